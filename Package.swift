@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+// ftle — a terminal explorer for the finite-time Lyapunov structure of recurrent networks.
+import PackageDescription
+
+let package = Package(
+    name: "ftle",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ftle", targets: ["ftle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: a module map and a one-line shim header each, nothing else.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke",
+                       providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // The only module that touches BLAS/LAPACK pointers.
+        .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE"]),
+        // IDX + gzip reading and sequence views.
+        .target(name: "MNIST", dependencies: ["Linalg", "CZlib"]),
+        .executableTarget(name: "ftle", dependencies: [
+            "Linalg", "MNIST",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "TestSupport", dependencies: ["Linalg"], path: "Tests/TestSupport"),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
+        .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,132 @@
+import CLAPACKE
+
+/// The thin QR factorisation A = Q R of an m×n matrix, k = min(m, n):
+/// Q is m×k with orthonormal columns, R is k×n upper triangular (upper trapezoidal when
+/// n > m) with a non-negative diagonal.
+///
+/// Sign convention: LAPACK's Householder QR may give R_ii < 0; we flip row i of R and
+/// column i of Q together so that R_ii ≥ 0. A zero diagonal keeps its column with sign +1
+/// (and is stored as +0, so ln R_ii = −∞, never NaN). This makes the factorisation unique
+/// for full-rank A.
+public struct ThinQR<T: LinalgScalar>: Sendable {
+    public var q: Matrix<T>
+    public var r: Matrix<T>
+}
+
+/// Thin QR with diag(R) ≥ 0 (see `ThinQR`). Throws `LinalgError.nonFiniteInput` on NaN/Inf.
+public func thinQR<T: LinalgScalar>(_ a: Matrix<T>) throws -> ThinQR<T> {
+    var ws = QRWorkspace<T>(rows: a.rows, cols: a.cols)
+    var q = a
+    var r = Matrix<T>(rows: min(a.rows, a.cols), cols: a.cols)
+    try ws.factor(&q, r: &r)
+    return ThinQR(q: q, r: r)
+}
+
+/// Reusable workspace for repeated thin QR of same-shaped matrices (the Lyapunov stepper's
+/// per-step QR): no allocation per call after the first.
+///
+/// `factor(&a, r: &r)` overwrites the m×n matrix `a` (m ≥ n required for in-place use) by its
+/// Q factor (m×n) and writes R (n×n) with non-negative diagonal.
+public struct QRWorkspace<T: LinalgScalar>: Sendable {
+    public let rows: Int
+    public let cols: Int
+    private var tau: [T]
+    private var work: [T]
+
+    public init(rows: Int, cols: Int) {
+        self.rows = rows
+        self.cols = cols
+        let k = min(rows, cols)
+        tau = [T](repeating: 0, count: max(k, 1))
+        // Workspace query for geqrf and orgqr; keep the larger.
+        var lwork = max(1, cols) * 64
+        if rows > 0 && cols > 0 {
+            var probe = [T](repeating: 0, count: rows * cols)
+            var query = [T](repeating: 0, count: 1)
+            var tauProbe = tau
+            let lda = Int32(rows)
+            probe.withUnsafeMutableBufferPointer { pa in tauProbe.withUnsafeMutableBufferPointer { pt in query.withUnsafeMutableBufferPointer { pq in
+                if T.self == Double.self {
+                    pa.withMemoryRebound(to: Double.self) { a in pt.withMemoryRebound(to: Double.self) { t in pq.withMemoryRebound(to: Double.self) { w in
+                        _ = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, Int32(rows), Int32(cols), a.baseAddress, lda, t.baseAddress, w.baseAddress, -1)
+                        lwork = max(lwork, Int(w[0]))
+                        _ = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, Int32(rows), Int32(k), Int32(k), a.baseAddress, lda, t.baseAddress, w.baseAddress, -1)
+                        lwork = max(lwork, Int(w[0]))
+                    }}}
+                } else {
+                    pa.withMemoryRebound(to: Float.self) { a in pt.withMemoryRebound(to: Float.self) { t in pq.withMemoryRebound(to: Float.self) { w in
+                        _ = LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, Int32(rows), Int32(cols), a.baseAddress, lda, t.baseAddress, w.baseAddress, -1)
+                        lwork = max(lwork, Int(w[0]))
+                        _ = LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, Int32(rows), Int32(k), Int32(k), a.baseAddress, lda, t.baseAddress, w.baseAddress, -1)
+                        lwork = max(lwork, Int(w[0]))
+                    }}}
+                }
+            }}}
+        }
+        work = [T](repeating: 0, count: lwork)
+    }
+
+    /// Factors `a` in place: on return `a` holds Q (m×k, its columns beyond k dropped when
+    /// n > m) and `r` holds R (k×n), diag(R) ≥ 0.
+    public mutating func factor(_ a: inout Matrix<T>, r: inout Matrix<T>) throws {
+        precondition(a.rows == rows && a.cols == cols, "QRWorkspace is for \(rows)×\(cols), got \(a.rows)×\(a.cols)")
+        let k = min(rows, cols)
+        precondition(r.rows == k && r.cols == cols, "R must be \(k)×\(cols)")
+        guard a.allFinite else { throw LinalgError.nonFiniteInput(routine: "geqrf") }
+        if k == 0 { a = Matrix(rows: rows, cols: 0); return }
+        let lda = Int32(rows), lwork = Int32(work.count)
+        let (m, n) = (rows, cols)
+        // 1. Householder QR: R in the upper triangle, reflectors below.
+        var info: Int32 = 0
+        a.storage.withUnsafeMutableBufferPointer { pa in tau.withUnsafeMutableBufferPointer { pt in work.withUnsafeMutableBufferPointer { pw in
+            if T.self == Double.self {
+                pa.withMemoryRebound(to: Double.self) { a in pt.withMemoryRebound(to: Double.self) { t in pw.withMemoryRebound(to: Double.self) { w in
+                    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, Int32(m), Int32(n), a.baseAddress, lda, t.baseAddress, w.baseAddress, lwork)
+                }}}
+            } else {
+                pa.withMemoryRebound(to: Float.self) { a in pt.withMemoryRebound(to: Float.self) { t in pw.withMemoryRebound(to: Float.self) { w in
+                    info = LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, Int32(m), Int32(n), a.baseAddress, lda, t.baseAddress, w.baseAddress, lwork)
+                }}}
+            }
+        }}}
+        checkArguments(info, "geqrf")
+        // 2. Copy R out.
+        for j in 0..<n {
+            for i in 0..<k { r[i, j] = i <= j ? a[i, j] : 0 }
+        }
+        // 3. Form Q explicitly in the first k columns of a.
+        if n > m { a = a.columns(0..<k) }
+        a.storage.withUnsafeMutableBufferPointer { pa in tau.withUnsafeMutableBufferPointer { pt in work.withUnsafeMutableBufferPointer { pw in
+            if T.self == Double.self {
+                pa.withMemoryRebound(to: Double.self) { a in pt.withMemoryRebound(to: Double.self) { t in pw.withMemoryRebound(to: Double.self) { w in
+                    info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, Int32(m), Int32(k), Int32(k), a.baseAddress, lda, t.baseAddress, w.baseAddress, lwork)
+                }}}
+            } else {
+                pa.withMemoryRebound(to: Float.self) { a in pt.withMemoryRebound(to: Float.self) { t in pw.withMemoryRebound(to: Float.self) { w in
+                    info = LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, Int32(m), Int32(k), Int32(k), a.baseAddress, lda, t.baseAddress, w.baseAddress, lwork)
+                }}}
+            }
+        }}}
+        checkArguments(info, "orgqr")
+        if a.cols > k { a = a.columns(0..<k) }
+        // 4. Sign fix: diag(R) ≥ 0; zero keeps sign +1 (stored as +0).
+        fixSigns(q: &a, r: &r)
+    }
+}
+
+/// Flips row i of R and column i of Q wherever R_ii < 0; turns −0 into +0.
+func fixSigns<T: LinalgScalar>(q: inout Matrix<T>, r: inout Matrix<T>) {
+    let k = min(r.rows, r.cols)
+    let m = q.rows
+    for i in 0..<k {
+        let d = r[i, i]
+        if d < 0 {
+            for j in i..<r.cols { r[i, j] = -r[i, j] }
+            q.storage.withUnsafeMutableBufferPointer { p in
+                for row in 0..<m { p[row + i * m] = -p[row + i * m] }
+            }
+        } else if d == 0 {
+            r[i, i] = 0  // +0, never −0
+        }
+    }
+}

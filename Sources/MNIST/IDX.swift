@@ -1,0 +1,55 @@
+/// An IDX file of unsigned bytes (the MNIST format): a 4-byte big-endian magic
+/// 0x000008NN (0x08 = ubyte, NN = number of dimensions), NN big-endian UInt32 dimensions,
+/// then the data, row-major.
+public struct IDXArray: Equatable, Sendable {
+    public var dimensions: [Int]
+    public var bytes: [UInt8]
+
+    /// Parses `data` (already decompressed) read from `path`, validating the magic number
+    /// against `expectedDimensions` and the length against the dimensions: exactly
+    /// header + ∏ dims bytes, neither fewer (truncated) nor more (trailing bytes).
+    public init(parsing data: [UInt8], path: String, expectedDimensions: Int) throws {
+        let expectedMagic = UInt32(0x0800) | UInt32(expectedDimensions)
+        guard !data.isEmpty else { throw DataFileError(path: path, .empty) }
+        guard data.count >= 4 else { throw DataFileError(path: path, .truncated(expected: 4, actual: data.count)) }
+        let magic = IDXArray.bigEndian(data, 0)
+        guard magic == expectedMagic else { throw DataFileError(path: path, .wrongMagic(found: magic, expected: expectedMagic)) }
+        let header = 4 + 4 * expectedDimensions
+        guard data.count >= header else { throw DataFileError(path: path, .truncated(expected: header, actual: data.count)) }
+        var dims: [Int] = []
+        var total = 1
+        for d in 0..<expectedDimensions {
+            let n = Int(IDXArray.bigEndian(data, 4 + 4 * d))
+            dims.append(n)
+            let (product, overflow) = total.multipliedReportingOverflow(by: n)
+            guard !overflow, product <= Int(Int32.max) else {
+                throw DataFileError(path: path, .badDimensions("\(dims.map(String.init).joined(separator: "×")) is too large"))
+            }
+            total = product
+        }
+        let expected = header + total
+        if data.count < expected { throw DataFileError(path: path, .truncated(expected: expected, actual: data.count)) }
+        if data.count > expected { throw DataFileError(path: path, .trailingBytes(expected: expected, actual: data.count)) }
+        self.dimensions = dims
+        self.bytes = Array(data[header...])
+    }
+
+    /// Reads and parses an IDX file, gzip or raw.
+    public init(contentsOf path: String, expectedDimensions: Int) throws {
+        try self.init(parsing: readFileBytes(path), path: path, expectedDimensions: expectedDimensions)
+    }
+
+    static func bigEndian(_ d: [UInt8], _ o: Int) -> UInt32 {
+        UInt32(d[o]) << 24 | UInt32(d[o + 1]) << 16 | UInt32(d[o + 2]) << 8 | UInt32(d[o + 3])
+    }
+
+    /// Encodes dimensions and bytes as an IDX file (used by tests and fixtures).
+    public static func encode(dimensions: [Int], bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
+        for d in dimensions {
+            let v = UInt32(d)
+            out += [UInt8(v >> 24 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)]
+        }
+        return out + bytes
+    }
+}

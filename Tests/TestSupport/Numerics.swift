@@ -1,0 +1,44 @@
+import Linalg
+
+/// Relative difference ‖a − b‖_F / max(‖b‖_F, tiny): the measure the numerical tests compare
+/// against their stated tolerances.
+public func relativeError(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Double {
+    (a - b).frobeniusNorm / max(b.frobeniusNorm, 1e-300)
+}
+
+/// Relative difference of vectors, as above.
+public func relativeError(_ a: [Double], _ b: [Double]) -> Double {
+    precondition(a.count == b.count)
+    var num = 0.0, den = 0.0
+    for i in 0..<a.count { num += (a[i] - b[i]) * (a[i] - b[i]); den += b[i] * b[i] }
+    return (num / max(den, 1e-300)).squareRoot()
+}
+
+/// ‖QᵀQ − I‖_max for a matrix with (supposedly) orthonormal columns.
+public func orthonormalityError(_ q: Matrix<Double>) -> Double {
+    matmul(q, q, .transposed, .none).maxAbsDifference(.identity(q.cols))
+}
+
+/// Central finite difference of a scalar function of a vector: (f(x + εe_i) − f(x − εe_i)) / 2ε.
+public func centralDifference(_ f: ([Double]) -> Double, at x: [Double], epsilon: Double = 1e-6) -> [Double] {
+    var g = [Double](repeating: 0, count: x.count)
+    var xp = x
+    for i in 0..<x.count {
+        xp[i] = x[i] + epsilon; let fp = f(xp)
+        xp[i] = x[i] - epsilon; let fm = f(xp)
+        xp[i] = x[i]
+        g[i] = (fp - fm) / (2 * epsilon)
+    }
+    return g
+}
+
+/// A fresh, empty temporary directory for one test.
+public func makeTemporaryDirectory(_ tag: String = "ftle-test") -> String {
+    let template = "/tmp/\(tag)-XXXXXX"
+    var bytes = Array(template.utf8CString)
+    let ok = bytes.withUnsafeMutableBufferPointer { p in mkdtemp(p.baseAddress!) != nil }
+    precondition(ok, "mkdtemp failed")
+    return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+import Foundation
