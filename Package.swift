@@ -26,14 +26,17 @@ let package = Package(
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE"]),
         // IDX + gzip reading and sequence views.
         .target(name: "MNIST", dependencies: ["Linalg", "CZlib"]),
+        // Model, forward trace, BPTT, optimizers, trainer, safetensors / npy.
+        .target(name: "RNN", dependencies: ["Linalg", "MNIST"]),
         .executableTarget(name: "ftle", dependencies: [
-            "Linalg", "MNIST",
+            "Linalg", "MNIST", "RNN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .target(name: "TestSupport", dependencies: ["Linalg"], path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
+        .testTarget(name: "RNNTests", dependencies: ["RNN", "Linalg", "MNIST", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

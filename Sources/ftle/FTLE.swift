@@ -15,6 +15,6 @@ struct FTLE: ParsableCommand {
         (bits with --log2).
         """,
         version: version,
-        subcommands: []
+        subcommands: [Train.self, Eval.self, Predict.self]
     )
 }

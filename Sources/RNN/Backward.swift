@@ -1,0 +1,101 @@
+import Linalg
+
+/// Gradients of a loss with respect to every parameter, shaped like the parameters:
+/// dU H×I, dV H×H, db H, dW 10×H, dc 10.
+public struct RNNGradients<T: LinalgScalar>: Sendable {
+    public var u: Matrix<T>
+    public var v: Matrix<T>
+    public var b: [T]
+    public var w: Matrix<T>
+    public var c: [T]
+
+    public init(hidden h: Int, inputSize i: Int) {
+        u = Matrix(rows: h, cols: i); v = Matrix(rows: h, cols: h); b = [T](repeating: 0, count: h)
+        w = Matrix(rows: RNNModel<T>.classes, cols: h); c = [T](repeating: 0, count: RNNModel<T>.classes)
+    }
+
+    /// In `RNNModel.parameterArrays` order.
+    public var arrays: [[T]] { [u.storage, v.storage, b, w.storage, c] }
+
+    /// Global L2 norm over all parameters (Double accumulation).
+    public var norm: Double { arrays.map { sumOfSquares($0) }.reduce(0, +).squareRoot() }
+
+    /// Multiplies every gradient by s.
+    public mutating func scale(by s: T) {
+        Linalg.scale(&u.storage, by: s); Linalg.scale(&v.storage, by: s); Linalg.scale(&b, by: s)
+        Linalg.scale(&w.storage, by: s); Linalg.scale(&c, by: s)
+    }
+}
+
+/// Reused buffers of the backward pass (no allocation per batch).
+public struct BackwardWorkspace<T: LinalgScalar>: Sendable {
+    /// ∂L/∂a_t for every step: H × (B·T), block t−1 for a_t.
+    public var preactivationGradients: Matrix<T>
+    /// ∂L/∂h_t of the step being processed: H × B.
+    public var stateGradient: Matrix<T>
+
+    public init(hidden: Int, batchSize: Int, steps: Int) {
+        preactivationGradients = Matrix(rows: hidden, cols: batchSize * steps)
+        stateGradient = Matrix(rows: hidden, cols: batchSize)
+    }
+}
+
+extension RNNModel {
+    /// Backpropagation through time.
+    ///
+    /// `logitGradients` holds ∂L/∂o: 10 × B for a loss on o_T only, or 10 × (B·T) (block t−1
+    /// for o_t) for a loss on every step's readout (requires a trace with every step's
+    /// logits; zero blocks are allowed). The chain rule, step by step:
+    ///
+    ///     g_h(T)  = Wᵀ g_o(T)
+    ///     g_a(t)  = g_h(t) ⊙ (1 − h_t²)                     (back through tanh)
+    ///     g_h(t−1) = Vᵀ g_a(t) + Wᵀ g_o(t−1)                 (back through the recurrence)
+    ///     dV = Σ_t g_a(t) h_{t−1}ᵀ,  dU = Σ_t g_a(t) x_tᵀ,  db = Σ_t g_a(t)   (one GEMM each)
+    ///     dW = Σ_t g_o(t) h_tᵀ,      dc = Σ_t g_o(t)
+    ///
+    /// Gradients are written (not accumulated) into `grads`.
+    public func backward(_ batch: SequenceBatch<T>, trace: ForwardTrace<T>, logitGradients gO: Matrix<T>,
+                         into grads: inout RNNGradients<T>, workspace ws: inout BackwardWorkspace<T>) {
+        let bsz = trace.batchSize, steps = trace.steps
+        let everyStep = steps > 1 && gO.cols == bsz * steps
+        precondition(gO.rows == RNNModel.classes && (gO.cols == bsz || gO.cols == bsz * steps), "logit gradient must be 10×B or 10×(B·T)")
+        precondition(ws.preactivationGradients.cols == bsz * steps && ws.preactivationGradients.rows == hidden, "workspace shape")
+        let lastBlock = everyStep ? trace.block(steps - 1) : 0..<bsz
+        // g_h(T)
+        gemm(.transposed, w, .none, gO, bColumns: lastBlock, into: &ws.stateGradient)
+        for t in stride(from: steps, through: 1, by: -1) {
+            tanhBackward(ws.stateGradient, columns: 0..<bsz, h: trace.states, columns: trace.block(t),
+                         into: &ws.preactivationGradients, columns: trace.block(t - 1))
+            if t > 1 {
+                gemm(.transposed, v, .none, ws.preactivationGradients, bColumns: trace.block(t - 1), into: &ws.stateGradient)
+                if everyStep {
+                    gemm(.transposed, w, .none, gO, bColumns: trace.block(t - 2), beta: 1, into: &ws.stateGradient)
+                }
+            }
+        }
+        let g = ws.preactivationGradients
+        // Weight gradients, batched across time.
+        gemm(.none, g, .transposed, trace.states, bColumns: 0..<(bsz * steps), into: &grads.v)
+        gemm(.none, g, .transposed, batch.inputs, into: &grads.u)
+        for k in 0..<grads.b.count { grads.b[k] = 0 }
+        accumulateRowSums(g, into: &grads.b)
+        let hCols = everyStep ? bsz..<(bsz * (steps + 1)) : trace.block(steps)
+        gemm(.none, gO, .transposed, trace.states, bColumns: hCols, into: &grads.w)
+        for k in 0..<grads.c.count { grads.c[k] = 0 }
+        accumulateRowSums(gO, into: &grads.c)
+    }
+
+    /// Mean cross-entropy of the last step over `batch`, its gradients, and the number correct
+    /// (allocating; the trainer uses the buffer-reusing path).
+    public func lossAndGradients(_ batch: SequenceBatch<T>, initialState: Matrix<T>? = nil)
+        -> (loss: Double, correct: Int, gradients: RNNGradients<T>) {
+        let trace = forward(batch, initialState: initialState)
+        var gO = Matrix<T>(rows: RNNModel.classes, cols: batch.batchSize)
+        let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels,
+                                                    scale: 1 / Double(batch.batchSize), gradient: &gO)
+        var grads = RNNGradients<T>(hidden: hidden, inputSize: inputSize)
+        var ws = BackwardWorkspace<T>(hidden: hidden, batchSize: batch.batchSize, steps: batch.steps)
+        backward(batch, trace: trace, logitGradients: gO, into: &grads, workspace: &ws)
+        return (loss, correct, grads)
+    }
+}

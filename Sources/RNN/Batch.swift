@@ -1,0 +1,62 @@
+import Linalg
+import MNIST
+
+/// A batch of B input sequences of T steps of I inputs, laid out for the forward pass:
+/// `inputs` is I × (B·T), column t·B + n holding x_{t+1} of sample n (time-major blocks of B
+/// columns, so step t is the contiguous column block t·B..<(t+1)·B).
+public struct SequenceBatch<T: LinalgScalar>: Sendable {
+    public var inputs: Matrix<T>
+    public var labels: [Int]
+    public let steps: Int
+    public var batchSize: Int { labels.count }
+    public var inputSize: Int { inputs.rows }
+
+    /// From explicit sequences, each T×I values step-major (x_t contiguous).
+    public init(sequences: [[Float]], labels: [Int], steps: Int, inputSize: Int) {
+        precondition(sequences.count == labels.count && sequences.allSatisfy { $0.count == steps * inputSize })
+        let b = labels.count
+        self.steps = steps
+        self.labels = labels
+        var x = Matrix<T>(rows: inputSize, cols: b * steps)
+        x.storage.withUnsafeMutableBufferPointer { p in
+            for (n, seq) in sequences.enumerated() {
+                for t in 0..<steps {
+                    let col = t * b + n
+                    for i in 0..<inputSize { p[col * inputSize + i] = T(seq[t * inputSize + i]) }
+                }
+            }
+        }
+        inputs = x
+    }
+
+    /// Images `indices` of `data`, presented as `task` sequences.
+    public init(_ data: MNISTDataset, indices: [Int], task: SequenceTask) {
+        let t = task.steps, i = task.inputSize, b = indices.count
+        self.steps = t
+        labels = indices.map { data.label($0) }
+        var x = Matrix<T>(rows: i, cols: b * t)
+        let order: [Int]
+        switch task {
+        case .rowwise, .pixelwise: order = Array(0..<MNISTDataset.pixels)
+        case let .permuted(p): order = p
+        }
+        data.pixelBytes.withUnsafeBufferPointer { px in
+            x.storage.withUnsafeMutableBufferPointer { p in
+                for (n, idx) in indices.enumerated() {
+                    let base = idx * MNISTDataset.pixels
+                    // Sequence position s = t·I + j presents pixel order[s].
+                    for s in 0..<(t * i) {
+                        let step = s / i, j = s % i
+                        p[(step * b + n) * i + j] = T(Float(px[base + order[s]]) / 255)
+                    }
+                }
+            }
+        }
+        inputs = x
+    }
+
+    /// x_t of sample n (t is 0-based) as I values.
+    public func input(step t: Int, sample n: Int) -> [T] {
+        inputs.column(t * batchSize + n)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// A NumPy `.npy` array of reals: shape and values in C (row-major) order.
+///
+/// Reads format versions 1.0, 2.0 and 3.0 with dtype '<f4', '<f8' or '<i8', C or Fortran
+/// order (Fortran input is reordered to C order). Writes version 1.0, '<f8' (or '<f4'), C order,
+/// header padded to a multiple of 64 bytes as NumPy does.
+public struct NPYArray: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [Double]
+    /// The dtype descriptor read from the file ('<f8' for arrays made in memory).
+    public var descriptor: String
+
+    public init(shape: [Int], values: [Double], descriptor: String = "<f8") {
+        precondition(shape.reduce(1, *) == values.count, "shape does not match value count")
+        self.shape = shape; self.values = values; self.descriptor = descriptor
+    }
+
+    public init(contentsOf path: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw FileFormatError(path: path, "no such file") }
+        guard !isDir.boolValue else { throw FileFormatError(path: path, "is a directory, not a file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw FileFormatError(path: path, "cannot read") }
+        try self.init(parsing: [UInt8](data), path: path)
+    }
+
+    public init(parsing b: [UInt8], path: String) throws {
+        func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
+        guard !b.isEmpty else { throw fail("file is empty") }
+        guard b.count >= 10, b[0] == 0x93, Array(b[1..<6]) == Array("NUMPY".utf8) else { throw fail("not a .npy file (missing \\x93NUMPY magic)") }
+        let major = b[6]
+        let headerLength: Int, start: Int
+        switch major {
+        case 1:
+            headerLength = Int(b[8]) | Int(b[9]) << 8; start = 10
+        case 2, 3:
+            guard b.count >= 12 else { throw fail("truncated .npy header") }
+            headerLength = Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24; start = 12
+        default: throw fail("unsupported .npy format version \(major).\(b[7])")
+        }
+        guard start + headerLength <= b.count else { throw fail("truncated .npy header (\(headerLength) bytes announced)") }
+        guard let header = String(bytes: b[start..<(start + headerLength)], encoding: major == 3 ? .utf8 : .ascii) else {
+            throw fail(".npy header is not text")
+        }
+        guard let descr = NPYArray.field(header, "descr").flatMap(NPYArray.quoted) else { throw fail(".npy header has no 'descr'") }
+        guard let fortranText = NPYArray.field(header, "fortran_order") else { throw fail(".npy header has no 'fortran_order'") }
+        let fortran: Bool
+        if fortranText.hasPrefix("True") { fortran = true } else if fortranText.hasPrefix("False") { fortran = false } else {
+            throw fail(".npy header has a malformed 'fortran_order'")
+        }
+        guard let shapeText = NPYArray.field(header, "shape"), let shape = NPYArray.tuple(shapeText) else {
+            throw fail(".npy header has a malformed 'shape'")
+        }
+        let width: Int
+        switch descr {
+        case "<f4": width = 4
+        case "<f8", "<i8": width = 8
+        default: throw fail("unsupported .npy dtype '\(descr)' (ftle reads '<f4', '<f8', '<i8')")
+        }
+        var count = 1
+        for d in shape {
+            let (p, o) = count.multipliedReportingOverflow(by: d)
+            guard !o, p <= b.count else { throw fail(".npy shape \(shape) is larger than the file") }
+            count = p
+        }
+        let dataStart = start + headerLength
+        let expected = dataStart + count * width
+        guard b.count >= expected else { throw fail("truncated .npy data: \(b.count) bytes, expected \(expected)") }
+        guard b.count == expected else { throw fail("\(b.count - expected) unexpected trailing bytes after the .npy data") }
+        var values = [Double](repeating: 0, count: count)
+        b.withUnsafeBytes { raw in
+            for k in 0..<count {
+                let o = dataStart + k * width
+                switch descr {
+                case "<f4": values[k] = Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self))))
+                case "<f8": values[k] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self)))
+                default: values[k] = Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: Int64.self)))
+                }
+            }
+        }
+        if fortran && shape.count > 1 { values = NPYArray.fortranToC(values, shape) }
+        self.init(shape: shape, values: values, descriptor: descr)
+    }
+
+    /// The file bytes (version 1.0, C order) with dtype '<f8' or, when `float32`, '<f4'.
+    public func encoded(float32: Bool = false) -> [UInt8] {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(float32 ? "<f4" : "<f8")', 'fortran_order': False, 'shape': \(shapeText), }"
+        let total = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
+        let n = header.utf8.count
+        var out: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(n & 0xff), UInt8(n >> 8)] + Array(header.utf8)
+        out.reserveCapacity(out.count + values.count * 8)
+        for v in values {
+            if float32 { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { out += $0 } } else {
+                withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 }
+            }
+        }
+        return out
+    }
+
+    public func write(to path: String, float32: Bool = false) throws { try writeFileAtomically(path, encoded(float32: float32)) }
+
+    // The text after `'key':` in a Python dict literal.
+    static func field(_ header: String, _ key: String) -> String? {
+        for quote in ["'", "\""] {
+            if let r = header.range(of: "\(quote)\(key)\(quote)") {
+                var rest = header[r.upperBound...].drop { $0 == " " }
+                guard rest.first == ":" else { continue }
+                rest = rest.dropFirst().drop { $0 == " " }
+                return String(rest)
+            }
+        }
+        return nil
+    }
+
+    static func quoted(_ s: String) -> String? {
+        guard let q = s.first, q == "'" || q == "\"" else { return nil }
+        let body = s.dropFirst()
+        guard let end = body.firstIndex(of: q) else { return nil }
+        return String(body[..<end])
+    }
+
+    static func tuple(_ s: String) -> [Int]? {
+        guard s.first == "(", let end = s.firstIndex(of: ")") else { return nil }
+        let inner = s[s.index(after: s.startIndex)..<end]
+        let parts = inner.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let dims = parts.map { Int($0) }
+        guard dims.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+        return dims.map { $0! }
+    }
+
+    static func fortranToC(_ v: [Double], _ shape: [Int]) -> [Double] {
+        var out = v
+        let n = shape.count
+        var idx = [Int](repeating: 0, count: n)
+        for k in 0..<v.count {
+            // k enumerates Fortran order: first index fastest.
+            var cOff = 0
+            for d in 0..<n { cOff = cOff * shape[d] + idx[d] }
+            out[cOff] = v[k]
+            var d = 0
+            while d < n { idx[d] += 1; if idx[d] < shape[d] { break }; idx[d] = 0; d += 1 }
+        }
+        return out
+    }
+}

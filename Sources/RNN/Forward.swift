@@ -1,0 +1,87 @@
+import Linalg
+
+/// Everything the forward pass leaves behind for BPTT and the Lyapunov engine.
+///
+/// Column blocks are time-major: block t (columns t·B..<(t+1)·B) belongs to step t.
+/// - `preactivations` a_1..a_T: H × (B·T), block t−1 holds a_t.
+/// - `states` h_0..h_T: H × (B·(T+1)), block t holds h_t (block 0 is h_0).
+/// - `logits`: 10 × (B·T) when every step's readout was asked for (block t−1 holds o_t),
+///   otherwise 10 × B holding o_T only.
+public struct ForwardTrace<T: LinalgScalar>: Sendable {
+    public let batchSize: Int
+    public let steps: Int
+    public var preactivations: Matrix<T>
+    public var states: Matrix<T>
+    public var logits: Matrix<T>
+    public let logitsAtEveryStep: Bool
+
+    public var hidden: Int { states.rows }
+
+    /// Columns of step t's block (t in 0...T for states, 1...T for preactivations via t−1).
+    @inline(__always) public func block(_ t: Int) -> Range<Int> { (t * batchSize)..<((t + 1) * batchSize) }
+
+    /// h_t of sample n (t in 0...T).
+    public func state(_ t: Int, sample n: Int = 0) -> [T] { states.column(t * batchSize + n) }
+
+    /// o_t of sample n (t in 1...T; only t = T unless `logitsAtEveryStep`).
+    public func logit(_ t: Int, sample n: Int = 0) -> [T] {
+        if logitsAtEveryStep { return logits.column((t - 1) * batchSize + n) }
+        precondition(t == steps, "only the last step's logits were computed")
+        return logits.column(n)
+    }
+
+    /// Empty buffers for B sequences of T steps at hidden size H (reused across batches).
+    public init(hidden: Int, batchSize: Int, steps: Int, logitsAtEveryStep: Bool = false) {
+        self.batchSize = batchSize
+        self.steps = steps
+        self.logitsAtEveryStep = logitsAtEveryStep
+        preactivations = Matrix(rows: hidden, cols: batchSize * steps)
+        states = Matrix(rows: hidden, cols: batchSize * (steps + 1))
+        logits = Matrix(rows: RNNModel<T>.classes, cols: logitsAtEveryStep ? batchSize * steps : batchSize)
+    }
+}
+
+extension RNNModel {
+    /// The forward pass over a batch, writing into `trace` (whose buffers are reused).
+    ///
+    /// 1. All input projections at once: a_{1..T} ← U·X + b (one GEMM of H×I by I×(B·T)).
+    /// 2. For t = 1…T: a_t += V·h_{t−1} (GEMM H×H by H×B); h_t = tanh(a_t).
+    /// 3. Readout o = W·h + c, at step T only or at every step (one GEMM).
+    ///
+    /// `initialState` is h_0 (H×B); nil means zeros.
+    public func forward(_ batch: SequenceBatch<T>, initialState: Matrix<T>? = nil, into trace: inout ForwardTrace<T>) {
+        let bsz = batch.batchSize, steps = batch.steps, h = hidden
+        precondition(batch.inputSize == inputSize, "input size \(batch.inputSize) ≠ model's \(inputSize)")
+        precondition(trace.batchSize == bsz && trace.steps == steps && trace.hidden == h, "trace buffers have the wrong shape")
+        // h_0
+        if let h0 = initialState {
+            precondition(h0.rows == h && h0.cols == bsz, "initial state must be H×B")
+            trace.states.storage.replaceSubrange(0..<(h * bsz), with: h0.storage)
+        } else {
+            trace.states.storage.withUnsafeMutableBufferPointer { p in for k in 0..<(h * bsz) { p[k] = 0 } }
+        }
+        // 1. input projections for every step
+        gemm(.none, u, .none, batch.inputs, into: &trace.preactivations)
+        addColumnVector(b, to: &trace.preactivations)
+        // 2. recurrence
+        for t in 1...steps {
+            gemm(.none, v, .none, trace.states, bColumns: trace.block(t - 1), beta: 1,
+                 into: &trace.preactivations, columns: trace.block(t - 1))
+            tanhForward(trace.preactivations, columns: trace.block(t - 1), into: &trace.states, columns: trace.block(t))
+        }
+        // 3. readout
+        if trace.logitsAtEveryStep {
+            gemm(.none, w, .none, trace.states, bColumns: bsz..<(bsz * (steps + 1)), into: &trace.logits)
+        } else {
+            gemm(.none, w, .none, trace.states, bColumns: trace.block(steps), into: &trace.logits)
+        }
+        addColumnVector(c, to: &trace.logits)
+    }
+
+    /// Convenience: a fresh trace for `batch`.
+    public func forward(_ batch: SequenceBatch<T>, initialState: Matrix<T>? = nil, logitsAtEveryStep: Bool = false) -> ForwardTrace<T> {
+        var trace = ForwardTrace<T>(hidden: hidden, batchSize: batch.batchSize, steps: batch.steps, logitsAtEveryStep: logitsAtEveryStep)
+        forward(batch, initialState: initialState, into: &trace)
+        return trace
+    }
+}

@@ -1,0 +1,113 @@
+import Linalg
+import MNIST
+
+/// How a model's weights were first drawn (each scheme is seeded).
+public enum Initialization: String, Sendable, CaseIterable, Codable {
+    /// U(−1/√H, 1/√H) for every weight and bias, as `nn.RNN` and `nn.Linear(H, 10)` do.
+    /// b = bias_ih + bias_hh is the sum of two such draws.
+    case pytorch
+    /// Xavier-normal weights (std √(2/(fan_in+fan_out))), zero biases: the paper's setting.
+    case xavierNormal = "xavier-normal"
+    /// V Haar-orthogonal, U and W Xavier-normal, zero biases.
+    case orthogonal
+}
+
+/// Facts about a model that travel in the safetensors `__metadata__`.
+public struct ModelMetadata: Sendable, Equatable {
+    public var initialization: String
+    public var seed: UInt64
+    public var epochsTrained: Double
+    public var testAccuracy: Double?
+    /// Anything else found in the file's metadata (kept when the model is re-saved).
+    public var extra: [String: String]
+
+    public init(initialization: String = "unknown", seed: UInt64 = 0, epochsTrained: Double = 0,
+                testAccuracy: Double? = nil, extra: [String: String] = [:]) {
+        self.initialization = initialization
+        self.seed = seed
+        self.epochsTrained = epochsTrained
+        self.testAccuracy = testAccuracy
+        self.extra = extra
+    }
+}
+
+/// A vanilla tanh RNN with a linear readout, 10 classes:
+///
+///     a_t = V h_{t−1} + U x_t + b,   h_t = tanh(a_t),   o_t = W h_t + c.
+///
+/// Shapes: U is H×I, V is H×H, b is H, W is 10×H, c is 10 (I = task.inputSize).
+/// The classification loss is the cross-entropy of o_T (the last step).
+public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
+    public static var classes: Int { 10 }
+
+    public var u: Matrix<T>
+    public var v: Matrix<T>
+    public var b: [T]
+    public var w: Matrix<T>
+    public var c: [T]
+    public var task: SequenceTask
+    public var metadata: ModelMetadata
+
+    public var hidden: Int { v.rows }
+    public var inputSize: Int { u.cols }
+
+    public init(u: Matrix<T>, v: Matrix<T>, b: [T], w: Matrix<T>, c: [T], task: SequenceTask, metadata: ModelMetadata = .init()) {
+        let h = v.rows
+        precondition(v.cols == h && u.rows == h && b.count == h && w.rows == RNNModel.classes && w.cols == h && c.count == RNNModel.classes,
+                     "inconsistent RNN shapes")
+        self.u = u; self.v = v; self.b = b; self.w = w; self.c = c
+        self.task = task
+        self.metadata = metadata
+    }
+
+    /// A freshly initialised model (see `Initialization`), drawn from `SeededRandom(seed:)`
+    /// in the order U, V, b, W, c.
+    public init(task: SequenceTask, hidden h: Int, initialization: Initialization, seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        let i = task.inputSize, k = RNNModel.classes
+        func xavier(_ rows: Int, _ cols: Int) -> Matrix<T> {
+            .gaussian(rows: rows, cols: cols, std: (2.0 / Double(rows + cols)).squareRoot(), using: &rng)
+        }
+        switch initialization {
+        case .pytorch:
+            let bound = 1 / Double(h).squareRoot()
+            u = .uniform(rows: h, cols: i, -bound, bound, using: &rng)
+            v = .uniform(rows: h, cols: h, -bound, bound, using: &rng)
+            b = (0..<h).map { _ in T(rng.nextUniform(-bound, bound) + rng.nextUniform(-bound, bound)) }
+            w = .uniform(rows: k, cols: h, -bound, bound, using: &rng)
+            c = (0..<k).map { _ in T(rng.nextUniform(-bound, bound)) }
+        case .xavierNormal:
+            u = xavier(h, i)
+            v = xavier(h, h)
+            b = [T](repeating: 0, count: h)
+            w = xavier(k, h)
+            c = [T](repeating: 0, count: k)
+        case .orthogonal:
+            u = xavier(h, i)
+            v = .randomOrthonormal(rows: h, cols: h, using: &rng)
+            b = [T](repeating: 0, count: h)
+            w = xavier(k, h)
+            c = [T](repeating: 0, count: k)
+        }
+        self.task = task
+        metadata = ModelMetadata(initialization: initialization.rawValue, seed: seed)
+    }
+
+    /// The same model in another precision.
+    public func converted<U: LinalgScalar>(to: U.Type = U.self) -> RNNModel<U> {
+        RNNModel<U>(u: u.converted(), v: v.converted(), b: b.map { U($0) }, w: w.converted(), c: c.map { U($0) },
+                    task: task, metadata: metadata)
+    }
+
+    /// Parameters in a fixed order (U, V, b, W, c) as flat arrays (column-major for matrices).
+    public var parameterArrays: [[T]] { [u.storage, v.storage, b, w.storage, c] }
+
+    /// Replaces the parameters from arrays in `parameterArrays` order.
+    public mutating func setParameterArrays(_ p: [[T]]) {
+        precondition(p.count == 5)
+        u.storage = p[0]; v.storage = p[1]; b = p[2]; w.storage = p[3]; c = p[4]
+    }
+
+    /// True when every weight and bias is finite.
+    public var allFinite: Bool { parameterArrays.allSatisfy { $0.allSatisfy(\.isFinite) } }
+}

@@ -1,0 +1,373 @@
+import Foundation
+import Linalg
+import MNIST
+
+/// Everything that defines a training run. Stored in the checkpoint so `--resume` continues
+/// with the same settings (only `epochs`, `logEvery` and `checkpointEvery` may change).
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public var task: String = "rowwise"
+    /// Seed of the permuted task's pixel order (the permutation is stored in the model).
+    public var permutationSeed: UInt64 = 0
+    public var hidden: Int = 128
+    public var epochs: Int = 5
+    public var batchSize: Int = 64
+    public var learningRate: Double = 1e-3
+    public var optimizer: OptimizerKind = .adam
+    public var momentum: Double = 0
+    public var initialization: Initialization = .pytorch
+    /// Maximum global gradient norm; 0 disables clipping.
+    public var clip: Double = 1
+    public var seed: UInt64 = 0
+    /// Train on the first N training images only.
+    public var trainLimit: Int? = nil
+    /// Evaluate on the first N test images only.
+    public var testLimit: Int? = nil
+    /// Checkpoint every N batches (besides every epoch end).
+    public var checkpointEvery: Int? = nil
+    /// One progress event (and history row) every N batches.
+    public var logEvery: Int = 20
+    /// "f32" (default, as PyTorch) or "f64".
+    public var precision: String = "f32"
+
+    public init() {}
+
+    /// The sequence task this configuration names.
+    public func sequenceTask() throws -> SequenceTask {
+        switch task {
+        case "rowwise": return .rowwise
+        case "pixelwise": return .pixelwise
+        case "permuted": return .permuted(seed: permutationSeed)
+        default: throw TrainingError.invalidConfig("unknown task \"\(task)\" (expected rowwise, pixelwise or permuted)")
+        }
+    }
+}
+
+/// Where a run stands: the next batch to train is `batch` of `epoch` (both 0-based).
+public struct TrainingPosition: Sendable, Equatable {
+    public var epoch: Int
+    public var batch: Int
+    public init(epoch: Int = 0, batch: Int = 0) { self.epoch = epoch; self.batch = batch }
+}
+
+/// One progress report.
+public struct TrainingProgress: Sendable, Equatable {
+    public var epoch: Int          // 0-based
+    public var epochs: Int
+    public var batch: Int          // batches done in this epoch
+    public var batchesPerEpoch: Int
+    public var step: Int           // optimizer steps so far
+    public var loss: Double        // mean over the batches since the last report
+    public var accuracy: Double    // likewise, in [0, 1]
+    public var samplesPerSecond: Double
+    public var etaSeconds: Double
+}
+
+public enum TrainingEvent: Sendable {
+    case progress(TrainingProgress)
+    case epochEnd(epoch: Int, testLoss: Double, testAccuracy: Double)
+    case checkpoint(path: String, step: Int)
+}
+
+public enum TrainingOutcome: Sendable, Equatable {
+    case finished
+    /// Stopped on request (a signal) after saving a checkpoint.
+    case interrupted(step: Int)
+}
+
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case nonFiniteLoss(epoch: Int, batch: Int, step: Int)
+    case invalidConfig(String)
+    case checkpoint(String)
+
+    public var description: String {
+        switch self {
+        case let .nonFiniteLoss(e, b, s):
+            return "loss became NaN or Inf at epoch \(e + 1), batch \(b + 1) (step \(s)); the last good checkpoint is kept"
+        case let .invalidConfig(s): return s
+        case let .checkpoint(s): return s
+        }
+    }
+}
+
+/// File names inside a run's output folder.
+public enum RunFiles {
+    public static let model = "model.safetensors"
+    public static let checkpoint = "checkpoint.safetensors"
+    public static let history = "history.csv"
+    /// The model as initialised, before any update (written once by a fresh run).
+    public static let initialModel = "initial.safetensors"
+    public static let historyHeader = "epoch,batch,step,loss,accuracy,samples_per_second,test_loss,test_accuracy"
+}
+
+/// The shuffled order of training indices for `epoch`: depends only on the seed and the
+/// epoch, so a resumed run sees exactly the batches an uninterrupted one would.
+public func epochOrder(seed: UInt64, epoch: Int, count: Int) -> [Int] {
+    var rng = SeededRandom(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1)))
+    return rng.permutation(count)
+}
+
+/// Mean cross-entropy and accuracy of `model` on the first `limit` images of `data`.
+public func evaluate<T>(_ model: RNNModel<T>, on data: MNISTDataset, limit: Int? = nil, batchSize: Int = 500) -> (loss: Double, accuracy: Double) {
+    let n = min(limit ?? data.count, data.count)
+    var totalLoss = 0.0, correct = 0
+    var start = 0
+    while start < n {
+        let idx = Array(start..<min(start + batchSize, n))
+        let batch = SequenceBatch<T>(data, indices: idx, task: model.task)
+        let trace = model.forward(batch)
+        let r = CrossEntropy.evaluate(trace.logits, labels: batch.labels)
+        totalLoss += r.loss * Double(idx.count)
+        correct += r.correct
+        start += batchSize
+    }
+    return (totalLoss / Double(max(n, 1)), Double(correct) / Double(max(n, 1)))
+}
+
+/// A training run writing into one output folder: `model.safetensors` (weights only, loadable
+/// by PyTorch), `checkpoint.safetensors` (weights + optimizer state + position, for `--resume`)
+/// and `history.csv`. Every file write is atomic.
+public final class Trainer<T: LinalgScalar> {
+    public let config: TrainingConfig
+    public private(set) var model: RNNModel<T>
+    public private(set) var optimizer: OptimizerState<T>
+    public private(set) var position: TrainingPosition
+    public let outputDirectory: String
+    let train: MNISTDataset
+    let test: MNISTDataset?
+
+    var modelPath: String { outputDirectory + "/" + RunFiles.model }
+    var checkpointPath: String { outputDirectory + "/" + RunFiles.checkpoint }
+    var historyPath: String { outputDirectory + "/" + RunFiles.history }
+
+    /// A new run from a fresh initialisation (`config.initialization`, `config.seed`).
+    public init(config: TrainingConfig, train: MNISTDataset, test: MNISTDataset?, outputDirectory: String) throws {
+        try Trainer.validate(config)
+        self.config = config
+        self.train = train
+        self.test = test
+        self.outputDirectory = outputDirectory
+        model = RNNModel<T>(task: try config.sequenceTask(), hidden: config.hidden, initialization: config.initialization, seed: config.seed)
+        optimizer = OptimizerState(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
+        position = TrainingPosition()
+        try ensureWritableDirectory(outputDirectory)
+        try writeFileAtomically(historyPath, text: RunFiles.historyHeader + "\n")
+        // The untrained initialisation, kept for before/after comparisons.
+        try model.save(to: outputDirectory + "/" + RunFiles.initialModel)
+    }
+
+    /// Continues the run saved in `outputDirectory/checkpoint.safetensors`; `epochs` (if given)
+    /// replaces the stored total. History rows beyond the checkpoint are dropped.
+    public init(resumingIn outputDirectory: String, epochs: Int?, logEvery: Int?, checkpointEvery: Int??,
+                train: MNISTDataset, test: MNISTDataset?) throws {
+        let path = outputDirectory + "/" + RunFiles.checkpoint
+        let file = try SafeTensorsFile(contentsOf: path)
+        guard let configJSON = file.metadata["training_config"],
+              var config = try? JSONDecoder().decode(TrainingConfig.self, from: Data(configJSON.utf8)) else {
+            throw FileFormatError(path: path, "not an ftle training checkpoint (no training_config)")
+        }
+        if let e = epochs { config.epochs = e }
+        if let l = logEvery { config.logEvery = l }
+        if let c = checkpointEvery { config.checkpointEvery = c }
+        try Trainer.validate(config)
+        guard config.precision == (T.self == Double.self ? "f64" : "f32") else {
+            throw TrainingError.checkpoint("\(path): checkpoint precision is \(config.precision)")
+        }
+        self.config = config
+        self.train = train
+        self.test = test
+        self.outputDirectory = outputDirectory
+        model = try RNNModel<T>(file: file, path: path)
+        var opt = OptimizerState<T>(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
+        guard let stepText = file.metadata["optimizer_step"], let step = Int(stepText),
+              let e = file.metadata["position_epoch"].flatMap({ Int($0) }), let b = file.metadata["position_batch"].flatMap({ Int($0) }) else {
+            throw FileFormatError(path: path, "checkpoint lacks its position (optimizer_step, position_epoch, position_batch)")
+        }
+        opt.step = step
+        for k in 0..<opt.first.count {
+            guard let m = file.tensors["optimizer.first.\(k)"], m.count == opt.first[k].count else {
+                throw FileFormatError(path: path, "checkpoint lacks optimizer state \"optimizer.first.\(k)\"")
+            }
+            opt.first[k] = m.doubles.map { T($0) }
+            if config.optimizer == .adam {
+                guard let v = file.tensors["optimizer.second.\(k)"], v.count == opt.second[k].count else {
+                    throw FileFormatError(path: path, "checkpoint lacks optimizer state \"optimizer.second.\(k)\"")
+                }
+                opt.second[k] = v.doubles.map { T($0) }
+            }
+        }
+        optimizer = opt
+        position = TrainingPosition(epoch: e, batch: b)
+        try ensureWritableDirectory(outputDirectory)
+        try truncateHistory(toStep: step)
+    }
+
+    static func validate(_ c: TrainingConfig) throws {
+        func bad(_ s: String) -> TrainingError { .invalidConfig(s) }
+        guard c.hidden >= 1 else { throw bad("--hidden must be at least 1 (got \(c.hidden))") }
+        guard c.epochs >= 1 else { throw bad("--epochs must be at least 1 (got \(c.epochs))") }
+        guard c.batchSize >= 1 else { throw bad("--batch must be at least 1 (got \(c.batchSize))") }
+        guard c.learningRate > 0, c.learningRate.isFinite else { throw bad("--lr must be positive (got \(c.learningRate))") }
+        guard c.clip >= 0, c.clip.isFinite else { throw bad("--clip must be ≥ 0 (got \(c.clip); 0 disables clipping)") }
+        guard c.momentum >= 0, c.momentum < 1 else { throw bad("--momentum must be in [0, 1) (got \(c.momentum))") }
+        if let l = c.trainLimit { guard l >= 1 else { throw bad("--train-limit must be at least 1 (got \(l))") } }
+        if let l = c.testLimit { guard l >= 1 else { throw bad("--test-limit must be at least 1 (got \(l))") } }
+        if let n = c.checkpointEvery { guard n >= 1 else { throw bad("--checkpoint-every must be at least 1 (got \(n))") } }
+        guard c.logEvery >= 1 else { throw bad("--log-every must be at least 1 (got \(c.logEvery))") }
+        guard c.precision == "f32" || c.precision == "f64" else { throw bad("--precision must be f32 or f64") }
+        _ = try c.sequenceTask()
+    }
+
+    public var trainCount: Int { min(config.trainLimit ?? train.count, train.count) }
+    public var batchesPerEpoch: Int { (trainCount + config.batchSize - 1) / config.batchSize }
+
+    /// Trains until `config.epochs` are done or `shouldStop()` turns true (checked after every
+    /// batch; the run then saves a checkpoint and returns `.interrupted`).
+    ///
+    /// Each batch, top to bottom: forward, loss, backward, clip, update, report.
+    public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
+        let task = model.task, bsz = config.batchSize, steps = task.steps, h = config.hidden
+        var trace = ForwardTrace<T>(hidden: h, batchSize: bsz, steps: steps)
+        var backWS = BackwardWorkspace<T>(hidden: h, batchSize: bsz, steps: steps)
+        var grads = RNNGradients<T>(hidden: h, inputSize: task.inputSize)
+        var logitGrad = Matrix<T>(rows: RNNModel<T>.classes, cols: bsz)
+        var window = (loss: 0.0, correct: 0, samples: 0, batches: 0, start: monotonicSeconds())
+        let runStart = monotonicSeconds()
+        var batchesThisRun = 0
+        let totalBatches = config.epochs * batchesPerEpoch
+
+        while position.epoch < config.epochs {
+            let order = epochOrder(seed: config.seed, epoch: position.epoch, count: trainCount)
+            while position.batch < batchesPerEpoch {
+                let lo = position.batch * bsz, hi = min(lo + bsz, trainCount)
+                let batch = SequenceBatch<T>(train, indices: Array(order[lo..<hi]), task: task)
+                if batch.batchSize != trace.batchSize {  // the last, partial batch of an epoch
+                    trace = ForwardTrace(hidden: h, batchSize: batch.batchSize, steps: steps)
+                    backWS = BackwardWorkspace(hidden: h, batchSize: batch.batchSize, steps: steps)
+                    logitGrad = Matrix(rows: RNNModel<T>.classes, cols: batch.batchSize)
+                }
+                // forward
+                model.forward(batch, into: &trace)
+                // loss
+                let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels,
+                                                            scale: 1 / Double(batch.batchSize), gradient: &logitGrad)
+                guard loss.isFinite else {
+                    throw TrainingError.nonFiniteLoss(epoch: position.epoch, batch: position.batch, step: optimizer.step)
+                }
+                // backward
+                model.backward(batch, trace: trace, logitGradients: logitGrad, into: &grads, workspace: &backWS)
+                // clip
+                clipGradientNorm(&grads, maxNorm: config.clip)
+                // update
+                optimizer.apply(grads, to: &model)
+                position.batch += 1
+                batchesThisRun += 1
+                // report
+                window.loss += loss; window.correct += correct; window.samples += batch.batchSize; window.batches += 1
+                if position.batch % config.logEvery == 0 || position.batch == batchesPerEpoch {
+                    let now = monotonicSeconds()
+                    let doneOverall = position.epoch * batchesPerEpoch + position.batch
+                    let perBatch = (now - runStart) / Double(batchesThisRun)
+                    let progress = TrainingProgress(
+                        epoch: position.epoch, epochs: config.epochs, batch: position.batch, batchesPerEpoch: batchesPerEpoch,
+                        step: optimizer.step, loss: window.loss / Double(window.batches),
+                        accuracy: Double(window.correct) / Double(window.samples),
+                        samplesPerSecond: Double(window.samples) / max(now - window.start, 1e-9),
+                        etaSeconds: perBatch * Double(totalBatches - doneOverall))
+                    try appendHistory(progress, test: nil)
+                    onEvent(.progress(progress))
+                    window = (0, 0, 0, 0, now)
+                }
+                if shouldStop() {
+                    try saveCheckpoint(onEvent)
+                    return .interrupted(step: optimizer.step)
+                }
+                if let n = config.checkpointEvery, optimizer.step % n == 0, position.batch < batchesPerEpoch {
+                    try saveCheckpoint(onEvent)
+                }
+            }
+            // End of epoch: evaluate, record, checkpoint.
+            position.epoch += 1
+            position.batch = 0
+            model.metadata.epochsTrained = Double(position.epoch)
+            if let test {
+                let r = evaluate(model, on: test, limit: config.testLimit)
+                model.metadata.testAccuracy = r.accuracy
+                try appendEpochHistory(epoch: position.epoch - 1, loss: r.loss, accuracy: r.accuracy)
+                onEvent(.epochEnd(epoch: position.epoch - 1, testLoss: r.loss, testAccuracy: r.accuracy))
+            }
+            try saveCheckpoint(onEvent)
+            if shouldStop() && position.epoch < config.epochs { return .interrupted(step: optimizer.step) }
+        }
+        return .finished
+    }
+
+    /// Writes the checkpoint (weights, optimizer state, position, config) and then the model.
+    /// Each is atomic; the checkpoint comes first, so a model file is never newer than the
+    /// state that resumes it.
+    public func saveCheckpoint(_ onEvent: (TrainingEvent) -> Void = { _ in }) throws {
+        model.metadata.extra["training_config"] = nil
+        var file = model.safeTensors()
+        for k in 0..<optimizer.first.count {
+            file.tensors["optimizer.first.\(k)"] = tensor(optimizer.first[k])
+            if optimizer.kind == .adam { file.tensors["optimizer.second.\(k)"] = tensor(optimizer.second[k]) }
+        }
+        let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        file.metadata["training_config"] = configJSON
+        file.metadata["optimizer_step"] = String(optimizer.step)
+        file.metadata["position_epoch"] = String(position.epoch)
+        file.metadata["position_batch"] = String(position.batch)
+        try file.write(to: checkpointPath)
+        var m = model
+        m.metadata.epochsTrained = Double(position.epoch) + Double(position.batch) / Double(max(batchesPerEpoch, 1))
+        m.metadata.extra["lr"] = String(config.learningRate)
+        m.metadata.extra["optimizer"] = config.optimizer.rawValue
+        m.metadata.extra["batch_size"] = String(config.batchSize)
+        m.metadata.extra["clip"] = String(config.clip)
+        m.metadata.extra["step"] = String(optimizer.step)
+        try m.save(to: modelPath)
+        onEvent(.checkpoint(path: checkpointPath, step: optimizer.step))
+    }
+
+    private func tensor(_ v: [T]) -> Tensor {
+        T.self == Double.self ? Tensor(float64: v.map { Double($0) }, shape: [v.count]) : Tensor(float32: v.map { Float($0) }, shape: [v.count])
+    }
+
+    private func appendLine(_ line: String) throws {
+        guard let fh = FileHandle(forWritingAtPath: historyPath) else {
+            throw OutputFileError(path: historyPath, reason: "cannot open for appending")
+        }
+        defer { try? fh.close() }
+        do {
+            try fh.seekToEnd()
+            try fh.write(contentsOf: Data((line + "\n").utf8))
+        } catch { throw OutputFileError(path: historyPath, reason: "\(error)") }
+    }
+
+    private func appendHistory(_ p: TrainingProgress, test: (Double, Double)?) throws {
+        try appendLine("\(p.epoch),\(p.batch),\(p.step),\(fmt(p.loss)),\(fmt(p.accuracy)),\(fmt(p.samplesPerSecond)),,")
+    }
+
+    private func appendEpochHistory(epoch: Int, loss: Double, accuracy: Double) throws {
+        try appendLine("\(epoch),\(batchesPerEpoch),\(optimizer.step),,,,\(fmt(loss)),\(fmt(accuracy))")
+    }
+
+    private func fmt(_ x: Double) -> String { String(format: "%.6g", x) }
+
+    /// Keeps the header and the rows with step ≤ `step` (rewritten atomically).
+    private func truncateHistory(toStep step: Int) throws {
+        let existing = (try? String(contentsOfFile: historyPath, encoding: .utf8)) ?? ""
+        var lines = [RunFiles.historyHeader]
+        for line in existing.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            if f.count >= 3, let s = Int(f[2]), s <= step { lines.append(String(line)) }
+        }
+        try writeFileAtomically(historyPath, text: lines.joined(separator: "\n") + "\n")
+    }
+}
+
+/// Seconds from a monotonic clock.
+public func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A parsed theme and anything in its file that was skipped.
+public struct ThemeLoadResult: Hashable, Sendable {
+    public var theme: Theme
+    /// One line per problem (e.g. `line 4: unknown key "acent"`); empty for a clean file.
+    public var warnings: [String]
+    /// The keys the text set itself; the others came from the default theme.
+    public var definedKeys: Set<ThemeKey>
+
+    public init(theme: Theme, warnings: [String], definedKeys: Set<ThemeKey> = []) {
+        self.theme = theme
+        self.warnings = warnings
+        self.definedKeys = definedKeys
+    }
+}
+
+/// Why a theme could not be chosen at all.
+public enum ThemeError: Error, Equatable, CustomStringConvertible {
+    case unknownTheme(name: String, available: [String])
+
+    /// One line naming the available themes.
+    public var description: String {
+        switch self {
+        case let .unknownTheme(name, available):
+            return "unknown theme \"\(name)\"; available themes: \(available.joined(separator: ", "))"
+        }
+    }
+}
+
+extension Theme {
+    /// The file extension of theme files.
+    public static let fileExtension = "theme"
+
+    /// Parses theme text. Never throws: lines that cannot be used are reported in
+    /// `warnings` and keys the text leaves out keep their ``default`` value. Text with no
+    /// usable line at all (but some non-comment content) is not a theme: the result is
+    /// the default colours and a single warning saying so.
+    ///
+    /// Format, one entry per line: `key = "#rrggbb"` (or `key = "default"` for the
+    /// terminal's own colour); blank lines and lines starting with `#` are ignored, and a
+    /// `#` comment may follow the closing quote.
+    public static func parse(text: String, name: String) -> ThemeLoadResult {
+        var colors: [ThemeKey: Color] = [:]
+        var warnings: [String] = []
+        var contentLines = 0
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            contentLines += 1
+            let lineNumber = offset + 1
+            guard let (key, value) = splitEntry(line) else {
+                warnings.append("line \(lineNumber): expected key = \"#rrggbb\", got \(quoted(line))")
+                continue
+            }
+            guard let themeKey = ThemeKey(rawValue: key) else {
+                warnings.append("line \(lineNumber): unknown key \(quoted(key))")
+                continue
+            }
+            guard let color = Color(hex: value) else {
+                warnings.append("line \(lineNumber): \(key) needs \"#rrggbb\" or \"default\", got \(quoted(value))")
+                continue
+            }
+            if colors[themeKey] != nil {
+                warnings.append("line \(lineNumber): \(key) is set twice; the last value wins")
+            }
+            colors[themeKey] = color
+        }
+        if colors.isEmpty && contentLines > 0 {
+            return ThemeLoadResult(
+                theme: Theme(name: Theme.default.name, colors: [:]),
+                warnings: ["theme \(quoted(name)) has no usable key = \"#rrggbb\" line; using the default theme"])
+        }
+        return ThemeLoadResult(theme: Theme(name: name, colors: colors), warnings: warnings,
+                               definedKeys: Set(colors.keys))
+    }
+
+    /// Loads `<directory>/<name>.theme`. The name `dark` works even without a file (it is
+    /// built in). An unreadable file (e.g. not UTF-8) gives the default theme and a
+    /// one-line warning. Throws ``ThemeError/unknownTheme(name:available:)`` when there is
+    /// no such theme.
+    public static func load(name: String, directory: URL) throws -> ThemeLoadResult {
+        let file = directory.appendingPathComponent(name + "." + fileExtension)
+        let isPlainName = !name.isEmpty && !name.contains("/") && !name.hasPrefix(".")
+        guard isPlainName, FileManager.default.fileExists(atPath: file.path) else {
+            if name == Theme.default.name {
+                return ThemeLoadResult(theme: .default, warnings: [], definedKeys: Set(ThemeKey.allCases))
+            }
+            throw ThemeError.unknownTheme(name: name, available: availableThemes(in: directory))
+        }
+        guard let data = FileManager.default.contents(atPath: file.path),
+              let text = String(data: data, encoding: .utf8) else {
+            return ThemeLoadResult(
+                theme: .default,
+                warnings: ["theme \(quoted(name)) could not be read as UTF-8 text; using the default theme"])
+        }
+        return parse(text: text, name: name)
+    }
+
+    /// The theme names in `directory` (files ending in `.theme`) plus the built-in `dark`,
+    /// sorted.
+    public static func availableThemes(in directory: URL) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let names = files.filter { $0.hasSuffix("." + fileExtension) }
+            .map { String($0.dropLast(fileExtension.count + 1)) }
+        return Array(Set(names + [Theme.default.name])).sorted()
+    }
+
+    /// Splits `key = "value"  # comment` into key and unquoted value.
+    private static func splitEntry(_ line: String) -> (String, String)? {
+        guard let equals = line.firstIndex(of: "=") else { return nil }
+        let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+        let rest = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty, !key.contains(" "), rest.first == "\"" else { return nil }
+        let afterQuote = rest.dropFirst()
+        guard let closing = afterQuote.firstIndex(of: "\"") else { return nil }
+        let trailing = afterQuote[afterQuote.index(after: closing)...].trimmingCharacters(in: .whitespaces)
+        guard trailing.isEmpty || trailing.hasPrefix("#") else { return nil }
+        return (key, String(afterQuote[..<closing]))
+    }
+
+    private static func quoted(_ text: some StringProtocol) -> String {
+        "\"" + String(text.prefix(40)) + "\""
+    }
+}

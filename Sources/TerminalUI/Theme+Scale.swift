@@ -1,0 +1,61 @@
+extension Theme {
+    /// The heatmap colour for a position `t` in 0…1 along the three-stop scale
+    /// scale.low (0) → scale.mid (0.5) → scale.high (1), interpolated linearly in RGB.
+    /// `t` is clamped; NaN gives the background colour.
+    public func scaleColor(unit t: Double) -> Color {
+        guard !t.isNaN else { return self[.background] }
+        let t = min(max(t, 0), 1)
+        if t <= 0.5 { return self[.scaleLow].mixed(with: self[.scaleMid], t * 2) }
+        return self[.scaleMid].mixed(with: self[.scaleHigh], (t - 0.5) * 2)
+    }
+
+    /// The diverging colour for a signed value `v` in −1…1: −1 → scale.low, 0 → scale.mid,
+    /// +1 → scale.high. Clamped; NaN gives the background colour.
+    public func scaleColor(signed v: Double) -> Color {
+        scaleColor(unit: (v + 1) / 2)
+    }
+}
+
+/// How matrix and legend values map onto the theme's colour scale.
+public enum ScaleMapping: Hashable, Sendable {
+    /// Absolute values: `range.lowerBound` → scale.low, `range.upperBound` → scale.high.
+    case absolute(ClosedRange<Double>)
+    /// Signed values, diverging around zero: −`limit` → scale.low, 0 → scale.mid,
+    /// +`limit` → scale.high.
+    case signed(limit: Double)
+
+    /// The position 0…1 along the scale for a value (NaN stays NaN; ±∞ clamp to the ends).
+    public func position(of value: Double) -> Double {
+        guard !value.isNaN else { return .nan }
+        switch self {
+        case let .absolute(range):
+            let span = range.upperBound - range.lowerBound
+            guard span > 0 else { return 0.5 }
+            return min(max((value - range.lowerBound) / span, 0), 1)
+        case let .signed(limit):
+            guard limit > 0 else { return 0.5 }
+            return min(max((value / limit + 1) / 2, 0), 1)
+        }
+    }
+
+    /// Position in 0…1 used for mono shades: the magnitude for signed values (|v|/limit),
+    /// the scale position for absolute ones.
+    public func shadeLevel(of value: Double) -> Double {
+        guard !value.isNaN else { return .nan }
+        switch self {
+        case .absolute:
+            return position(of: value)
+        case let .signed(limit):
+            guard limit > 0 else { return 0 }
+            return min(abs(value) / limit, 1)
+        }
+    }
+
+    /// The scale's end labels (lower, upper).
+    public var bounds: (lower: Double, upper: Double) {
+        switch self {
+        case let .absolute(range): (range.lowerBound, range.upperBound)
+        case let .signed(limit): (-limit, limit)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// A row and column of a matrix element.
+public struct MatrixIndex: Hashable, Sendable {
+    public var row: Int
+    public var column: Int
+    public init(row: Int, column: Int) {
+        self.row = row
+        self.column = column
+    }
+}
+
+/// A heatmap with two matrix rows per terminal cell: each cell is `▀` with the upper
+/// element's colour as foreground and the lower one's as background, so a 28×28 image
+/// takes 28×14 cells. An odd last row gets the theme background below it.
+///
+/// Values map to colours through `mapping` and the theme scale; `overrides` replaces the
+/// colour of single elements (e.g. flipped pixels). In mono mode each cell shows a shade
+/// glyph for the mean shade level of its two elements (NaN ignored) and cells holding an
+/// overridden element are drawn in reverse video. With a glyph set without half blocks
+/// (ASCII), each cell is a space whose background blends the two colours.
+/// Only the part that fits the area is drawn, from the top-left.
+public struct HalfBlockMatrix: Widget, Sendable {
+    public var rows: Int
+    public var columns: Int
+    /// Row-major: element (r, c) is `values[r * columns + c]`.
+    public var values: [Double]
+    public var mapping: ScaleMapping
+    public var overrides: [MatrixIndex: Color]
+
+    public init(rows: Int, columns: Int, values: [Double], mapping: ScaleMapping,
+                overrides: [MatrixIndex: Color] = [:]) {
+        precondition(values.count == rows * columns, "values must hold rows × columns elements")
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+        self.mapping = mapping
+        self.overrides = overrides
+    }
+
+    /// The cells needed to show the whole matrix.
+    public var cellSize: (width: Int, height: Int) { (columns, (rows + 1) / 2) }
+
+    /// The colour of element (row, column): its override or its scale colour.
+    public func color(row: Int, column: Int, theme: Theme) -> Color {
+        if let override = overrides[MatrixIndex(row: row, column: column)] { return override }
+        return theme.scaleColor(unit: mapping.position(of: values[row * columns + column]))
+    }
+
+    public func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let theme = context.theme
+        let shown = Rect(x: area.minX, y: area.minY, width: min(area.width, cellSize.width),
+                         height: min(area.height, cellSize.height))
+        guard !shown.isEmpty else { return }
+        for cellRow in 0..<shown.height {
+            let upperRow = 2 * cellRow, lowerRow = 2 * cellRow + 1
+            let hasLower = lowerRow < rows
+            for column in 0..<shown.width {
+                let x = shown.minX + column, y = shown.minY + cellRow
+                if context.colorMode == .monochrome {
+                    var levels = [mapping.shadeLevel(of: values[upperRow * columns + column])]
+                    if hasLower { levels.append(mapping.shadeLevel(of: values[lowerRow * columns + column])) }
+                    let finite = levels.filter { !$0.isNaN }
+                    let mean = finite.isEmpty ? Double.nan : finite.reduce(0, +) / Double(finite.count)
+                    let marked = overrides[MatrixIndex(row: upperRow, column: column)] != nil
+                        || (hasLower && overrides[MatrixIndex(row: lowerRow, column: column)] != nil)
+                    grid[x, y] = Cell(context.glyphs.shade(mean), foreground: theme[.foreground],
+                                      background: theme[.background], attributes: marked ? .reverse : [])
+                    continue
+                }
+                let upper = color(row: upperRow, column: column, theme: theme)
+                let lower = hasLower ? color(row: lowerRow, column: column, theme: theme) : theme[.background]
+                if context.glyphs.hasHalfBlocks {
+                    grid[x, y] = Cell(context.glyphs.upperHalf, foreground: upper, background: lower)
+                } else {
+                    grid[x, y] = Cell(" ", foreground: theme[.foreground],
+                                      background: hasLower ? upper.mixed(with: lower, 0.5) : upper)
+                }
+            }
+        }
+    }
+}

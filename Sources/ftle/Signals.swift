@@ -1,0 +1,16 @@
+import Foundation
+import Synchronization
+
+/// Set by SIGINT, SIGTERM or SIGHUP; long-running commands poll it between units of work
+/// (a training batch) and stop cleanly, saving what they have.
+let stopRequested = Atomic<Bool>(false)
+
+/// Installs the stop handlers. A second signal while a stop is pending exits at once with
+/// 128 + signal (every file write is atomic, so nothing half-written is left behind).
+func installStopHandlers() {
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        signal(sig) { s in
+            if stopRequested.exchange(true, ordering: .relaxed) { _exit(128 + s) }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import Linalg
+import MNIST
+import RNN
+
+/// Prints `ftle: <message>` on stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("ftle: \(message)\n".utf8))
+}
+
+/// Runs a command body, turning every known failure into one line on stderr and exit code 1
+/// (2 for bad usage, as ArgumentParser does).
+func reportingErrors(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError {
+        throw e
+    } catch {
+        printError(String(describing: error))
+        throw ExitCode(1)
+    }
+}
+
+/// A usage error raised after parsing (bad combination or value): one line, exit code 2.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Where the bundled samples live: `$FTLE_HOME`, the current folder, or an ancestor of the
+/// executable (so `.build/release/ftle` finds the repository's Samples/ from anywhere).
+enum Bundled {
+    static func root() -> String? {
+        var candidates: [String] = []
+        if let home = ProcessInfo.processInfo.environment["FTLE_HOME"] { candidates.append(home) }
+        candidates.append(FileManager.default.currentDirectoryPath)
+        var exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 { candidates.append(exe.path); exe = exe.deletingLastPathComponent() }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/Samples/mnist") }
+    }
+
+    static var mnist: String { (root() ?? ".") + "/Samples/mnist" }
+    static func model(_ name: String) -> String { (root() ?? ".") + "/Samples/models/" + name }
+    static var themes: String { (root() ?? ".") + "/Themes" }
+}
+
+/// Options shared by every command that reads MNIST.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Folder with the four MNIST IDX files, gzip or raw (default: the bundled Samples/mnist).")
+    var data: String?
+
+    var directory: String { data ?? Bundled.mnist }
+
+    func load(_ split: Split) throws -> MNISTDataset { try MNISTDataset.load(directory: directory, split: split) }
+}
+
+extension Split: ExpressibleByArgument {}
+extension Initialization: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, csv, markdown
+}
+
+/// Writes `text` to `path` atomically, or to stdout when `path` is nil or "-".
+func emit(_ text: String, to path: String?) throws {
+    if let p = path, p != "-" {
+        try writeFileAtomically(p, text: text)
+    } else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// One sequence to analyse: an MNIST image of the model's task, or any T×I array from .npy.
+struct SequenceInput {
+    var sequence: [Float]     // T×I step-major
+    var steps: Int
+    var label: Int?
+    var description: String
+    var imageIndex: Int?
+}
+
+struct SequenceOptions: ParsableArguments {
+    @Option(help: "Index of an MNIST image to feed (0-based).")
+    var image: Int?
+    @Option(help: "Which MNIST split --image indexes: test or train.")
+    var split: Split = .test
+    @Option(help: "A T×I float array (.npy, '<f4'/'<f8', C order) to feed instead of an image.")
+    var input: String?
+    @Option(help: "Class label for --input (for the loss).")
+    var label: Int?
+
+    func validate() throws {
+        if image != nil && input != nil { throw ValidationError("give either --image or --input, not both") }
+        if let i = image, i < 0 { throw ValidationError("--image must be ≥ 0 (got \(i))") }
+        if let l = label, !(0...9).contains(l) { throw ValidationError("--label must be 0...9 (got \(l))") }
+    }
+
+    /// The sequence for `model`'s task (image 0 of the test split when nothing is given).
+    func resolve<T>(for model: RNNModel<T>, data: DataOptions) throws -> SequenceInput {
+        if let path = input {
+            let arr = try NPYArray(contentsOf: path)
+            let i = model.inputSize
+            let steps: Int
+            switch arr.shape.count {
+            case 2:
+                guard arr.shape[1] == i else {
+                    throw FileFormatError(path: path, "array is \(arr.shape[0])×\(arr.shape[1]) but the model takes \(i) inputs per step (expected T×\(i))")
+                }
+                steps = arr.shape[0]
+            case 1 where i == 1: steps = arr.shape[0]
+            default: throw FileFormatError(path: path, "array has shape \(arr.shape), expected T×\(i)")
+            }
+            guard steps >= 1 else { throw FileFormatError(path: path, "array has no steps (T = 0)") }
+            guard arr.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: path, "array contains NaN or Inf") }
+            return SequenceInput(sequence: arr.values.map { Float($0) }, steps: steps, label: label,
+                                 description: path, imageIndex: nil)
+        }
+        let index = image ?? 0
+        let ds = try data.load(split)
+        guard index < ds.count else {
+            throw UsageError("--image \(index) is out of range: the \(split.rawValue) split has \(ds.count) images (0...\(ds.count - 1))")
+        }
+        return SequenceInput(sequence: model.task.sequence(ds.image(index)), steps: model.task.steps,
+                             label: ds.label(index), description: "\(split.rawValue) image \(index)", imageIndex: index)
+    }
+}
+
+/// Loads a model file, Float32 or Float64 on disk, as T.
+func loadModel<T: LinalgScalar>(_ path: String, as: T.Type = T.self) throws -> RNNModel<T> {
+    try RNNModel<T>.load(from: path)
+}
+
+/// JSON text for a value (sorted keys, non-finite numbers as null).
+func jsonText(_ object: Any) -> String {
+    func sanitize(_ x: Any) -> Any {
+        switch x {
+        case let d as Double: return d.isFinite ? d : NSNull()
+        case let a as [Any]: return a.map(sanitize)
+        case let m as [String: Any]: return m.mapValues(sanitize)
+        default: return x
+        }
+    }
+    let data = try! JSONSerialization.data(withJSONObject: sanitize(object), options: [.sortedKeys, .fragmentsAllowed])
+    return String(decoding: data, as: UTF8.self) + "\n"
+}
+
+/// "1h02m", "3m05s", "42s".
+func formatDuration(_ s: Double) -> String {
+    guard s.isFinite, s >= 0 else { return "--" }
+    let t = Int(s.rounded())
+    if t >= 3600 { return String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) }
+    if t >= 60 { return String(format: "%dm%02ds", t / 60, t % 60) }
+    return "\(t)s"
+}

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import Linalg
+import MNIST
+import RNN
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a tanh RNN on sequential MNIST with BPTT.",
+        discussion: """
+        Writes OUT/model.safetensors (PyTorch names), OUT/checkpoint.safetensors (weights, optimizer \
+        state and position, for --resume) and OUT/history.csv (appended as training goes). A checkpoint \
+        is saved every epoch, and every N batches with --checkpoint-every. SIGINT, SIGTERM and SIGHUP \
+        finish the current batch, save a checkpoint and exit; a second signal exits at once.
+        """)
+
+    enum Task: String, ExpressibleByArgument, CaseIterable { case rowwise, pixelwise, permuted }
+    enum Precision: String, ExpressibleByArgument, CaseIterable { case f32, f64 }
+
+    @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: Task = .rowwise
+    @Option(help: "Hidden size H.") var hidden: Int = 128
+    @Option(help: "Epochs to train (in total, counting resumed ones).") var epochs: Int = 5
+    @Option(help: "Batch size.") var batch: Int = 64
+    @Option(help: "Learning rate.") var lr: Double = 1e-3
+    @Option(help: "Optimizer: adam or sgd.") var optimizer: OptimizerKind = .adam
+    @Option(help: "SGD momentum.") var momentum: Double = 0
+    @Option(help: "Initialisation: pytorch, xavier-normal or orthogonal.") var `init`: Initialization = .pytorch
+    @Option(help: "Clip the global gradient norm to C (0: no clipping).") var clip: Double = 1
+    @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
+    @Option(help: "Seed of the permuted task's pixel order.") var permutationSeed: UInt64 = 0
+    @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+    @Option(help: "Evaluate on the first N test images only.") var testLimit: Int?
+    @Option(help: "Also checkpoint every N batches.") var checkpointEvery: Int?
+    @Option(help: "Report progress every N batches.") var logEvery: Int = 20
+    @Option(help: "Arithmetic precision: f32 (as PyTorch) or f64.") var precision: Precision = .f32
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Output folder.") var out: String
+    @Flag(help: "Continue the run saved in --out exactly where its last checkpoint stopped.") var resume = false
+
+    func run() throws {
+        try reportingErrors {
+            var config = TrainingConfig()
+            config.task = task.rawValue
+            config.permutationSeed = permutationSeed
+            config.hidden = hidden
+            config.epochs = epochs
+            config.batchSize = batch
+            config.learningRate = lr
+            config.optimizer = optimizer
+            config.momentum = momentum
+            config.initialization = `init`
+            config.clip = clip
+            config.seed = seed
+            config.trainLimit = trainLimit
+            config.testLimit = testLimit
+            config.checkpointEvery = checkpointEvery
+            config.logEvery = logEvery
+            config.precision = precision.rawValue
+            let trainSet = try dataOptions.load(.train)
+            let testSet = try dataOptions.load(.test)
+            installStopHandlers()
+            if precision == .f64 && !resume {
+                try runTraining(try Trainer<Double>(config: config, train: trainSet, test: testSet, outputDirectory: out))
+            } else if !resume {
+                try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out))
+            } else {
+                let explicitEpochs = CommandLine.arguments.contains("--epochs") ? epochs : nil
+                do {
+                    try runTraining(try Trainer<Float>(resumingIn: out, epochs: explicitEpochs, logEvery: logEvery,
+                                                       checkpointEvery: checkpointEvery.map { $0 }, train: trainSet, test: testSet))
+                } catch TrainingError.checkpoint(_) {
+                    try runTraining(try Trainer<Double>(resumingIn: out, epochs: explicitEpochs, logEvery: logEvery,
+                                                        checkpointEvery: checkpointEvery.map { $0 }, train: trainSet, test: testSet))
+                }
+            }
+        }
+    }
+
+    func runTraining<T>(_ trainer: Trainer<T>) throws {
+        let interactive = isatty(STDOUT_FILENO) == 1
+        let c = trainer.config
+        print("training \(c.task) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
+              + "clip=\(c.clip) seed=\(c.seed) \(c.precision): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
+              + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
+        let outcome = try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
+            switch event {
+            case let .progress(p):
+                let line = String(format: "epoch %d/%d batch %d/%d step %d loss %.4f acc %.1f%% %.0f samples/s ETA %@",
+                                  p.epoch + 1, p.epochs, p.batch, p.batchesPerEpoch, p.step, p.loss, 100 * p.accuracy,
+                                  p.samplesPerSecond, formatDuration(p.etaSeconds))
+                if interactive {
+                    let width = 24, filled = Int(Double(width) * Double(p.batch) / Double(max(p.batchesPerEpoch, 1)))
+                    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                    print("\r\(bar) \(line)\u{1b}[K", terminator: "")
+                    fflush(nil)
+                } else {
+                    print(line)
+                }
+            case let .epochEnd(e, loss, acc):
+                if interactive { print("") }
+                print(String(format: "epoch %d done: test loss %.4f, test accuracy %.2f%%", e + 1, loss, 100 * acc))
+            case let .checkpoint(path, step):
+                if !interactive { print("checkpoint step \(step): \(path)") }
+            }
+            fflush(nil)
+        }
+        if interactive { print("") }
+        switch outcome {
+        case .finished: print("done: \(trainer.outputDirectory)/\(RunFiles.model)")
+        case let .interrupted(step):
+            print("stopped at step \(step); checkpoint saved. Continue with: ftle train --out \(trainer.outputDirectory) --resume")
+            throw ExitCode(130)
+        }
+    }
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Test loss and accuracy of a model.")
+
+    @Option(help: "Model file (.safetensors).") var model: String
+    @Option(help: "Evaluate on the first N images only.") var limit: Int?
+    @Option(help: "Split to evaluate: test or train.") var split: Split = .test
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @OptionGroup var dataOptions: DataOptions
+
+    func validate() throws {
+        if let l = limit, l < 1 { throw ValidationError("--limit must be at least 1 (got \(l))") }
+        if format == .csv || format == .markdown { throw ValidationError("--format must be text or json") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let m: RNNModel<Float> = try loadModel(model)
+            let ds = try dataOptions.load(split)
+            let n = min(limit ?? ds.count, ds.count)
+            let r = evaluate(m, on: ds, limit: n)
+            if format == .json {
+                try emit(jsonText(["model": model, "split": split.rawValue, "images": n, "loss": r.loss, "accuracy": r.accuracy]), to: nil)
+            } else {
+                print(String(format: "%@ on %d %@ images: loss %.4f, accuracy %.2f%%", model, n, split.rawValue, r.loss, 100 * r.accuracy))
+            }
+        }
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Logits, probabilities, predicted class and loss for one sequence.")
+
+    @Option(help: "Model file (.safetensors).") var model: String
+    @OptionGroup var sequenceOptions: SequenceOptions
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @OptionGroup var dataOptions: DataOptions
+
+    func validate() throws {
+        if format == .csv || format == .markdown { throw ValidationError("--format must be text or json") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let m: RNNModel<Double> = try loadModel(model)
+            let input = try sequenceOptions.resolve(for: m, data: dataOptions)
+            let batch = SequenceBatch<Double>(sequences: [input.sequence], labels: [input.label ?? 0], steps: input.steps, inputSize: m.inputSize)
+            let trace = m.forward(batch)
+            let logits = trace.logits.column(0)
+            let probs = CrossEntropy.softmax(logits)
+            let predicted = probs.indices.max { probs[$0] < probs[$1] }!
+            let loss = input.label.map { CrossEntropy.loss(logits, label: $0) }
+            if format == .json {
+                var obj: [String: Any] = ["input": input.description, "steps": input.steps, "logits": logits,
+                                          "probabilities": probs, "predicted": predicted]
+                obj["label"] = input.label ?? NSNull()
+                obj["loss"] = loss ?? NSNull()
+                try emit(jsonText(obj), to: nil)
+            } else {
+                print("\(input.description): \(input.steps) steps" + (input.label.map { ", label \($0)" } ?? ""))
+                for k in 0..<10 {
+                    print(String(format: "  %d  logit %8.4f  p %.4f%@", k, logits[k], probs[k], k == predicted ? "  ← predicted" : ""))
+                }
+                if let l = loss { print(String(format: "loss %.6f", l)) }
+            }
+        }
+    }
+}

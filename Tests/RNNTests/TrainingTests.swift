@@ -1,0 +1,103 @@
+import Foundation
+import Linalg
+import MNIST
+import RNN
+import Testing
+import TestSupport
+
+let samplesMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Samples/mnist").path
+
+/// The bundled data, loaded once for all training tests.
+let bundledTrain = try! MNISTDataset.load(directory: samplesMNIST, split: .train)
+let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
+
+@Suite(.serialized) struct TrainingTests {
+    func config(epochs: Int) -> TrainingConfig {
+        var c = TrainingConfig()
+        c.task = "rowwise"; c.hidden = 12; c.epochs = epochs; c.batchSize = 32
+        c.trainLimit = 200; c.testLimit = 100; c.seed = 9; c.logEvery = 3
+        return c
+    }
+
+    @Test func batchFromDatasetMatchesSequenceView() {
+        for task in [SequenceTask.rowwise, .permuted(seed: 4)] {
+            let batch = SequenceBatch<Double>(bundledTest, indices: [5, 17], task: task)
+            let direct = SequenceBatch<Double>(sequences: [task.sequence(bundledTest.image(5)), task.sequence(bundledTest.image(17))],
+                                               labels: [bundledTest.label(5), bundledTest.label(17)], steps: task.steps, inputSize: task.inputSize)
+            #expect(batch.inputs == direct.inputs && batch.labels == direct.labels)
+        }
+    }
+
+    @Test func resumeGivesIdenticalWeights() throws {
+        let straight = makeTemporaryDirectory("ftle-straight"), split = makeTemporaryDirectory("ftle-split")
+        let a = try Trainer<Float>(config: config(epochs: 2), train: bundledTrain, test: bundledTest, outputDirectory: straight)
+        #expect(try a.run() == .finished)
+        let b = try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: bundledTest, outputDirectory: split)
+        #expect(try b.run() == .finished)
+        let c = try Trainer<Float>(resumingIn: split, epochs: 2, logEvery: nil, checkpointEvery: nil, train: bundledTrain, test: bundledTest)
+        #expect(c.position == TrainingPosition(epoch: 1, batch: 0))
+        #expect(try c.run() == .finished)
+        let m1 = try RNNModel<Float>.load(from: straight + "/model.safetensors")
+        let m2 = try RNNModel<Float>.load(from: split + "/model.safetensors")
+        #expect(m1.u == m2.u && m1.v == m2.v && m1.b == m2.b && m1.w == m2.w && m1.c == m2.c)
+        #expect(m1.metadata.testAccuracy == m2.metadata.testAccuracy)
+        // The history of the split run has the same rows (bar throughput) as the straight one.
+        func rows(_ d: String) throws -> [String] {
+            try String(contentsOfFile: d + "/history.csv", encoding: .utf8).split(separator: "\n").map {
+                let f = $0.split(separator: ",", omittingEmptySubsequences: false); return f.count > 5 ? f[0...4].joined(separator: ",") : String($0)
+            }
+        }
+        #expect(try rows(straight) == rows(split))
+    }
+
+    @Test func interruptedMidEpochResumesExactly() throws {
+        let straight = makeTemporaryDirectory("ftle-mid-a"), split = makeTemporaryDirectory("ftle-mid-b")
+        let a = try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: nil, outputDirectory: straight)
+        _ = try a.run()
+        let b = try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: nil, outputDirectory: split)
+        var calls = 0
+        // Stop after the 4th batch, as a signal would.
+        #expect(try b.run(shouldStop: { calls += 1; return calls == 4 }) == .interrupted(step: 4))
+        let c = try Trainer<Float>(resumingIn: split, epochs: nil, logEvery: nil, checkpointEvery: nil, train: bundledTrain, test: nil)
+        #expect(c.position == TrainingPosition(epoch: 0, batch: 4))
+        _ = try c.run()
+        #expect(c.model.v == a.model.v && c.model.u == a.model.u && c.model.w == a.model.w)
+    }
+
+    @Test func trainingReducesLoss() throws {
+        var cfg = config(epochs: 3)
+        cfg.trainLimit = 640; cfg.hidden = 32; cfg.learningRate = 5e-3
+        let dir = makeTemporaryDirectory("ftle-learn")
+        let t = try Trainer<Float>(config: cfg, train: bundledTrain, test: nil, outputDirectory: dir)
+        var losses: [Double] = []
+        _ = try t.run(onEvent: { if case let .progress(p) = $0 { losses.append(p.loss) } })
+        #expect(losses.count >= 6)
+        // From chance (ln 10 ≈ 2.30) the mean loss of the last reports is clearly lower.
+        #expect(losses.first! > 2.0 && losses.suffix(2).reduce(0, +) / 2 < 0.8 * losses.first!)
+    }
+
+    @Test func invalidConfigurationsAreRejected() {
+        var c = config(epochs: 1); c.batchSize = 0
+        #expect(throws: TrainingError.invalidConfig("--batch must be at least 1 (got 0)")) {
+            try Trainer<Float>(config: c, train: bundledTrain, test: nil, outputDirectory: makeTemporaryDirectory())
+        }
+        c = config(epochs: 1); c.task = "spiral"
+        #expect(throws: TrainingError.self) { try Trainer<Float>(config: c, train: bundledTrain, test: nil, outputDirectory: makeTemporaryDirectory()) }
+    }
+
+    @Test func nonFiniteLossStopsAndKeepsLastCheckpoint() throws {
+        var c = config(epochs: 2)
+        c.learningRate = 3e38; c.clip = 0; c.optimizer = .sgd  // Float32 overflows within a few steps
+        let dir = makeTemporaryDirectory("ftle-nan")
+        let t = try Trainer<Float>(config: c, train: bundledTrain, test: nil, outputDirectory: dir)
+        do { _ = try t.run(); Issue.record("training with lr 1e30 should blow up") } catch let e as TrainingError {
+            guard case .nonFiniteLoss = e else { Issue.record("wrong error \(e)"); return }
+        }
+        // Whatever checkpoint exists is loadable and finite.
+        if FileManager.default.fileExists(atPath: dir + "/model.safetensors") {
+            #expect(try RNNModel<Float>.load(from: dir + "/model.safetensors").allFinite)
+        }
+        #expect(try RNNModel<Float>.load(from: dir + "/initial.safetensors").allFinite)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import TerminalUI
+
+@Suite struct ThemeTests {
+    @Test func validTextSetsItsKeysAndDefaultsTheRest() {
+        let result = Theme.parse(text: """
+            # comment
+            accent = "#112233"
+              title="#AABBCC"   # trailing comment
+            scale.mid = "default"
+
+            """, name: "mine")
+        #expect(result.warnings.isEmpty)
+        #expect(result.theme.name == "mine")
+        #expect(result.theme[.accent] == .rgb(0x11, 0x22, 0x33))
+        #expect(result.theme[.title] == .rgb(0xaa, 0xbb, 0xcc))
+        #expect(result.theme[.scaleMid] == .default)
+        #expect(result.definedKeys == [.accent, .title, .scaleMid])
+        #expect(result.theme[.border] == Theme.default[.border])
+        #expect(result.theme[.series3] == Theme.default[.series3])
+    }
+
+    @Test func malformedLinesWarnWithTheirLineNumberAndTheRestStillApplies() {
+        let result = Theme.parse(text: """
+            accent = "#112233"
+            border #445566
+            acent = "#112233"
+            dim = "#12345"
+            title = 778899
+            cursor = "#010203"
+            cursor = "#040506"
+            """, name: "broken")
+        #expect(result.warnings.count == 5)
+        #expect(result.warnings[0].hasPrefix("line 2: expected key = \"#rrggbb\""))
+        #expect(result.warnings[1] == "line 3: unknown key \"acent\"")
+        #expect(result.warnings[2] == "line 4: dim needs \"#rrggbb\" or \"default\", got \"#12345\"")
+        #expect(result.warnings[3].hasPrefix("line 5: expected key"))
+        #expect(result.warnings[4] == "line 7: cursor is set twice; the last value wins")
+        #expect(result.theme[.accent] == .rgb(0x11, 0x22, 0x33))
+        #expect(result.theme[.cursor] == .rgb(4, 5, 6))
+        #expect(result.theme[.dim] == Theme.default[.dim])
+    }
+
+    @Test func garbageFallsBackToTheDefaultWithOneMessage() {
+        let result = Theme.parse(text: "<html>\nnot a theme\n", name: "page")
+        #expect(result.warnings == ["theme \"page\" has no usable key = \"#rrggbb\" line; using the default theme"])
+        #expect(result.theme == Theme.default)
+    }
+
+    @Test func commentsOnlyIsAnEmptyButValidTheme() {
+        let result = Theme.parse(text: "# nothing here\n\n", name: "empty")
+        #expect(result.warnings.isEmpty)
+        #expect(result.theme[.accent] == Theme.default[.accent])
+    }
+
+    @Test func unknownThemeNameIsAOneLineErrorListingTheThemes() throws {
+        let directory = try #require(themesDirectory())
+        let error = #expect(throws: ThemeError.self) { try Theme.load(name: "neon", directory: directory) }
+        #expect(error?.description == "unknown theme \"neon\"; available themes: colorblind, dark, light, mono")
+        #expect(throws: ThemeError.self) { try Theme.load(name: "../Themes/dark", directory: directory) }
+    }
+
+    @Test(arguments: ["dark", "light", "colorblind", "mono"])
+    func shippedThemesLoadCleanlyAndDefineEveryKey(name: String) throws {
+        let directory = try #require(themesDirectory())
+        let result = try Theme.load(name: name, directory: directory)
+        #expect(result.warnings.isEmpty)
+        #expect(result.definedKeys == Set(ThemeKey.allCases))
+        #expect(result.theme.name == name)
+    }
+
+    @Test func darkThemeFileEqualsTheBuiltInDefault() throws {
+        let directory = try #require(themesDirectory())
+        let dark = try Theme.load(name: "dark", directory: directory).theme
+        for key in ThemeKey.allCases {
+            #expect(dark[key] == Theme.default[key], "\(key.rawValue)")
+        }
+    }
+
+    @Test func darkIsBuiltInEvenWithoutAThemesFolder() throws {
+        let nowhere = URL(fileURLWithPath: "/nonexistent-ftle-themes")
+        #expect(try Theme.load(name: "dark", directory: nowhere).theme == Theme.default)
+        #expect(throws: ThemeError.unknownTheme(name: "light", available: ["dark"])) {
+            try Theme.load(name: "light", directory: nowhere)
+        }
+    }
+
+    @Test func unreadableFileFallsBackWithOneMessage() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ftle-theme-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data([0xFF, 0xFE, 0x00, 0xC3]).write(to: directory.appendingPathComponent("binary.theme"))
+        let result = try Theme.load(name: "binary", directory: directory)
+        #expect(result.theme == Theme.default)
+        #expect(result.warnings == ["theme \"binary\" could not be read as UTF-8 text; using the default theme"])
+    }
+
+    @Test func scaleInterpolation() {
+        let theme = Theme.default
+        #expect(theme.scaleColor(signed: -1) == theme[.scaleLow])
+        #expect(theme.scaleColor(signed: 0) == theme[.scaleMid])
+        #expect(theme.scaleColor(signed: 1) == theme[.scaleHigh])
+        #expect(theme.scaleColor(signed: 7) == theme[.scaleHigh])
+        #expect(theme.scaleColor(signed: 0.5) == theme[.scaleMid].mixed(with: theme[.scaleHigh], 0.5))
+        #expect(theme.scaleColor(unit: 0.25) == theme[.scaleLow].mixed(with: theme[.scaleMid], 0.5))
+        #expect(theme.scaleColor(unit: .nan) == theme[.background])
+        #expect(ScaleMapping.signed(limit: 2).position(of: -1) == 0.25)
+        #expect(ScaleMapping.signed(limit: 2).shadeLevel(of: -1) == 0.5)
+        #expect(ScaleMapping.absolute(10...20).position(of: 12.5) == 0.25)
+        #expect(ScaleMapping.absolute(10...20).position(of: -.infinity) == 0)
+    }
+}
