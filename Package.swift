@@ -28,8 +28,10 @@ let package = Package(
         .target(name: "MNIST", dependencies: ["Linalg", "CZlib"]),
         // Model, forward trace, BPTT, optimizers, trainer, safetensors / npy.
         .target(name: "RNN", dependencies: ["Linalg", "MNIST"]),
+        // Q/R stepper, FTLE traces, spectrum statistics, gradient through Q/R.
+        .target(name: "Lyapunov", dependencies: ["Linalg", "RNN"]),
         .executableTarget(name: "ftle", dependencies: [
-            "Linalg", "MNIST", "RNN",
+            "Linalg", "MNIST", "RNN", "Lyapunov",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "RNNTests", dependencies: ["RNN", "Linalg", "MNIST", "TestSupport"]),
+        .testTarget(name: "LyapunovTests", dependencies: ["Lyapunov", "RNN", "Linalg", "MNIST", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -148,6 +148,12 @@ public final class NCursesTerminal: TerminalBackend {
         return Key(character: Character(scalar))
     }
 
+    public func invalidate() {
+        guard !isRestored else { return }
+        previous = nil
+        clearok(window, true)
+    }
+
     public func restore() {
         guard !isRestored else { return }
         isRestored = true

@@ -22,6 +22,8 @@ public protocol TerminalBackend: AnyObject {
     /// The next key, waiting at most `timeoutMs` milliseconds (negative waits forever);
     /// nil when none arrived.
     func readKey(timeoutMs: Int) -> Key?
+    /// Forgets what is on screen, so the next flush repaints every cell (e.g. for ^L).
+    func invalidate()
     /// Gives the terminal back to the shell. Idempotent.
     func restore()
 }
@@ -55,6 +57,8 @@ public final class MemoryTerminal: TerminalBackend {
     public func readKey(timeoutMs: Int) -> Key? {
         pendingKeys.isEmpty ? nil : pendingKeys.removeFirst()
     }
+
+    public func invalidate() { screen = nil }
 
     public func restore() { isRestored = true }
 }

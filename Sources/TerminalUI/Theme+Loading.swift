@@ -123,3 +123,28 @@ extension Theme {
         "\"" + String(text.prefix(40)) + "\""
     }
 }
+
+extension Theme {
+    /// Where to look for theme files, first match wins: `$FTLE_THEMES`; `Themes` in the
+    /// current directory; `Themes` in any folder above the executable (so
+    /// `.build/release/ftle` finds the repository's folder). Returns the first candidate
+    /// holding `dark.theme`, or nil (then only the built-in `dark` is available).
+    public static func locateDirectory(environment: [String: String], currentDirectory: URL,
+                                       executableURL: URL?) -> URL? {
+        var candidates: [URL] = []
+        if let explicit = environment["FTLE_THEMES"], !explicit.isEmpty {
+            candidates.append(URL(fileURLWithPath: explicit))
+        }
+        candidates.append(currentDirectory.appendingPathComponent("Themes"))
+        if let executableURL {
+            var folder = executableURL.resolvingSymlinksInPath().deletingLastPathComponent()
+            while folder.pathComponents.count > 1 {
+                candidates.append(folder.appendingPathComponent("Themes"))
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        return candidates.first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("dark.\(fileExtension)").path)
+        }
+    }
+}

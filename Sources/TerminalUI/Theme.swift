@@ -23,12 +23,6 @@ public struct Theme: Hashable, Sendable {
         Style(foreground: self[key], attributes: attributes)
     }
 
-    /// A style with foreground `key` on the theme background.
-    public func style(_ key: ThemeKey, onBackground: Bool, attributes: CellAttributes = []) -> Style {
-        Style(foreground: self[key], background: onBackground ? self[.background] : nil,
-              attributes: attributes)
-    }
-
     /// The series colour for the `index`-th line-chart series (cycles through 1…3).
     public func seriesColor(_ index: Int) -> Color {
         let keys: [ThemeKey] = [.series1, .series2, .series3]

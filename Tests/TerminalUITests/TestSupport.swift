@@ -26,13 +26,5 @@ func themesDirectory(filePath: String = #filePath) -> URL? {
             folder = folder.deletingLastPathComponent()
         }
     }
-    // A test folder reached through a symlink resolves only at the folder level.
-    let linkedFolder = URL(fileURLWithPath: (try? fileManager.destinationOfSymbolicLink(
-        atPath: file.deletingLastPathComponent().path)) ?? "/")
-    var folder = linkedFolder
-    while folder.path != "/" {
-        candidates.append(folder.appendingPathComponent("Themes"))
-        folder = folder.deletingLastPathComponent()
-    }
     return candidates.first { fileManager.fileExists(atPath: $0.appendingPathComponent("dark.theme").path) }
 }

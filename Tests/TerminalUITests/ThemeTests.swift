@@ -112,3 +112,19 @@ import TerminalUI
         #expect(ScaleMapping.absolute(10...20).position(of: -.infinity) == 0)
     }
 }
+
+@Suite struct ThemeDirectoryTests {
+    @Test func findsTheThemesFolderAboveTheExecutableOrFromTheEnvironment() throws {
+        let themes = try #require(themesDirectory())
+        let repository = themes.deletingLastPathComponent()
+        let nowhere = URL(fileURLWithPath: "/nonexistent-ftle")
+        let executable = repository.appendingPathComponent(".build/release/ftle")
+        #expect(Theme.locateDirectory(environment: [:], currentDirectory: nowhere, executableURL: executable)?
+            .standardizedFileURL.path == themes.standardizedFileURL.path)
+        #expect(Theme.locateDirectory(environment: ["FTLE_THEMES": themes.path], currentDirectory: nowhere,
+                                      executableURL: nil)?.path == themes.path)
+        #expect(Theme.locateDirectory(environment: [:], currentDirectory: repository, executableURL: nil)?
+            .standardizedFileURL.path == themes.standardizedFileURL.path)
+        #expect(Theme.locateDirectory(environment: [:], currentDirectory: nowhere, executableURL: nil) == nil)
+    }
+}

@@ -26,7 +26,7 @@ public struct HelpOverlay<Action: Hashable & Sendable>: Widget, Sendable {
         guard box.width >= 3, box.height >= 3 else { return }
         let block = Block(title: title, isFocused: true)
         block.render(into: &grid, area: box, context: context)
-        let inside = block.inner(box).inset(by: 0)
+        let inside = block.inner(box)
         let content = Rect(x: inside.minX + 1, y: inside.minY, width: inside.width - 2, height: inside.height)
         let keyWidth = keyTable.bindings.map(\.display.count).max() ?? 0
         for (row, line) in lines.enumerated() {

@@ -1,0 +1,105 @@
+import Foundation
+import Linalg
+import RNN
+
+/// The tangent-space QR iteration of the Lyapunov method for one input sequence, one step
+/// at a time, in Float64.
+///
+/// Conventions (the same in CLI help and README):
+/// - the state advances as h_t = tanh(V h_{t−1} + U x_t + b);
+/// - the Jacobian is D_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²)·V (the paper writes its transpose
+///   J_t = D_tᵀ; we propagate with D_t);
+/// - the frame evolves as Q_t R_t = D_t Q_{t−1} (thin QR, Q_t is H×K, R_t is K×K with
+///   diag(R_t) ≥ 0); Q_0 is the first K columns of the identity or a seeded random
+///   orthonormal frame;
+/// - r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s ≤ t} ln r_s^k in natural log. A zero r gives
+///   ln r = −∞, carried as −∞ (never NaN); λ_k is then −∞ from that step on.
+/// - With a transient of M steps, steps 1…M move h and Q but are not accumulated:
+///   λ_k(t) = (1/(t − M)) Σ_{M < s ≤ t} ln r_s^k for t > M.
+///
+/// The stepper is a value: copying it snapshots the whole state (h, Q, sums), which is how
+/// `LyapunovCheckpoints` lets the explorer step backwards.
+public struct LyapunovStepper: Sendable {
+    public let model: RNNModel<Double>
+    /// Number of tangent directions K (1 ≤ K ≤ H).
+    public let k: Int
+    public let transient: Int
+    /// Steps taken so far (t of the state below).
+    public private(set) var t: Int = 0
+    /// h_t.
+    public private(set) var h: [Double]
+    /// Q_t, H×K.
+    public private(set) var q: Matrix<Double>
+    /// R_t, K×K (zero before the first step).
+    public private(set) var r: Matrix<Double>
+    /// Σ ln r_s^k over the accumulated steps (−∞ allowed).
+    public private(set) var logSums: [Double]
+    /// ln r_t^k of the last step.
+    public private(set) var logR: [Double]
+
+    private var workspace: QRWorkspace<Double>
+    private var ax: [Double]
+
+    /// Where the frame starts.
+    public enum InitialFrame: Sendable, Equatable {
+        case identity
+        case random(seed: UInt64)
+    }
+
+    public init(model: RNNModel<Double>, k: Int? = nil, initialState h0: [Double]? = nil,
+                initialFrame: InitialFrame = .identity, transient: Int = 0) {
+        let hidden = model.hidden, kk = k ?? hidden
+        precondition(kk >= 1 && kk <= hidden, "K must be in 1...H")
+        precondition(transient >= 0)
+        self.model = model
+        self.k = kk
+        self.transient = transient
+        h = h0 ?? [Double](repeating: 0, count: hidden)
+        precondition(h.count == hidden, "h_0 must have H entries")
+        switch initialFrame {
+        case .identity: q = .identityColumns(hidden, kk)
+        case let .random(seed):
+            var rng = SeededRandom(seed: seed)
+            q = .randomOrthonormal(rows: hidden, cols: kk, using: &rng)
+        }
+        r = Matrix(rows: kk, cols: kk)
+        logSums = [Double](repeating: 0, count: kk)
+        logR = [Double](repeating: 0, count: kk)
+        workspace = QRWorkspace(rows: hidden, cols: kk)
+        ax = [Double](repeating: 0, count: hidden)
+    }
+
+    /// Steps accumulated into the exponents so far (t − M, at least 0).
+    public var accumulatedSteps: Int { max(0, t - transient) }
+
+    /// λ_k(t) for k = 1…K (NaN before the first accumulated step; −∞ after a zero r).
+    public var exponents: [Double] {
+        let n = accumulatedSteps
+        guard n > 0 else { return [Double](repeating: .nan, count: k) }
+        return logSums.map { $0 == -.infinity ? -.infinity : $0 / Double(n) }
+    }
+
+    /// Advances one step with input x_{t+1} (I values): updates h, Q, R, ln r and the sums.
+    /// Throws `LinalgError.nonFiniteInput` if the state or frame stops being finite.
+    public mutating func step(input x: [Double]) throws {
+        precondition(x.count == model.inputSize, "input has \(x.count) values, the model takes \(model.inputSize)")
+        // a = V h + U x + b;  h ← tanh(a)
+        gemv(.none, model.v, h, into: &ax)
+        gemv(.none, model.u, x, beta: 1, into: &ax)
+        for i in 0..<ax.count { h[i] = Foundation.tanh(ax[i] + model.b[i]) }
+        // D_t Q_{t−1} = diag(1 − h_t²) (V Q_{t−1})
+        var jq = matmul(model.v, q)
+        scaleRows(&jq, by: h.map { 1 - $0 * $0 })
+        // Q_t R_t = D_t Q_{t−1}, diag(R_t) ≥ 0
+        try workspace.factor(&jq, r: &r)
+        q = jq
+        t += 1
+        let accumulate = t > transient
+        for i in 0..<k {
+            let d = r[i, i]
+            let l = d > 0 ? Foundation.log(d) : -Double.infinity
+            logR[i] = l
+            if accumulate { logSums[i] += l }
+        }
+    }
+}
