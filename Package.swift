@@ -30,8 +30,12 @@ let package = Package(
         .target(name: "RNN", dependencies: ["Linalg", "MNIST"]),
         // Q/R stepper, FTLE traces, spectrum statistics, gradient through Q/R.
         .target(name: "Lyapunov", dependencies: ["Linalg", "RNN"]),
+        // Paper experiments: alignment, sensitivity, statistics, report.
+        .target(name: "Analysis", dependencies: ["Linalg", "MNIST", "RNN", "Lyapunov"]),
+        // Cell grid, widgets, themes, keys; the one ncurses backend file.
+        .target(name: "TerminalUI", dependencies: ["CNCurses"]),
         .executableTarget(name: "ftle", dependencies: [
-            "Linalg", "MNIST", "RNN", "Lyapunov",
+            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -39,6 +43,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "RNNTests", dependencies: ["RNN", "Linalg", "MNIST", "TestSupport"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "LyapunovTests", dependencies: ["Lyapunov", "RNN", "Linalg", "MNIST", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

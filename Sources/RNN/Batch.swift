@@ -29,6 +29,14 @@ public struct SequenceBatch<T: LinalgScalar>: Sendable {
         inputs = x
     }
 
+    /// A batch over an existing input matrix (I × (B·T), time-major blocks of B columns).
+    public init(inputs: Matrix<T>, labels: [Int], steps: Int) {
+        precondition(inputs.cols == labels.count * steps, "inputs must have B·T columns")
+        self.inputs = inputs
+        self.labels = labels
+        self.steps = steps
+    }
+
     /// Images `indices` of `data`, presented as `task` sequences.
     public init(_ data: MNISTDataset, indices: [Int], task: SequenceTask) {
         let t = task.steps, i = task.inputSize, b = indices.count

@@ -15,6 +15,6 @@ struct FTLE: ParsableCommand {
         (bits with --log2).
         """,
         version: version,
-        subcommands: [Train.self, Eval.self, Predict.self]
+        subcommands: [Train.self, Eval.self, Predict.self, Spectrum.self, Gradient.self]
     )
 }
