@@ -31,11 +31,17 @@ let package = Package(
         // Q/R stepper, FTLE traces, spectrum statistics, gradient through Q/R.
         .target(name: "Lyapunov", dependencies: ["Linalg", "RNN"]),
         // Paper experiments: alignment, sensitivity, statistics, report.
-        .target(name: "Analysis", dependencies: ["Linalg", "MNIST", "RNN", "Lyapunov"]),
+        .target(name: "Analysis", dependencies: ["Linalg", "MNIST", "RNN", "Lyapunov", "Statistics", "Figures"]),
+        // Special functions, Welch/z tests, histograms (pure Swift).
+        .target(name: "Statistics"),
+        // A small SVG writer for the paper's figures.
+        .target(name: "Figures"),
         // Cell grid, widgets, themes, keys; the one ncurses backend file.
         .target(name: "TerminalUI", dependencies: ["CNCurses"]),
+        // The interactive explorer: app state, actions, panes, engine and training workers.
+        .target(name: "Explorer", dependencies: ["TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"]),
         .executableTarget(name: "ftle", dependencies: [
-            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis",
+            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Explorer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,6 +50,9 @@ let package = Package(
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "RNNTests", dependencies: ["RNN", "Linalg", "MNIST", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"]),
         .testTarget(name: "LyapunovTests", dependencies: ["Lyapunov", "RNN", "Linalg", "MNIST", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

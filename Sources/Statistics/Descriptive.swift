@@ -6,7 +6,9 @@ import Foundation
 // - An empty sample, or a sample too small for the estimator (n < 2 for the sample variance),
 //   gives NaN: the quantity is undefined, and NaN makes a table cell read "nan" rather than a
 //   plausible-looking number.
-// - Any NaN or ±∞ in the sample gives NaN (∞ − ∞ inside the deviations), never ±∞.
+// - For the variances and deviations, any NaN or ±∞ in the sample gives NaN, never ±∞ (the
+//   mean follows IEEE arithmetic, see `mean`). Finite values whose squared deviations overflow
+//   give +∞.
 // - Sums are compensated (Neumaier), and the variance uses the corrected two-pass formula, so
 //   the relative error is a few ulps times the condition number of the sample, not n ulps.
 

@@ -39,7 +39,7 @@ public struct Histogram: Sendable, Equatable, Hashable {
     /// (hi − lo)/n.
     public var binWidth: Double { (upperBound - lowerBound) / Double(binCount) }
 
-    /// e_i for i = 0…i n (n + 1 values, first exactly lo, last exactly hi).
+    /// e_i for i = 0…n (n + 1 values, first exactly lo, last exactly hi).
     public var binEdges: [Double] { (0...binCount).map(edge) }
 
     /// Midpoints (e_i + e_{i+1})/2 of the n bins.

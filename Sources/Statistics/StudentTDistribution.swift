@@ -8,8 +8,10 @@ import Foundation
 /// so F(t) = ½ I_x(ν/2, ½) for t < 0 and F(t) = ½ + ½ [1 − I_x(ν/2, ½)] for t > 0, where the
 /// bracket is the incomplete beta's complement computed directly. x, 1 − x = u/(1 + u) and their
 /// logarithms (−ln(1 + u), −ln(1 + 1/u)) are formed from u without subtracting from 1, so both
-/// tails keep relative accuracy (tested to 1e-12 against SciPy, including t = ±50 with
-/// ν = 2.5 and ν up to 10⁵).
+/// tails keep relative accuracy: tested to 1e-12 against 60-digit references for ν from 1 to
+/// 10⁸ (observed ≤ 2e-15), for tails down to 3e-201 (t = −1e200, ν = 1, where t² overflows and
+/// the logs are formed from ln|t| instead), and to 1e-15 against the first-order large-ν
+/// expansion at ν = 10⁸.
 ///
 /// Special values: t = ±∞ gives 0 or 1; ν = +∞ gives the standard normal Φ(t); ν ≤ 0, or NaN in
 /// t or ν, gives NaN. |t| below ~1e-150 (where t²/ν underflows) gives exactly ½.

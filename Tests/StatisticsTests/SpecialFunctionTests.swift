@@ -78,7 +78,7 @@ func relativeError(_ computed: Double, _ expected: Double) -> Double {
 }
 
 /// I_x(a, b) against 60-digit mpmath values (SciPy's `special.betainc` agrees with them to
-/// ≤ 4e-15 relative on every case; the references are the more exact of the two):
+/// ≤ 4e-15 relative, 3e-14 on the far-tail row; the references are the more exact of the two):
 ///   python3 -c 'import mpmath as mp; mp.mp.dps=60; I=lambda a,b,x: mp.betainc(a,b,0,x,
 ///   regularized=True); print([(float(I(a,b,x)), float(1-I(a,b,x))) for a,b,x in CASES])'
 /// with CASES the (a, b, x) triples below.
@@ -99,14 +99,18 @@ func relativeError(_ computed: Double, _ expected: Double) -> Double {
         (7.0, 10000.0, 0.001, 0.8703624919211617, 0.12963750807883834),
         (4000.5, 0.5, 0.999, 0.004666116833062433, 0.9953338831669376),
         (0.01, 1.0, 0.3, 0.9880324594859137, 0.011967540514086316),
+        // Far lower tail with a, b ≥ 10 (x ≪ a/(a + b), where ln(1 + e/a) must not be used).
+        (18.22479800030764, 374.65594986790154, 1e-12, 1.9665216819937277e-188, 1.0),
     ]
 
-    @Test func bothTailsMatchReferencesTo1e13() {
+    /// Tolerance 2e-13: the far-tail row has |a ln x| ≈ 500, so exp of the prefactor's exponent
+    /// alone carries ~1e-13 (see the accuracy note on `regularizedIncompleteBeta`).
+    @Test func bothTailsMatchReferencesTo2e13() {
         for c in Self.references {
             let lower = regularizedIncompleteBeta(a: c.a, b: c.b, x: c.x)
             let upper = regularizedIncompleteBetaComplement(a: c.a, b: c.b, x: c.x)
-            #expect(relativeError(lower, c.lower) < 1e-13, "I_\(c.x)(\(c.a), \(c.b)) = \(lower), expected \(c.lower)")
-            #expect(relativeError(upper, c.upper) < 1e-13, "1 − I_\(c.x)(\(c.a), \(c.b)) = \(upper), expected \(c.upper)")
+            #expect(relativeError(lower, c.lower) < 2e-13, "I_\(c.x)(\(c.a), \(c.b)) = \(lower), expected \(c.lower)")
+            #expect(relativeError(upper, c.upper) < 2e-13, "1 − I_\(c.x)(\(c.a), \(c.b)) = \(upper), expected \(c.upper)")
         }
     }
 
