@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "RNNTests", dependencies: ["RNN", "Linalg", "MNIST", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Lyapunov", "RNN", "Linalg", "MNIST", "Statistics", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"]),

@@ -225,11 +225,8 @@ public final class Trainer<T: LinalgScalar> {
     ///
     /// Each batch, top to bottom: forward, loss, backward, clip, update, report.
     public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
-        let task = model.task, bsz = config.batchSize, steps = task.steps, h = config.hidden
-        var trace = ForwardTrace<T>(hidden: h, batchSize: bsz, steps: steps)
-        var backWS = BackwardWorkspace<T>(hidden: h, batchSize: bsz, steps: steps)
-        var grads = RNNGradients<T>(hidden: h, inputSize: task.inputSize)
-        var logitGrad = Matrix<T>(rows: RNNModel<T>.classes, cols: bsz)
+        let task = model.task, bsz = config.batchSize
+        var stepper = TrainingStep<T>(hidden: config.hidden, inputSize: task.inputSize, steps: task.steps, batchSize: bsz)
         var window = (loss: 0.0, correct: 0, samples: 0, batches: 0, start: monotonicSeconds())
         let runStart = monotonicSeconds()
         var batchesThisRun = 0
@@ -240,25 +237,11 @@ public final class Trainer<T: LinalgScalar> {
             while position.batch < batchesPerEpoch {
                 let lo = position.batch * bsz, hi = min(lo + bsz, trainCount)
                 let batch = SequenceBatch<T>(train, indices: Array(order[lo..<hi]), task: task)
-                if batch.batchSize != trace.batchSize {  // the last, partial batch of an epoch
-                    trace = ForwardTrace(hidden: h, batchSize: batch.batchSize, steps: steps)
-                    backWS = BackwardWorkspace(hidden: h, batchSize: batch.batchSize, steps: steps)
-                    logitGrad = Matrix(rows: RNNModel<T>.classes, cols: batch.batchSize)
-                }
-                // forward
-                model.forward(batch, into: &trace)
-                // loss
-                let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels,
-                                                            scale: 1 / Double(batch.batchSize), gradient: &logitGrad)
+                // forward, loss, backward, clip, update
+                let (loss, correct) = stepper.run(batch, model: &model, optimizer: &optimizer, clip: config.clip)
                 guard loss.isFinite else {
                     throw TrainingError.nonFiniteLoss(epoch: position.epoch, batch: position.batch, step: optimizer.step)
                 }
-                // backward
-                model.backward(batch, trace: trace, logitGradients: logitGrad, into: &grads, workspace: &backWS)
-                // clip
-                clipGradientNorm(&grads, maxNorm: config.clip)
-                // update
-                optimizer.apply(grads, to: &model)
                 position.batch += 1
                 batchesThisRun += 1
                 // report
@@ -362,6 +345,50 @@ public final class Trainer<T: LinalgScalar> {
             if f.count >= 3, let s = Int(f[2]), s <= step { lines.append(String(line)) }
         }
         try writeFileAtomically(historyPath, text: lines.joined(separator: "\n") + "\n")
+    }
+}
+
+/// One optimisation step on a batch, with buffers reused across calls (no allocation per step
+/// once the batch size is stable). Top to bottom: forward, loss, backward, clip, update.
+/// The trainer and the benchmark both run this.
+public struct TrainingStep<T: LinalgScalar> {
+    var trace: ForwardTrace<T>
+    var backward: BackwardWorkspace<T>
+    var gradients: RNNGradients<T>
+    var logitGradient: Matrix<T>
+    let hidden: Int, steps: Int
+
+    public init(hidden: Int, inputSize: Int, steps: Int, batchSize: Int) {
+        self.hidden = hidden
+        self.steps = steps
+        trace = ForwardTrace(hidden: hidden, batchSize: batchSize, steps: steps)
+        backward = BackwardWorkspace(hidden: hidden, batchSize: batchSize, steps: steps)
+        gradients = RNNGradients(hidden: hidden, inputSize: inputSize)
+        logitGradient = Matrix(rows: RNNModel<T>.classes, cols: batchSize)
+    }
+
+    /// Mean loss and correct count of the batch before the update. A non-finite loss leaves
+    /// the model and optimizer untouched.
+    public mutating func run(_ batch: SequenceBatch<T>, model: inout RNNModel<T>, optimizer: inout OptimizerState<T>,
+                             clip: Double) -> (loss: Double, correct: Int) {
+        if batch.batchSize != trace.batchSize {  // e.g. the last, partial batch of an epoch
+            trace = ForwardTrace(hidden: hidden, batchSize: batch.batchSize, steps: steps)
+            backward = BackwardWorkspace(hidden: hidden, batchSize: batch.batchSize, steps: steps)
+            logitGradient = Matrix(rows: RNNModel<T>.classes, cols: batch.batchSize)
+        }
+        // forward
+        model.forward(batch, into: &trace)
+        // loss
+        let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels,
+                                                    scale: 1 / Double(batch.batchSize), gradient: &logitGradient)
+        guard loss.isFinite else { return (loss, correct) }
+        // backward
+        model.backward(batch, trace: trace, logitGradients: logitGradient, into: &gradients, workspace: &backward)
+        // clip
+        clipGradientNorm(&gradients, maxNorm: clip)
+        // update
+        optimizer.apply(gradients, to: &model)
+        return (loss, correct)
     }
 }
 

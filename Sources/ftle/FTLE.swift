@@ -15,6 +15,7 @@ struct FTLE: ParsableCommand {
         (bits with --log2).
         """,
         version: version,
-        subcommands: [Train.self, Eval.self, Predict.self, Spectrum.self, Gradient.self]
+        subcommands: [Explore.self, Train.self, Eval.self, Predict.self, Spectrum.self, Gradient.self, Align.self, Perturb.self, Report.self, Bench.self],
+        defaultSubcommand: Explore.self
     )
 }

@@ -1,0 +1,115 @@
+import Figures
+import Foundation
+import Statistics
+
+/// JSON-ready dictionaries and SVG figures for the two studies; the CLI writes them.
+public enum StudyReport {
+    /// Histogram range for alignment values (cosines).
+    static let alignmentBins = 41
+
+    /// `ftle align` JSON: std_first10, std_last10, std_random10, std_by_index_first5 (T×H),
+    /// std_by_index_last5 (T×H), random_baseline, histograms {first10, last10, random10: edges, counts}.
+    public static func alignmentJSON(_ s: AlignmentStudy, options: AlignmentStudy.Options) -> [String: Any] {
+        func hist(_ v: [Double]) -> [String: Any] {
+            let lim = max(0.05, v.map(abs).max() ?? 1)
+            let h = Histogram(v, lowerBound: -lim, upperBound: lim, binCount: alignmentBins)
+            return ["edges": h.binEdges, "counts": h.counts, "std": populationStd(v), "count": v.count]
+        }
+        return [
+            "hidden": s.hidden, "steps": s.steps, "samples": options.samples, "first": options.first, "last": options.last,
+            "seed": options.seed, "singular": options.side.rawValue,
+            "q_indices": ["first10": s.firstTen.map { $0 + 1 }, "last10": s.lastTen.map { $0 + 1 }, "random10": s.randomTen.map { $0 + 1 }],
+            "std_first10": populationStd(s.valuesFirst10), "std_last10": populationStd(s.valuesLast10),
+            "std_random10": populationStd(s.valuesRandom10),
+            "std_by_index_first5": s.stdByIndexFirst, "std_by_index_last5": s.stdByIndexLast,
+            "random_baseline": s.randomBaseline,
+            "histograms": ["first10": hist(s.valuesFirst10), "last10": hist(s.valuesLast10), "random10": hist(s.valuesRandom10)],
+        ]
+    }
+
+    /// Fig. 1: stacked histograms of the alignment of the first singular vectors with Q groups.
+    public static func figure1(_ s: AlignmentStudy, title: String) -> String {
+        let lim = max(0.05, (s.valuesFirst10 + s.valuesLast10 + s.valuesRandom10).map(abs).max() ?? 1)
+        func panel(_ v: [Double], _ name: String, _ color: Int) -> HistogramPanel {
+            let h = Histogram(v, lowerBound: -lim, upperBound: lim, binCount: alignmentBins)
+            return HistogramPanel(label: "\(name) (std \(String(format: "%.3f", populationStd(v))))", binEdges: h.binEdges,
+                                  counts: h.counts.map(Double.init), color: Palette.categorical(color))
+        }
+        return HistogramStack(title: title, panels: [panel(s.valuesFirst10, "first 10 Q", 0), panel(s.valuesLast10, "last 10 Q", 1),
+                                                     panel(s.valuesRandom10, "random 10 Q", 2)],
+                              xLabel: "alignment q_i · e_j (cosine)").svg()
+    }
+
+    /// Fig. 2: std of the alignment vs Q index, one line per t coloured by t, and the random baseline.
+    public static func figure2(_ s: AlignmentStudy, title: String, last: Bool) -> String {
+        let data = last ? s.stdByIndexLast : s.stdByIndexFirst
+        let x = (1...s.hidden).map(Double.init)
+        let series = data.enumerated().map { t, row in
+            LineSeries(name: "t = \(t + 1)", x: x, y: row, colorValue: Double(t + 1))
+        }
+        return LinePlot(title: title, xLabel: "Q index i", yLabel: "std of q_i · e_j (\(last ? "last" : "first") singular vectors)",
+                        series: series, referenceLines: [ReferenceLine(y: s.randomBaseline, label: "random baseline")],
+                        colorMap: .viridis, colorBarLabel: "t").svg()
+    }
+
+    /// `ftle perturb` JSON: table rows and per-image logits.
+    public static func sensitivityJSON(_ s: SensitivityStudy) -> [String: Any] {
+        let o = s.options
+        return [
+            "images": o.images, "ks": o.ks, "random": o.randomSubsets, "mode": o.mode.rawValue, "score": o.score.description,
+            "seed": o.seed, "seconds": s.seconds,
+            "table": s.table.map { r -> [String: Any] in
+                ["k": r.k, "mean_difference": r.test.meanDifference, "variance_r": r.test.varianceX, "variance_random": r.test.varianceY,
+                 "statistic": r.test.statistic, "df": r.test.df, "p_welch": r.test.pWelch, "p_z": r.test.pZ]
+            },
+            "per_image": s.images.map { im -> [String: Any] in
+                ["index": im.index, "label": im.label, "original_logits": im.originalLogits, "original_loss": im.originalLoss,
+                 "per_k": im.perK.map { p -> [String: Any] in
+                     ["k": p.k, "ranked_pixels": p.rankedPixels, "ranked_logits": p.rankedLogits,
+                      "ranked_loss_difference": p.rankedLossDifference, "random_loss_differences": p.randomLossDifferences,
+                      "random_logits": p.randomLogits, "random_mean_logits": p.randomMeanLogits]
+                 }]
+            },
+        ]
+    }
+
+    /// Table 1 as CSV.
+    public static func sensitivityCSV(_ s: SensitivityStudy) -> String {
+        var lines = ["k,mean_difference,variance_r,variance_random,statistic,df,p_welch,p_z"]
+        for r in s.table {
+            let t = r.test
+            lines.append([Double(r.k), t.meanDifference, t.varianceX, t.varianceY, t.statistic, t.df, t.pWelch, t.pZ]
+                .map { $0.isNaN ? "nan" : "\($0)" }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Fig. 3: loss difference vs k, R-ranked and random, for up and down flips.
+    public static func figure3(up: SensitivityStudy, down: SensitivityStudy) -> String {
+        func groups(_ s: SensitivityStudy, _ name: String, _ c: Int) -> [ScatterGroup] {
+            var rx: [Double] = [], ry: [Double] = [], qx: [Double] = [], qy: [Double] = []
+            for im in s.images {
+                for p in im.perK {
+                    rx.append(Double(p.k)); ry.append(p.rankedLossDifference)
+                    qx.append(Double(p.k)); qy.append(p.randomLossDifferences.reduce(0, +) / Double(max(p.randomLossDifferences.count, 1)))
+                }
+            }
+            return [ScatterGroup(name: "\(name), R-ranked", x: rx, y: ry, color: Palette.categorical(c)),
+                    ScatterGroup(name: "\(name), random (mean of subsets)", x: qx, y: qy, color: Palette.categorical(c + 1), dashedMean: true)]
+        }
+        return ScatterPlot(title: "Loss difference after flipping k pixels", xLabel: "k (pixels flipped)",
+                           yLabel: "CE(perturbed) − CE(original)", groups: groups(up, "up flips", 0) + groups(down, "down flips", 2),
+                           dodge: 0.0).svg()
+    }
+
+    /// Fig. 4: logits of one image, original vs R-flipped vs random-flipped, at the k nearest `k`.
+    public static func figure4(_ s: SensitivityStudy, image: Int = 0, k: Int = 100) -> String {
+        guard let im = s.images.first(where: { $0.index == image }) ?? s.images.first,
+              let p = im.perK.min(by: { abs($0.k - k) < abs($1.k - k) }) else { return "" }
+        return GroupedBarChart(title: "Logits, test image \(im.index) (label \(im.label)), k = \(p.k), \(s.options.mode.rawValue) flips",
+                               xLabel: "class", yLabel: "logit", categories: (0..<10).map(String.init),
+                               series: [BarSeries(name: "original", values: im.originalLogits),
+                                        BarSeries(name: "R-flipped", values: p.rankedLogits),
+                                        BarSeries(name: "random-flipped", values: p.randomLogits)]).svg()
+    }
+}

@@ -1,0 +1,37 @@
+/// Everything a key can ask the explorer to do. Each action is bound to keys in
+/// ``ExplorerKeys/table``, which also drives the footer hints and the help overlay.
+public enum ExplorerAction: Hashable, Sendable, CaseIterable {
+    case quit
+    case toggleHelp
+    /// t − 1 / t + 1 (t counts presented steps, 1…T).
+    case stepBackward, stepForward
+    /// t − 10 / t + 10.
+    case jumpBackward, jumpForward
+    /// t = 1 / t = T.
+    case firstStep, lastStep
+    /// Advance t on a timer until T.
+    case togglePlay
+    case previousImage, nextImage
+    /// Flip the top-k R-ranked dark pixels up (to 1) / lit pixels down (to 0).
+    case toggleUpFlips, toggleDownFlips
+    /// A new seed for the random-flip baseline.
+    case newRandomBaseline
+    /// k, the number of flipped pixels.
+    case increaseFlipCount, decreaseFlipCount
+    /// Scroll the λ_k(t) bars.
+    case scrollSpectrumLeft, scrollSpectrumRight
+    /// Signed cosines or their absolute values in the alignment heatmap.
+    case toggleAlignmentScale
+    /// Start, pause or resume background training of the loaded model.
+    case toggleTraining
+    case saveCheckpoint
+    /// Load the newest weights of the training run into the analysis panes.
+    case reloadWeights
+    /// Ask for a model path to open.
+    case openModel
+    case nextTheme
+    case focusNextPane
+    case toggleZoom
+    /// Write the screen (ANSI) and the panes' data (JSON) into the current folder.
+    case export
+}

@@ -1,0 +1,296 @@
+import Linalg
+import Foundation
+import RNN
+import TerminalUI
+
+/// The explorer's run loop over a ``TerminalBackend``: reads keys (100 ms timeout when
+/// idle), turns them into events, applies them to the state, performs the effects,
+/// collects worker results, and redraws only when something changed. Owns the model
+/// weights, the engine and training workers and the followed run.
+///
+/// Use from one thread (the terminal's).
+public final class ExplorerApp {
+    public enum Outcome: Equatable, Sendable {
+        case quit
+        case signal(Int32)
+    }
+
+    /// Where things live and how the app behaves.
+    public struct Configuration: Sendable {
+        public var modelPath: String
+        public var dataDirectory: String
+        /// The folder `t` trains into.
+        public var trainingDirectory: String
+        /// The folder `e` exports into.
+        public var exportDirectory: String
+        public var themeDirectory: URL?
+        public var followDirectory: String?
+        /// Milliseconds between play steps.
+        public var playIntervalMs: Int
+
+        public init(modelPath: String, dataDirectory: String, trainingDirectory: String, exportDirectory: String,
+                    themeDirectory: URL? = nil, followDirectory: String? = nil, playIntervalMs: Int = 60) {
+            self.modelPath = modelPath
+            self.dataDirectory = dataDirectory
+            self.trainingDirectory = trainingDirectory
+            self.exportDirectory = exportDirectory
+            self.themeDirectory = themeDirectory
+            self.followDirectory = followDirectory
+            self.playIntervalMs = playIntervalMs
+        }
+    }
+
+    public private(set) var state: ExplorerState
+    public private(set) var model: RNNModel<Double>
+    /// The last grid flushed.
+    public private(set) var screen: Grid?
+    /// Frames rendered so far.
+    public private(set) var frameCount = 0
+    public var configuration: Configuration
+
+    private let terminal: any TerminalBackend
+    private let engine = EngineWorker()
+    private let trainer = TrainingWorker()
+    private var follower: RunFollower?
+    private var needsRender = true
+    private var isStarted = false
+
+    public init(terminal: any TerminalBackend, state: ExplorerState, model: RNNModel<Double>, configuration: Configuration) {
+        self.terminal = terminal
+        self.state = state
+        self.model = model
+        self.configuration = configuration
+        self.state.size = terminal.size
+        follower = configuration.followDirectory.map(RunFollower.init(directory:))
+    }
+
+    deinit { engine.stop() }
+
+    /// Starts the engine on the current model and image (idempotent).
+    public func start() {
+        guard !isStarted else { return }
+        isStarted = true
+        engine.start()
+        perform(.analyze)
+        pollFollower()
+    }
+
+    /// Runs until `q` (or `y` at the quit prompt) or a signal. The terminal is not restored
+    /// here: the caller owns it and restores it on every path.
+    public func run(signalCheck: () -> Int32? = SignalMonitor.received) -> Outcome {
+        start()
+        var nextTick = monotonicSeconds()
+        var nextFollowPoll = monotonicSeconds() + 1
+        while !state.shouldQuit {
+            if let signalNumber = signalCheck() {
+                shutdown()
+                return .signal(signalNumber)
+            }
+            processWorkerResults()
+            let now = monotonicSeconds()
+            if follower != nil, now >= nextFollowPoll {
+                pollFollower()
+                nextFollowPoll = now + 1
+            }
+            if state.isPlaying, now >= nextTick {
+                dispatch(.tick)
+                nextTick = now + Double(configuration.playIntervalMs) / 1000
+            }
+            renderIfNeeded()
+            let timeout: Int
+            if state.isPlaying {
+                timeout = max(1, Int((nextTick - monotonicSeconds()) * 1000))
+            } else {
+                timeout = engine.isBusy || trainer.isRunning ? 40 : 100
+            }
+            guard let key = terminal.readKey(timeoutMs: timeout) else { continue }
+            handle(key)
+            // Keys already waiting (key repeat, paste) are applied before the next frame.
+            while !state.shouldQuit, let more = terminal.readKey(timeoutMs: 0) { handle(more) }
+        }
+        shutdown()
+        return .quit
+    }
+
+    /// Applies one key as the run loop would.
+    public func handle(_ key: Key) {
+        if key == .resize {
+            dispatch(.resize(terminal.size))
+            terminal.invalidate()
+            return
+        }
+        if let event = state.event(for: key) { dispatch(event) }
+    }
+
+    /// Applies an event and performs its effects.
+    public func dispatch(_ event: ExplorerEvent) {
+        let effects = state.handle(event)
+        needsRender = true
+        for effect in effects { perform(effect) }
+    }
+
+    /// Renders and flushes if anything changed since the last frame.
+    public func renderIfNeeded() {
+        guard needsRender else { return }
+        needsRender = false
+        let grid = ExplorerScreen.render(state, size: state.size)
+        terminal.flush(grid)
+        screen = grid
+        frameCount += 1
+    }
+
+    /// Applies everything the workers have reported; returns whether there was anything.
+    @discardableResult
+    public func processWorkerResults() -> Bool {
+        var any = false
+        for event in engine.drainEvents() {
+            dispatch(.engine(event))
+            any = true
+        }
+        for update in trainer.drainUpdates() {
+            any = true
+            if case let .weights(weights) = update {
+                installWeights(weights, path: configuration.trainingDirectory + "/" + RunFiles.model,
+                               message: "loaded the training weights (step \(state.training.step))")
+            } else {
+                dispatch(.training(update))
+            }
+        }
+        return any
+    }
+
+    /// Waits (processing results) until the engine has nothing left to do, at most
+    /// `timeout` seconds; for tests and benchmarks. Returns whether it settled.
+    @discardableResult
+    public func settle(timeout: Double = 30) -> Bool {
+        let deadline = monotonicSeconds() + timeout
+        while monotonicSeconds() < deadline {
+            let busy = engine.isBusy
+            processWorkerResults()
+            if !busy && !engine.isBusy { return true }
+            usleep(2_000)
+        }
+        return false
+    }
+
+    // MARK: - Effects
+
+    private func perform(_ effect: ExplorerEffect) {
+        switch effect {
+        case .analyze:
+            engine.analyze(.init(analysisID: state.analysisID, model: model, image: state.image, label: state.label,
+                                 directions: state.directions))
+            engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
+            engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
+        case .requestFlips:
+            engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
+        case .requestAlignment:
+            engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
+        case let .loadTheme(name):
+            loadTheme(name)
+        case .startTraining:
+            if let followed = configuration.followDirectory {
+                dispatch(.status("following \(followed): its own process trains", isWarning: true))
+                return
+            }
+            trainer.start(.forModel(model, modelPath: configuration.modelPath,
+                                    outputDirectory: configuration.trainingDirectory,
+                                    dataDirectory: configuration.dataDirectory))
+        case .pauseTraining:
+            trainer.pause()
+        case .saveCheckpoint:
+            saveCheckpoint()
+        case .reloadWeights:
+            reloadWeights()
+        case let .openModel(path):
+            loadModel(from: path, message: "opened \(path)")
+        case .export:
+            export()
+        case .quit:
+            break
+        }
+    }
+
+    private func loadTheme(_ name: String) {
+        guard let directory = configuration.themeDirectory else {
+            dispatch(.status("no Themes folder found; only the built-in dark theme is available", isWarning: true))
+            return
+        }
+        do {
+            let result = try Theme.load(name: name, directory: directory)
+            dispatch(.themeLoaded(result.theme, warnings: result.warnings))
+        } catch {
+            dispatch(.status(String(describing: error), isWarning: true))
+        }
+    }
+
+    private func saveCheckpoint() {
+        if trainer.isRunning {
+            trainer.requestCheckpoint()
+            dispatch(.status("saving a checkpoint at the next progress report…", isWarning: false))
+        } else if state.training.phase == .paused || state.training.phase == .done {
+            dispatch(.status("checkpoint already saved: \(configuration.trainingDirectory)/\(RunFiles.checkpoint)",
+                             isWarning: false))
+        } else {
+            dispatch(.status("no training run to checkpoint: press t to start one", isWarning: true))
+        }
+    }
+
+    private func reloadWeights() {
+        if trainer.isRunning {
+            trainer.requestWeights()
+            dispatch(.status("loading the training weights at the next progress report…", isWarning: false))
+            return
+        }
+        let candidates = [configuration.followDirectory.map { $0 + "/" + RunFiles.model },
+                          configuration.trainingDirectory + "/" + RunFiles.model, configuration.modelPath]
+        let path = candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) } ?? configuration.modelPath
+        loadModel(from: path, message: "reloaded \(path)")
+    }
+
+    private func loadModel(from path: String, message: String) {
+        do {
+            let loaded = try RNNModel<Double>.load(from: path)
+            if path != configuration.trainingDirectory + "/" + RunFiles.model { configuration.modelPath = path }
+            installWeights(loaded, path: path, message: message)
+        } catch {
+            dispatch(.status("cannot open \(path): \(error)", isWarning: true))
+        }
+    }
+
+    private func installWeights(_ weights: RNNModel<Double>, path: String, message: String) {
+        model = weights
+        dispatch(.modelLoaded(ModelSummary(model: weights, path: path), message: message))
+    }
+
+    private func export() {
+        let grid = screen ?? ExplorerScreen.render(state, size: state.size)
+        do {
+            let files = try ScreenExporter.export(screen: grid, state: state, directory: configuration.exportDirectory)
+            let names = [files.ansi, files.json].map { URL(fileURLWithPath: $0).lastPathComponent }
+            dispatch(.status("exported \(names[0]) and \(names[1])", isWarning: false))
+        } catch {
+            dispatch(.status("export failed: \(error)", isWarning: true))
+        }
+    }
+
+    private func pollFollower() {
+        guard let follower else { return }
+        for change in follower.poll() {
+            switch change {
+            case let .history(history, config):
+                dispatch(.followedHistory(history, config: config, directory: follower.directory))
+            case let .model(path):
+                loadModel(from: path, message: "the followed run wrote new weights: reloaded")
+            }
+        }
+    }
+
+    private func shutdown() {
+        engine.stop()
+        if trainer.isRunning {
+            trainer.pause()
+            trainer.waitUntilStopped(timeout: 60)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import RNN
+import TerminalUI
+
+/// Everything that can change the explorer's state. Keys become ``action(_:)`` through the
+/// key table (or prompt input while a prompt is open); the rest come from the terminal,
+/// the play timer and the workers. ``ExplorerState/handle(_:)`` is the only place they
+/// are applied.
+public enum ExplorerEvent: Sendable {
+    case action(ExplorerAction)
+    case resize(TerminalSize)
+    /// A left click at a screen cell.
+    case click(x: Int, y: Int)
+    /// The play timer fired.
+    case tick
+    case promptInput(Character)
+    case promptBackspace
+    case promptSubmit
+    case promptCancel
+    case engine(EngineEvent)
+    case training(TrainingUpdate)
+    /// A followed run's history changed.
+    case followedHistory(TrainingHistory, config: TrainingConfig?, directory: String)
+    /// New weights are in place (the app loaded a file or took them from the trainer).
+    case modelLoaded(ModelSummary, message: String?)
+    case themeLoaded(Theme, warnings: [String])
+    /// A one-line message for the status line.
+    case status(String, isWarning: Bool)
+}
+

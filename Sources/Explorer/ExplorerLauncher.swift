@@ -1,0 +1,126 @@
+import Linalg
+import Foundation
+import MNIST
+import RNN
+import TerminalUI
+
+/// A failure before the terminal opens; `description` is the one line printed.
+public struct ExplorerSetupError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Everything `ftle explore` does: resolve the options (model, data, theme, colours), open
+/// the terminal, run the app, and restore the terminal on every path — normal quit,
+/// thrown error, or SIGINT/SIGTERM/SIGHUP (exit status 128 + signal).
+public enum ExplorerLauncher {
+    /// The model file to open: the given one, else the followed run's model, else the
+    /// first bundled default that exists.
+    public static func resolveModelPath(_ options: ExplorerOptions) throws -> String {
+        if let path = options.modelPath { return path }
+        if let followed = options.followDirectory {
+            let path = followed + "/" + RunFiles.model
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        let candidates = ExplorerOptions.defaultModels.map { options.bundleRoot + "/" + $0 }
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        throw ExplorerSetupError("no model to open: \(candidates.joined(separator: " and ")) are missing (give --model FILE)")
+    }
+
+    /// Loads everything the explorer needs before the terminal opens.
+    public static func prepare(_ options: ExplorerOptions, environment: [String: String],
+                               currentDirectory: String, executableURL: URL?) throws
+        -> (state: ExplorerState, model: RNNModel<Double>, configuration: ExplorerApp.Configuration, colorMode: ColorMode?) {
+        var colorMode: ColorMode?
+        if options.colorName.lowercased() != "auto" {
+            guard let mode = ColorMode(name: options.colorName) else {
+                throw ExplorerSetupError("unknown colour mode \"\(options.colorName)\"; use auto, truecolor, 256, 8 or mono")
+            }
+            colorMode = mode
+        }
+        if let followed = options.followDirectory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: followed, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ExplorerSetupError("--follow \(followed): no such folder")
+            }
+        }
+        let themeDirectory = Theme.locateDirectory(environment: environment,
+                                                   currentDirectory: URL(fileURLWithPath: currentDirectory),
+                                                   executableURL: executableURL)
+            ?? URL(fileURLWithPath: options.bundleRoot + "/Themes")
+        let themeResult: ThemeLoadResult
+        do {
+            themeResult = try Theme.load(name: options.themeName ?? Theme.default.name, directory: themeDirectory)
+        } catch {
+            throw ExplorerSetupError(String(describing: error))
+        }
+        let modelPath = try resolveModelPath(options)
+        let model: RNNModel<Double>
+        do { model = try RNNModel<Double>.load(from: modelPath) } catch {
+            throw ExplorerSetupError(String(describing: error))
+        }
+        let dataset: MNISTDataset
+        do { dataset = try MNISTDataset.load(directory: options.dataDirectory, split: options.split) } catch {
+            throw ExplorerSetupError(String(describing: error))
+        }
+        guard options.imageIndex >= 0, options.imageIndex < dataset.count else {
+            throw ExplorerSetupError("--image \(options.imageIndex) is out of range: the \(options.split.rawValue) split has \(dataset.count) images (0...\(dataset.count - 1))")
+        }
+        if let k = options.directions, k < 1 || k > model.hidden {
+            throw ExplorerSetupError("--k \(k) must be in 1...\(model.hidden) (H)")
+        }
+        let directions = options.directions ?? min(model.hidden, ExplorerOptions.defaultDirections)
+        var state = ExplorerState(model: ModelSummary(model: model, path: modelPath), dataset: dataset,
+                                  imageIndex: options.imageIndex, directions: directions,
+                                  context: RenderContext(theme: themeResult.theme),
+                                  themeNames: Theme.availableThemes(in: themeDirectory))
+        if !themeResult.warnings.isEmpty {
+            _ = state.handle(.status(themeResult.warnings.joined(separator: "; "), isWarning: true))
+        }
+        let stamp = DateFormatter()
+        stamp.dateFormat = "yyyyMMdd-HHmmss"
+        stamp.locale = Locale(identifier: "en_US_POSIX")
+        let configuration = ExplorerApp.Configuration(
+            modelPath: modelPath, dataDirectory: options.dataDirectory,
+            trainingDirectory: options.trainingDirectory ?? currentDirectory + "/runs/explore-" + stamp.string(from: Date()),
+            exportDirectory: currentDirectory, themeDirectory: themeDirectory, followDirectory: options.followDirectory)
+        return (state, model, configuration, colorMode)
+    }
+
+    /// Runs the explorer in the real terminal; returns the exit status. Errors are printed
+    /// as one line `ftle: …` on standard error.
+    public static func run(_ options: ExplorerOptions) -> Int32 {
+        let environment = ProcessInfo.processInfo.environment
+        let prepared: (state: ExplorerState, model: RNNModel<Double>, configuration: ExplorerApp.Configuration, colorMode: ColorMode?)
+        do {
+            prepared = try prepare(options, environment: environment,
+                                   currentDirectory: FileManager.default.currentDirectoryPath,
+                                   executableURL: Bundle.main.executableURL)
+        } catch {
+            printError(String(describing: error))
+            return 1
+        }
+        SignalMonitor.install()
+        let terminal: NCursesTerminal
+        do {
+            terminal = try NCursesTerminal(environment: environment, colorMode: prepared.colorMode)
+        } catch {
+            printError(String(describing: error))
+            return 1
+        }
+        defer { terminal.restore() }
+        var state = prepared.state
+        state.context = RenderContext(theme: state.context.theme, glyphs: terminal.glyphs, colorMode: terminal.colorMode)
+        let app = ExplorerApp(terminal: terminal, state: state, model: prepared.model, configuration: prepared.configuration)
+        let outcome = app.run()
+        terminal.restore()
+        switch outcome {
+        case .quit: return 0
+        case let .signal(number): return 128 + number
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("ftle: \(message)\n".utf8))
+    }
+}

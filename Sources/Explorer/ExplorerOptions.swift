@@ -1,0 +1,42 @@
+import MNIST
+
+/// What `ftle explore` was asked for (parsed by the command, resolved by ``ExplorerLauncher``).
+public struct ExplorerOptions: Sendable {
+    /// A model file; nil picks `--follow`'s model or a bundled sample.
+    public var modelPath: String?
+    public var imageIndex: Int
+    public var split: Split
+    /// Nil uses `dark`.
+    public var themeName: String?
+    public var followDirectory: String?
+    /// `auto`, `truecolor`, `256`, `8` or `mono`.
+    public var colorName: String
+    public var dataDirectory: String
+    /// The folder holding `Samples/` (for the default models).
+    public var bundleRoot: String
+    /// Where `t` trains (default `runs/explore-<timestamp>`).
+    public var trainingDirectory: String?
+    /// K, the tangent directions (default min(H, 32)).
+    public var directions: Int?
+
+    public init(modelPath: String? = nil, imageIndex: Int = 0, split: Split = .test, themeName: String? = nil,
+                followDirectory: String? = nil, colorName: String = "auto", dataDirectory: String, bundleRoot: String,
+                trainingDirectory: String? = nil, directions: Int? = nil) {
+        self.modelPath = modelPath
+        self.imageIndex = imageIndex
+        self.split = split
+        self.themeName = themeName
+        self.followDirectory = followDirectory
+        self.colorName = colorName
+        self.dataDirectory = dataDirectory
+        self.bundleRoot = bundleRoot
+        self.trainingDirectory = trainingDirectory
+        self.directions = directions
+    }
+
+    /// The bundled models tried, in order, when no model is given.
+    public static let defaultModels = ["Samples/models/permuted-h512.safetensors", "Samples/models/rowwise-h128.safetensors"]
+
+    /// K when not given: every direction up to 32.
+    public static let defaultDirections = 32
+}

@@ -1,0 +1,268 @@
+import Foundation
+import TerminalUI
+
+extension ExplorerState {
+    /// Applies one event and returns the work the app must do for it. The only mutator of
+    /// the state besides the initialiser.
+    public mutating func handle(_ event: ExplorerEvent) -> [ExplorerEffect] {
+        switch event {
+        case let .action(action):
+            return perform(action)
+        case let .resize(newSize):
+            size = newSize
+            return []
+        case let .click(x, y):
+            return click(x: x, y: y)
+        case .tick:
+            guard isPlaying else { return [] }
+            let effects = moveCursor(to: t + 1)
+            if t >= steps { isPlaying = false }
+            return effects
+        case let .promptInput(character):
+            if case let .openModel(text) = prompt { prompt = .openModel(text: text + String(character)) }
+            if prompt == .confirmQuit, character == "y" || character == "Y" { return confirmQuit() }
+            if prompt == .confirmQuit, character == "n" || character == "N" { prompt = nil }
+            return []
+        case .promptBackspace:
+            if case let .openModel(text) = prompt { prompt = .openModel(text: String(text.dropLast())) }
+            return []
+        case .promptSubmit:
+            switch prompt {
+            case let .openModel(text):
+                prompt = nil
+                let path = text.trimmingCharacters(in: .whitespaces)
+                return path.isEmpty ? [] : [.openModel(path: path)]
+            case .confirmQuit:
+                return confirmQuit()
+            case nil:
+                return []
+            }
+        case .promptCancel:
+            prompt = nil
+            return []
+        case let .engine(engineEvent):
+            receive(engineEvent)
+            return []
+        case let .training(update):
+            return receive(update)
+        case let .followedHistory(history, config, directory):
+            training.follow(history: history, config: config, trainCount: 60_000)
+            training.directory = directory
+            return []
+        case let .modelLoaded(summary, message):
+            model = summary
+            directions = min(directions, summary.hidden)
+            t = min(max(t, 1), summary.steps)
+            isReloadPending = false
+            if let message { status = StatusMessage(message) }
+            return startAnalysis()
+        case let .themeLoaded(theme, warnings):
+            context.theme = theme
+            status = warnings.isEmpty ? StatusMessage("theme \(theme.name)")
+                : StatusMessage(warnings.joined(separator: "; "), isWarning: true)
+            return []
+        case let .status(text, isWarning):
+            status = StatusMessage(text, isWarning: isWarning)
+            return []
+        }
+    }
+
+    // MARK: - Actions
+
+    private mutating func perform(_ action: ExplorerAction) -> [ExplorerEffect] {
+        switch action {
+        case .quit:
+            if training.phase.isActive {
+                prompt = .confirmQuit
+                return []
+            }
+            shouldQuit = true
+            return [.quit]
+        case .toggleHelp:
+            showsHelp.toggle()
+            return []
+        case .stepBackward: return moveCursor(to: t - 1)
+        case .stepForward: return moveCursor(to: t + 1)
+        case .jumpBackward: return moveCursor(to: t - 10)
+        case .jumpForward: return moveCursor(to: t + 10)
+        case .firstStep: return moveCursor(to: 1)
+        case .lastStep: return moveCursor(to: steps)
+        case .togglePlay:
+            if !isPlaying && t >= steps {
+                t = 1
+                isPlaying = true
+                return [.requestAlignment]
+            }
+            isPlaying.toggle()
+            return []
+        case .nextImage: return selectImage(imageIndex + 1)
+        case .previousImage: return selectImage(imageIndex - 1)
+        case .toggleUpFlips:
+            flipUp.toggle()
+            return [.requestFlips]
+        case .toggleDownFlips:
+            flipDown.toggle()
+            return [.requestFlips]
+        case .newRandomBaseline:
+            baselineSeed &+= 1
+            status = StatusMessage("random baseline seed \(baselineSeed)")
+            return [.requestFlips]
+        case .increaseFlipCount:
+            flipCount = min(flipCount + Self.flipCountStep(flipCount), image.count)
+            return [.requestFlips]
+        case .decreaseFlipCount:
+            flipCount = max(flipCount - Self.flipCountStep(flipCount - 1), 1)
+            return [.requestFlips]
+        case .scrollSpectrumLeft:
+            spectrumScroll = max(spectrumScroll - 4, 0)
+            return []
+        case .scrollSpectrumRight:
+            spectrumScroll = min(spectrumScroll + 4, max(directions - 1, 0))
+            return []
+        case .toggleAlignmentScale:
+            alignmentScale = alignmentScale.toggled
+            return []
+        case .toggleTraining:
+            switch training.phase {
+            case .following:
+                status = StatusMessage("following \(training.directory ?? "a run"): its own process trains", isWarning: true)
+                return []
+            case .starting, .running:
+                training.phase = .pausing
+                status = StatusMessage("pausing training after this batch…")
+                return [.pauseTraining]
+            case .pausing:
+                return []
+            case .idle, .paused, .done, .failed:
+                training.phase = .starting
+                status = StatusMessage("starting training…")
+                return [.startTraining]
+            }
+        case .saveCheckpoint:
+            return [.saveCheckpoint]
+        case .reloadWeights:
+            isReloadPending = true
+            return [.reloadWeights]
+        case .openModel:
+            prompt = .openModel(text: "")
+            return []
+        case .nextTheme:
+            let names = themeNames.isEmpty ? [context.theme.name] : themeNames
+            let current = names.firstIndex(of: context.theme.name) ?? -1
+            return [.loadTheme(names[(current + 1) % names.count])]
+        case .focusNextPane:
+            focus = focus.next
+            return []
+        case .toggleZoom:
+            isZoomed.toggle()
+            return []
+        case .export:
+            return [.export]
+        }
+    }
+
+    /// k grows by 1 up to 10, by 5 up to 50, then by 10.
+    static func flipCountStep(_ k: Int) -> Int { k < 10 ? 1 : k < 50 ? 5 : 10 }
+
+    private mutating func moveCursor(to newT: Int) -> [ExplorerEffect] {
+        let clamped = min(max(newT, 1), steps)
+        guard clamped != t else { return [] }
+        t = clamped
+        return [.requestAlignment]
+    }
+
+    private mutating func selectImage(_ index: Int) -> [ExplorerEffect] {
+        guard dataset.count > 0 else { return [] }
+        imageIndex = (index % dataset.count + dataset.count) % dataset.count
+        image = dataset.image(imageIndex)
+        label = dataset.label(imageIndex)
+        return startAnalysis()
+    }
+
+    private mutating func startAnalysis() -> [ExplorerEffect] {
+        analysisID += 1
+        engineError = nil
+        return [.analyze]
+    }
+
+    private mutating func confirmQuit() -> [ExplorerEffect] {
+        prompt = nil
+        shouldQuit = true
+        return [.quit]
+    }
+
+    // MARK: - Mouse
+
+    private mutating func click(x: Int, y: Int) -> [ExplorerEffect] {
+        guard prompt == nil, !showsHelp, let layout = ScreenLayout.make(size: size, focus: focus, isZoomed: isZoomed)
+        else { return [] }
+        if let digit = layout.panes[.digit] {
+            let inside = digit.inset(by: 1)
+            if inside.contains(x: x, y: y) {
+                let column = x - inside.minX, row = 2 * (y - inside.minY)
+                guard column < 28, row < 28 else { return [] }
+                return moveCursor(to: model.stepOfPixel[row * 28 + column])
+            }
+        }
+        if let trace = layout.panes[.rTrace] {
+            let inside = trace.inset(by: 1)
+            if inside.contains(x: x, y: y) {
+                let first = Sparkline.firstVisibleIndex(count: steps, width: inside.width, cursor: t - 1)
+                return moveCursor(to: first + (x - inside.minX) + 1)
+            }
+        }
+        return []
+    }
+
+    // MARK: - Worker results
+
+    private mutating func receive(_ event: EngineEvent) {
+        switch event {
+        case let .spectrum(result):
+            guard result.analysisID == analysisID else { return }
+            spectrum = result
+        case let .flips(result):
+            guard result.analysisID == analysisID else { return }
+            flips = result
+        case let .alignment(result):
+            guard result.analysisID == analysisID else { return }
+            alignment = result
+        case let .failed(id, message):
+            guard id == analysisID else { return }
+            engineError = message
+            status = StatusMessage(message, isWarning: true)
+        }
+    }
+
+    private mutating func receive(_ update: TrainingUpdate) -> [ExplorerEffect] {
+        switch update {
+        case let .started(directory, epochs, batchesPerEpoch, resumed):
+            if training.phase != .pausing { training.phase = .running }
+            training.directory = directory
+            training.epochs = epochs
+            training.batchesPerEpoch = batchesPerEpoch
+            status = StatusMessage((resumed ? "training resumed in " : "training in ") + directory)
+        case let .progress(progress):
+            training.record(progress)
+        case let .epochEnd(epoch, testLoss, testAccuracy):
+            training.history.rows.append(.init(epoch: epoch, batch: training.batchesPerEpoch, step: training.step,
+                                               testLoss: testLoss, testAccuracy: testAccuracy))
+        case let .checkpoint(path, step):
+            training.lastCheckpoint = path
+            status = StatusMessage("checkpoint at step \(step): \(path)")
+        case .weights:
+            break   // the app installs the weights and sends `.modelLoaded`
+        case let .paused(step):
+            training.phase = .paused
+            status = StatusMessage("training paused at step \(step); checkpoint saved")
+        case .finished:
+            training.phase = .done
+            status = StatusMessage("training finished")
+        case let .failed(message):
+            training.phase = .failed(message)
+            status = StatusMessage("training failed: \(message)", isWarning: true)
+        }
+        return []
+    }
+}
+

@@ -1,0 +1,26 @@
+import TerminalUI
+
+extension ExplorerState {
+    /// The event a key stands for in the current state: prompt input while a prompt is
+    /// open, closing the help overlay while it shows, otherwise the key table's action.
+    /// Resize keys are turned into ``ExplorerEvent/resize(_:)`` by the app (it knows the size).
+    public func event(for key: Key) -> ExplorerEvent? {
+        if case .mouse(let x, let y) = key { return .click(x: x, y: y) }
+        if let prompt {
+            switch (prompt, key) {
+            case (_, .escape): return .promptCancel
+            case (_, .enter): return .promptSubmit
+            case (.openModel, .backspace): return .promptBackspace
+            case (_, .char(let character)): return .promptInput(character)
+            default: return nil
+            }
+        }
+        if showsHelp {
+            switch key {
+            case .escape, .char("?"), .char("q"): return .action(.toggleHelp)
+            default: return nil
+            }
+        }
+        return ExplorerKeys.table.action(for: key).map(ExplorerEvent.action)
+    }
+}

@@ -1,0 +1,87 @@
+import MNIST
+import TerminalUI
+
+/// The explorer's whole UI state. It changes only in ``handle(_:)``; ``ExplorerScreen``
+/// renders it as a pure function.
+///
+/// Conventions: t counts the steps presented so far, 1…T, so the spectrum at t is
+/// λ_k(t) = (1/t) Σ_{s≤t} ln r_s^k (natural log) and the digit shows the pixels of steps
+/// 1…t as presented.
+public struct ExplorerState: Sendable {
+    // Model and input.
+    public var model: ModelSummary
+    public var dataset: MNISTDataset
+    public var imageIndex: Int
+    public var image: [Float]
+    public var label: Int
+    /// Bumped whenever the model or the image changes; results for older IDs are ignored.
+    public var analysisID = 1
+    /// K, the tangent directions the engine steps (min(H, 32) by default).
+    public var directions: Int
+
+    // Cursor and playback.
+    public var t: Int
+    public var isPlaying = false
+
+    // Flips.
+    public var flipUp = false
+    public var flipDown = false
+    /// k, the number of flipped (and marked) pixels.
+    public var flipCount = 10
+    public var baselineSeed: UInt64 = 0
+
+    // View.
+    public var spectrumScroll = 0
+    public var alignmentScale = AlignmentScale.signed
+    public var focus = Pane.spectrum
+    public var isZoomed = false
+    public var showsHelp = false
+    public var prompt: Prompt?
+    public var status: StatusMessage?
+    public var themeNames: [String]
+    public var context: RenderContext
+    public var size: TerminalSize
+
+    // Results.
+    public var spectrum: SpectrumResult?
+    public var flips: FlipResult?
+    public var alignment: AlignmentResult?
+    public var engineError: String?
+    public var training = TrainingStatus()
+    /// Whether the user asked to see training weights (`R`) and they have not arrived yet.
+    public var isReloadPending = false
+
+    public var shouldQuit = false
+
+    public init(model: ModelSummary, dataset: MNISTDataset, imageIndex: Int, directions: Int,
+                context: RenderContext = RenderContext(), themeNames: [String] = ["dark"],
+                size: TerminalSize = TerminalSize(width: 120, height: 40)) {
+        self.model = model
+        self.dataset = dataset
+        let index = min(max(imageIndex, 0), max(dataset.count - 1, 0))
+        self.imageIndex = index
+        image = dataset.image(index)
+        label = dataset.label(index)
+        self.directions = min(max(directions, 1), model.hidden)
+        t = model.steps
+        self.context = context
+        self.themeNames = themeNames
+        self.size = size
+    }
+
+    /// T.
+    public var steps: Int { model.steps }
+
+    /// The flip settings as a request.
+    public var flipRequest: FlipRequest {
+        FlipRequest(count: flipCount, up: flipUp, down: flipDown, baselineSeed: baselineSeed)
+    }
+
+    /// The current results, if they belong to the current analysis.
+    public var currentSpectrum: SpectrumResult? { spectrum?.analysisID == analysisID ? spectrum : nil }
+    public var currentFlips: FlipResult? { flips?.analysisID == analysisID ? flips : nil }
+    public var currentAlignment: AlignmentResult? { alignment?.analysisID == analysisID ? alignment : nil }
+
+    /// Whether the flip result matches the current flip settings.
+    public var flipsAreCurrent: Bool { currentFlips?.request == flipRequest }
+}

@@ -1,0 +1,19 @@
+import TerminalUI
+
+/// The top line: model file, task, H, K, image, label, t / T, and whether playing.
+enum HeaderBar {
+    static func text(_ state: ExplorerState) -> String {
+        let context = state.context
+        var fields = ["ftle", state.model.fileName, state.model.task.name, "H \(state.model.hidden)", "K \(state.directions)",
+                      "\(state.dataset.split.rawValue) #\(state.imageIndex)", "label \(state.label)",
+                      "t \(state.t)/\(state.steps)"]
+        if state.isPlaying { fields.append(context.text("▶ playing", ascii: "> playing")) }
+        return fields.joined(separator: context.separator)
+    }
+
+    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
+        let context = state.context
+        grid.fill(area, with: context.backgroundCell)
+        grid.put(line: " " + text(state), in: area, row: 0, style: context.style(.title, .bold), context: context)
+    }
+}

@@ -1,0 +1,7 @@
+/// A question on the status line that takes the keyboard until answered.
+public enum Prompt: Hashable, Sendable {
+    /// Typing a model path; Enter opens it, Esc cancels.
+    case openModel(text: String)
+    /// Quit while training runs? y quits (pausing and checkpointing first), n/Esc stays.
+    case confirmQuit
+}

@@ -1,0 +1,63 @@
+import Foundation
+import TerminalUI
+
+extension RenderContext {
+    /// Whether only 7-bit text may be drawn (the ASCII glyph set of a non-UTF-8 locale).
+    var isASCII: Bool { glyphs.name == GlyphSet.ascii.name }
+
+    /// `unicode` where the locale can show it, `ascii` otherwise.
+    func text(_ unicode: String, ascii: String) -> String { isASCII ? ascii : unicode }
+
+    /// The separator between header fields.
+    var separator: String { text(" · ", ascii: " | ") }
+
+    /// "λ" or "L".
+    var lambda: String { text("λ", ascii: "L") }
+
+    /// "computing…" or "computing...".
+    var computing: String { text("computing…", ascii: "computing...") }
+
+    /// A style with a theme colour as foreground over the theme background.
+    func style(_ key: ThemeKey, _ attributes: CellAttributes = []) -> Style {
+        Style(foreground: theme[key], background: theme[.background], attributes: attributes)
+    }
+}
+
+/// Short number texts for the panes.
+enum Format {
+    /// Fixed decimals, with −∞/∞/NaN spelled out.
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        return String(format: "%.\(decimals)f", value)
+    }
+
+    /// Fixed decimals with an explicit sign ("+0.123").
+    static func signed(_ value: Double, _ decimals: Int) -> String {
+        value.isFinite && value >= 0 ? "+" + fixed(value, decimals) : fixed(value, decimals)
+    }
+
+    /// "91.2%".
+    static func percent(_ fraction: Double) -> String { fixed(100 * fraction, 1) + "%" }
+
+    /// "1h02m", "3m05s", "42s" ("--" when unknown).
+    static func duration(_ seconds: Double?) -> String {
+        guard let seconds, seconds.isFinite, seconds >= 0 else { return "--" }
+        let total = Int(seconds.rounded())
+        if total >= 3600 { return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60) }
+        if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
+        return "\(total)s"
+    }
+}
+
+extension Grid {
+    /// Writes `text` cut to the area's width (with the ellipsis glyph) on row `y` of `area`.
+    @discardableResult
+    mutating func put(line text: String, in area: Rect, row: Int, style: Style, context: RenderContext,
+                      indent: Int = 0) -> Int {
+        guard row >= 0, row < area.height else { return area.minX }
+        let width = area.width - indent
+        return put(text: NumberFormat.truncate(text, to: width, ellipsis: context.glyphs.ellipsis),
+                   at: (area.minX + indent, area.minY + row), style: style, clip: area)
+    }
+}

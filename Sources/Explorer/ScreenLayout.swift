@@ -1,0 +1,60 @@
+import TerminalUI
+
+/// Where everything goes on a screen of a given size.
+///
+/// Rows: header (1), body, status line (1), footer (1). The body holds
+/// - from 120×40 up, every pane: a left column of Digit (30×16) over Logits, and on the
+///   right Training | Alignment over FTLE spectrum over R trace;
+/// - from 80×24 up to that, Digit over R trace on the left and the focused pane on the
+///   right (Spectrum while Digit or R trace has the focus), Tab cycles;
+/// - zoomed (`z`), only the focused pane.
+/// Below 80×24 there is no layout (the too-small screen shows instead).
+public struct ScreenLayout: Hashable, Sendable {
+    public static let minimumSize = TerminalSize(width: 80, height: 24)
+    /// The smallest size that shows every pane at once.
+    public static let fullSize = TerminalSize(width: 120, height: 40)
+    /// Width of the left column: the 28-column digit plus its border.
+    public static let leftColumnWidth = 30
+    /// Height of the digit pane: 14 half-block rows plus its border.
+    public static let digitHeight = 16
+
+    public var header: Rect
+    public var body: Rect
+    public var status: Rect
+    public var footer: Rect
+    public var panes: [Pane: Rect]
+
+    /// The layout, or nil when the screen is smaller than ``minimumSize``.
+    public static func make(size: TerminalSize, focus: Pane, isZoomed: Bool) -> ScreenLayout? {
+        guard size.width >= minimumSize.width, size.height >= minimumSize.height else { return nil }
+        let screen = Rect(x: 0, y: 0, width: size.width, height: size.height)
+        let (header, rest) = screen.splitTop(1)
+        let (middle, footer) = rest.splitBottom(1)
+        let (body, status) = middle.splitBottom(1)
+        var panes: [Pane: Rect] = [:]
+        if isZoomed {
+            panes[focus] = body
+        } else if size.width >= fullSize.width && size.height >= fullSize.height {
+            let (left, right) = body.splitLeft(leftColumnWidth)
+            let (digit, logits) = left.splitTop(digitHeight)
+            panes[.digit] = digit
+            panes[.logits] = logits
+            let (top, bottom) = right.splitTop(max(20, right.height * 11 / 20))
+            let alignmentWidth = min(max(42, right.width * 2 / 5), 60)
+            let (training, alignment) = top.splitLeft(top.width - alignmentWidth)
+            panes[.training] = training
+            panes[.alignment] = alignment
+            let (spectrum, trace) = bottom.splitBottom(4)
+            panes[.spectrum] = spectrum
+            panes[.rTrace] = trace
+        } else {
+            let (left, right) = body.splitLeft(leftColumnWidth)
+            let (digit, trace) = left.splitTop(digitHeight)
+            panes[.digit] = digit
+            panes[.rTrace] = trace
+            let shown: Pane = focus == .digit || focus == .rTrace ? .spectrum : focus
+            panes[shown] = right
+        }
+        return ScreenLayout(header: header, body: body, status: status, footer: footer, panes: panes)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Synchronization
+
+/// The last SIGINT/SIGTERM/SIGHUP received (0 = none), set by the handler and polled by the
+/// run loop, which then restores the terminal and exits with 128 + signal.
+private let receivedSignal = Atomic<Int32>(0)
+
+/// Turns terminating signals into a flag the explorer's loop polls, so the terminal is
+/// restored on every exit path. Install before opening the terminal: ncurses then leaves
+/// these signals to us instead of installing its own handlers.
+public enum SignalMonitor {
+    public static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    public static func install() {
+        for signalNumber in signals {
+            signal(signalNumber) { number in receivedSignal.store(number, ordering: .relaxed) }
+        }
+    }
+
+    /// The signal received, if any.
+    public static func received() -> Int32? {
+        let value = receivedSignal.load(ordering: .relaxed)
+        return value == 0 ? nil : value
+    }
+}

@@ -1,0 +1,88 @@
+import TerminalUI
+
+/// The training run: state, epoch and batch progress, speed, ETA, last test accuracy, and
+/// the loss and accuracy curves of its history.
+enum TrainingPane {
+    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
+        let context = state.context
+        let status = state.training
+        let inside = PaneFrame.draw(.training, state: state, into: &grid, area: area)
+        guard inside.height >= 2 else { return }
+        var header = "state " + status.phase.label
+        if status.step > 0 { header += context.separator + "step \(status.step)" }
+        if let directory = status.directory { header += context.separator + directory }
+        grid.put(line: header, in: inside, row: 0, style: context.style(phaseColor(status.phase), .bold), context: context)
+        if case let .failed(message) = status.phase {
+            grid.put(line: message, in: inside, row: 1, style: context.style(.negative), context: context)
+        }
+        if status.phase == .idle && status.history.rows.isEmpty {
+            grid.put(line: "press t to train \(state.model.task.name) H=\(state.model.hidden) in the background",
+                     in: inside, row: 2, style: context.style(.dim), context: context)
+            grid.put(line: "or attach to a run: ftle explore --follow DIR", in: inside, row: 3, style: context.style(.dim),
+                     context: context)
+            return
+        }
+        let epochLabel = "epoch \(min(status.epoch + 1, max(status.epochs, 1)))/\(status.epochs)"
+        let batchLabel = "batch \(status.batch)/\(status.batchesPerEpoch)"
+        let labelWidth = max(epochLabel.count, batchLabel.count)
+        ProgressBar(fraction: status.overallFraction, label: pad(epochLabel, labelWidth))
+            .render(into: &grid, area: row(inside, 1), context: context)
+        ProgressBar(fraction: status.epochFraction, label: pad(batchLabel, labelWidth))
+            .render(into: &grid, area: row(inside, 2), context: context)
+        let last = status.history.progressRows.last
+        let entries = [
+            KeyValueList.Entry("samples/s", status.samplesPerSecond.map { Format.fixed($0, 0) } ?? "--"),
+            KeyValueList.Entry("ETA", Format.duration(status.etaSeconds)),
+            KeyValueList.Entry("loss / acc", (last?.loss).map { Format.fixed($0, 4) } .map { $0 + " / " + ((last?.accuracy).map(Format.percent) ?? "--") } ?? "--"),
+            KeyValueList.Entry("test acc", status.history.lastTestAccuracy.map(Format.percent) ?? "--", valueColor: .positive),
+        ]
+        let listArea = Rect(x: inside.minX, y: inside.minY + 3, width: inside.width, height: min(entries.count, inside.height - 3))
+        KeyValueList(entries: entries).render(into: &grid, area: listArea, context: context)
+        let chartsArea = Rect(x: inside.minX, y: listArea.maxY, width: inside.width, height: inside.maxY - listArea.maxY)
+        drawCurves(status.history, into: &grid, area: chartsArea, context: context)
+    }
+
+    private static func drawCurves(_ history: TrainingHistory, into grid: inout Grid, area: Rect, context: RenderContext) {
+        let rows = history.progressRows
+        guard area.height >= 4, rows.count >= 1 else { return }
+        let loss = rows.compactMap { row in row.loss.map { LineChart.Point(x: Double(row.step), y: $0) } }
+        let accuracy = rows.compactMap { row in row.accuracy.map { LineChart.Point(x: Double(row.step), y: 100 * $0) } }
+        let sideBySide = area.width >= 60
+        let first: Rect, second: Rect
+        if sideBySide {
+            let split = area.splitLeft(area.width / 2)
+            first = split.left
+            second = Rect(x: split.rest.minX + 1, y: split.rest.minY, width: split.rest.width - 1, height: split.rest.height)
+        } else {
+            let split = area.splitTop(area.height / 2)
+            first = split.top
+            second = split.rest
+        }
+        for (name, points, colorIndex, box) in [("loss", loss, 0, first), ("train accuracy %", accuracy, 1, second)] {
+            guard box.height >= 3 else { continue }
+            let color = context.theme.seriesColor(colorIndex)
+            grid.put(line: name, in: box, row: 0, style: Style(foreground: color, background: context.theme[.background]),
+                     context: context)
+            let chartArea = Rect(x: box.minX, y: box.minY + 1, width: box.width, height: box.height - 1)
+            LineChart(series: [LineChart.Series(name: name, points: points, color: color)])
+                .render(into: &grid, area: chartArea, context: context)
+        }
+    }
+
+    private static func phaseColor(_ phase: TrainingStatus.Phase) -> ThemeKey {
+        switch phase {
+        case .running, .following: .positive
+        case .failed: .negative
+        case .paused, .pausing, .starting: .warning
+        case .idle, .done: .title
+        }
+    }
+
+    private static func row(_ area: Rect, _ index: Int) -> Rect {
+        Rect(x: area.minX, y: area.minY + index, width: area.width, height: index < area.height ? 1 : 0)
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+}

@@ -1,0 +1,56 @@
+import Linalg
+import Foundation
+import MNIST
+import RNN
+
+/// How background training of the loaded model starts.
+///
+/// `Trainer` builds a fresh model from a `TrainingConfig` or resumes a checkpoint; it cannot
+/// start from arbitrary weights. So: if the loaded model sits next to a
+/// `checkpoint.safetensors` (it is a run's `model.safetensors`), that checkpoint and its
+/// history are copied into the new folder and resumed there for one more epoch — training
+/// continues the loaded weights exactly. Otherwise a fresh run with the loaded model's task,
+/// H, initialisation and seed starts (its weights replace the loaded ones on `R`).
+/// A folder that already holds the explorer's own checkpoint (after a pause) is resumed.
+public struct TrainingPlan: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        case fresh(TrainingConfig)
+        /// Copy this run's checkpoint and history, then resume.
+        case continueRun(checkpoint: String)
+        /// Resume the checkpoint already in the output folder.
+        case resume
+    }
+
+    public var source: Source
+    public var outputDirectory: String
+    public var dataDirectory: String
+
+    public init(source: Source, outputDirectory: String, dataDirectory: String) {
+        self.source = source
+        self.outputDirectory = outputDirectory
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The plan for training `model` loaded from `modelPath` into `outputDirectory`.
+    public static func forModel(_ model: RNNModel<Double>, modelPath: String, outputDirectory: String,
+                                dataDirectory: String) -> TrainingPlan {
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: outputDirectory + "/" + RunFiles.checkpoint) {
+            return TrainingPlan(source: .resume, outputDirectory: outputDirectory, dataDirectory: dataDirectory)
+        }
+        let sibling = URL(fileURLWithPath: modelPath).deletingLastPathComponent()
+            .appendingPathComponent(RunFiles.checkpoint).path
+        if URL(fileURLWithPath: modelPath).lastPathComponent == RunFiles.model, fileManager.fileExists(atPath: sibling) {
+            return TrainingPlan(source: .continueRun(checkpoint: sibling), outputDirectory: outputDirectory,
+                                dataDirectory: dataDirectory)
+        }
+        var config = TrainingConfig()
+        config.task = model.task.name
+        config.hidden = model.hidden
+        config.initialization = Initialization(rawValue: model.metadata.initialization) ?? .pytorch
+        config.seed = model.metadata.seed
+        config.logEvery = 10
+        config.checkpointEvery = 100
+        return TrainingPlan(source: .fresh(config), outputDirectory: outputDirectory, dataDirectory: dataDirectory)
+    }
+}

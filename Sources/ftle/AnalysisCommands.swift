@@ -1,0 +1,204 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Linalg
+import MNIST
+import RNN
+
+extension SingularSide: ExpressibleByArgument {}
+extension FlipMode: ExpressibleByArgument {}
+
+/// A one-line progress indicator on stderr (only when stderr is a terminal).
+struct ProgressLine {
+    let label: String
+    let interactive = isatty(STDERR_FILENO) == 1
+    let start = monotonicSeconds()
+
+    func update(_ done: Int, _ total: Int) {
+        guard interactive, total > 0 else { return }
+        let elapsed = monotonicSeconds() - start
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
+        let text = String(format: "\r%@ %d/%d  ETA %@\u{1b}[K", label, done, total, formatDuration(eta))
+        FileHandle.standardError.write(Data(text.utf8))
+        if done == total { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+    }
+}
+
+struct Align: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Gradient-subspace alignment of the Q vectors with the singular vectors of ΔV_t (paper Figs. 1–2).",
+        discussion: """
+        ΔV_t = ∂ℓ_t/∂V for the loss ℓ_t of the readout at step t given the prefix x_1..x_t. With \
+        ΔV_t = U Σ Eᵀ, A_t = Q_tᵀ E (right singular vectors; --singular left uses U). Each sample is a \
+        test image run from h_0 ~ N(0, 1) (seeded). JSON keys: std_first10, std_last10, std_random10 \
+        (std of the alignment of the first --first singular vectors with Q indices 1..10, H−9..H and \
+        10 seeded random others, pooled over t and samples), std_by_index_first5 and \
+        std_by_index_last5 (T×H), random_baseline (≈ 1/√H), histograms, q_indices (1-based).
+        """)
+
+    @Option(help: "Model file (.safetensors).") var model: String
+    @Option(help: "Number of test images.") var samples: Int = 25
+    @Option(help: "Leading singular vectors compared.") var first: Int = 5
+    @Option(help: "Trailing singular vectors compared.") var last: Int = 5
+    @Option(help: "Seed for h_0 and the random Q indices.") var seed: UInt64 = 0
+    @Option(help: "Singular vectors: right (E, presynaptic, like Q) or left (U).") var singular: SingularSide = .right
+    @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: OutputFormat = .json
+    @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
+    @OptionGroup var dataOptions: DataOptions
+
+    func validate() throws {
+        if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
+        if first < 1 || last < 1 { throw ValidationError("--first and --last must be at least 1") }
+        if format != .json && format != .csv { throw ValidationError("--format must be json or csv") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let m: RNNModel<Double> = try loadModel(model)
+            guard m.hidden >= 30 else { throw UsageError("the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(m.hidden)") }
+            guard first <= m.hidden, last <= m.hidden else { throw UsageError("--first/--last exceed H = \(m.hidden)") }
+            let test = try dataOptions.load(.test)
+            guard samples <= test.count else { throw UsageError("--samples \(samples) exceeds the \(test.count) test images") }
+            var o = AlignmentStudy.Options()
+            o.samples = samples; o.first = first; o.last = last; o.seed = seed; o.side = singular
+            let progress = ProgressLine(label: "align: sample")
+            let study = try AlignmentStudy(model: m, data: test, options: o, progress: progress.update)
+            if format == .json {
+                var obj = StudyReport.alignmentJSON(study, options: o)
+                obj["model"] = model
+                try emit(jsonText(obj), to: out)
+            } else {
+                var lines = ["t,q_index,std_first,std_last"]
+                for t in 0..<study.steps { for i in 0..<study.hidden {
+                    lines.append("\(t + 1),\(i + 1),\(study.stdByIndexFirst[t][i]),\(study.stdByIndexLast[t][i])")
+                } }
+                try emit(lines.joined(separator: "\n") + "\n", to: out)
+            }
+        }
+    }
+}
+
+struct Perturb: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "R-value input sensitivity: flip the pixels presented at strong expansion vs random pixels (Figs. 3–4, Table 1).",
+        discussion: """
+        Pixels are scored by ln r_t^1 (or λ_1(t), or Σ_{k≤n} ln r_t^k) at the step that presents them, from \
+        h_0 = 0. A flip sets a pixel below 0.001 to 1 (up) and any other to 0 (down). --mode up (down) \
+        ranks and samples only dark (lit) pixels; both uses all. For each k, the top-k R-ranked flip and \
+        --random seeded random k-subsets of the same candidates; loss difference = CE(perturbed) − \
+        CE(original). Table 1: per k, μ_R − μ_rand over the images, variances, and one-sided p-values of \
+        H₁ μ_R > μ_rand by Welch's t-test and by the normal approximation.
+        """)
+
+    @Option(help: "Model file (.safetensors).") var model: String
+    @Option(help: "Number of test images (0..<N).") var images: Int = 15
+    @Option(help: "Comma-separated k values.") var k: String = "1,5,10,20,50,75,100,200,300"
+    @Option(help: "Random subsets per (image, k).") var random: Int = 50
+    @Option(help: "Flip mode: both, up or down.") var mode: FlipMode = .both
+    @Option(help: "Pixel score: r1, ftle1 or sum:N.") var score: String = "r1"
+    @Option(help: "Seed of the random subsets.") var seed: UInt64 = 0
+    @Option(help: "Output format: json, csv or markdown (Table 1).") var format: OutputFormat = .json
+    @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
+    @OptionGroup var dataOptions: DataOptions
+
+    func parsedKs() throws -> [Int] {
+        let parts = k.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 784 }) else {
+            throw ValidationError("--k must be a comma-separated list of integers in 1...784 (got \"\(k)\")")
+        }
+        return parts.map { $0! }
+    }
+
+    func validate() throws {
+        _ = try parsedKs()
+        if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
+        if random < 2 { throw ValidationError("--random must be at least 2 (got \(random))") }
+        if PixelScore(score) == nil { throw ValidationError("--score must be r1, ftle1 or sum:N with N ≥ 1 (got \"\(score)\")") }
+        if format == .text { throw ValidationError("--format must be json, csv or markdown") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let m: RNNModel<Float> = try loadModel(model)
+            let test = try dataOptions.load(.test)
+            guard images <= test.count else { throw UsageError("--images \(images) exceeds the \(test.count) test images") }
+            var o = SensitivityStudy.Options()
+            o.images = images; o.ks = try parsedKs(); o.randomSubsets = random; o.mode = mode; o.score = PixelScore(score)!; o.seed = seed
+            if case let .sum(n) = o.score, n > m.hidden { throw UsageError("--score sum:\(n) exceeds H = \(m.hidden)") }
+            let progress = ProgressLine(label: "perturb: (image, k)")
+            let study = try SensitivityStudy(model: m, data: test, options: o, progress: progress.update)
+            switch format {
+            case .markdown: try emit(study.markdownTable(), to: out)
+            case .csv: try emit(StudyReport.sensitivityCSV(study), to: out)
+            default:
+                var obj = StudyReport.sensitivityJSON(study)
+                obj["model"] = model
+                try emit(jsonText(obj), to: out)
+            }
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the paper's four figures (SVG), Table 1 and the data behind them, with an index.html.",
+        discussion: "Runs `align` on both row-wise models and `perturb` (up, down and both) on the permuted model with their defaults.")
+
+    @Option(help: "Untrained row-wise model.") var rowwiseUntrained: String
+    @Option(help: "Trained row-wise model.") var rowwise: String
+    @Option(help: "Permuted pixel-wise model.") var permuted: String
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Alignment samples.") var samples: Int = 25
+    @Option(help: "Sensitivity images.") var images: Int = 15
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() throws {
+        try reportingErrors {
+            try ensureWritableDirectory(out)
+            let m0: RNNModel<Double> = try loadModel(rowwiseUntrained)
+            let m1: RNNModel<Double> = try loadModel(rowwise)
+            let mp: RNNModel<Float> = try loadModel(permuted)
+            let test = try dataOptions.load(.test)
+            func write(_ name: String, _ text: String) throws { try writeFileAtomically(out + "/" + name, text: text) }
+            var o = AlignmentStudy.Options()
+            o.samples = samples; o.seed = seed
+            var summary: [String] = []
+            for (name, m) in [("untrained", m0), ("trained", m1)] {
+                print("alignment, \(name) row-wise model …"); fflush(nil)
+                let s = try AlignmentStudy(model: m, data: test, options: o, progress: ProgressLine(label: "  sample").update)
+                try write("alignment-\(name).json", jsonText(StudyReport.alignmentJSON(s, options: o)))
+                try write("fig1-\(name).svg", StudyReport.figure1(s, title: "Alignment with Q vectors, \(name) row-wise H = \(s.hidden)"))
+                try write("fig2-\(name)-first.svg", StudyReport.figure2(s, title: "Std of alignment vs Q index (first 5 singular vectors), \(name)", last: false))
+                try write("fig2-\(name)-last.svg", StudyReport.figure2(s, title: "Std of alignment vs Q index (last 5 singular vectors), \(name)", last: true))
+                summary.append(String(format: "%@: std first/last/random ten = %.3f / %.3f / %.3f, random baseline %.3f", name,
+                                      populationStd(s.valuesFirst10), populationStd(s.valuesLast10), populationStd(s.valuesRandom10), s.randomBaseline))
+            }
+            var studies: [FlipMode: SensitivityStudy] = [:]
+            for mode in [FlipMode.both, .up, .down] {
+                print("sensitivity, \(mode.rawValue) flips …"); fflush(nil)
+                var so = SensitivityStudy.Options()
+                so.images = images; so.mode = mode; so.seed = seed
+                let s = try SensitivityStudy(model: mp, data: test, options: so, progress: ProgressLine(label: "  (image, k)").update)
+                studies[mode] = s
+                try write("sensitivity-\(mode.rawValue).json", jsonText(StudyReport.sensitivityJSON(s)))
+            }
+            try write("table1.md", "# Table 1: R-ranked vs random flips (\(images) test images, both directions)\n\n" + studies[.both]!.markdownTable())
+            try write("fig3.svg", StudyReport.figure3(up: studies[.up]!, down: studies[.down]!))
+            try write("fig4.svg", StudyReport.figure4(studies[.both]!))
+            let figures = ["fig1-untrained", "fig1-trained", "fig2-untrained-first", "fig2-trained-first", "fig2-trained-last", "fig3", "fig4"]
+            let html = """
+            <!doctype html><html><head><meta charset="utf-8"><title>ftle report</title>
+            <style>body{font-family:sans-serif;max-width:980px;margin:auto;padding:1em}
+            @media (prefers-color-scheme: dark){body{background:#1e1e1e;color:#ddd}}
+            img{max-width:100%;display:block;margin:1em 0}</style></head><body>
+            <h1>ftle report</h1><pre>\(summary.joined(separator: "\n"))</pre>
+            \(figures.map { "<h2>\($0)</h2><img src=\"\($0).svg\" alt=\"\($0)\">" }.joined(separator: "\n"))
+            <h2>Table 1</h2><pre>\(studies[.both]!.markdownTable())</pre></body></html>
+            """
+            try write("index.html", html)
+            print(summary.joined(separator: "\n"))
+            print("wrote \(out)/index.html")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Linalg
+import Lyapunov
+import MNIST
+import RNN
+
+/// Workloads mirroring ../shared/bench (see bench/README.md): one machine-readable JSON line each.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time one benchmark workload inside the binary and print one JSON line.",
+        discussion: """
+        Workloads (as in the peers' scripts): ftle-full and ftle-partial run Algorithm 1 on a random tanh RNN \
+        (V ~ N(0, 1.5²/H), U ~ N(0, 1) H×1, b = 0, x_t ~ N(0, 1), h_0 = 0, Q_0 = I[:, :K], Float64); \
+        train-rowwise and train-permuted run BPTT training steps (Adam lr 1e-3, clip off, Float32) on random \
+        data of MNIST shape; gemm times an n×n×n GEMM (the machine's BLAS limit). Best of --repeat runs.
+        """)
+
+    enum Workload: String, ExpressibleByArgument, CaseIterable {
+        case ftleFull = "ftle-full", ftlePartial = "ftle-partial", trainRowwise = "train-rowwise", trainPermuted = "train-permuted", gemm
+    }
+
+    @Argument(help: "ftle-full, ftle-partial, train-rowwise, train-permuted or gemm.") var workload: Workload
+    @Option(help: "Hidden size H.") var hidden: Int?
+    @Option(help: "Steps T (FTLE workloads).") var steps: Int?
+    @Option(help: "Directions K (ftle-partial).") var k: Int?
+    @Option(help: "Batch size (training).") var batch: Int = 64
+    @Option(help: "Training steps timed (after one warm-up step).") var batches: Int?
+    @Option(help: "Matrix size n (gemm).") var n: Int = 512
+    @Option(help: "Precision for gemm: f32 or f64.") var precision: String = "f64"
+    @Option(help: "Repetitions; the best time is reported.") var `repeat`: Int = 3
+
+    func validate() throws {
+        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+        if let h = hidden, h < 1 { throw ValidationError("--hidden must be at least 1") }
+        if let t = steps, t < 1 { throw ValidationError("--steps must be at least 1") }
+        if let k, k < 1 { throw ValidationError("--k must be at least 1") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if precision != "f32" && precision != "f64" { throw ValidationError("--precision must be f32 or f64") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var result: [String: Any] = ["workload": workload.rawValue, "repeat": `repeat`, "blas_threads": blasThreads]
+            switch workload {
+            case .ftleFull, .ftlePartial:
+                let h = hidden ?? (workload == .ftleFull ? 128 : 512), t = steps ?? 784
+                let kk = workload == .ftleFull ? h : (k ?? 32)
+                guard kk <= h else { throw UsageError("--k \(kk) exceeds --hidden \(h)") }
+                var rng = SeededRandom(seed: 0)
+                let model = RNNModel<Double>(u: .gaussian(rows: h, cols: 1, using: &rng),
+                                             v: .gaussian(rows: h, cols: h, std: 1.5 / Double(h).squareRoot(), using: &rng),
+                                             b: [Double](repeating: 0, count: h), w: Matrix(rows: 10, cols: h), c: [Double](repeating: 0, count: 10),
+                                             task: .pixelwise)
+                let x = (0..<t).map { _ in rng.nextNormal() }
+                var best = Double.infinity, spectrum: [Double] = []
+                for _ in 0..<`repeat` {
+                    let start = monotonicSeconds()
+                    let trace = try LyapunovTrace(model: model, sequence: x, steps: t, k: kk)
+                    best = min(best, monotonicSeconds() - start)
+                    spectrum = trace.spectrum
+                }
+                // V·Q: 2H²K; Householder QR (geqrf + orgqr) of H×K: 4HK² − 4K³/3.
+                let flops = Double(t) * (2 * Double(h * h * kk) + 4 * Double(h * kk * kk) - 4 * pow(Double(kk), 3) / 3)
+                result.merge(["hidden": h, "steps": t, "k": kk, "best_seconds": best, "gflops": flops / best / 1e9,
+                              "lambda_1": spectrum.first ?? .nan, "lambda_k": spectrum.last ?? .nan]) { $1 }
+            case .trainRowwise, .trainPermuted:
+                let task: SequenceTask = workload == .trainRowwise ? .rowwise : .permuted(seed: 0)
+                let h = hidden ?? (workload == .trainRowwise ? 128 : 512)
+                let s = batches ?? (workload == .trainRowwise ? 40 : 6)
+                var rng = SeededRandom(seed: 0)
+                let data = (0..<(s + 1)).map { _ in
+                    SequenceBatch<Float>(sequences: (0..<batch).map { _ in (0..<784).map { _ in Float(rng.nextUniform()) } },
+                                         labels: (0..<batch).map { _ in Int(rng.next() % 10) }, steps: task.steps, inputSize: task.inputSize)
+                }
+                var best = Double.infinity, lastLoss = 0.0
+                for _ in 0..<`repeat` {
+                    var model = RNNModel<Float>(task: task, hidden: h, initialization: .pytorch, seed: 0)
+                    var opt = OptimizerState<Float>(kind: .adam, learningRate: 1e-3, shapesOf: model)
+                    var step = TrainingStep<Float>(hidden: h, inputSize: task.inputSize, steps: task.steps, batchSize: batch)
+                    _ = step.run(data[0], model: &model, optimizer: &opt, clip: 0)   // warm-up
+                    let start = monotonicSeconds()
+                    for i in 1...s { lastLoss = step.run(data[i], model: &model, optimizer: &opt, clip: 0).loss }
+                    best = min(best, monotonicSeconds() - start)
+                }
+                // forward 2H(H+I)BT, backward: Vᵀg 2H²BT, dV 2H²BT, dU 2HIBT.
+                let tI = Double(task.steps), hD = Double(h), iD = Double(task.inputSize), bD = Double(batch)
+                let flops = Double(s) * tI * bD * (6 * hD * hD + 4 * hD * iD)
+                result.merge(["hidden": h, "steps": task.steps, "input": task.inputSize, "batch": batch, "batches": s,
+                              "best_seconds": best, "samples_per_second": Double(s * batch) / best, "gflops": flops / best / 1e9,
+                              "final_loss": lastLoss]) { $1 }
+            case .gemm:
+                var best = Double.infinity
+                var rng = SeededRandom(seed: 0)
+                if precision == "f64" {
+                    let a = Matrix<Double>.gaussian(rows: n, cols: n, using: &rng), b = a
+                    var c = Matrix<Double>(rows: n, cols: n)
+                    for _ in 0..<`repeat` { let s0 = monotonicSeconds(); gemm(.none, a, .none, b, into: &c); best = min(best, monotonicSeconds() - s0) }
+                } else {
+                    let a = Matrix<Float>.gaussian(rows: n, cols: n, using: &rng), b = a
+                    var c = Matrix<Float>(rows: n, cols: n)
+                    for _ in 0..<`repeat` { let s0 = monotonicSeconds(); gemm(.none, a, .none, b, into: &c); best = min(best, monotonicSeconds() - s0) }
+                }
+                result.merge(["n": n, "precision": precision, "best_seconds": best, "gflops": 2 * pow(Double(n), 3) / best / 1e9]) { $1 }
+            }
+            print(jsonText(result), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Explorer
+import Foundation
+import MNIST
+
+/// `ftle explore` — the interactive terminal explorer, and the default command.
+struct Explore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Step through one input sequence and watch its Lyapunov structure (the default command).",
+        discussion: """
+        Opens a full-screen terminal explorer on a model and an MNIST image: the FTLE spectrum λ_k(t) \
+        (natural log), the alignment of the Lyapunov vectors with the singular vectors of the prefix \
+        gradient ΔV_t, the digit with its R-ranked pixel flips, the logits, the R trace ln r_t^1 and \
+        training. Press ? inside for the keys. With no --model it opens the bundled \
+        Samples/models/permuted-h512.safetensors (else rowwise-h128) on test image 0. \
+        With --follow DIR it follows a run that `ftle train --out DIR` is writing: the Training pane \
+        reads DIR/history.csv as it grows and the other panes reload DIR/model.safetensors when it changes.
+        """)
+
+    @Option(help: "Model file (.safetensors). Default: the followed run's model, else a bundled sample.")
+    var model: String?
+    @Option(help: "Index of the MNIST image to open (0-based).") var image: Int = 0
+    @Option(help: "Which MNIST split --image indexes: test or train.") var split: Split = .test
+    @Option(help: "Colour theme (a file Themes/NAME.theme): dark, light, colorblind, mono, ...") var theme: String?
+    @Option(help: "Follow the training run writing into this folder.") var follow: String?
+    @Option(help: "Colours: auto, truecolor, 256, 8 or mono.") var color: String = "auto"
+    @Option(help: "Number of tangent directions K (default min(H, 32)).") var k: Int?
+    @Option(help: "Folder that background training (key t) writes into (default runs/explore-<time>).") var out: String?
+    @OptionGroup var dataOptions: DataOptions
+    @Flag(help: .hidden) var benchmark = false
+
+    func validate() throws {
+        if image < 0 { throw ValidationError("--image must be ≥ 0 (got \(image))") }
+        if let k, k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
+    }
+
+    func run() throws {
+        let options = ExplorerOptions(modelPath: model, imageIndex: image, split: split, themeName: theme,
+                                      followDirectory: follow, colorName: color, dataDirectory: dataOptions.directory,
+                                      bundleRoot: Bundled.root() ?? FileManager.default.currentDirectoryPath,
+                                      trainingDirectory: out, directions: k)
+        let status = benchmark ? ExplorerBenchmark.run(options) : ExplorerLauncher.run(options)
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of ftle against the PyTorch, JAX and NumPy peers in ../shared/bench.
+# Builds ftle in release mode, sets the peers up when missing, runs every workload for ftle and
+# each peer alternately in one run, measures OpenBLAS dgemm/sgemm in the same run, prints a
+# Markdown table and writes it with date, CPU and BLAS to bench/RESULTS.md.
+#   PEERS_DIR   where ftle_peers.py / train_peers.py / setup-peers.sh live (default ../shared/bench)
+#   ROUNDS      alternating rounds per workload (default 2; the best of each side is kept)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+peers_dir="${PEERS_DIR:-../shared/bench}"
+rounds="${ROUNDS:-2}"
+swift build -c release --product ftle >&2
+ftle=.build/release/ftle
+py=$("$peers_dir/setup-peers.sh")
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+run_ftle() { "$ftle" bench "$@" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("samples_per_second", d["best_seconds"]), d["gflops"])'; }
+run_peer() { "$py" "$peers_dir/$1" "${@:2}" 2>/dev/null | tail -n 1 || echo "failed"; }
+
+echo "gemm f64 $(run_ftle gemm --n 1024 --precision f64 --repeat 5)" >> "$out"
+echo "gemm f32 $(run_ftle gemm --n 1024 --precision f32 --repeat 5)" >> "$out"
+for r in $(seq "$rounds"); do
+  echo "ftle-full-128 ftle $(run_ftle ftle-full --hidden 128 --steps 784 --repeat 3)" >> "$out"
+  for p in torch jax numpy; do echo "ftle-full-128 $p $(run_peer ftle_peers.py $p 128 784 128 3 | awk '{print $5}')" >> "$out"; done
+  echo "ftle-full-512 ftle $(run_ftle ftle-full --hidden 512 --steps 100 --repeat 3)" >> "$out"
+  for p in torch jax numpy; do echo "ftle-full-512 $p $(run_peer ftle_peers.py $p 512 100 512 3 | awk '{print $5}')" >> "$out"; done
+  echo "ftle-partial ftle $(run_ftle ftle-partial --hidden 512 --steps 784 --k 32 --repeat 3)" >> "$out"
+  for p in torch jax numpy; do echo "ftle-partial $p $(run_peer ftle_peers.py $p 512 784 32 3 | awk '{print $5}')" >> "$out"; done
+  echo "train-rowwise ftle $(run_ftle train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2)" >> "$out"
+  for p in torch jax; do echo "train-rowwise $p $(run_peer train_peers.py $p 128 28 28 64 40 | awk '{print $6}')" >> "$out"; done
+  echo "train-permuted ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1)" >> "$out"
+  for p in torch jax; do echo "train-permuted $p $(run_peer train_peers.py $p 512 784 1 64 6 | awk '{print $6}')" >> "$out"; done
+done
+
+table=$(python3 - "$out" <<'PY'
+import sys, collections
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+gemm = {r[1]: float(r[3]) for r in rows if r[0] == "gemm"}
+best = collections.defaultdict(dict); gf = {}
+for r in rows:
+    if r[0] == "gemm" or len(r) < 3 or r[2] == "failed": continue
+    w, impl, v = r[0], r[1], float(r[2])
+    higher = w.startswith("train")
+    old = best[w].get(impl)
+    best[w][impl] = v if old is None else (max(old, v) if higher else min(old, v))
+    if impl == "ftle": gf[w] = max(gf.get(w, 0), float(r[3]))
+names = {"ftle-full-128": "FTLE full H=128 T=784 (s)", "ftle-full-512": "FTLE full H=512 T=100 (s)",
+         "ftle-partial": "FTLE K=32 H=512 T=784 (s)", "train-rowwise": "train row-wise H=128 B=64 (samples/s)",
+         "train-permuted": "train permuted H=512 B=64 (samples/s)"}
+print("| workload | ftle | torch | jax | numpy | ratio to fastest peer | ftle % of BLAS limit |")
+print("|---|---|---|---|---|---|---|")
+for w in names:
+    b = best.get(w, {})
+    if "ftle" not in b: continue
+    higher = w.startswith("train")
+    peers = {k: v for k, v in b.items() if k != "ftle"}
+    fmt = (lambda v: f"{v:,.0f}") if higher else (lambda v: f"{v:.3f}")
+    if peers:
+        fastest = max(peers, key=peers.get) if higher else min(peers, key=peers.get)
+        ratio = (b["ftle"] / peers[fastest]) if higher else (peers[fastest] / b["ftle"])
+        rtext = f"{ratio:.2f}× ({fastest})"
+    else:
+        rtext = "–"
+    limit = gemm.get("f32" if higher else "f64")
+    frac = f"{100 * gf[w] / limit:.0f}% of {limit:.0f} GFLOP/s" if limit else "–"
+    cells = [fmt(b[i]) if i in b else "–" for i in ("ftle", "torch", "jax", "numpy")]
+    print(f"| {names[w]} | " + " | ".join(cells) + f" | {rtext} | {frac} |")
+print(f"\nOpenBLAS dgemm 1024³: {gemm.get('f64', 0):.1f} GFLOP/s, sgemm 1024³: {gemm.get('f32', 0):.1f} GFLOP/s (same run).")
+PY
+)
+echo "$table"
+cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
+blas=$(dpkg -s libopenblas0-pthread 2>/dev/null | awk '/^Version/{print $2}')
+{
+  echo "# Benchmark results"
+  echo
+  echo "Measured $(date -u +%Y-%m-%d) by \`bench/compare.sh\` (ROUNDS=$rounds, best of each side), on $(nproc) cores: $cpu; OpenBLAS ${blas:-unknown}."
+  echo "Ratios above 1 mean ftle is faster. Peers: ../shared/bench (torch, jax, numpy)."
+  echo
+  echo "$table"
+} > bench/RESULTS.md.tmp && mv bench/RESULTS.md.tmp bench/RESULTS.md
+echo "wrote bench/RESULTS.md" >&2
