@@ -22,6 +22,18 @@ public func thinQR<T: LinalgScalar>(_ a: Matrix<T>) throws -> ThinQR<T> {
     return ThinQR(q: q, r: r)
 }
 
+/// How `QRWorkspace` factors.
+public enum QRMethod: Sendable, Equatable {
+    /// LAPACK Householder QR (geqrf + orgqr), then the sign fix.
+    case householder
+    /// CholeskyQR2 (two passes of G = AᵀA, G = RᵀR, Q = A R⁻¹, all level-3 BLAS) when m ≥ n,
+    /// falling back to Householder when a Cholesky factorisation fails or the first pass is
+    /// not orthogonal enough for the second to finish the job (max |Q₁ᵀQ₁ − I| > 0.1, which
+    /// happens when cond(A) ≳ 1e7). When it is used, Q has orthonormal columns to O(u) and
+    /// QR = A to O(u)‖A‖ (Yamamoto et al. 2015), and diag(R) > 0 by construction.
+    case automatic
+}
+
 /// Reusable workspace for repeated thin QR of same-shaped matrices (the Lyapunov stepper's
 /// per-step QR): no allocation per call after the first.
 ///
@@ -30,12 +42,22 @@ public func thinQR<T: LinalgScalar>(_ a: Matrix<T>) throws -> ThinQR<T> {
 public struct QRWorkspace<T: LinalgScalar>: Sendable {
     public let rows: Int
     public let cols: Int
+    public let method: QRMethod
+    /// Which algorithm produced the last factorisation (for tests and profiling).
+    public private(set) var lastUsedHouseholder = false
     private var tau: [T]
     private var work: [T]
+    var gramStorage: [T] = []
+    var originalStorage: [T] = []
 
-    public init(rows: Int, cols: Int) {
+    public init(rows: Int, cols: Int, method: QRMethod = .householder) {
         self.rows = rows
         self.cols = cols
+        self.method = method
+        if method == .automatic && rows >= cols {
+            gramStorage = [T](repeating: 0, count: cols * cols)
+            originalStorage = [T](repeating: 0, count: rows * cols)
+        }
         let k = min(rows, cols)
         tau = [T](repeating: 0, count: max(k, 1))
         // Workspace query for geqrf and orgqr; keep the larger.
@@ -74,6 +96,17 @@ public struct QRWorkspace<T: LinalgScalar>: Sendable {
         precondition(r.rows == k && r.cols == cols, "R must be \(k)×\(cols)")
         guard a.allFinite else { throw LinalgError.nonFiniteInput(routine: "geqrf") }
         if k == 0 { a = Matrix(rows: rows, cols: 0); return }
+        if method == .automatic && rows >= cols {
+            if T.self == Double.self, choleskyQR2Double(&a, r: &r) { lastUsedHouseholder = false; return }
+            if T.self == Float.self, choleskyQR2Float(&a, r: &r) { lastUsedHouseholder = false; return }
+        }
+        lastUsedHouseholder = true
+        try householder(&a, r: &r)
+    }
+
+    /// Householder QR (geqrf + orgqr) and the sign fix.
+    private mutating func householder(_ a: inout Matrix<T>, r: inout Matrix<T>) throws {
+        let k = min(rows, cols)
         let lda = Int32(rows), lwork = Int32(work.count)
         let (m, n) = (rows, cols)
         // 1. Householder QR: R in the upper triangle, reflectors below.

@@ -39,6 +39,11 @@ public struct LyapunovStepper: Sendable {
 
     private var workspace: QRWorkspace<Double>
     private var ax: [Double]
+    private var jq: Matrix<Double>
+    private var derivative: [Double]
+
+    /// True when the last step's QR fell back to Householder (ill-conditioned D_t Q_{t−1}).
+    public var lastStepUsedHouseholder: Bool { workspace.lastUsedHouseholder }
 
     /// Where the frame starts.
     public enum InitialFrame: Sendable, Equatable {
@@ -47,7 +52,7 @@ public struct LyapunovStepper: Sendable {
     }
 
     public init(model: RNNModel<Double>, k: Int? = nil, initialState h0: [Double]? = nil,
-                initialFrame: InitialFrame = .identity, transient: Int = 0) {
+                initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic) {
         let hidden = model.hidden, kk = k ?? hidden
         precondition(kk >= 1 && kk <= hidden, "K must be in 1...H")
         precondition(transient >= 0)
@@ -65,8 +70,10 @@ public struct LyapunovStepper: Sendable {
         r = Matrix(rows: kk, cols: kk)
         logSums = [Double](repeating: 0, count: kk)
         logR = [Double](repeating: 0, count: kk)
-        workspace = QRWorkspace(rows: hidden, cols: kk)
+        workspace = QRWorkspace(rows: hidden, cols: kk, method: qrMethod)
         ax = [Double](repeating: 0, count: hidden)
+        jq = Matrix(rows: hidden, cols: kk)
+        derivative = [Double](repeating: 0, count: hidden)
     }
 
     /// Steps accumulated into the exponents so far (t − M, at least 0).
@@ -88,11 +95,12 @@ public struct LyapunovStepper: Sendable {
         gemv(.none, model.u, x, beta: 1, into: &ax)
         for i in 0..<ax.count { h[i] = Foundation.tanh(ax[i] + model.b[i]) }
         // D_t Q_{t−1} = diag(1 − h_t²) (V Q_{t−1})
-        var jq = matmul(model.v, q)
-        scaleRows(&jq, by: h.map { 1 - $0 * $0 })
-        // Q_t R_t = D_t Q_{t−1}, diag(R_t) ≥ 0
+        gemm(.none, model.v, .none, q, into: &jq)
+        for i in 0..<h.count { derivative[i] = 1 - h[i] * h[i] }
+        scaleRows(&jq, by: derivative)
+        // Q_t R_t = D_t Q_{t−1}, diag(R_t) ≥ 0 (CholeskyQR2, Householder when ill-conditioned)
         try workspace.factor(&jq, r: &r)
-        q = jq
+        swap(&q, &jq)
         t += 1
         let accumulate = t > transient
         for i in 0..<k {

@@ -217,3 +217,59 @@ import TestSupport
 }
 
 import Foundation
+
+/// CholeskyQR2 (`QRMethod.automatic`) against Householder on the same inputs: Q and R agree
+/// to 1e-12 (both are the unique QR with positive diagonal) for well-conditioned matrices, and
+/// ill-conditioned or rank-deficient inputs fall back to Householder.
+@Suite struct CholeskyQRTests {
+    func factor(_ a: Matrix<Double>, _ method: QRMethod) throws -> (Matrix<Double>, Matrix<Double>, Bool) {
+        var ws = QRWorkspace<Double>(rows: a.rows, cols: a.cols, method: method)
+        var q = a, r = Matrix<Double>(rows: a.cols, cols: a.cols)
+        try ws.factor(&q, r: &r)
+        return (q, r, ws.lastUsedHouseholder)
+    }
+
+    @Test(arguments: [(64, 64), (128, 32), (40, 1), (1, 1)])
+    func agreesWithHouseholder(m: Int, n: Int) throws {
+        var rng = SeededRandom(seed: UInt64(m * 1000 + n))
+        let a = Matrix<Double>.gaussian(rows: m, cols: n, using: &rng)
+        let (q1, r1, fellBack) = try factor(a, .automatic)
+        let (q2, r2, _) = try factor(a, .householder)
+        #expect(!fellBack, "a Gaussian matrix is well conditioned")
+        #expect(q1.maxAbsDifference(q2) < 1e-12)
+        #expect(r1.maxAbsDifference(r2) / max(r2.frobeniusNorm, 1) < 1e-12)
+        #expect(orthonormalityError(q1) < 1e-13)
+        #expect(r1.diagonal.allSatisfy { $0 > 0 })
+    }
+
+    @Test func illConditionedFallsBack() throws {
+        // Columns scaled over 12 orders of magnitude: cond ≈ 1e12 > 1e8, Cholesky of AᵀA is useless.
+        var rng = SeededRandom(seed: 5)
+        var a = Matrix<Double>.gaussian(rows: 30, cols: 6, using: &rng)
+        for j in 0..<6 { for i in 0..<30 { a[i, j] *= pow(10, -2.4 * Double(j)) } }
+        a = matmul(a, Matrix<Double>.randomOrthonormal(rows: 6, cols: 6, using: &rng))
+        let (q, r, fellBack) = try factor(a, .automatic)
+        #expect(fellBack)
+        #expect(orthonormalityError(q) < 1e-12)
+        #expect(matmul(q, r).maxAbsDifference(a) / a.frobeniusNorm < 1e-12)
+    }
+
+    @Test func rankDeficientFallsBackWithZeroPivot() throws {
+        var a = Matrix<Double>.identity(5)
+        a[3, 3] = 0
+        let (_, r, fellBack) = try factor(a, .automatic)
+        #expect(fellBack && r[3, 3] == 0 && r[3, 3].sign == .plus)
+    }
+
+    @Test func moderatelyConditionedStaysOnCholesky() throws {
+        // cond ≈ 1e5: CholeskyQR2 handles it and is as accurate as Householder.
+        var rng = SeededRandom(seed: 6)
+        var a = Matrix<Double>.gaussian(rows: 50, cols: 8, using: &rng)
+        for j in 0..<8 { for i in 0..<50 { a[i, j] *= pow(10, -0.7 * Double(j)) } }
+        let (q1, r1, fellBack) = try factor(a, .automatic)
+        let (_, r2, _) = try factor(a, .householder)
+        #expect(!fellBack)
+        #expect(orthonormalityError(q1) < 1e-13)
+        for k in 0..<8 { #expect(abs(r1[k, k] / r2[k, k] - 1) < 1e-10, "r_kk relative agreement at k = \(k)") }
+    }
+}

@@ -1,0 +1,99 @@
+import CBLAS
+import CLAPACKE
+
+// CholeskyQR2 for QRWorkspace (see `QRMethod.automatic`). Written once over a tiny BLAS
+// dispatch so the Float and Double paths share the algorithm.
+
+/// The BLAS/LAPACK calls CholeskyQR2 needs, for one element type.
+private protocol CholeskyKernels {
+    associatedtype E: BinaryFloatingPoint
+    static func syrk(_ n: Int32, _ m: Int32, _ a: UnsafePointer<E>, _ g: UnsafeMutablePointer<E>)
+    static func potrf(_ n: Int32, _ g: UnsafeMutablePointer<E>) -> Int32
+    static func trsmRight(_ m: Int32, _ n: Int32, _ r: UnsafePointer<E>, _ a: UnsafeMutablePointer<E>)
+    static func trmmLeft(_ n: Int32, _ r2: UnsafePointer<E>, _ r: UnsafeMutablePointer<E>)
+}
+
+private enum DoubleKernels: CholeskyKernels {
+    static func syrk(_ n: Int32, _ m: Int32, _ a: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>) {
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, n, m, 1, a, m, 0, g, n)
+    }
+    static func potrf(_ n: Int32, _ g: UnsafeMutablePointer<Double>) -> Int32 {
+        LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), n, g, n)
+    }
+    static func trsmRight(_ m: Int32, _ n: Int32, _ r: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>) {
+        cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, m, n, 1, r, n, a, m)
+    }
+    static func trmmLeft(_ n: Int32, _ r2: UnsafePointer<Double>, _ r: UnsafeMutablePointer<Double>) {
+        cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, n, n, 1, r2, n, r, n)
+    }
+}
+
+private enum FloatKernels: CholeskyKernels {
+    static func syrk(_ n: Int32, _ m: Int32, _ a: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        cblas_ssyrk(CblasColMajor, CblasUpper, CblasTrans, n, m, 1, a, m, 0, g, n)
+    }
+    static func potrf(_ n: Int32, _ g: UnsafeMutablePointer<Float>) -> Int32 {
+        LAPACKE_spotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), n, g, n)
+    }
+    static func trsmRight(_ m: Int32, _ n: Int32, _ r: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>) {
+        cblas_strsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, m, n, 1, r, n, a, m)
+    }
+    static func trmmLeft(_ n: Int32, _ r2: UnsafePointer<Float>, _ r: UnsafeMutablePointer<Float>) {
+        cblas_strmm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, n, n, 1, r2, n, r, n)
+    }
+}
+
+/// CholeskyQR2 in place on a (m×n, m ≥ n, column-major). On success `a` holds Q, `r` holds R
+/// (upper triangular, positive diagonal) and the result is true. On failure `a` is restored
+/// from `original` and the result is false (the caller falls back to Householder).
+private func choleskyQR2<K: CholeskyKernels>(_: K.Type, a: UnsafeMutablePointer<K.E>, r: UnsafeMutablePointer<K.E>,
+                                              gram g: UnsafeMutablePointer<K.E>, original: UnsafeMutablePointer<K.E>,
+                                              m: Int, n: Int) -> Bool {
+    let mm = Int32(m), nn = Int32(n)
+    original.update(from: a, count: m * n)
+    func restore() -> Bool { a.update(from: original, count: m * n); return false }
+    // Pass 1: G = AᵀA = R₁ᵀR₁, Q₁ = A R₁⁻¹.
+    K.syrk(nn, mm, a, g)
+    if K.potrf(nn, g) != 0 { return restore() }
+    for j in 0..<n { for i in 0..<n { r[i + j * n] = i <= j ? g[i + j * n] : 0 } }   // R₁
+    K.trsmRight(mm, nn, r, a)
+    // Pass 2: G = Q₁ᵀQ₁ must be near I for the second pass to give O(u) orthogonality.
+    K.syrk(nn, mm, a, g)
+    for j in 0..<n {
+        for i in 0...j {
+            let d = g[i + j * n] - (i == j ? 1 : 0)
+            if !(abs(d) <= 0.1) { return restore() }   // also catches NaN
+        }
+    }
+    if K.potrf(nn, g) != 0 { return restore() }
+    for j in 0..<n { for i in (j + 1)..<max(j + 1, n) { g[i + j * n] = 0 } }           // R₂ (clear the lower part)
+    K.trsmRight(mm, nn, g, a)                                                           // Q = Q₁ R₂⁻¹
+    K.trmmLeft(nn, g, r)                                                                // R = R₂ R₁
+    return true
+}
+
+extension QRWorkspace {
+    mutating func choleskyQR2Double(_ a: inout Matrix<T>, r: inout Matrix<T>) -> Bool {
+        let (m, n) = (rows, cols)
+        return a.storage.withUnsafeMutableBufferPointer { pa in r.storage.withUnsafeMutableBufferPointer { pr in
+            gramStorage.withUnsafeMutableBufferPointer { pg in originalStorage.withUnsafeMutableBufferPointer { po in
+                pa.withMemoryRebound(to: Double.self) { a in pr.withMemoryRebound(to: Double.self) { r in
+                pg.withMemoryRebound(to: Double.self) { g in po.withMemoryRebound(to: Double.self) { o in
+                    choleskyQR2(DoubleKernels.self, a: a.baseAddress!, r: r.baseAddress!, gram: g.baseAddress!, original: o.baseAddress!, m: m, n: n)
+                }}}}
+            }}
+        }}
+    }
+
+    mutating func choleskyQR2Float(_ a: inout Matrix<T>, r: inout Matrix<T>) -> Bool {
+        let (m, n) = (rows, cols)
+        return a.storage.withUnsafeMutableBufferPointer { pa in r.storage.withUnsafeMutableBufferPointer { pr in
+            gramStorage.withUnsafeMutableBufferPointer { pg in originalStorage.withUnsafeMutableBufferPointer { po in
+                pa.withMemoryRebound(to: Float.self) { a in pr.withMemoryRebound(to: Float.self) { r in
+                pg.withMemoryRebound(to: Float.self) { g in po.withMemoryRebound(to: Float.self) { o in
+                    choleskyQR2(FloatKernels.self, a: a.baseAddress!, r: r.baseAddress!, gram: g.baseAddress!, original: o.baseAddress!, m: m, n: n)
+                }}}}
+            }}
+        }}
+    }
+}
