@@ -124,8 +124,15 @@ public struct Matrix<T: LinalgScalar>: Equatable, Sendable {
         return m
     }
 
-    /// True when every element is finite.
-    public var allFinite: Bool { storage.allSatisfy { $0.isFinite } }
+    /// True when every element is finite. (Inlinable so that generic callers get a specialised
+    /// loop: it runs before every QR.)
+    @inlinable
+    public var allFinite: Bool {
+        storage.withUnsafeBufferPointer { p in
+            for v in p where !v.isFinite { return false }
+            return true
+        }
+    }
 
     public static func + (a: Matrix, b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.cols == b.cols, "shape mismatch")

@@ -94,7 +94,7 @@ public struct QRWorkspace<T: LinalgScalar>: Sendable {
         precondition(a.rows == rows && a.cols == cols, "QRWorkspace is for \(rows)×\(cols), got \(a.rows)×\(a.cols)")
         let k = min(rows, cols)
         precondition(r.rows == k && r.cols == cols, "R must be \(k)×\(cols)")
-        guard a.allFinite else { throw LinalgError.nonFiniteInput(routine: "geqrf") }
+        guard allFiniteConcrete(a) else { throw LinalgError.nonFiniteInput(routine: "geqrf") }
         if k == 0 { a = Matrix(rows: rows, cols: 0); return }
         if method == .automatic && rows >= cols {
             if T.self == Double.self, choleskyQR2Double(&a, r: &r) { lastUsedHouseholder = false; return }
@@ -160,6 +160,24 @@ func fixSigns<T: LinalgScalar>(q: inout Matrix<T>, r: inout Matrix<T>) {
             }
         } else if d == 0 {
             r[i, i] = 0  // +0, never −0
+        }
+    }
+}
+
+/// `a.allFinite` through a concrete Float/Double loop: the QR workspace is generic and, called
+/// from another module, runs unspecialised, where a generic element loop costs as much as the
+/// factorisation itself.
+func allFiniteConcrete<T: LinalgScalar>(_ a: Matrix<T>) -> Bool {
+    a.storage.withUnsafeBufferPointer { p in
+        if T.self == Double.self {
+            return p.withMemoryRebound(to: Double.self) { d in
+                for v in d where !v.isFinite { return false }
+                return true
+            }
+        }
+        return p.withMemoryRebound(to: Float.self) { f in
+            for v in f where !v.isFinite { return false }
+            return true
         }
     }
 }

@@ -25,10 +25,12 @@ public struct LyapunovTrace: Sendable {
 
     /// Runs the stepper over `sequence` (T×I values, step-major).
     public init(model: RNNModel<Double>, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
-                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false) throws {
+                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
+                qrMethod: QRMethod = .automatic) throws {
         let i = model.inputSize
         precondition(sequence.count == steps * i, "sequence must have T×I values")
-        var stepper = LyapunovStepper(model: model, k: k, initialState: initialState, initialFrame: initialFrame, transient: transient)
+        var stepper = LyapunovStepper(model: model, k: k, initialState: initialState, initialFrame: initialFrame,
+                                      transient: transient, qrMethod: qrMethod)
         hidden = model.hidden
         self.steps = steps
         self.k = stepper.k

@@ -29,6 +29,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Matrix size n (gemm).") var n: Int = 512
     @Option(help: "Precision for gemm: f32 or f64.") var precision: String = "f64"
     @Option(help: "Repetitions; the best time is reported.") var `repeat`: Int = 3
+    @Option(help: "QR of the FTLE workloads: automatic (CholeskyQR2, Householder fallback) or householder.") var qr: String = "automatic"
 
     func validate() throws {
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
@@ -37,6 +38,7 @@ struct Bench: ParsableCommand {
         if let k, k < 1 { throw ValidationError("--k must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if precision != "f32" && precision != "f64" { throw ValidationError("--precision must be f32 or f64") }
+        if qr != "automatic" && qr != "householder" { throw ValidationError("--qr must be automatic or householder") }
     }
 
     func run() throws {
@@ -56,13 +58,14 @@ struct Bench: ParsableCommand {
                 var best = Double.infinity, spectrum: [Double] = []
                 for _ in 0..<`repeat` {
                     let start = monotonicSeconds()
-                    let trace = try LyapunovTrace(model: model, sequence: x, steps: t, k: kk)
+                    let trace = try LyapunovTrace(model: model, sequence: x, steps: t, k: kk,
+                                                  qrMethod: qr == "householder" ? .householder : .automatic)
                     best = min(best, monotonicSeconds() - start)
                     spectrum = trace.spectrum
                 }
                 // V·Q: 2H²K; Householder QR (geqrf + orgqr) of H×K: 4HK² − 4K³/3.
                 let flops = Double(t) * (2 * Double(h * h * kk) + 4 * Double(h * kk * kk) - 4 * pow(Double(kk), 3) / 3)
-                result.merge(["hidden": h, "steps": t, "k": kk, "best_seconds": best, "gflops": flops / best / 1e9,
+                result.merge(["qr": qr, "hidden": h, "steps": t, "k": kk, "best_seconds": best, "gflops": flops / best / 1e9,
                               "lambda_1": spectrum.first ?? .nan, "lambda_k": spectrum.last ?? .nan]) { $1 }
             case .trainRowwise, .trainPermuted:
                 let task: SequenceTask = workload == .trainRowwise ? .rowwise : .permuted(seed: 0)
