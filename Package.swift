@@ -7,6 +7,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ftle", targets: ["ftle"]),
+        // The parsers of outside data, for the separate fuzzing package in Fuzz/.
+        .library(name: "FTLEParsers", targets: ["MNIST", "RNN", "TerminalUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,7 +55,10 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Lyapunov", "RNN", "Linalg", "MNIST", "Statistics", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"],
+                    exclude: ["Golden"]),
+        // Runs the built ftle binary: bad inputs (exact message + exit code) and signals.
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RNN", "MNIST"]),
         .testTarget(name: "LyapunovTests", dependencies: ["Lyapunov", "RNN", "Linalg", "MNIST", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,7 +13,7 @@ enum DigitPane {
 
     static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
         let context = state.context
-        let title = "Digit" + context.separator + "label \(state.label)" + context.separator + "t \(state.t)/\(state.steps)"
+        let title = "Digit \(state.label)" + context.separator + "t \(state.t)/\(state.steps)"
         let inside = PaneFrame.draw(.digit, title: title, state: state, into: &grid, area: area)
         let matrix = HalfBlockMatrix(rows: side, columns: side, values: state.image.map(Double.init),
                                      mapping: .absolute(0...1), overrides: overrides(state))

@@ -50,7 +50,10 @@ public final class EngineWorker: Sendable {
 
     /// Starts the worker thread.
     public func start() {
-        let thread = Thread { [self] in self.loop() }
+        let thread = Thread { [self] in
+            SignalMonitor.blockInCurrentThread()
+            self.loop()
+        }
         thread.name = "ftle-engine"
         thread.start()
     }

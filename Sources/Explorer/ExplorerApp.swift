@@ -227,7 +227,7 @@ public final class ExplorerApp {
     private func saveCheckpoint() {
         if trainer.isRunning {
             trainer.requestCheckpoint()
-            dispatch(.status("saving a checkpoint at the next progress report…", isWarning: false))
+            dispatch(.status("saving a checkpoint at the next progress report...", isWarning: false))
         } else if state.training.phase == .paused || state.training.phase == .done {
             dispatch(.status("checkpoint already saved: \(configuration.trainingDirectory)/\(RunFiles.checkpoint)",
                              isWarning: false))
@@ -239,7 +239,7 @@ public final class ExplorerApp {
     private func reloadWeights() {
         if trainer.isRunning {
             trainer.requestWeights()
-            dispatch(.status("loading the training weights at the next progress report…", isWarning: false))
+            dispatch(.status("loading the training weights at the next progress report...", isWarning: false))
             return
         }
         let candidates = [configuration.followDirectory.map { $0 + "/" + RunFiles.model },

@@ -1,13 +1,14 @@
 import TerminalUI
 
 /// The explorer's single key table. Order matters twice: the first binding listing a key
-/// wins, and footer hints are shown in this order as far as they fit.
+/// wins, and footer hints are shown in this order as far as they fit. Displays are plain
+/// ASCII so footer and help read the same under any locale.
 public enum ExplorerKeys {
     public static let table = KeyTable<ExplorerAction>([
         KeyBinding(keys: [.char("q")], display: "q", description: "quit", action: .quit),
         KeyBinding(keys: [.char("?")], display: "?", description: "help", action: .toggleHelp),
-        KeyBinding(keys: [.left, .char("h")], display: "←/h", description: "t−1", action: .stepBackward),
-        KeyBinding(keys: [.right, .char("l")], display: "→/l", description: "t+1", action: .stepForward),
+        KeyBinding(keys: [.left, .char("h")], display: "Left/h", description: "t-1", action: .stepBackward),
+        KeyBinding(keys: [.right, .char("l")], display: "Right/l", description: "t+1", action: .stepForward),
         KeyBinding(keys: [.char(" ")], display: "space", description: "play", action: .togglePlay),
         KeyBinding(keys: [.char("n")], display: "n", description: "next image", action: .nextImage),
         KeyBinding(keys: [.char("u")], display: "u", description: "up flips", action: .toggleUpFlips),
@@ -16,7 +17,7 @@ public enum ExplorerKeys {
         KeyBinding(keys: [.tab], display: "Tab", description: "pane", action: .focusNextPane),
         KeyBinding(keys: [.char("z")], display: "z", description: "zoom", action: .toggleZoom),
         KeyBinding(keys: [.char("e")], display: "e", description: "export", action: .export),
-        KeyBinding(keys: [.pageUp, .char("H")], display: "H/PgUp", description: "t−10", action: .jumpBackward,
+        KeyBinding(keys: [.pageUp, .char("H")], display: "H/PgUp", description: "t-10", action: .jumpBackward,
                    visibleInFooter: false),
         KeyBinding(keys: [.pageDown, .char("L")], display: "L/PgDn", description: "t+10", action: .jumpForward,
                    visibleInFooter: false),
@@ -28,7 +29,7 @@ public enum ExplorerKeys {
                    visibleInFooter: false),
         KeyBinding(keys: [.char("+"), .char("=")], display: "+", description: "more flipped pixels (k)",
                    action: .increaseFlipCount, visibleInFooter: false),
-        KeyBinding(keys: [.char("-"), .char("_")], display: "−", description: "fewer flipped pixels (k)",
+        KeyBinding(keys: [.char("-"), .char("_")], display: "-", description: "fewer flipped pixels (k)",
                    action: .decreaseFlipCount, visibleInFooter: false),
         KeyBinding(keys: [.char("r")], display: "r", description: "new random baseline", action: .newRandomBaseline,
                    visibleInFooter: false),

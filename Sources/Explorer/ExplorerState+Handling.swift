@@ -129,13 +129,13 @@ extension ExplorerState {
                 return []
             case .starting, .running:
                 training.phase = .pausing
-                status = StatusMessage("pausing training after this batch…")
+                status = StatusMessage("pausing training after this batch...")
                 return [.pauseTraining]
             case .pausing:
                 return []
             case .idle, .paused, .done, .failed:
                 training.phase = .starting
-                status = StatusMessage("starting training…")
+                status = StatusMessage("starting training...")
                 return [.startTraining]
             }
         case .saveCheckpoint:

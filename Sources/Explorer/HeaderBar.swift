@@ -1,12 +1,13 @@
 import TerminalUI
 
-/// The top line: model file, task, H, K, image, label, t / T, and whether playing.
+/// The top line: t / T, image, label, model file, task, H, K, and whether playing (most
+/// important first, since a narrow screen cuts the end).
 enum HeaderBar {
     static func text(_ state: ExplorerState) -> String {
         let context = state.context
-        var fields = ["ftle", state.model.fileName, state.model.task.name, "H \(state.model.hidden)", "K \(state.directions)",
-                      "\(state.dataset.split.rawValue) #\(state.imageIndex)", "label \(state.label)",
-                      "t \(state.t)/\(state.steps)"]
+        var fields = ["ftle", "t \(state.t)/\(state.steps)", "\(state.dataset.split.rawValue) #\(state.imageIndex)",
+                      "label \(state.label)", state.model.fileName, state.model.task.name, "H \(state.model.hidden)",
+                      "K \(state.directions)"]
         if state.isPlaying { fields.append(context.text("▶ playing", ascii: "> playing")) }
         return fields.joined(separator: context.separator)
     }

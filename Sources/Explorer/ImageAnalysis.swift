@@ -9,9 +9,9 @@ import RNN
 ///
 /// - ln r_t^k and λ_k(t) for every step,
 /// - h_0…h_T (for the prefix gradients ΔV_t),
-/// - a copy of the stepper every `snapshotInterval` steps, so Q_t at any t is recomputed
-///   from the nearest earlier snapshot in fewer than `snapshotInterval` steps instead of
-///   storing T frames.
+/// - a copy of the stepper every `snapshotInterval` steps (see ``snapshotInterval(steps:hidden:directions:)``),
+///   so Q_t at any t is recomputed from the nearest earlier snapshot in fewer than
+///   `snapshotInterval` steps instead of storing T frames.
 ///
 /// Alignment uses the same K-column frame (the first K Lyapunov vectors), not a full
 /// H-column one. Flips and logits call ``Sensitivity``; alignment calls
@@ -37,12 +37,24 @@ struct ImageAnalysis {
         self.label = label
         self.directions = min(max(directions, 1), model.hidden)
         let steps = model.task.steps
-        snapshotInterval = max(1, min(16, steps / 8))
+        snapshotInterval = Self.snapshotInterval(steps: steps, hidden: model.hidden, directions: self.directions)
         sequence = model.task.sequence(image).map(Double.init)
         stepper = LyapunovStepper(model: model, k: self.directions)
         states = Matrix(rows: model.hidden, cols: steps + 1)
         logR.reserveCapacity(steps)
         exponents.reserveCapacity(steps)
+    }
+
+    /// Memory the snapshots may take (each holds Q, R and the QR workspace).
+    static let snapshotBudgetBytes = 96 << 20
+
+    /// Every 16 steps (T/8 for short sequences), widened so all snapshots fit the budget:
+    /// with K = H = 512 that is about every 50 steps.
+    static func snapshotInterval(steps: Int, hidden: Int, directions: Int) -> Int {
+        let preferred = max(1, min(16, steps / 8))
+        let bytesPerSnapshot = 8 * (2 * hidden * directions + 2 * directions * directions + 2 * hidden)
+        let affordable = max(1, snapshotBudgetBytes / max(bytesPerSnapshot, 1))
+        return max(preferred, (steps + affordable - 1) / affordable)
     }
 
     var totalSteps: Int { model.task.steps }

@@ -16,9 +16,9 @@ enum TrainingPane {
             grid.put(line: message, in: inside, row: 1, style: context.style(.negative), context: context)
         }
         if status.phase == .idle && status.history.rows.isEmpty {
-            grid.put(line: "press t to train \(state.model.task.name) H=\(state.model.hidden) in the background",
+            grid.put(line: "t: train \(state.model.task.name) H=\(state.model.hidden) in the background",
                      in: inside, row: 2, style: context.style(.dim), context: context)
-            grid.put(line: "or attach to a run: ftle explore --follow DIR", in: inside, row: 3, style: context.style(.dim),
+            grid.put(line: "or follow a run: ftle explore --follow DIR", in: inside, row: 3, style: context.style(.dim),
                      context: context)
             return
         }

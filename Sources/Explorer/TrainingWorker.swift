@@ -35,6 +35,7 @@ public final class TrainingWorker: Sendable {
         guard !alreadyRunning else { return }
         stopRequested.store(false, ordering: .relaxed)
         let thread = Thread { [self] in
+            SignalMonitor.blockInCurrentThread()
             self.train(plan)
             shared.withLock { $0.isRunning = false }
         }

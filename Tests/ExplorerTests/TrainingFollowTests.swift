@@ -1,0 +1,101 @@
+import Explorer
+import Foundation
+import RNN
+import Testing
+
+@Suite("Training and following")
+struct TrainingFollowTests {
+    static let csv = """
+        epoch,batch,step,loss,accuracy,samples_per_second,test_loss,test_accuracy
+        0,10,10,2.0,0.3,100,,
+        0,20,20,1.5,0.5,120,,
+        0,20,20,,,,1.2,0.61
+        1,10,30,1.1,0.7,
+        """
+
+    @Test func historyParsesProgressAndEpochRows() {
+        let history = TrainingHistory(csv: Self.csv)
+        #expect(history.rows.count == 3)   // the half-written last line is skipped
+        #expect(history.progressRows.map(\.step) == [10, 20])
+        #expect(history.lastTestAccuracy == 0.61)
+    }
+
+    @Test func followingDerivesPositionAndETA() {
+        var config = TrainingConfig()
+        config.epochs = 2
+        config.batchSize = 10
+        config.trainLimit = 200
+        var status = TrainingStatus()
+        status.follow(history: TrainingHistory(csv: Self.csv), config: config)
+        #expect(status.phase == .following)
+        #expect(status.batchesPerEpoch == 20)
+        #expect(status.epoch == 1 && status.batch == 0)
+        #expect(status.overallFraction == 0.5)
+        #expect(status.etaSeconds.map { abs($0 - 20 * 10 / 120.0) < 1e-9 } == true)
+    }
+
+    @Test func followerReportsAppendedRowsAndNewWeights() throws {
+        let directory = ExplorerFixtures.temporaryDirectory()
+        try writeFileAtomically(directory + "/" + RunFiles.history, text: RunFiles.historyHeader + "\n0,10,10,2.0,0.3,100,,\n")
+        let follower = RunFollower(directory: directory)
+        var changes = follower.poll()
+        guard case let .history(first, _) = changes.first else { Issue.record("no history"); return }
+        #expect(first.rows.count == 1)
+        #expect(follower.poll().isEmpty)
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/" + RunFiles.history))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("0,20,20,1.5,0.5,120,,\n".utf8))
+        try handle.close()
+        try ExplorerFixtures.rowwiseModel.save(to: directory + "/" + RunFiles.model)
+        changes = follower.poll()
+        #expect(changes.contains { if case let .history(h, _) = $0 { h.rows.count == 2 } else { false } })
+        #expect(changes.contains { if case .model = $0 { true } else { false } })
+    }
+
+    @Test func trainingPlanContinuesARunOrStartsFresh() throws {
+        let model = ExplorerFixtures.rowwiseModel
+        let fresh = TrainingPlan.forModel(model, modelPath: "/x/m.safetensors", outputDirectory: "/tmp/none-\(UUID())",
+                                          dataDirectory: "d")
+        guard case let .fresh(config) = fresh.source else { Issue.record("expected a fresh run"); return }
+        #expect(config.task == "rowwise" && config.hidden == 16 && config.initialization == .pytorch && config.seed == 1)
+        let run = ExplorerFixtures.temporaryDirectory()
+        try model.save(to: run + "/" + RunFiles.model)
+        try writeFileAtomically(run + "/" + RunFiles.checkpoint, text: "x")
+        let continued = TrainingPlan.forModel(model, modelPath: run + "/" + RunFiles.model,
+                                              outputDirectory: "/tmp/none-\(UUID())", dataDirectory: "d")
+        #expect(continued.source == .continueRun(checkpoint: run + "/" + RunFiles.checkpoint))
+    }
+
+    /// A tiny real run: 64 training images, one epoch, driven through the app.
+    @Test func backgroundTrainingFeedsTheTrainingPane() throws {
+        let (app, _) = ExplorerFixtures.settledApp()
+        let output = app.configuration.trainingDirectory
+        // A fresh run from the model's settings, limited to keep the test fast.
+        var config = TrainingConfig()
+        config.hidden = 16
+        config.epochs = 1
+        config.batchSize = 16
+        config.trainLimit = 64
+        config.testLimit = 50
+        config.logEvery = 1
+        let worker = TrainingWorker()
+        worker.start(TrainingPlan(source: .fresh(config), outputDirectory: output, dataDirectory: ExplorerFixtures.mnistDirectory))
+        worker.requestWeights()
+        worker.waitUntilStopped(timeout: 120)
+        let updates = worker.drainUpdates()
+        for update in updates where !(update.isWeights) { app.dispatch(.training(update)) }
+        #expect(app.state.training.phase == .done)
+        #expect(app.state.training.history.progressRows.count == 4)
+        #expect(app.state.training.history.lastTestAccuracy != nil)
+        #expect(updates.contains { $0.isWeights })
+        #expect(FileManager.default.fileExists(atPath: output + "/" + RunFiles.model))
+        app.renderIfNeeded()
+        let text = try #require(app.screen).plainText()
+        #expect(text.contains("state done"))
+        #expect(text.contains("batch 4/4"))
+    }
+}
+
+extension TrainingUpdate {
+    var isWeights: Bool { if case .weights = self { true } else { false } }
+}
