@@ -75,14 +75,17 @@ public enum TrainingOutcome: Sendable, Equatable {
 }
 
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
-    case nonFiniteLoss(epoch: Int, batch: Int, step: Int)
+    /// `step` is the 1-based optimizer step that failed; `checkpointKept` whether an earlier
+    /// checkpoint exists (it is left untouched either way).
+    case nonFiniteLoss(epoch: Int, batch: Int, step: Int, checkpointKept: Bool)
     case invalidConfig(String)
     case checkpoint(String)
 
     public var description: String {
         switch self {
-        case let .nonFiniteLoss(e, b, s):
-            return "loss became NaN or Inf at epoch \(e + 1), batch \(b + 1) (step \(s)); the last good checkpoint is kept"
+        case let .nonFiniteLoss(e, b, s, kept):
+            return "loss became NaN or Inf at step \(s) (epoch \(e + 1), batch \(b + 1)); "
+                + (kept ? "the last good checkpoint is kept" : "no checkpoint had been written yet (initial.safetensors holds the initialisation)")
         case let .invalidConfig(s): return s
         case let .checkpoint(s): return s
         }
@@ -240,7 +243,8 @@ public final class Trainer<T: LinalgScalar> {
                 // forward, loss, backward, clip, update
                 let (loss, correct) = stepper.run(batch, model: &model, optimizer: &optimizer, clip: config.clip)
                 guard loss.isFinite else {
-                    throw TrainingError.nonFiniteLoss(epoch: position.epoch, batch: position.batch, step: optimizer.step)
+                    throw TrainingError.nonFiniteLoss(epoch: position.epoch, batch: position.batch, step: optimizer.step + 1,
+                                                      checkpointKept: FileManager.default.fileExists(atPath: checkpointPath))
                 }
                 position.batch += 1
                 batchesThisRun += 1

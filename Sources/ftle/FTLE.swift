@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `ftle` command: a terminal explorer for the finite-time Lyapunov structure of
 /// recurrent networks, and the CLI behind every number it shows.
@@ -18,4 +19,37 @@ struct FTLE: ParsableCommand {
         subcommands: [Explore.self, Train.self, Eval.self, Predict.self, Spectrum.self, Gradient.self, Align.self, Perturb.self, Report.self, Bench.self],
         defaultSubcommand: Explore.self
     )
+
+    /// Runs the command line. Help and version go to stdout with exit 0. Every usage error
+    /// (unknown option, missing or bad value, a failed `validate()`) is one line
+    /// `ftle: <problem>` on stderr with exit code 2; errors found while running are reported by
+    /// `reportingErrors` (exit 1); signals end with 128 + signal.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exitReporting(error)
+        }
+        do {
+            var runnable = command
+            try runnable.run()
+        } catch {
+            exitReporting(error)
+        }
+        Foundation.exit(0)
+    }
+
+    private static func exitReporting(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        if code == .success {
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        if error is ExitCode { Foundation.exit(code.rawValue) }
+        let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "unknown error"
+        let cleaned = text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
+        printError(cleaned)
+        Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+    }
 }

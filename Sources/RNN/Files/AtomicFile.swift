@@ -8,6 +8,16 @@ public struct OutputFileError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(path): cannot write: \(reason)" }
 }
 
+/// The whole content of an input file (model, checkpoint, array). Failures name the path:
+/// no such file, a directory, unreadable.
+public func readInputFile(_ path: String) throws -> [UInt8] {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw FileFormatError(path: path, "no such file") }
+    guard !isDir.boolValue else { throw FileFormatError(path: path, "is a directory, not a file") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw FileFormatError(path: path, "cannot read") }
+    return [UInt8](data)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename
 /// over the target, fsync of the directory. A crash, Ctrl-C or full disk at any moment leaves
 /// either the old file or the new one, never a mixture; the temporary is removed on failure.
@@ -56,14 +66,20 @@ public func writeFileAtomically(_ path: String, text: String) throws {
     try writeFileAtomically(path, Array(text.utf8))
 }
 
-/// Creates `path` (and parents) as a folder, or checks that it is a writable folder.
+/// Creates `path` (and parents) as a folder, or checks that it is a writable folder. Errors
+/// name the exact component that is in the way and the system's reason.
 public func ensureWritableDirectory(_ path: String) throws {
-    var isDir: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-        guard isDir.boolValue else { throw OutputFileError(path: path, reason: "exists and is not a folder") }
-    } else {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw OutputFileError(path: path, reason: "cannot create folder (\((error as NSError).localizedFailureReason ?? "permission denied"))")
+    let absolute = path.hasPrefix("/")
+    var prefix = absolute ? "" : "."
+    for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+        prefix += "/" + component
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: prefix, isDirectory: &isDir) {
+            guard isDir.boolValue else {
+                throw OutputFileError(path: path, reason: "\(prefix.hasPrefix("./") ? String(prefix.dropFirst(2)) : prefix) is a file, not a folder")
+            }
+        } else if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+            throw OutputFileError(path: path, reason: "cannot create folder \(prefix.hasPrefix("./") ? String(prefix.dropFirst(2)) : prefix): \(String(cString: strerror(errno)))")
         }
     }
     guard access(path, W_OK) == 0 else { throw OutputFileError(path: path, reason: "folder is not writable") }

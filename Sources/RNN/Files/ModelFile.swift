@@ -106,13 +106,13 @@ extension RNNModel {
         case nil:
             if i == 28 { task = .rowwise } else if let p = permutation { task = .permuted(permutation: p) } else { task = .pixelwise }
         case let other?:
-            throw fail("unknown task \"\(other)\" in metadata (expected rowwise, pixelwise or permuted)")
+            throw fail("unknown task \(quotedForMessage(other)) in metadata (expected rowwise, pixelwise or permuted)")
         }
         guard i == task.inputSize else {
             throw fail("input size \(i) does not fit the \(task.name) task (expected \(task.inputSize))")
         }
         if let mh = file.metadata["hidden"], Int(mh) != h {
-            throw fail("metadata says hidden size \(mh) but \"\(TensorName.recurrentWeights)\" is \(h)×\(h)")
+            throw fail("metadata says hidden size \(oneLineForMessage(mh)) but \"\(TensorName.recurrentWeights)\" is \(h)×\(h)")
         }
         let values = [uT, vT, bih, bhh, wT, cT].map { $0.doubles }
         for (name, vals) in zip(TensorName.parameters, values) where !vals.allSatisfy(\.isFinite) {

@@ -17,11 +17,7 @@ public struct NPYArray: Sendable, Equatable {
     }
 
     public init(contentsOf path: String) throws {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw FileFormatError(path: path, "no such file") }
-        guard !isDir.boolValue else { throw FileFormatError(path: path, "is a directory, not a file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw FileFormatError(path: path, "cannot read") }
-        try self.init(parsing: [UInt8](data), path: path)
+        try self.init(parsing: readInputFile(path), path: path)
     }
 
     public init(parsing b: [UInt8], path: String) throws {
@@ -55,7 +51,7 @@ public struct NPYArray: Sendable, Equatable {
         switch descr {
         case "<f4": width = 4
         case "<f8", "<i8": width = 8
-        default: throw fail("unsupported .npy dtype '\(descr)' (ftle reads '<f4', '<f8', '<i8')")
+        default: throw fail("unsupported .npy dtype '\(oneLineForMessage(descr))' (ftle reads '<f4', '<f8', '<i8')")
         }
         var count = 1
         for d in shape {

@@ -104,40 +104,41 @@ public struct SafeTensorsFile: Sendable, Equatable {
             if name == "__metadata__" {
                 guard let dict = value as? [String: Any] else { throw fail("__metadata__ is not an object") }
                 for (k, v) in dict {
-                    guard let s = v as? String else { throw fail("metadata value for \"\(k)\" is not a string") }
+                    guard let s = v as? String else { throw fail("metadata value for \(quotedForMessage(k)) is not a string") }
                     metadata[k] = s
                 }
                 continue
             }
-            guard let info = value as? [String: Any] else { throw fail("tensor \"\(name)\": entry is not an object") }
-            guard let dtypeName = info["dtype"] as? String else { throw fail("tensor \"\(name)\": missing dtype") }
+            let shown = quotedForMessage(name)
+            guard let info = value as? [String: Any] else { throw fail("tensor \(shown): entry is not an object") }
+            guard let dtypeName = info["dtype"] as? String else { throw fail("tensor \(shown): missing dtype") }
             guard let dtype = TensorDType(rawValue: dtypeName) else {
-                throw fail("tensor \"\(name)\": unsupported dtype \(dtypeName) (ftle reads F32, F64, I64)")
+                throw fail("tensor \(shown): unsupported dtype \(oneLineForMessage(dtypeName)) (ftle reads F32, F64, I64)")
             }
             guard let shapeAny = info["shape"] as? [Any], let shape = shapeAny.map(jsonInteger) as? [Int],
-                  shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \"\(name)\": shape is not a list of non-negative integers") }
+                  shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \(shown): shape is not a list of non-negative integers") }
             var count = 1
             for d in shape {
                 let (p, o) = count.multipliedReportingOverflow(by: d)
-                guard !o, p <= dataSize else { throw fail("tensor \"\(name)\": shape \(shape) is larger than the data section") }
+                guard !o, p <= dataSize else { throw fail("tensor \(shown): shape \(shape) is larger than the data section") }
                 count = p
             }
             guard let offAny = info["data_offsets"] as? [Any], offAny.count == 2,
                   let begin = jsonInteger(offAny[0]), let end = jsonInteger(offAny[1]) else {
-                throw fail("tensor \"\(name)\": data_offsets is not [begin, end]")
+                throw fail("tensor \(shown): data_offsets is not [begin, end]")
             }
             guard begin >= 0, begin <= end, end <= dataSize else {
-                throw fail("tensor \"\(name)\": data_offsets [\(begin), \(end)] out of range (data section is \(dataSize) bytes)")
+                throw fail("tensor \(shown): data_offsets [\(begin), \(end)] out of range (data section is \(dataSize) bytes)")
             }
             guard end - begin == count * dtype.byteWidth else {
-                throw fail("tensor \"\(name)\": \(end - begin) bytes for shape \(shape) of \(dtypeName) (expected \(count * dtype.byteWidth))")
+                throw fail("tensor \(shown): \(end - begin) bytes for shape \(shape) of \(dtypeName) (expected \(count * dtype.byteWidth))")
             }
             spans.append((begin, end, name))
             tensors[name] = Tensor(dtype: dtype, shape: shape, bytes: Array(bytes[(headerEnd + begin)..<(headerEnd + end)]))
         }
         spans.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         for i in spans.indices.dropFirst() where spans[i].0 < spans[i - 1].1 {
-            throw fail("tensors \"\(spans[i - 1].2)\" and \"\(spans[i].2)\" overlap")
+            throw fail("tensors \(quotedForMessage(spans[i - 1].2)) and \(quotedForMessage(spans[i].2)) overlap")
         }
         self.tensors = tensors
         self.metadata = metadata
@@ -145,11 +146,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
 
     /// Reads and parses `path` (see `init(parsing:path:)`).
     public init(contentsOf path: String) throws {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw FileFormatError(path: path, "no such file") }
-        guard !isDir.boolValue else { throw FileFormatError(path: path, "is a directory, not a file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw FileFormatError(path: path, "cannot read") }
-        try self.init(parsing: [UInt8](data), path: path)
+        try self.init(parsing: readInputFile(path), path: path)
     }
 
     /// The file's bytes: tensors in name order, header padded with spaces to a multiple of 8.
@@ -191,6 +188,29 @@ func jsonInteger(_ any: Any) -> Int? {
     guard d.rounded() == d, abs(d) < 9.0e15 else { return nil }
     return n.intValue
 }
+
+/// Text from a file made safe for a one-line error message: line breaks and other control
+/// characters are escaped (`\n`, `\u{1b}`), and text longer than `limit` characters is cut
+/// with "…". Ordinary names come out unchanged.
+func oneLineForMessage(_ s: String, limit: Int = 64) -> String {
+    var out = ""
+    var n = 0
+    for u in s.unicodeScalars {
+        if n == limit { out += "…"; break }
+        n += 1
+        switch u.value {
+        case 0x0a: out += "\\n"
+        case 0x0d: out += "\\r"
+        case 0x09: out += "\\t"
+        case 0..<0x20, 0x7f...0x9f, 0x2028, 0x2029: out += "\\u{\(String(u.value, radix: 16))}"
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
+}
+
+/// `oneLineForMessage(s)` in double quotes.
+func quotedForMessage(_ s: String) -> String { "\"" + oneLineForMessage(s) + "\"" }
 
 /// A JSON string literal with the required escapes.
 func jsonString(_ s: String) -> String {

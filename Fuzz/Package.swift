@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+// Fuzz targets for ftle's parsers of outside data. A separate package so that the normal
+// build and `swift test` of the main package never need the fuzzing toolchain flags.
+//
+// Build (see run.sh):
+//   swift build -c release -Xswiftc -sanitize=fuzzer,address 
+// Each product is a libFuzzer binary (LLVMFuzzerTestOneInput, run by
+// LLVMFuzzerRunDriver from main.swift).
+import PackageDescription
+
+let parsers: Target.Dependency = .product(name: "FTLEParsers", package: "main")
+
+let package = Package(
+    name: "ftle-fuzz",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "fuzz-idx", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-gzip", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-safetensors", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-npy", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-theme", dependencies: [parsers, "FuzzDriver"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,279 @@
+import Foundation
+import MNIST
+import RNN
+import Testing
+
+/// The bad inputs of docs/bad-inputs.md: each runs the real `ftle` binary and checks the exact
+/// stderr and exit status. Where the table marks a result as a known problem, the test pins
+/// today's behaviour (so a fix shows up here) and says so.
+@Suite(.enabled(if: CLI.available, "the ftle binary is not built"), .serialized)
+struct BadInputTests {
+    /// Files the cases read, made once: bad MNIST folders (symlinks to Samples/mnist plus one
+    /// bad file), bad models derived from Samples/models/rowwise-h128.safetensors, bad .npy.
+    struct Fixtures: Sendable {
+        let dir: String
+        let model: String
+        init() {
+            dir = temporaryFolder("bad-inputs")
+            model = CLI.root + "/Samples/models/rowwise-h128.safetensors"
+            let mnist = CLI.root + "/Samples/mnist"
+            let names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"]
+            let labelsGz = try! [UInt8](Data(contentsOf: URL(fileURLWithPath: mnist + "/t10k-labels-idx1-ubyte.gz")))
+            let labels = try! gunzipped(mnist + "/t10k-labels-idx1-ubyte.gz")
+            let images = try! gunzipped(mnist + "/t10k-images-idx3-ubyte.gz")
+            func data(_ name: String, labelsFile: String, _ bytes: [UInt8]) {
+                let d = dir + "/" + name
+                try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+                for n in names { try! FileManager.default.createSymbolicLink(atPath: d + "/\(n).gz", withDestinationPath: mnist + "/\(n).gz") }
+                try! Data(bytes).write(to: URL(fileURLWithPath: d + "/" + labelsFile))
+            }
+            data("truncated-gz", labelsFile: "t10k-labels-idx1-ubyte.gz", Array(labelsGz.prefix(2000)))
+            var corrupt = labelsGz
+            for i in 100..<140 { corrupt[i] ^= 0xff }
+            data("corrupt-gz", labelsFile: "t10k-labels-idx1-ubyte.gz", corrupt)
+            data("mislabelled-gz", labelsFile: "t10k-labels-idx1-ubyte.gz", labels)
+            data("wrong-magic", labelsFile: "t10k-labels-idx1-ubyte", Array(images.prefix(1000)))
+            data("trailing", labelsFile: "t10k-labels-idx1-ubyte", labels + [0x78, 0x78])
+            var badLabel = labels; badLabel[8 + 5] = 12
+            data("bad-label", labelsFile: "t10k-labels-idx1-ubyte", badLabel)
+            data("count", labelsFile: "t10k-labels-idx1-ubyte", [0, 0, 8, 1, 0, 0, 0x27, 0x0f] + labels[8..<(8 + 9999)])
+
+            let good = try! SafeTensorsFile(contentsOf: model)
+            func write(_ name: String, _ bytes: [UInt8]) { try! Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name)) }
+            var huge = good.encoded()
+            for i in 0..<8 { huge[i] = UInt8((((1 as UInt64) << 31) >> (8 * UInt64(i))) & 0xff) }
+            write("header-2gb.safetensors", huge)
+            write("not-json.safetensors", [8, 0, 0, 0, 0, 0, 0, 0] + Array(#"{"a": [}"#.utf8) + [UInt8](repeating: 0, count: 16))
+            write("empty.safetensors", [])
+            var f = good; f.metadata["task"] = "pixelwise"; write("task-mismatch.safetensors", f.encoded())
+            f = good; f.metadata["hidden"] = "64"; write("hidden-mismatch.safetensors", f.encoded())
+            f = good; f.tensors["fc.bias"] = nil; write("missing-tensor.safetensors", f.encoded())
+            f = good
+            var v = f.tensors["rnn.weight_hh_l0"]!.doubles; v[0] = .nan
+            f.tensors["rnn.weight_hh_l0"] = Tensor(float32: v.map { Float($0) }, shape: [128, 128])
+            write("nan-weights.safetensors", f.encoded())
+
+            let ok = NPYArray(shape: [28, 28], values: [Double](repeating: 0, count: 784)).encoded(float32: true)
+            write("int32.npy", replacing(Array("'<f4'".utf8), with: Array("'<i4'".utf8), in: ok))
+            write("shape-28x5.npy", NPYArray(shape: [28, 5], values: [Double](repeating: 0, count: 140)).encoded(float32: true))
+            var inf = [Double](repeating: 0, count: 784); inf[87] = .infinity
+            write("inf.npy", NPYArray(shape: [28, 28], values: inf).encoded(float32: true))
+            write("ok.npy", ok)
+        }
+    }
+
+    static let fixtures = Fixtures()
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var args: [String]
+        var stderr: String
+        var status: Int32
+        var testDescription: String { name }
+    }
+
+    /// The table: name, arguments, exact stderr, exit status.
+    static let cases: [Case] = {
+        let d = fixtures.dir, m = fixtures.model
+        let tiny = ["--task", "rowwise", "--hidden", "8", "--train-limit", "256", "--batch", "32", "--epochs", "2", "--test-limit", "50"]
+        return [
+            Case(name: "truncated gzip", args: ["eval", "--model", m, "--data", d + "/truncated-gz"],
+                 stderr: "ftle: \(d)/truncated-gz/t10k-labels-idx1-ubyte.gz: truncated gzip stream (ends before the end-of-stream marker)\n", status: 1),
+            Case(name: "corrupt gzip", args: ["eval", "--model", m, "--data", d + "/corrupt-gz"],
+                 stderr: "ftle: \(d)/corrupt-gz/t10k-labels-idx1-ubyte.gz: corrupt gzip data (invalid distance too far back)\n", status: 1),
+            Case(name: "raw IDX named .gz", args: ["eval", "--model", m, "--data", d + "/mislabelled-gz"],
+                 stderr: "ftle: \(d)/mislabelled-gz/t10k-labels-idx1-ubyte.gz: not a gzip file (name ends in .gz but the gzip magic 1f 8b is missing)\n", status: 1),
+            Case(name: "IDX wrong magic", args: ["eval", "--model", m, "--data", d + "/wrong-magic"],
+                 stderr: "ftle: \(d)/wrong-magic/t10k-labels-idx1-ubyte: wrong IDX magic number 0x00000803, expected 0x00000801\n", status: 1),
+            Case(name: "IDX trailing bytes", args: ["eval", "--model", m, "--data", d + "/trailing"],
+                 stderr: "ftle: \(d)/trailing/t10k-labels-idx1-ubyte: 2 unexpected trailing bytes (expected 10008 bytes)\n", status: 1),
+            Case(name: "label out of range", args: ["eval", "--model", m, "--data", d + "/bad-label"],
+                 stderr: "ftle: \(d)/bad-label/t10k-labels-idx1-ubyte: label 5 is 12, expected 0...9\n", status: 1),
+            Case(name: "image/label count mismatch", args: ["eval", "--model", m, "--data", d + "/count"],
+                 stderr: "ftle: \(d)/count/t10k-labels-idx1-ubyte: image/label count mismatch: 10000 images but 9999 labels\n", status: 1),
+            Case(name: "missing MNIST folder", args: ["eval", "--model", m, "--data", d + "/no-such-folder"],
+                 stderr: "ftle: \(d)/no-such-folder: no such file\n", status: 1),
+            Case(name: "safetensors 2 GB header length", args: ["eval", "--model", d + "/header-2gb.safetensors"],
+                 stderr: "ftle: \(d)/header-2gb.safetensors: safetensors header length 2147483648 exceeds the file size (86752 bytes)\n", status: 1),
+            Case(name: "safetensors header not JSON", args: ["eval", "--model", d + "/not-json.safetensors"],
+                 stderr: "ftle: \(d)/not-json.safetensors: safetensors header is not valid JSON\n", status: 1),
+            Case(name: "empty model file", args: ["eval", "--model", d + "/empty.safetensors"],
+                 stderr: "ftle: \(d)/empty.safetensors: file is empty\n", status: 1),
+            Case(name: "missing model file", args: ["eval", "--model", d + "/nope.safetensors"],
+                 stderr: "ftle: \(d)/nope.safetensors: no such file\n", status: 1),
+            Case(name: "model path is a folder", args: ["eval", "--model", d],
+                 stderr: "ftle: \(d): is a directory, not a file\n", status: 1),
+            Case(name: "model does not fit its task", args: ["eval", "--model", d + "/task-mismatch.safetensors"],
+                 stderr: "ftle: \(d)/task-mismatch.safetensors: input size 28 does not fit the pixelwise task (expected 1)\n", status: 1),
+            Case(name: "H does not match the metadata", args: ["eval", "--model", d + "/hidden-mismatch.safetensors"],
+                 stderr: "ftle: \(d)/hidden-mismatch.safetensors: metadata says hidden size 64 but \"rnn.weight_hh_l0\" is 128×128\n", status: 1),
+            Case(name: "missing tensor", args: ["eval", "--model", d + "/missing-tensor.safetensors"],
+                 stderr: "ftle: \(d)/missing-tensor.safetensors: missing tensor \"fc.bias\"\n", status: 1),
+            Case(name: "NaN in the weights", args: ["eval", "--model", d + "/nan-weights.safetensors"],
+                 stderr: "ftle: \(d)/nan-weights.safetensors: tensor \"rnn.weight_hh_l0\" contains NaN or Inf\n", status: 1),
+            Case(name: ".npy with the wrong dtype", args: ["predict", "--model", m, "--input", d + "/int32.npy"],
+                 stderr: "ftle: \(d)/int32.npy: unsupported .npy dtype '<i4' (ftle reads '<f4', '<f8', '<i8')\n", status: 1),
+            Case(name: ".npy with the wrong shape", args: ["predict", "--model", m, "--input", d + "/shape-28x5.npy"],
+                 stderr: "ftle: \(d)/shape-28x5.npy: array is 28×5 but the model takes 28 inputs per step (expected T×28)\n", status: 1),
+            Case(name: ".npy with Inf", args: ["predict", "--model", m, "--input", d + "/inf.npy"],
+                 stderr: "ftle: \(d)/inf.npy: array contains NaN or Inf\n", status: 1),
+            // Usage errors (parsing and validate()) are one line with exit code 2.
+            Case(name: "--k 0", args: ["spectrum", "--model", m, "--k", "0"],
+                 stderr: "ftle: --k must be at least 1 (got 0)\n", status: 2),
+            Case(name: "--image 99999", args: ["predict", "--model", m, "--image", "99999"],
+                 stderr: "ftle: --image 99999 is out of range: the test split has 10000 images (0...9999)\n", status: 1),
+            // ArgumentParser takes "-1" for an option, so the message is about the missing value.
+            Case(name: "--image -1", args: ["predict", "--model", m, "--image", "-1"],
+                 stderr: "ftle: Missing value for '--image <image>'\n", status: 2),
+            Case(name: "--image=-1", args: ["predict", "--model", m, "--image=-1"],
+                 stderr: "ftle: --image must be ≥ 0 (got -1)\n", status: 2),
+            Case(name: "--epochs 0", args: ["train", "--epochs", "0", "--out", d + "/epochs0"],
+                 stderr: "ftle: --epochs must be at least 1 (got 0)\n", status: 1),
+            Case(name: "--resume without a checkpoint", args: ["train", "--resume", "--out", d + "/no-run"],
+                 stderr: "ftle: \(d)/no-run/checkpoint.safetensors: no such file\n", status: 1),
+            // Root may write anywhere; /proc is a folder nobody can create files in.
+            Case(name: "unwritable output folder", args: ["train"] + tiny + ["--out", "/proc/ftle-out"],
+                 stderr: "ftle: /proc/ftle-out: cannot write: cannot create folder /proc/ftle-out: No such file or directory\n", status: 1),
+            Case(name: "output folder under a file", args: ["train"] + tiny + ["--out", d + "/empty.safetensors/run"],
+                 stderr: "ftle: \(d)/empty.safetensors/run: cannot write: \(d)/empty.safetensors is a file, not a folder\n", status: 1),
+            Case(name: "NaN loss (--lr 1e38)", args: ["train"] + tiny + ["--lr", "1e38", "--clip", "0", "--out", d + "/nan-loss"],
+                 stderr: "ftle: loss became NaN or Inf at step 2 (epoch 1, batch 2); no checkpoint had been written yet (initial.safetensors holds the initialisation)\n", status: 1),
+            Case(name: "unknown theme", args: ["explore", "--model", m, "--theme", "nope"],
+                 stderr: "ftle: unknown theme \"nope\"; available themes: colorblind, dark, light, mono\n", status: 1),
+        ]
+    }()
+
+    @Test(arguments: cases)
+    func badInput(_ c: Case) throws {
+        let r = try CLI.run(c.args, environment: ProcessInfo.processInfo.environment.merging(["FTLE_THEMES": CLI.root + "/Themes"]) { $1 })
+        #expect(!r.timedOut)
+        #expect(r.stderr == c.stderr)
+        #expect(r.status == c.status)
+    }
+
+    @Test func terminalDescriptionMissingOrUnknown() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["TERM"] = nil
+        var r = try CLI.run(["explore", "--model", Self.fixtures.model], environment: env, timeout: 30)
+        #expect(r.stderr == "ftle: TERM is not set; ftle explore needs a terminal description (try TERM=xterm-256color)\n")
+        #expect(r.status == 1)
+        env["TERM"] = "no-such-terminal"
+        r = try CLI.run(["explore", "--model", Self.fixtures.model], environment: env, timeout: 30)
+        #expect(r.stderr == "ftle: TERM=no-such-terminal is not a terminal description this system knows (try TERM=xterm-256color)\n")
+        #expect(r.status == 1)
+    }
+
+    /// With stdin and stdout not a terminal (cron, a pipe, `< /dev/null`) the explorer refuses
+    /// at once with one line.
+    @Test func explorerWithoutATerminalRefuses() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["TERM"] = "xterm-256color"
+        let r = try CLI.run(["explore", "--model", Self.fixtures.model], environment: env, timeout: 5)
+        #expect(!r.timedOut)
+        #expect(r.status == 1)
+        #expect(r.stderr == "ftle: explore needs a terminal: standard input and output must be a tty (in scripts use spectrum, align or perturb)\n")
+    }
+
+    /// A full disk during a checkpoint write: a 20 KiB tmpfs holds the first checkpoint and
+    /// model, not the second. The error names the file, the last checkpoint stays loadable,
+    /// and no temporary file is left. Without permission to mount, `ulimit -f 4` (SIGXFSZ
+    /// ignored, so write(2) fails with EFBIG) stands in for the full disk.
+    @Test func fullDiskDuringCheckpointWrite() throws {
+        let mountPoint = temporaryFolder("full-disk")
+        let mounted = (try? CLI.shell("mount -t tmpfs -o size=20k ftle-full \(mountPoint) 2>/dev/null"))?.status == 0
+        defer {
+            if mounted { _ = try? CLI.shell("umount \(mountPoint)") }
+            try? FileManager.default.removeItem(atPath: mountPoint)
+        }
+        let out = mountPoint + "/run"
+        let args = ["train", "--task", "rowwise", "--hidden", "8", "--train-limit", "256", "--batch", "32", "--epochs", "2",
+                    "--test-limit", "50", "--checkpoint-every", "2", "--out", out]
+        let r: CLI.Result
+        if mounted {
+            r = try CLI.run(args)
+            #expect(r.stderr == "ftle: \(out)/checkpoint.safetensors: cannot write: No space left on device\n")
+            // The checkpoint of step 2 and its model survive the failed step-4 write.
+            _ = try RNNModel<Float>.load(from: out + "/model.safetensors")
+            _ = try SafeTensorsFile(contentsOf: out + "/checkpoint.safetensors")
+        } else {
+            r = try CLI.shell("trap '' XFSZ; ulimit -f 4; exec '\(CLI.binary!)' " + args.joined(separator: " "))
+            #expect(r.stderr == "ftle: \(out)/checkpoint.safetensors: cannot write: File too large\n")
+        }
+        #expect(r.status == 1)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    // MARK: explorer in a real terminal (tmux)
+
+    static let hasTmux = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
+
+    /// Starts the explorer in a detached tmux session of `width`×`height`, waits for `waitFor`
+    /// on screen, presses q, and returns the screen, the exit status and stderr.
+    static func explorer(width: Int, height: Int, env: String, waitFor: String) throws -> (screen: String, status: Int32?, stderr: String) {
+        let session = "ftle-bad-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let errFile = temporaryFolder("tmux") + "/stderr"
+        let exitFile = errFile + ".status"
+        let command = "cd '\(CLI.root)' && env \(env) FTLE_THEMES='\(CLI.root)/Themes' '\(CLI.binary!)' explore --model '\(fixtures.model)' 2>'\(errFile)'; echo $? > '\(exitFile)'; sleep 60"
+        try CLI.shell("tmux new-session -d -s \(session) -x \(width) -y \(height) \"\(command.replacingOccurrences(of: "\"", with: "\\\""))\"")
+        defer { _ = try? CLI.shell("tmux kill-session -t \(session)") }
+        var screen = ""
+        for _ in 0..<100 {
+            screen = try CLI.shell("tmux capture-pane -p -t \(session)").stdout
+            if screen.contains(waitFor) { break }
+            usleep(100_000)
+        }
+        try CLI.shell("tmux send-keys -t \(session) q")
+        var status: Int32?
+        for _ in 0..<100 {
+            if let s = try? String(contentsOfFile: exitFile, encoding: .utf8), let v = Int32(s.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                status = v; break
+            }
+            usleep(100_000)
+        }
+        let stderr = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
+        return (screen, status, stderr)
+    }
+
+    @Test(.enabled(if: hasTmux, "tmux is not installed"))
+    func tinyTerminalShowsTooSmallAndQuits() throws {
+        let r = try Self.explorer(width: 10, height: 5, env: "TERM=xterm-256color", waitFor: "have 10×5")
+        #expect(r.screen.contains("have 10×5"))
+        #expect(r.status == 0)
+        #expect(r.stderr == "")
+        let wide = try Self.explorer(width: 40, height: 8, env: "TERM=xterm-256color", waitFor: "too small")
+        #expect(wide.screen.contains("terminal too small: need 80×24"))
+        #expect(wide.screen.contains("have 40×8"))
+    }
+
+    /// TERM=dumb (no cursor addressing) is refused with one line.
+    @Test(.enabled(if: hasTmux, "tmux is not installed"))
+    func dumbTerminal() throws {
+        let r = try Self.explorer(width: 100, height: 30, env: "TERM=dumb", waitFor: "TERM=dumb")
+        #expect(r.status == 1)
+        #expect(r.stderr == "ftle: TERM=dumb cannot draw the explorer (no cursor addressing); set TERM to your terminal, e.g. xterm-256color\n")
+        #expect(!r.screen.contains("FTLE spectrum"))
+    }
+
+    /// A non-UTF-8 locale: the explorer draws with ASCII glyphs and exits cleanly.
+    @Test(.enabled(if: hasTmux, "tmux is not installed"))
+    func nonUTF8LocaleUsesASCII() throws {
+        let r = try Self.explorer(width: 100, height: 30, env: "LANG=C LC_ALL=C TERM=xterm-256color", waitFor: "FTLE spectrum")
+        #expect(r.screen.contains("FTLE spectrum"))
+        #expect(!r.screen.contains("│") && !r.screen.contains("λ"))
+        #expect(r.status == 0)
+        #expect(r.stderr == "")
+    }
+}
+
+/// The bytes of a gzip file, inflated.
+func gunzipped(_ path: String) throws -> [UInt8] { try readFileBytes(path) }
+
+func replacing(_ a: [UInt8], with b: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+    precondition(a.count == b.count)
+    var out = bytes
+    for i in 0...(bytes.count - a.count) where Array(bytes[i..<(i + a.count)]) == a {
+        out.replaceSubrange(i..<(i + a.count), with: b); break
+    }
+    return out
+}
