@@ -86,6 +86,11 @@ public final class ExplorerApp {
                 shutdown()
                 return .signal(signalNumber)
             }
+            if terminal.inputHasHungUp {
+                // The ssh connection or tmux pane is gone; behave as on SIGHUP.
+                shutdown()
+                return .signal(SIGHUP)
+            }
             processWorkerResults()
             let now = monotonicSeconds()
             if follower != nil, now >= nextFollowPoll {

@@ -100,6 +100,18 @@ public enum ExplorerLauncher {
             printError(String(describing: error))
             return 1
         }
+        if terminalDescriptionExists(environment) {
+            // Refuse what cannot work before touching the terminal. (An unset or unknown TERM
+            // is reported by NCursesTerminal below, with its own message.)
+            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+                printError("explore needs a terminal: standard input and output must be a tty (in scripts use spectrum, align or perturb)")
+                return 1
+            }
+            if environment["TERM"] == "dumb" {
+                printError("TERM=dumb cannot draw the explorer (no cursor addressing); set TERM to your terminal, e.g. xterm-256color")
+                return 1
+            }
+        }
         SignalMonitor.install()
         let terminal: NCursesTerminal
         do {
@@ -122,5 +134,18 @@ public enum ExplorerLauncher {
 
     static func printError(_ message: String) {
         FileHandle.standardError.write(Data("ftle: \(message)\n".utf8))
+    }
+}
+
+/// Whether TERM names a terminfo entry, searched where ncurses looks ($TERMINFO, ~/.terminfo,
+/// /etc/terminfo, /lib/terminfo, /usr/share/terminfo; letter or hex folders).
+func terminalDescriptionExists(_ environment: [String: String]) -> Bool {
+    guard let term = environment["TERM"], let first = term.first else { return false }
+    var roots = ["/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo"]
+    if let home = environment["HOME"] { roots.insert(home + "/.terminfo", at: 0) }
+    if let dir = environment["TERMINFO"] { roots.insert(dir, at: 0) }
+    let hex = String(format: "%02x", first.asciiValue ?? 0)
+    return roots.contains { root in
+        FileManager.default.fileExists(atPath: "\(root)/\(first)/\(term)") || FileManager.default.fileExists(atPath: "\(root)/\(hex)/\(term)")
     }
 }

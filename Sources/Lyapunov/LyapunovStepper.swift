@@ -17,8 +17,9 @@ import RNN
 /// - With a transient of M steps, steps 1…M move h and Q but are not accumulated:
 ///   λ_k(t) = (1/(t − M)) Σ_{M < s ≤ t} ln r_s^k for t > M.
 ///
-/// The stepper is a value: copying it snapshots the whole state (h, Q, sums), which is how
-/// `LyapunovCheckpoints` lets the explorer step backwards.
+/// The stepper is a value: copying it snapshots the whole state (h, Q, sums). The explorer
+/// keeps such snapshots every few steps and replays from the nearest one to step backwards
+/// (`ImageAnalysis` in the Explorer module).
 public struct LyapunovStepper: Sendable {
     public let model: RNNModel<Double>
     /// Number of tangent directions K (1 ≤ K ≤ H).

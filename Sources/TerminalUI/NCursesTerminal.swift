@@ -33,6 +33,7 @@ public final class NCursesTerminal: TerminalBackend {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
     private let ownedFiles: [UnsafeMutablePointer<FILE>]
+    private let inputDescriptor: Int32
     private let hasDefaultColors: Bool
     private var previous: Grid?
     private var pairCache: [PairKey: Int32] = [:]
@@ -81,6 +82,7 @@ public final class NCursesTerminal: TerminalBackend {
         }
         let output = try open(outputPath, mode: "w", standard: STDOUT_FILENO)
         let input = try open(inputPath, mode: "r", standard: STDIN_FILENO)
+        let inputFD = fileno(input)
         guard let screen = newterm(term, output, input) else {
             opened.forEach { fclose($0) }
             throw TerminalSetupError(
@@ -95,6 +97,7 @@ public final class NCursesTerminal: TerminalBackend {
         self.screen = screen
         self.window = window
         ownedFiles = opened
+        inputDescriptor = inputFD
 
         cbreak()
         noecho()
@@ -146,6 +149,23 @@ public final class NCursesTerminal: TerminalBackend {
         if status == KEY_CODE_YES { return key(forCode: Int32(bitPattern: character)) }
         guard status == OK, let scalar = Unicode.Scalar(UInt32(character)) else { return nil }
         return Key(character: Character(scalar))
+    }
+
+    /// Polls the input descriptor: POLLHUP/POLLERR/POLLNVAL, or readable with nothing to
+    /// read (end of file), mean the terminal is gone.
+    public var inputHasHungUp: Bool {
+        guard !isRestored else { return true }
+        var fds = pollfd(fd: inputDescriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&fds, 1, 0) > 0 else { return false }
+        if fds.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        if fds.revents & Int16(POLLIN) != 0 {
+            var available: Int32 = 0
+            if ioctl(inputDescriptor, UInt(FIONREAD), &available) == 0, available == 0 {
+                // Readable yet empty: end of file, unless ncurses has already buffered input.
+                return true
+            }
+        }
+        return false
     }
 
     public func invalidate() {

@@ -26,6 +26,13 @@ public protocol TerminalBackend: AnyObject {
     func invalidate()
     /// Gives the terminal back to the shell. Idempotent.
     func restore()
+    /// True once the terminal's input is gone (the ssh connection or tmux pane closed, stdin
+    /// at end of file): the app must stop instead of polling a dead input forever.
+    var inputHasHungUp: Bool { get }
+}
+
+extension TerminalBackend {
+    public var inputHasHungUp: Bool { false }
 }
 
 /// A terminal in memory: keys come from a script, flushed grids are kept for inspection.

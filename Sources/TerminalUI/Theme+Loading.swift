@@ -44,7 +44,9 @@ extension Theme {
         var colors: [ThemeKey: Color] = [:]
         var warnings: [String] = []
         var contentLines = 0
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Any line break: "\n", "\r\n" (a single Character in Swift, so splitting on "\n"
+        // alone would keep a CRLF file as one line), "\r".
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             contentLines += 1
@@ -119,8 +121,17 @@ extension Theme {
         return (key, String(afterQuote[..<closing]))
     }
 
+    /// At most 40 characters of `text` in quotes, control characters escaped (`\u{1b}`), so a
+    /// warning stays one printable line whatever the file holds.
     private static func quoted(_ text: some StringProtocol) -> String {
-        "\"" + String(text.prefix(40)) + "\""
+        var out = ""
+        for u in String(text.prefix(40)).unicodeScalars {
+            switch u.value {
+            case 0..<0x20, 0x7f...0x9f, 0x2028, 0x2029: out += "\\u{\(String(u.value, radix: 16))}"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return "\"" + out + "\""
     }
 }
 

@@ -35,17 +35,6 @@ struct Explore: ParsableCommand {
     }
 
     func run() throws {
-        if !benchmark {
-            // Refuse what cannot work before touching the terminal.
-            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-                printError("explore needs a terminal: standard input and output must be a tty (in scripts use spectrum, align or perturb)")
-                throw ExitCode(1)
-            }
-            if ProcessInfo.processInfo.environment["TERM"] == "dumb" {
-                printError("TERM=dumb cannot draw the explorer (no cursor addressing); set TERM to your terminal, e.g. xterm-256color")
-                throw ExitCode(1)
-            }
-        }
         let options = ExplorerOptions(modelPath: model, imageIndex: image, split: split, themeName: theme,
                                       followDirectory: follow, colorName: color, dataDirectory: dataOptions.directory,
                                       bundleRoot: Bundled.root() ?? FileManager.default.currentDirectoryPath,

@@ -65,12 +65,14 @@ struct Train: ParsableCommand {
                 try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out))
             } else {
                 let explicitEpochs = CommandLine.arguments.contains("--epochs") ? epochs : nil
+                // Only an explicit --checkpoint-every replaces the stored cadence.
+                let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
                 do {
                     try runTraining(try Trainer<Float>(resumingIn: out, epochs: explicitEpochs, logEvery: logEvery,
-                                                       checkpointEvery: checkpointEvery.map { $0 }, train: trainSet, test: testSet))
+                                                       checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
                 } catch TrainingError.checkpoint(_) {
                     try runTraining(try Trainer<Double>(resumingIn: out, epochs: explicitEpochs, logEvery: logEvery,
-                                                        checkpointEvery: checkpointEvery.map { $0 }, train: trainSet, test: testSet))
+                                                        checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
                 }
             }
         }

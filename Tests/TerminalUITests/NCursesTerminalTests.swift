@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TerminalUI
 
@@ -53,5 +54,29 @@ import Testing
         #expect(terminal.isRestored)
         terminal.flush(grid)
         #expect(terminal.readKey(timeoutMs: 0) == nil)
+    }
+
+    /// Input whose other end has gone (here a pipe with its write end closed; in life a closed
+    /// ssh connection or tmux pane, where the pty reports POLLHUP) reads as hung up, so the
+    /// explorer stops instead of spinning on a dead descriptor.
+    @Test func closedInputIsAHangUp() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        close(fds[1])
+        let terminal = try NCursesTerminal(environment: ["TERM": "xterm-256color"], colorMode: nil,
+                                           outputPath: "/dev/null", inputPath: "/dev/fd/\(fds[0])")
+        defer { terminal.restore() }
+        #expect(terminal.inputHasHungUp)
+    }
+
+    /// An open, empty pipe is not a hang-up: the user just has not typed anything.
+    @Test func quietInputIsNotAHangUp() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[1]) }
+        let terminal = try NCursesTerminal(environment: ["TERM": "xterm-256color"], colorMode: nil,
+                                           outputPath: "/dev/null", inputPath: "/dev/fd/\(fds[0])")
+        defer { terminal.restore() }
+        #expect(!terminal.inputHasHungUp)
     }
 }
