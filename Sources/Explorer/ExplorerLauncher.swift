@@ -100,17 +100,15 @@ public enum ExplorerLauncher {
             printError(String(describing: error))
             return 1
         }
-        if terminalDescriptionExists(environment) {
-            // Refuse what cannot work before touching the terminal. (An unset or unknown TERM
-            // is reported by NCursesTerminal below, with its own message.)
-            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-                printError("explore needs a terminal: standard input and output must be a tty (in scripts use spectrum, align or perturb)")
-                return 1
-            }
-            if environment["TERM"] == "dumb" {
-                printError("TERM=dumb cannot draw the explorer (no cursor addressing); set TERM to your terminal, e.g. xterm-256color")
-                return 1
-            }
+        // Refuse what cannot work before touching the terminal. (An unset or unknown TERM is
+        // reported by NCursesTerminal below, with its own message.)
+        if environment["TERM"] == "dumb" {
+            printError("TERM=dumb cannot draw the explorer (no cursor addressing); set TERM to your terminal, e.g. xterm-256color")
+            return 1
+        }
+        if terminalDescriptionExists(environment), isatty(STDIN_FILENO) != 1 || isatty(STDOUT_FILENO) != 1 {
+            printError("explore needs a terminal: standard input and output must be a tty (in scripts use spectrum, align or perturb)")
+            return 1
         }
         SignalMonitor.install()
         let terminal: NCursesTerminal

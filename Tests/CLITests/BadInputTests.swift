@@ -215,7 +215,10 @@ struct BadInputTests {
         let errFile = temporaryFolder("tmux") + "/stderr"
         let exitFile = errFile + ".status"
         let command = "cd '\(CLI.root)' && env \(env) FTLE_THEMES='\(CLI.root)/Themes' '\(CLI.binary!)' explore --model '\(fixtures.model)' 2>'\(errFile)'; echo $? > '\(exitFile)'; sleep 60"
-        try CLI.shell("tmux new-session -d -s \(session) -x \(width) -y \(height) \"\(command.replacingOccurrences(of: "\"", with: "\\\""))\"")
+        // Escape for the double-quoted sh argument: quotes, and `$` so that `$?` is expanded by
+        // the pane's shell after the explorer exits, not by sh before tmux starts.
+        let quoted = command.replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "$", with: "\\$")
+        try CLI.shell("tmux new-session -d -s \(session) -x \(width) -y \(height) \"\(quoted)\"")
         defer { _ = try? CLI.shell("tmux kill-session -t \(session)") }
         var screen = ""
         for _ in 0..<100 {
