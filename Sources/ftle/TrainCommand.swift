@@ -19,7 +19,7 @@ struct Train: ParsableCommand {
 
     @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: Task = .rowwise
     @Option(help: "Hidden size H.") var hidden: Int = 128
-    @Option(help: "Epochs to train (in total, counting resumed ones).") var epochs: Int = 5
+    @Option(help: "Epochs to train, in total counting resumed ones (default 5; with --resume, the stored total).") var epochs: Int?
     @Option(help: "Batch size.") var batch: Int = 64
     @Option(help: "Learning rate.") var lr: Double = 1e-3
     @Option(help: "Optimizer: adam or sgd.") var optimizer: OptimizerKind = .adam
@@ -31,7 +31,7 @@ struct Train: ParsableCommand {
     @Option(help: "Train on the first N training images only.") var trainLimit: Int?
     @Option(help: "Evaluate on the first N test images only.") var testLimit: Int?
     @Option(help: "Also checkpoint every N batches.") var checkpointEvery: Int?
-    @Option(help: "Report progress every N batches.") var logEvery: Int = 20
+    @Option(help: "Report progress every N batches (default 20; with --resume, the stored value).") var logEvery: Int?
     @Option(help: "Arithmetic precision: f32 (as PyTorch) or f64.") var precision: Precision = .f32
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Output folder.") var out: String
@@ -43,7 +43,7 @@ struct Train: ParsableCommand {
             config.task = task.rawValue
             config.permutationSeed = permutationSeed
             config.hidden = hidden
-            config.epochs = epochs
+            config.epochs = epochs ?? 5
             config.batchSize = batch
             config.learningRate = lr
             config.optimizer = optimizer
@@ -54,7 +54,7 @@ struct Train: ParsableCommand {
             config.trainLimit = trainLimit
             config.testLimit = testLimit
             config.checkpointEvery = checkpointEvery
-            config.logEvery = logEvery
+            config.logEvery = logEvery ?? 20
             config.precision = precision.rawValue
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
@@ -64,14 +64,13 @@ struct Train: ParsableCommand {
             } else if !resume {
                 try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out))
             } else {
-                let explicitEpochs = CommandLine.arguments.contains("--epochs") ? epochs : nil
                 // Only an explicit --checkpoint-every replaces the stored cadence.
                 let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
                 do {
-                    try runTraining(try Trainer<Float>(resumingIn: out, epochs: explicitEpochs, logEvery: logEvery,
+                    try runTraining(try Trainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery,
                                                        checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
                 } catch TrainingError.checkpoint(_) {
-                    try runTraining(try Trainer<Double>(resumingIn: out, epochs: explicitEpochs, logEvery: logEvery,
+                    try runTraining(try Trainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery,
                                                         checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
                 }
             }
