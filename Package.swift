@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Lyapunov", "RNN", "Linalg", "MNIST", "Statistics", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"],
+        .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"],
                     exclude: ["Golden"]),
         // Runs the built ftle binary: bad inputs (exact message + exit code) and signals.
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RNN", "MNIST"]),

@@ -1,6 +1,7 @@
 import Foundation
 import MNIST
 import RNN
+import TestSupport
 import Testing
 
 /// The bad inputs of docs/bad-inputs.md: each runs the real `ftle` binary and checks the exact
@@ -215,18 +216,15 @@ struct BadInputTests {
         let errFile = temporaryFolder("tmux") + "/stderr"
         let exitFile = errFile + ".status"
         let command = "cd '\(CLI.root)' && env \(env) FTLE_THEMES='\(CLI.root)/Themes' '\(CLI.binary!)' explore --model '\(fixtures.model)' 2>'\(errFile)'; echo $? > '\(exitFile)'; sleep 60"
-        // Escape for the double-quoted sh argument: quotes, and `$` so that `$?` is expanded by
-        // the pane's shell after the explorer exits, not by sh before tmux starts.
-        let quoted = command.replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "$", with: "\\$")
-        try CLI.shell("tmux new-session -d -s \(session) -x \(width) -y \(height) \"\(quoted)\"")
-        defer { _ = try? CLI.shell("tmux kill-session -t \(session)") }
+        try Subprocess.tmux(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
+        defer { _ = try? Subprocess.tmux(["kill-session", "-t", session]) }
         var screen = ""
         for _ in 0..<100 {
-            screen = try CLI.shell("tmux capture-pane -p -t \(session)").stdout
+            screen = try Subprocess.tmux(["capture-pane", "-p", "-t", session]).stdout
             if screen.contains(waitFor) { break }
             usleep(100_000)
         }
-        try CLI.shell("tmux send-keys -t \(session) q")
+        try Subprocess.tmux(["send-keys", "-t", session, "q"])
         var status: Int32?
         for _ in 0..<100 {
             if let s = try? String(contentsOfFile: exitFile, encoding: .utf8), let v = Int32(s.trimmingCharacters(in: .whitespacesAndNewlines)) {

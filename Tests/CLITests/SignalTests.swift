@@ -28,6 +28,7 @@ struct SignalTests {
             let args = [CLI.binary!, "train"] + (resume ? ["--resume"] : SignalTests.trainArgs) + ["--out", out]
             var fds: [Int32] = [0, 0]
             guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }

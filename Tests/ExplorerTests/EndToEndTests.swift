@@ -1,5 +1,6 @@
 import Foundation
 import RNN
+import TestSupport
 import Testing
 
 /// Runs the built `ftle` binary inside tmux: `new-session -d -x 120 -y 40`, `send-keys`,
@@ -25,22 +26,11 @@ struct EndToEndTests {
 
     static var isAvailable: Bool { binary != nil && tmux != nil }
 
-    /// Runs tmux. Output is read only from `capture-pane`: a command that may start the
-    /// tmux server must not get a pipe, since the server would keep it open.
+    /// Runs tmux on the tests' private server (see ``Subprocess/tmux(_:timeout:)``).
     @discardableResult
     static func tmuxCommand(_ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tmux!)
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let capturesOutput = arguments.first == "capture-pane"
-        let pipe = Pipe()
-        process.standardOutput = capturesOutput ? pipe : FileHandle.nullDevice
-        do { try process.run() } catch { return (-1, "") }
-        let data = capturesOutput ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        guard let r = try? Subprocess.tmux(arguments) else { return (-1, "") }
+        return (r.status, r.stdout)
     }
 
     /// Captures the pane until `predicate` holds or `timeout` seconds pass; returns the last capture.
@@ -109,22 +99,14 @@ struct EndToEndTests {
 
     @Test(.enabled(if: EndToEndTests.isAvailable, "tmux or the built ftle binary is missing (run swift build first)"))
     func unknownTermIsAOneLineError() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary!)
         let model = ExplorerFixtures.temporaryDirectory() + "/m.safetensors"
         try ExplorerFixtures.rowwiseModel.save(to: model)
-        process.arguments = ["explore", "--model", model, "--data", ExplorerFixtures.mnistDirectory]
         var environment = ProcessInfo.processInfo.environment
         environment["TERM"] = "no-such-terminal-xyz"
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let message = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationStatus == 1)
+        let r = try Subprocess.run(Self.binary!, ["explore", "--model", model, "--data", ExplorerFixtures.mnistDirectory],
+                                   environment: environment, timeout: 60)
+        let message = r.stderr
+        #expect(r.status == 1)
         #expect(message.hasPrefix("ftle: TERM=no-such-terminal-xyz"), "\(message)")
         #expect(message.split(separator: "\n").count == 1)
     }

@@ -54,15 +54,9 @@ let samplesMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
     func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         let raw = write("tmp.raw", bytes)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-c", "-n", raw]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return [UInt8](out)
+        let r = try Subprocess.run("/bin/gzip", ["-c", "-n", raw], timeout: 60)
+        try #require(r.status == 0, "gzip failed: \(r.stderr)")
+        return r.stdoutBytes
     }
 
     func expectProblem(_ path: String, dims: Int = 3, _ expected: DataFileError.Problem) {
