@@ -42,10 +42,32 @@ public func tanhBackward<T: LinalgScalar>(_ gH: Matrix<T>, columns gHCols: Range
     gH.storage.withUnsafeBufferPointer { pg in
         h.storage.withUnsafeBufferPointer { ph in
             gA.storage.withUnsafeMutableBufferPointer { pa in
-                for k in 0..<n { let y = ph[ho + k]; pa[ao + k] = pg[go + k] * (1 - y * y) }
+                let g = pg.baseAddress! + go, y = ph.baseAddress! + ho, out = pa.baseAddress! + ao
+                // Concrete loops: from an unspecialised generic caller this body would run
+                // through witness tables, several times slower than the vectorised loop.
+                if T.self == Float.self {
+                    g.withMemoryRebound(to: Float.self, capacity: n) { g in
+                        y.withMemoryRebound(to: Float.self, capacity: n) { y in
+                            out.withMemoryRebound(to: Float.self, capacity: n) { tanhBackwardLoop(g, y, $0, n) }
+                        }
+                    }
+                } else if T.self == Double.self {
+                    g.withMemoryRebound(to: Double.self, capacity: n) { g in
+                        y.withMemoryRebound(to: Double.self, capacity: n) { y in
+                            out.withMemoryRebound(to: Double.self, capacity: n) { tanhBackwardLoop(g, y, $0, n) }
+                        }
+                    }
+                } else {
+                    tanhBackwardLoop(g, y, out, n)
+                }
             }
         }
     }
+}
+
+@inline(__always)
+private func tanhBackwardLoop<T: LinalgScalar>(_ g: UnsafePointer<T>, _ y: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ n: Int) {
+    for k in 0..<n { let yk = y[k]; out[k] = g[k] * (1 - yk * yk) }
 }
 
 /// m[:, j] += v for every j in `cols` (broadcast a column vector, e.g. a bias).
@@ -82,9 +104,25 @@ public func scaleRows<T: LinalgScalar>(_ m: inout Matrix<T>, by d: [T]) {
     let r = m.rows, c = m.cols
     d.withUnsafeBufferPointer { pd in
         m.storage.withUnsafeMutableBufferPointer { pm in
-            for j in 0..<c { let o = j * r; for i in 0..<r { pm[o + i] *= pd[i] } }
+            guard let dp = pd.baseAddress, let mp = pm.baseAddress else { return }
+            if T.self == Float.self {
+                dp.withMemoryRebound(to: Float.self, capacity: r) { d in
+                    mp.withMemoryRebound(to: Float.self, capacity: r * c) { scaleRowsLoop($0, d, r, c) }
+                }
+            } else if T.self == Double.self {
+                dp.withMemoryRebound(to: Double.self, capacity: r) { d in
+                    mp.withMemoryRebound(to: Double.self, capacity: r * c) { scaleRowsLoop($0, d, r, c) }
+                }
+            } else {
+                scaleRowsLoop(mp, dp, r, c)
+            }
         }
     }
+}
+
+@inline(__always)
+private func scaleRowsLoop<T: LinalgScalar>(_ m: UnsafeMutablePointer<T>, _ d: UnsafePointer<T>, _ r: Int, _ c: Int) {
+    for j in 0..<c { let o = j * r; for i in 0..<r { m[o + i] *= d[i] } }
 }
 
 /// y += alpha · x.
@@ -126,16 +164,38 @@ public func adamUpdate<T: LinalgScalar>(_ theta: inout [T], gradient g: [T], m: 
     let bc1 = 1 - pow(beta1, Double(step)), bc2 = 1 - pow(beta2, Double(step))
     // torch: denom = sqrt(v)/sqrt(bc2) + eps; step_size = lr/bc1
     let b1 = T(beta1), b2 = T(beta2), stepSize = T(lr / bc1), sqrtBc2 = T(bc2.squareRoot()), eps = T(epsilon)
+    let n = theta.count
+    guard n > 0 else { return }
     theta.withUnsafeMutableBufferPointer { pt in g.withUnsafeBufferPointer { pg in
     m.withUnsafeMutableBufferPointer { pm in v.withUnsafeMutableBufferPointer { pv in
-        for k in 0..<pt.count {
-            let gk = pg[k]
-            let mk = b1 * pm[k] + (1 - b1) * gk
-            let vk = b2 * pv[k] + (1 - b2) * gk * gk
-            pm[k] = mk; pv[k] = vk
-            pt[k] -= stepSize * mk / (vk.squareRoot() / sqrtBc2 + eps)
+        let t = pt.baseAddress!, gp = pg.baseAddress!, mp = pm.baseAddress!, vp = pv.baseAddress!
+        if T.self == Float.self {
+            t.withMemoryRebound(to: Float.self, capacity: n) { t in gp.withMemoryRebound(to: Float.self, capacity: n) { g in
+            mp.withMemoryRebound(to: Float.self, capacity: n) { m in vp.withMemoryRebound(to: Float.self, capacity: n) { v in
+                adamLoop(t, g, m, v, n, Float(beta1), Float(beta2), Float(lr / bc1), Float(bc2.squareRoot()), Float(epsilon))
+            }}}}
+        } else if T.self == Double.self {
+            t.withMemoryRebound(to: Double.self, capacity: n) { t in gp.withMemoryRebound(to: Double.self, capacity: n) { g in
+            mp.withMemoryRebound(to: Double.self, capacity: n) { m in vp.withMemoryRebound(to: Double.self, capacity: n) { v in
+                adamLoop(t, g, m, v, n, beta1, beta2, lr / bc1, bc2.squareRoot(), epsilon)
+            }}}}
+        } else {
+            adamLoop(t, gp, mp, vp, n, b1, b2, stepSize, sqrtBc2, eps)
         }
     }}}}
+}
+
+@inline(__always)
+private func adamLoop<T: LinalgScalar>(_ theta: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>,
+                                       _ v: UnsafeMutablePointer<T>, _ n: Int,
+                                       _ b1: T, _ b2: T, _ stepSize: T, _ sqrtBc2: T, _ eps: T) {
+    for k in 0..<n {
+        let gk = g[k]
+        let mk = b1 * m[k] + (1 - b1) * gk
+        let vk = b2 * v[k] + (1 - b2) * gk * gk
+        m[k] = mk; v[k] = vk
+        theta[k] -= stepSize * mk / (vk.squareRoot() / sqrtBc2 + eps)
+    }
 }
 
 import Foundation
