@@ -10,14 +10,19 @@ enum AlignmentPane {
 
     static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
         let context = state.context
+        let view = state.alignmentView == .heatmap ? state.alignmentScale.rawValue : "spread vs q"
         let title = "Alignment Q" + context.text("ᵀ", ascii: "'") + "E" + context.separator + "t \(state.t)"
-            + context.separator + state.alignmentScale.rawValue
+            + context.separator + view
         let inside = PaneFrame.draw(.alignment, title: title, state: state, into: &grid, area: area)
         guard inside.height >= 4 else { return }
         guard let result = state.currentAlignment else {
             let waiting = state.currentSpectrum?.isComplete == true ? context.computing
                 : context.text("waiting for the trace…", ascii: "waiting for the trace...")
             grid.put(line: waiting, in: inside, row: 0, style: context.style(.dim), context: context)
+            return
+        }
+        if state.alignmentView == .spreadByIndex {
+            renderSpread(result, state: state, into: &grid, inside: inside)
             return
         }
         let labelWidth = 4
@@ -62,5 +67,46 @@ enum AlignmentPane {
         var info = "q1-\(shownQ) of K=\(result.directions)" + context.separator + "a: signed/abs"
         if result.t != state.t { info = "showing t \(result.t); " + context.computing }
         grid.put(line: info, in: inside, row: legendY - inside.minY + 1, style: context.style(.dim), context: context)
+    }
+
+    /// Figure 2 for this image at t: std over the leading (trailing) five singular vectors of
+    /// q_i · e_j against the Q index i, and the level 1/√H of directions in general position.
+    private static func renderSpread(_ result: AlignmentResult, state: ExplorerState, into grid: inout Grid, inside: Rect) {
+        let context = state.context
+        let hidden = state.model.hidden
+        let leading = result.spreadByIndex(leading: true), trailing = result.spreadByIndex(leading: false)
+        let baseline = 1 / Double(max(hidden, 1)).squareRoot()
+        let trailingStart = result.singularIndices.dropFirst(result.leadingCount).first.map { $0 + 1 }
+        let trailingEnd = result.singularIndices.last.map { $0 + 1 }
+        // Legend row in the series colours.
+        var x = inside.minX
+        var names = ["e1-\(result.leadingCount)"]
+        if !trailing.isEmpty, let trailingStart, let trailingEnd { names.append("e\(trailingStart)-\(trailingEnd)") }
+        for (index, name) in names.enumerated() {
+            x = grid.put(text: name + " ", at: (x, inside.minY),
+                         style: Style(foreground: context.theme.seriesColor(index), background: context.theme[.background]),
+                         clip: inside)
+        }
+        grid.put(text: "1/" + context.text("√", ascii: "sqrt ") + "H", at: (x, inside.minY),
+                 style: Style(foreground: context.theme.seriesColor(2), background: context.theme[.background]), clip: inside)
+        let chartArea = Rect(x: inside.minX, y: inside.minY + 1, width: inside.width, height: max(0, inside.height - 2))
+        let count = result.directions
+        func points(_ values: [Double]) -> [LineChart.Point] {
+            values.enumerated().map { LineChart.Point(x: Double($0.offset + 1), y: $0.element) }
+        }
+        var series = [LineChart.Series(name: names[0], points: points(leading))]
+        if !trailing.isEmpty { series.append(LineChart.Series(name: names[1], points: points(trailing))) }
+        series.append(LineChart.Series(name: "1/sqrt H", points: [LineChart.Point(x: 1, y: baseline),
+                                                                   LineChart.Point(x: Double(max(count, 2)), y: baseline)],
+                                       color: context.theme.seriesColor(2)))
+        let top = max((leading + trailing).max() ?? 0, baseline) * 1.1
+        if chartArea.height >= 3 {
+            LineChart(series: series, xRange: 1...Double(max(count, 2)), yRange: 0...max(top, 1e-6))
+                .render(into: &grid, area: chartArea, context: context)
+        }
+        var info = "q1-\(count) of K=\(count)" + context.separator + "1/" + context.text("√", ascii: "sqrt ") + "H = "
+            + NumberFormat.compact(baseline) + context.separator + "A: heatmap"
+        if result.t != state.t { info = "showing t \(result.t); " + context.computing }
+        grid.put(line: info, in: inside, row: inside.height - 1, style: context.style(.dim), context: context)
     }
 }

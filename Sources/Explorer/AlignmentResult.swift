@@ -22,4 +22,21 @@ public struct AlignmentResult: Hashable, Sendable {
 
     /// q_i · e_{singularIndices[column]} (0-based i and column).
     public func cosine(q i: Int, column: Int) -> Double { cosines[i * singularIndices.count + column] }
+
+    /// How many of the columns are the leading singular vectors (the rest are the trailing ones).
+    public var leadingCount: Int { min(5, singularIndices.count) }
+
+    /// For each Q vector i (0-based), the population standard deviation of its cosines with
+    /// the leading (`leading == true`) or trailing singular vectors: one sample's, one
+    /// step's version of `AlignmentStudy.stdByIndexFirst` / `stdByIndexLast` (Figure 2).
+    /// Empty when there are no such columns.
+    public func spreadByIndex(leading: Bool) -> [Double] {
+        let columns = leading ? Array(0..<leadingCount) : Array(leadingCount..<singularIndices.count)
+        guard !columns.isEmpty else { return [] }
+        return (0..<directions).map { i in
+            let values = columns.map { cosine(q: i, column: $0) }
+            let mean = values.reduce(0, +) / Double(values.count)
+            return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+        }
+    }
 }

@@ -7,3 +7,15 @@ public enum AlignmentScale: String, Hashable, Sendable {
 
     public var toggled: AlignmentScale { self == .signed ? .absolute : .signed }
 }
+
+/// What the alignment pane shows.
+public enum AlignmentView: String, Hashable, Sendable {
+    /// The cosine matrix as a half-block heatmap.
+    case heatmap
+    /// Figure 2's curve for this image at t: for each Q index i, the spread (population
+    /// standard deviation) of q_i · e_j over the first five and over the last five
+    /// singular vectors e_j of ΔV_t, with the random-direction level 1/√H.
+    case spreadByIndex
+
+    public var toggled: AlignmentView { self == .heatmap ? .spreadByIndex : .heatmap }
+}

@@ -22,6 +22,8 @@ public enum ExplorerAction: Hashable, Sendable, CaseIterable {
     case scrollSpectrumLeft, scrollSpectrumRight
     /// Signed cosines or their absolute values in the alignment heatmap.
     case toggleAlignmentScale
+    /// The alignment heatmap or Figure 2's spread-by-Q-index curve.
+    case toggleAlignmentView
     /// Start, pause or resume background training of the loaded model.
     case toggleTraining
     case saveCheckpoint

@@ -39,6 +39,8 @@ public enum ExplorerKeys {
                    visibleInFooter: false),
         KeyBinding(keys: [.char("a")], display: "a", description: "signed/absolute alignment",
                    action: .toggleAlignmentScale, visibleInFooter: false),
+        KeyBinding(keys: [.char("A")], display: "A", description: "alignment heatmap / spread by Q index (Fig. 2)",
+                   action: .toggleAlignmentView, visibleInFooter: false),
         KeyBinding(keys: [.char("R")], display: "R", description: "reload newest training weights",
                    action: .reloadWeights, visibleInFooter: false),
         KeyBinding(keys: [.char("s")], display: "s", description: "save checkpoint", action: .saveCheckpoint,

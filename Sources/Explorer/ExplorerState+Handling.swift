@@ -122,6 +122,9 @@ extension ExplorerState {
         case .toggleAlignmentScale:
             alignmentScale = alignmentScale.toggled
             return []
+        case .toggleAlignmentView:
+            alignmentView = alignmentView.toggled
+            return []
         case .toggleTraining:
             switch training.phase {
             case .following:

@@ -33,6 +33,7 @@ public struct ExplorerState: Sendable {
     // View.
     public var spectrumScroll = 0
     public var alignmentScale = AlignmentScale.signed
+    public var alignmentView = AlignmentView.heatmap
     public var focus = Pane.spectrum
     public var isZoomed = false
     public var showsHelp = false

@@ -7,7 +7,8 @@ import TerminalUI
 ///
 /// JSON keys: model, task, hidden, directions (K), split, image, label, t, steps; spectrum
 /// (λ_k(t) at t, null for −∞), lambda_1_3 (T×3 over the computed steps), log_r1 (ln r_t^1),
-/// alignment ({t, singular_indices (0-based), cosines: K×10}), flips ({k, mode, seed,
+/// alignment ({t, singular_indices (0-based), cosines: K×10, spread_leading and
+/// spread_trailing: K stds of each Q vector's cosines with the first / last five}), flips ({k, mode, seed,
 /// top_pixels, r_flipped, random_flipped (row-major indices), logits: original / r_flipped
 /// / random_flipped}), training ({phase, epoch (0-based), epochs, batch, step, test_accuracy}).
 public enum ScreenExporter {
@@ -46,6 +47,8 @@ public enum ScreenExporter {
             object["alignment"] = [
                 "t": alignment.t, "singular_indices": alignment.singularIndices,
                 "cosines": (0..<alignment.directions).map { Array(alignment.cosines[($0 * width)..<(($0 + 1) * width)]) },
+                "spread_leading": alignment.spreadByIndex(leading: true),
+                "spread_trailing": alignment.spreadByIndex(leading: false),
             ] as [String: Any]
         }
         if let flips = state.currentFlips {

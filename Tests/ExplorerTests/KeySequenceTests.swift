@@ -97,3 +97,36 @@ struct EngineAgreementTests {
         #expect(largest < 1e-9, "max difference \(largest)")
     }
 }
+
+@Suite("Alignment spread view", .serialized)
+struct AlignmentSpreadTests {
+    /// `A` switches to Figure 2's view; its curve is the population std over the first
+    /// (last) five singular vectors of each Q vector's cosines, and it agrees (1e-9) with
+    /// the same statistic computed from `SampleAlignment`'s full-frame trace, an
+    /// independent path (whole stored trace instead of snapshots + replay).
+    @Test func spreadMatchesTheFullFrameStatisticAndRenders() throws {
+        let (app, terminal) = ExplorerFixtures.settledApp()
+        let t = 20
+        ExplorerFixtures.press([.end] + [Key](repeating: .left, count: 28 - t) + [.char("A")], on: app)
+        #expect(app.state.alignmentView == .spreadByIndex)
+        let result = try #require(app.state.currentAlignment)
+        #expect(result.t == t)
+        let model = ExplorerFixtures.rowwiseModel
+        let reference = try SampleAlignment(model: model, sequence: model.task.sequence(app.state.image).map(Double.init),
+                                            steps: 28, label: app.state.label, initialState: nil).alignment(atStep: t)
+        let h = model.hidden
+        for (leading, columns) in [(true, Array(0..<5)), (false, Array((h - 5)..<h))] {
+            let spread = result.spreadByIndex(leading: leading)
+            #expect(spread.count == result.directions)
+            for i in 0..<result.directions {
+                let expected = populationStd(columns.map { reference[i, $0] })
+                #expect(abs(spread[i] - expected) < 1e-9, "q\(i + 1) leading=\(leading): \(spread[i]) vs \(expected)")
+            }
+        }
+        let screen = try #require(terminal.screen).plainText()
+        #expect(screen.contains("spread vs q"))
+        #expect(screen.contains("1/√H = 0.25"))   // H = 16
+        ExplorerFixtures.press([.char("A")], on: app)
+        #expect(app.state.alignmentView == .heatmap)
+    }
+}
