@@ -27,9 +27,14 @@ public final class ExplorerApp {
         public var followDirectory: String?
         /// Milliseconds between play steps.
         public var playIntervalMs: Int
+        /// Ask background training for its weights every this many batches (nil: only on `R`).
+        /// They arrive at the trainer's next progress report (every 10 batches) and replace
+        /// the loaded model as `R` would.
+        public var reloadEveryBatches: Int?
 
         public init(modelPath: String, dataDirectory: String, trainingDirectory: String, exportDirectory: String,
-                    themeDirectory: URL? = nil, followDirectory: String? = nil, playIntervalMs: Int = 60) {
+                    themeDirectory: URL? = nil, followDirectory: String? = nil, playIntervalMs: Int = 60,
+                    reloadEveryBatches: Int? = nil) {
             self.modelPath = modelPath
             self.dataDirectory = dataDirectory
             self.trainingDirectory = trainingDirectory
@@ -37,6 +42,7 @@ public final class ExplorerApp {
             self.themeDirectory = themeDirectory
             self.followDirectory = followDirectory
             self.playIntervalMs = playIntervalMs
+            self.reloadEveryBatches = reloadEveryBatches
         }
     }
 
@@ -53,6 +59,8 @@ public final class ExplorerApp {
     private let trainer = TrainingWorker()
     private var follower: RunFollower?
     private var needsRender = true
+    /// The optimizer step at which weights were last requested automatically.
+    private var lastAutomaticReloadStep = 0
     private var isStarted = false
 
     public init(terminal: any TerminalBackend, state: ExplorerState, model: RNNModel<Double>, configuration: Configuration) {
@@ -158,6 +166,12 @@ public final class ExplorerApp {
                 installWeights(weights, path: configuration.trainingDirectory + "/" + RunFiles.model,
                                message: "loaded the training weights (step \(state.training.step))")
             } else {
+                if case .started = update { lastAutomaticReloadStep = 0 }
+                if case let .progress(progress) = update, let every = configuration.reloadEveryBatches,
+                   progress.step - lastAutomaticReloadStep >= every {
+                    lastAutomaticReloadStep = progress.step
+                    trainer.requestWeights()
+                }
                 dispatch(.training(update))
             }
         }

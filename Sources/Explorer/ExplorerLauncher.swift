@@ -83,7 +83,8 @@ public enum ExplorerLauncher {
         let configuration = ExplorerApp.Configuration(
             modelPath: modelPath, dataDirectory: options.dataDirectory,
             trainingDirectory: options.trainingDirectory ?? currentDirectory + "/runs/explore-" + stamp.string(from: Date()),
-            exportDirectory: currentDirectory, themeDirectory: themeDirectory, followDirectory: options.followDirectory)
+            exportDirectory: currentDirectory, themeDirectory: themeDirectory, followDirectory: options.followDirectory,
+            reloadEveryBatches: options.reloadEveryBatches)
         return (state, model, configuration, colorMode)
     }
 

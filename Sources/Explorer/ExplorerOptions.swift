@@ -18,10 +18,13 @@ public struct ExplorerOptions: Sendable {
     public var trainingDirectory: String?
     /// K, the tangent directions (default min(H, 32)).
     public var directions: Int?
+    /// Load background training's weights into the other panes every this many batches
+    /// (nil: only on `R`).
+    public var reloadEveryBatches: Int?
 
     public init(modelPath: String? = nil, imageIndex: Int = 0, split: Split = .test, themeName: String? = nil,
                 followDirectory: String? = nil, colorName: String = "auto", dataDirectory: String, bundleRoot: String,
-                trainingDirectory: String? = nil, directions: Int? = nil) {
+                trainingDirectory: String? = nil, directions: Int? = nil, reloadEveryBatches: Int? = nil) {
         self.modelPath = modelPath
         self.imageIndex = imageIndex
         self.split = split
@@ -32,6 +35,7 @@ public struct ExplorerOptions: Sendable {
         self.bundleRoot = bundleRoot
         self.trainingDirectory = trainingDirectory
         self.directions = directions
+        self.reloadEveryBatches = reloadEveryBatches
     }
 
     /// The bundled models tried, in order, when no model is given.

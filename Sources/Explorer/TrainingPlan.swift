@@ -5,16 +5,18 @@ import RNN
 
 /// How background training of the loaded model starts.
 ///
-/// `Trainer` builds a fresh model from a `TrainingConfig` or resumes a checkpoint; it cannot
-/// start from arbitrary weights. So: if the loaded model sits next to a
-/// `checkpoint.safetensors` (it is a run's `model.safetensors`), that checkpoint and its
-/// history are copied into the new folder and resumed there for one more epoch — training
-/// continues the loaded weights exactly. Otherwise a fresh run with the loaded model's task,
-/// H, initialisation and seed starts (its weights replace the loaded ones on `R`).
+/// If the loaded model sits next to a `checkpoint.safetensors` (it is a run's
+/// `model.safetensors`), that checkpoint and its history are copied into the new folder and
+/// resumed there for one more epoch — training continues the loaded weights and optimizer
+/// state exactly. Otherwise (a bare model file, e.g. one exported from PyTorch) a new run
+/// starts *from the loaded weights* with a fresh Adam state, the loaded model's task, H and
+/// seed, and the default hyper-parameters (5 epochs, batch 64, Adam lr 1e-3, clip 1).
 /// A folder that already holds the explorer's own checkpoint (after a pause) is resumed.
 public struct TrainingPlan: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         case fresh(TrainingConfig)
+        /// A new run from the weights in this model file.
+        case fromWeights(TrainingConfig, modelPath: String)
         /// Copy this run's checkpoint and history, then resume.
         case continueRun(checkpoint: String)
         /// Resume the checkpoint already in the output folder.
@@ -51,6 +53,7 @@ public struct TrainingPlan: Sendable, Equatable {
         config.seed = model.metadata.seed
         config.logEvery = 10
         config.checkpointEvery = 100
-        return TrainingPlan(source: .fresh(config), outputDirectory: outputDirectory, dataDirectory: dataDirectory)
+        return TrainingPlan(source: .fromWeights(config, modelPath: modelPath), outputDirectory: outputDirectory,
+                            dataDirectory: dataDirectory)
     }
 }

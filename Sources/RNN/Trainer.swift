@@ -142,14 +142,29 @@ public final class Trainer<T: LinalgScalar> {
     var checkpointPath: String { outputDirectory + "/" + RunFiles.checkpoint }
     var historyPath: String { outputDirectory + "/" + RunFiles.history }
 
-    /// A new run from a fresh initialisation (`config.initialization`, `config.seed`).
-    public init(config: TrainingConfig, train: MNISTDataset, test: MNISTDataset?, outputDirectory: String) throws {
+    /// A new run from a fresh initialisation (`config.initialization`, `config.seed`), or from
+    /// `startingWeights` (fine-tuning: the given weights, a fresh optimizer, epoch 0) when given.
+    /// The starting weights must be a `config.task` model with H = `config.hidden`; a permuted
+    /// model keeps its own pixel order.
+    public init(config: TrainingConfig, train: MNISTDataset, test: MNISTDataset?, outputDirectory: String,
+                startingWeights: RNNModel<T>? = nil) throws {
         try Trainer.validate(config)
         self.config = config
         self.train = train
         self.test = test
         self.outputDirectory = outputDirectory
-        model = RNNModel<T>(task: try config.sequenceTask(), hidden: config.hidden, initialization: config.initialization, seed: config.seed)
+        let task = try config.sequenceTask()
+        if let start = startingWeights {
+            // The run presents pixels in the model's own order (a permuted model carries its
+            // permutation), so only the task's kind and H must agree with the config.
+            guard start.task.name == task.name, start.hidden == config.hidden else {
+                throw TrainingError.invalidConfig("the starting weights are a \(start.task.name) model with H = \(start.hidden), "
+                    + "but the run is \(config.task) with H = \(config.hidden)")
+            }
+            model = start
+        } else {
+            model = RNNModel<T>(task: task, hidden: config.hidden, initialization: config.initialization, seed: config.seed)
+        }
         optimizer = OptimizerState(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
         position = TrainingPosition()
         try ensureWritableDirectory(outputDirectory)

@@ -26,19 +26,23 @@ struct Explore: ParsableCommand {
     @Option(help: "Colours: auto, truecolor, 256, 8 or mono.") var color: String = "auto"
     @Option(help: "Number of tangent directions K (default min(H, 32)).") var k: Int?
     @Option(help: "Folder that background training (key t) writes into (default runs/explore-<time>).") var out: String?
+    @Option(name: .customLong("reload-every"),
+            help: "While background training runs, load its weights into the other panes every N batches (default: only on R).")
+    var reloadEvery: Int?
     @OptionGroup var dataOptions: DataOptions
     @Flag(help: .hidden) var benchmark = false
 
     func validate() throws {
         if image < 0 { throw ValidationError("--image must be ≥ 0 (got \(image))") }
         if let k, k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
+        if let reloadEvery, reloadEvery < 1 { throw ValidationError("--reload-every must be at least 1 (got \(reloadEvery))") }
     }
 
     func run() throws {
         let options = ExplorerOptions(modelPath: model, imageIndex: image, split: split, themeName: theme,
                                       followDirectory: follow, colorName: color, dataDirectory: dataOptions.directory,
                                       bundleRoot: Bundled.root() ?? FileManager.default.currentDirectoryPath,
-                                      trainingDirectory: out, directions: k)
+                                      trainingDirectory: out, directions: k, reloadEveryBatches: reloadEvery)
         let status = benchmark ? ExplorerBenchmark.run(options) : ExplorerLauncher.run(options)
         if status != 0 { throw ExitCode(status) }
     }

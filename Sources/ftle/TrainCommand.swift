@@ -36,6 +36,13 @@ struct Train: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run saved in --out exactly where its last checkpoint stopped.") var resume = false
+    @Option(name: .customLong("init-from"),
+            help: "Start from this model's weights (e.g. exported from PyTorch) instead of --init; it must be a --task model with H = --hidden.")
+    var initFrom: String?
+
+    func validate() throws {
+        if initFrom != nil && resume { throw ValidationError("--init-from and --resume exclude each other") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -60,9 +67,13 @@ struct Train: ParsableCommand {
             let testSet = try dataOptions.load(.test)
             installStopHandlers()
             if precision == .f64 && !resume {
-                try runTraining(try Trainer<Double>(config: config, train: trainSet, test: testSet, outputDirectory: out))
+                let start = try initFrom.map { try RNNModel<Double>.load(from: $0) }
+                try runTraining(try Trainer<Double>(config: config, train: trainSet, test: testSet, outputDirectory: out,
+                                                    startingWeights: start))
             } else if !resume {
-                try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out))
+                let start = try initFrom.map { try RNNModel<Float>.load(from: $0) }
+                try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out,
+                                                   startingWeights: start))
             } else {
                 // Only an explicit --checkpoint-every replaces the stored cadence.
                 let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }

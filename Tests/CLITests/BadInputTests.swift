@@ -139,6 +139,10 @@ struct BadInputTests {
                  stderr: "ftle: \(d)/empty.safetensors/run: cannot write: \(d)/empty.safetensors is a file, not a folder\n", status: 1),
             Case(name: "NaN loss (--lr 1e38)", args: ["train"] + tiny + ["--lr", "1e38", "--clip", "0", "--out", d + "/nan-loss"],
                  stderr: "ftle: loss became NaN or Inf at step 2 (epoch 1, batch 2); no checkpoint had been written yet (initial.safetensors holds the initialisation)\n", status: 1),
+            Case(name: "--init-from a model of another H", args: ["train"] + tiny + ["--init-from", m, "--out", d + "/init-from"],
+                 stderr: "ftle: the starting weights are a rowwise model with H = 128, but the run is rowwise with H = 8\n", status: 1),
+            Case(name: "--init-from with --resume", args: ["train", "--resume", "--init-from", m, "--out", d + "/init-resume"],
+                 stderr: "ftle: --init-from and --resume exclude each other\n", status: 2),
             Case(name: "unknown theme", args: ["explore", "--model", m, "--theme", "nope"],
                  stderr: "ftle: unknown theme \"nope\"; available themes: colorblind, dark, light, mono\n", status: 1),
         ]

@@ -52,11 +52,12 @@ struct TrainingFollowTests {
         #expect(changes.contains { if case .model = $0 { true } else { false } })
     }
 
-    @Test func trainingPlanContinuesARunOrStartsFresh() throws {
+    @Test func trainingPlanContinuesARunOrStartsFromTheWeights() throws {
         let model = ExplorerFixtures.rowwiseModel
         let fresh = TrainingPlan.forModel(model, modelPath: "/x/m.safetensors", outputDirectory: "/tmp/none-\(UUID())",
                                           dataDirectory: "d")
-        guard case let .fresh(config) = fresh.source else { Issue.record("expected a fresh run"); return }
+        guard case let .fromWeights(config, path) = fresh.source else { Issue.record("expected a run from the weights"); return }
+        #expect(path == "/x/m.safetensors")
         #expect(config.task == "rowwise" && config.hidden == 16 && config.initialization == .pytorch && config.seed == 1)
         let run = ExplorerFixtures.temporaryDirectory()
         try model.save(to: run + "/" + RunFiles.model)
@@ -98,4 +99,39 @@ struct TrainingFollowTests {
 
 extension TrainingUpdate {
     var isWeights: Bool { if case .weights = self { true } else { false } }
+}
+
+@Suite("Training from the app", .serialized)
+struct AppTrainingTests {
+    /// `t` on a bare model file (no checkpoint beside it) trains from the loaded weights, and
+    /// with `reloadEveryBatches` the panes receive the new weights without `R`. A second `t`
+    /// pauses (checkpoint saved, trainer thread gone).
+    @Test func trainsFromTheLoadedWeightsAndReloadsEveryNBatches() throws {
+        let (app, _) = ExplorerFixtures.settledApp()
+        try ExplorerFixtures.rowwiseModel.save(to: app.configuration.modelPath)
+        app.configuration.reloadEveryBatches = 20
+        let before = app.model
+        app.handle(.char("t"))
+        let deadline = Date().addingTimeInterval(120)
+        func reloaded() -> Bool { app.state.status?.text.hasPrefix("loaded the training weights") == true }
+        while Date() < deadline && !reloaded() {
+            app.processWorkerResults()
+            usleep(20_000)
+        }
+        #expect(reloaded(), "status: \(app.state.status?.text ?? "none")")
+        #expect(app.model.v != before.v)
+        #expect(app.state.training.step >= 20)
+        let output = app.configuration.trainingDirectory
+        let initial = try RNNModel<Double>.load(from: output + "/" + RunFiles.initialModel)
+        #expect(initial.v == before.converted(to: Float.self).converted(to: Double.self).v)
+
+        app.handle(.char("t"))
+        let stopDeadline = Date().addingTimeInterval(60)
+        while Date() < stopDeadline && app.state.training.phase != .paused {
+            app.processWorkerResults()
+            usleep(20_000)
+        }
+        #expect(app.state.training.phase == .paused)
+        #expect(FileManager.default.fileExists(atPath: output + "/" + RunFiles.checkpoint))
+    }
 }

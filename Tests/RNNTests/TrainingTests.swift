@@ -51,6 +51,35 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         #expect(try rows(straight) == rows(split))
     }
 
+    /// A run started from given weights is a run whose initialisation happens to be those
+    /// weights: starting from a fresh run's `initial.safetensors` reproduces that run bit
+    /// for bit. Weights that do not fit the run's task or H are refused.
+    @Test func startingFromWeightsReproducesTheRunWithThatInitialisation() throws {
+        let fresh = makeTemporaryDirectory("ftle-fresh"), fromWeights = makeTemporaryDirectory("ftle-from-weights")
+        let a = try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: nil, outputDirectory: fresh)
+        #expect(try a.run() == .finished)
+        let start = try RNNModel<Float>.load(from: fresh + "/" + RunFiles.initialModel)
+        // A different initialisation setting (the seed also orders the data, so it stays):
+        // only the starting weights can make the runs agree.
+        var other = config(epochs: 1)
+        other.initialization = .orthogonal
+        let b = try Trainer<Float>(config: other, train: bundledTrain, test: nil, outputDirectory: fromWeights,
+                                   startingWeights: start)
+        #expect(b.model.v == start.v)
+        #expect(try b.run() == .finished)
+        let m1 = try RNNModel<Float>.load(from: fresh + "/model.safetensors")
+        let m2 = try RNNModel<Float>.load(from: fromWeights + "/model.safetensors")
+        #expect(m1.u == m2.u && m1.v == m2.v && m1.b == m2.b && m1.w == m2.w && m1.c == m2.c)
+        #expect(m2.v != start.v)
+
+        var wrongSize = config(epochs: 1)
+        wrongSize.hidden += 1
+        #expect(throws: TrainingError.self) {
+            _ = try Trainer<Float>(config: wrongSize, train: bundledTrain, test: nil,
+                                   outputDirectory: makeTemporaryDirectory("ftle-wrong"), startingWeights: start)
+        }
+    }
+
     @Test func interruptedMidEpochResumesExactly() throws {
         let straight = makeTemporaryDirectory("ftle-mid-a"), split = makeTemporaryDirectory("ftle-mid-b")
         let a = try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: nil, outputDirectory: straight)
