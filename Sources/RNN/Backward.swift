@@ -29,13 +29,14 @@ public struct RNNGradients<T: LinalgScalar>: Sendable {
 
 /// Reused buffers of the backward pass (no allocation per batch).
 public struct BackwardWorkspace<T: LinalgScalar>: Sendable {
-    /// ∂L/∂a_t for every step: H × (B·T), block t−1 for a_t.
+    /// ∂L/∂a_t for the steps of one chunk (``ForwardTrace/chunkSteps(forSteps:)``):
+    /// H × (B·chunk); the weight gradients are accumulated chunk by chunk.
     public var preactivationGradients: Matrix<T>
     /// ∂L/∂h_t of the step being processed: H × B.
     public var stateGradient: Matrix<T>
 
     public init(hidden: Int, batchSize: Int, steps: Int) {
-        preactivationGradients = Matrix(rows: hidden, cols: batchSize * steps)
+        preactivationGradients = Matrix(rows: hidden, cols: batchSize * ForwardTrace<T>.chunkSteps(forSteps: steps))
         stateGradient = Matrix(rows: hidden, cols: batchSize)
     }
 }
@@ -50,7 +51,8 @@ extension RNNModel {
     ///     g_h(T)  = Wᵀ g_o(T)
     ///     g_a(t)  = g_h(t) ⊙ (1 − h_t²)                     (back through tanh)
     ///     g_h(t−1) = Vᵀ g_a(t) + Wᵀ g_o(t−1)                 (back through the recurrence)
-    ///     dV = Σ_t g_a(t) h_{t−1}ᵀ,  dU = Σ_t g_a(t) x_tᵀ,  db = Σ_t g_a(t)   (one GEMM each)
+    ///     dV = Σ_t g_a(t) h_{t−1}ᵀ,  dU = Σ_t g_a(t) x_tᵀ,  db = Σ_t g_a(t)   (one GEMM each per
+    ///                                                         chunk of steps, accumulated)
     ///     dW = Σ_t g_o(t) h_tᵀ,      dc = Σ_t g_o(t)
     ///
     /// Gradients are written (not accumulated) into `grads`.
@@ -59,26 +61,36 @@ extension RNNModel {
         let bsz = trace.batchSize, steps = trace.steps
         let everyStep = steps > 1 && gO.cols == bsz * steps
         precondition(gO.rows == RNNModel.classes && (gO.cols == bsz || gO.cols == bsz * steps), "logit gradient must be 10×B or 10×(B·T)")
-        precondition(ws.preactivationGradients.cols == bsz * steps && ws.preactivationGradients.rows == hidden, "workspace shape")
+        let chunk = ForwardTrace<T>.chunkSteps(forSteps: steps)
+        precondition(ws.preactivationGradients.cols == bsz * chunk && ws.preactivationGradients.rows == hidden, "workspace shape")
         let lastBlock = everyStep ? trace.block(steps - 1) : 0..<bsz
         // g_h(T)
         gemm(.transposed, w, .none, gO, bColumns: lastBlock, into: &ws.stateGradient)
-        for t in stride(from: steps, through: 1, by: -1) {
-            tanhBackward(ws.stateGradient, columns: 0..<bsz, h: trace.states, columns: trace.block(t),
-                         into: &ws.preactivationGradients, columns: trace.block(t - 1))
-            if t > 1 {
-                gemm(.transposed, v, .none, ws.preactivationGradients, bColumns: trace.block(t - 1), into: &ws.stateGradient)
-                if everyStep {
-                    gemm(.transposed, w, .none, gO, bColumns: trace.block(t - 2), beta: 1, into: &ws.stateGradient)
+        for k in 0..<grads.b.count { grads.b[k] = 0 }
+        var last = steps
+        while last >= 1 {
+            let first = max(last - chunk + 1, 1)
+            for t in stride(from: last, through: first, by: -1) {
+                let local = ((t - first) * bsz)..<((t - first + 1) * bsz)
+                tanhBackward(ws.stateGradient, columns: 0..<bsz, h: trace.states, columns: trace.block(t),
+                             into: &ws.preactivationGradients, columns: local)
+                if t > 1 {
+                    gemm(.transposed, v, .none, ws.preactivationGradients, bColumns: local, into: &ws.stateGradient)
+                    if everyStep {
+                        gemm(.transposed, w, .none, gO, bColumns: trace.block(t - 2), beta: 1, into: &ws.stateGradient)
+                    }
                 }
             }
+            // Weight gradients of the chunk's steps first…last, batched across them.
+            let g = 0..<((last - first + 1) * bsz), chunkColumns = ((first - 1) * bsz)..<(last * bsz)
+            let beta: T = last == steps ? 0 : 1
+            gemm(.none, ws.preactivationGradients, aColumns: g, .transposed, trace.states, bColumns: chunkColumns, beta: beta,
+                 into: &grads.v)
+            gemm(.none, ws.preactivationGradients, aColumns: g, .transposed, batch.inputs, bColumns: chunkColumns, beta: beta,
+                 into: &grads.u)
+            accumulateRowSums(ws.preactivationGradients, columns: g, into: &grads.b)
+            last = first - 1
         }
-        let g = ws.preactivationGradients
-        // Weight gradients, batched across time.
-        gemm(.none, g, .transposed, trace.states, bColumns: 0..<(bsz * steps), into: &grads.v)
-        gemm(.none, g, .transposed, batch.inputs, into: &grads.u)
-        for k in 0..<grads.b.count { grads.b[k] = 0 }
-        accumulateRowSums(g, into: &grads.b)
         let hCols = everyStep ? bsz..<(bsz * (steps + 1)) : trace.block(steps)
         gemm(.none, gO, .transposed, trace.states, bColumns: hCols, into: &grads.w)
         for k in 0..<grads.c.count { grads.c[k] = 0 }
