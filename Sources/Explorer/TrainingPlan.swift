@@ -9,8 +9,11 @@ import RNN
 /// `model.safetensors`), that checkpoint and its history are copied into the new folder and
 /// resumed there for one more epoch — training continues the loaded weights and optimizer
 /// state exactly. Otherwise (a bare model file, e.g. one exported from PyTorch) a new run
-/// starts *from the loaded weights* with a fresh Adam state, the loaded model's task, H and
-/// seed, and the default hyper-parameters (5 epochs, batch 64, Adam lr 1e-3, clip 1).
+/// starts *from the loaded weights* with a fresh optimizer state, the loaded model's task, H
+/// and seed, and the hyper-parameters the file records (`lr`, `optimizer`, `batch_size`,
+/// `clip`, as ftle writes them), else the defaults (Adam, lr 1e-3, batch 64, clip 1); 5 epochs.
+/// (A trained model fine-tuned at a larger rate than it was trained with can lose in a few
+/// batches what it learned: the bundled permuted model, trained at 1e-4, fell to chance at 1e-3.)
 /// A folder that already holds the explorer's own checkpoint (after a pause) is resumed.
 public struct TrainingPlan: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
@@ -51,6 +54,11 @@ public struct TrainingPlan: Sendable, Equatable {
         config.hidden = model.hidden
         config.initialization = Initialization(rawValue: model.metadata.initialization) ?? .pytorch
         config.seed = model.metadata.seed
+        let recorded = model.metadata.extra
+        if let lr = recorded["lr"].flatMap(Double.init), lr > 0, lr.isFinite { config.learningRate = lr }
+        if let optimizer = recorded["optimizer"].flatMap(OptimizerKind.init(rawValue:)) { config.optimizer = optimizer }
+        if let batch = recorded["batch_size"].flatMap(Int.init), batch >= 1 { config.batchSize = batch }
+        if let clip = recorded["clip"].flatMap(Double.init), clip >= 0, clip.isFinite { config.clip = clip }
         config.logEvery = 10
         config.checkpointEvery = 100
         return TrainingPlan(source: .fromWeights(config, modelPath: modelPath), outputDirectory: outputDirectory,

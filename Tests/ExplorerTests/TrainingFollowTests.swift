@@ -59,6 +59,14 @@ struct TrainingFollowTests {
         guard case let .fromWeights(config, path) = fresh.source else { Issue.record("expected a run from the weights"); return }
         #expect(path == "/x/m.safetensors")
         #expect(config.task == "rowwise" && config.hidden == 16 && config.initialization == .pytorch && config.seed == 1)
+        #expect(config.learningRate == 1e-3 && config.batchSize == 64 && config.clip == 1)
+        // The hyper-parameters a file records are the ones a run from its weights uses.
+        var recorded = model
+        recorded.metadata.extra = ["lr": "0.0001", "optimizer": "sgd", "batch_size": "32", "clip": "0.5"]
+        guard case let .fromWeights(c2, _) = TrainingPlan.forModel(recorded, modelPath: "/x/m.safetensors",
+                                                                    outputDirectory: "/tmp/none-\(UUID())", dataDirectory: "d").source
+        else { Issue.record("expected a run from the weights"); return }
+        #expect(c2.learningRate == 1e-4 && c2.optimizer == .sgd && c2.batchSize == 32 && c2.clip == 0.5)
         let run = ExplorerFixtures.temporaryDirectory()
         try model.save(to: run + "/" + RunFiles.model)
         try writeFileAtomically(run + "/" + RunFiles.checkpoint, text: "x")
