@@ -111,7 +111,7 @@ public enum Sensitivity {
         let task = model.task
         let batch = SequenceBatch<T>(sequences: images.map { task.sequence($0) }, labels: [Int](repeating: 0, count: images.count),
                                      steps: task.steps, inputSize: task.inputSize)
-        let trace = model.forward(batch)
-        return (0..<images.count).map { n in trace.logits.column(n).map { Double($0) } }
+        let logits = model.finalLogits(batch)
+        return (0..<images.count).map { n in logits.column(n).map { Double($0) } }
     }
 }

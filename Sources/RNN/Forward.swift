@@ -97,6 +97,42 @@ extension RNNModel {
         addColumnVector(c, to: &trace.logits)
     }
 
+    /// o_T (10 × B) without keeping the trace: h_{t−1} and h_t in two H × B buffers and the input
+    /// projections of one chunk, so memory does not grow with T (evaluation of the permuted
+    /// H = 512 model in batches of 500 needed 0.8 GB for the full trace). The arithmetic is
+    /// that of ``forward(_:initialState:into:)`` step for step — same GEMM shapes, same order —
+    /// so the logits agree with the trace's (the tests check equality).
+    public func finalLogits(_ batch: SequenceBatch<T>, initialState: Matrix<T>? = nil) -> Matrix<T> {
+        let bsz = batch.batchSize, steps = batch.steps, h = hidden
+        precondition(batch.inputSize == inputSize, "input size \(batch.inputSize) ≠ model's \(inputSize)")
+        var previous = Matrix<T>(rows: h, cols: bsz), current = Matrix<T>(rows: h, cols: bsz)
+        if let h0 = initialState {
+            precondition(h0.rows == h && h0.cols == bsz, "initial state must be H×B")
+            previous = h0
+        }
+        let chunk = ForwardTrace<T>.chunkSteps(forSteps: steps)
+        var projections = Matrix<T>(rows: h, cols: bsz * chunk)
+        var first = 1
+        while first <= steps {
+            let last = min(first + chunk - 1, steps)
+            let chunkColumns = 0..<((last - first + 1) * bsz)
+            gemm(.none, u, .none, batch.inputs, bColumns: ((first - 1) * bsz)..<(last * bsz),
+                 into: &projections, columns: chunkColumns)
+            addColumnVector(b, to: &projections, columns: chunkColumns)
+            for t in first...last {
+                let local = ((t - first) * bsz)..<((t - first + 1) * bsz)
+                gemm(.none, v, .none, previous, beta: 1, into: &projections, columns: local)
+                tanhForward(projections, columns: local, into: &current, columns: 0..<bsz)
+                swap(&previous, &current)
+            }
+            first = last + 1
+        }
+        var logits = Matrix<T>(rows: RNNModel<T>.classes, cols: bsz)
+        gemm(.none, w, .none, previous, into: &logits)
+        addColumnVector(c, to: &logits)
+        return logits
+    }
+
     /// Convenience: a fresh trace for `batch`.
     public func forward(_ batch: SequenceBatch<T>, initialState: Matrix<T>? = nil, logitsAtEveryStep: Bool = false) -> ForwardTrace<T> {
         var trace = ForwardTrace<T>(hidden: hidden, batchSize: batch.batchSize, steps: batch.steps, logitsAtEveryStep: logitsAtEveryStep)

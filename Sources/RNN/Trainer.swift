@@ -117,8 +117,7 @@ public func evaluate<T>(_ model: RNNModel<T>, on data: MNISTDataset, limit: Int?
     while start < n {
         let idx = Array(start..<min(start + batchSize, n))
         let batch = SequenceBatch<T>(data, indices: idx, task: model.task)
-        let trace = model.forward(batch)
-        let r = CrossEntropy.evaluate(trace.logits, labels: batch.labels)
+        let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)
         totalLoss += r.loss * Double(idx.count)
         correct += r.correct
         start += batchSize

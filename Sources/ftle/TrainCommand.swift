@@ -172,8 +172,7 @@ struct Predict: ParsableCommand {
             let m: RNNModel<Double> = try loadModel(model)
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
             let batch = SequenceBatch<Double>(sequences: [input.sequence], labels: [input.label ?? 0], steps: input.steps, inputSize: m.inputSize)
-            let trace = m.forward(batch)
-            let logits = trace.logits.column(0)
+            let logits = m.finalLogits(batch).column(0)
             let probs = CrossEntropy.softmax(logits)
             let predicted = probs.indices.max { probs[$0] < probs[$1] }!
             let loss = input.label.map { CrossEntropy.loss(logits, label: $0) }

@@ -73,6 +73,21 @@ import TestSupport
         print("max relative gradient error (allSteps=\(allSteps), T=\(steps)): \(worst)")
     }
 
+    /// The trace-free inference path gives the trace's o_T exactly (same operations in the
+    /// same order), in Float and Double, with and without h_0, in one chunk and in three.
+    @Test(arguments: [6, 70])
+    func finalLogitsEqualTheTraceLogits(steps: Int) {
+        let (model, batch, h0) = GradientTests.tinyProblem(seed: 11, steps: steps)
+        for initial in [nil, h0] {
+            #expect(model.finalLogits(batch, initialState: initial) == model.forward(batch, initialState: initial).logits)
+        }
+        let m32 = model.converted(to: Float.self)
+        let b32 = SequenceBatch<Float>(sequences: (0..<2).map { n in (0..<steps).flatMap { t in batch.input(step: t, sample: n).map { Float($0) } } },
+                                       labels: batch.labels, steps: steps, inputSize: 3)
+        #expect(m32.finalLogits(b32) == m32.forward(b32).logits)
+        #expect(m32.finalLogits(b32, initialState: h0.converted()) == m32.forward(b32, initialState: h0.converted()).logits)
+    }
+
     @Test func float32ForwardAgreesWithFloat64() {
         let (model, batch, h0) = GradientTests.tinyProblem(seed: 7)
         let m32 = model.converted(to: Float.self)
