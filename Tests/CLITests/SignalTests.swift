@@ -130,7 +130,8 @@ struct SignalTests {
         // The uninterrupted reference run, timed to place the kills.
         let reference = root + "/reference"
         let referenceRun = try Training(out: reference, resume: false)
-        while referenceRun.lines == 0 && referenceRun.isRunning { usleep(1_000) }
+        let referenceDeadline = Date().addingTimeInterval(120)   // every wait here is bounded
+        while referenceRun.lines == 0 && referenceRun.isRunning && Date() < referenceDeadline { usleep(1_000) }
         let firstLine = Date().timeIntervalSince(referenceRun.started)
         #expect(referenceRun.wait() == 0)
         let referenceModel = try Self.tensors(reference + "/model.safetensors")
@@ -176,7 +177,8 @@ struct SignalTests {
             if target == 0 {
                 usleep(UInt32(rng.uniform() * firstLine * 1_000_000))
             } else {
-                while run.lines < target && run.isRunning { usleep(200) }
+                let deadline = Date().addingTimeInterval(120)
+                while run.lines < target && run.isRunning && Date() < deadline { usleep(200) }
                 usleep(UInt32(rng.uniform() * 3_000))
             }
             run.signal(sig)
