@@ -214,9 +214,17 @@ public final class Trainer<T: LinalgScalar> {
         }
         optimizer = opt
         position = TrainingPosition(epoch: e, batch: b)
+        for key in Trainer.checkpointOnlyKeys { model.metadata.extra[key] = nil }
         try ensureWritableDirectory(outputDirectory)
         try truncateHistory(toStep: step)
+        // The model file is derived from the checkpoint, written just after it. A kill between
+        // the two writes leaves it one checkpoint behind — at the end of a run, for good, since
+        // a finished run writes nothing more. Rewriting it here makes every resume repair that.
+        try writeModelFile()
     }
+
+    /// Metadata only a checkpoint carries (not copied into `model.safetensors`).
+    static var checkpointOnlyKeys: [String] { ["training_config", "optimizer_step", "position_epoch", "position_batch"] }
 
     static func validate(_ c: TrainingConfig) throws {
         func bad(_ s: String) -> TrainingError { .invalidConfig(s) }
@@ -318,6 +326,12 @@ public final class Trainer<T: LinalgScalar> {
         file.metadata["position_epoch"] = String(position.epoch)
         file.metadata["position_batch"] = String(position.batch)
         try file.write(to: checkpointPath)
+        try writeModelFile()
+        onEvent(.checkpoint(path: checkpointPath, step: optimizer.step))
+    }
+
+    /// `model.safetensors`: the weights with the run's settings as metadata (atomic).
+    func writeModelFile() throws {
         var m = model
         m.metadata.epochsTrained = Double(position.epoch) + Double(position.batch) / Double(max(batchesPerEpoch, 1))
         m.metadata.extra["lr"] = String(config.learningRate)
@@ -326,7 +340,6 @@ public final class Trainer<T: LinalgScalar> {
         m.metadata.extra["clip"] = String(config.clip)
         m.metadata.extra["step"] = String(optimizer.step)
         try m.save(to: modelPath)
-        onEvent(.checkpoint(path: checkpointPath, step: optimizer.step))
     }
 
     private func tensor(_ v: [T]) -> Tensor {

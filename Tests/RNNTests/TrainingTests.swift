@@ -80,6 +80,30 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         }
     }
 
+    /// A kill between the checkpoint write and the model write (the model file is written
+    /// second) leaves `model.safetensors` one checkpoint behind; at the end of a run nothing
+    /// would overwrite it again. `--resume` rewrites it from the checkpoint — even for a run
+    /// that has already finished. (Found by `SignalTests`, whose chains occasionally ended
+    /// with a stale model under load.)
+    @Test func resumeRepairsAModelFileLeftBehindTheCheckpoint() throws {
+        let dir = makeTemporaryDirectory("ftle-stale-model")
+        let a = try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: bundledTest, outputDirectory: dir)
+        #expect(try a.run() == .finished)
+        let finished = try RNNModel<Float>.load(from: dir + "/" + RunFiles.model)
+        // Simulate the kill: the model file holds older weights than the checkpoint.
+        let stale = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + RunFiles.initialModel))
+        try stale.write(to: URL(fileURLWithPath: dir + "/" + RunFiles.model))
+        #expect(try RNNModel<Float>.load(from: dir + "/" + RunFiles.model).v != finished.v)
+        let resumed = try Trainer<Float>(resumingIn: dir, epochs: nil, logEvery: nil, checkpointEvery: nil,
+                                         train: bundledTrain, test: bundledTest)
+        #expect(try resumed.run() == .finished)
+        let repaired = try RNNModel<Float>.load(from: dir + "/" + RunFiles.model)
+        #expect(repaired.u == finished.u && repaired.v == finished.v && repaired.b == finished.b
+                && repaired.w == finished.w && repaired.c == finished.c)
+        #expect(repaired.metadata.testAccuracy == finished.metadata.testAccuracy)
+        #expect(repaired.metadata.extra["optimizer_step"] == nil && repaired.metadata.extra["training_config"] == nil)
+    }
+
     @Test func interruptedMidEpochResumesExactly() throws {
         let straight = makeTemporaryDirectory("ftle-mid-a"), split = makeTemporaryDirectory("ftle-mid-b")
         let a = try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: nil, outputDirectory: straight)
