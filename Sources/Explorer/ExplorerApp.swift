@@ -59,8 +59,9 @@ public final class ExplorerApp {
     private let trainer = TrainingWorker()
     private var follower: RunFollower?
     private var needsRender = true
-    /// The optimizer step at which weights were last requested automatically.
-    private var lastAutomaticReloadStep = 0
+    /// The optimizer step at which weights were last requested automatically (nil until the
+    /// first progress report of a run, whose step becomes the baseline).
+    private var lastAutomaticReloadStep: Int?
     private var isStarted = false
 
     public init(terminal: any TerminalBackend, state: ExplorerState, model: RNNModel<Double>, configuration: Configuration) {
@@ -166,11 +167,18 @@ public final class ExplorerApp {
                 installWeights(weights, path: configuration.trainingDirectory + "/" + RunFiles.model,
                                message: "loaded the training weights (step \(state.training.step))")
             } else {
-                if case .started = update { lastAutomaticReloadStep = 0 }
-                if case let .progress(progress) = update, let every = configuration.reloadEveryBatches,
-                   progress.step - lastAutomaticReloadStep >= every {
-                    lastAutomaticReloadStep = progress.step
-                    trainer.requestWeights()
+                if case .started = update { lastAutomaticReloadStep = nil }
+                if case let .progress(progress) = update, let every = configuration.reloadEveryBatches {
+                    // N batches are counted from the run's first report (a resumed run starts
+                    // at a large step).
+                    if let last = lastAutomaticReloadStep {
+                        if progress.step - last >= every {
+                            lastAutomaticReloadStep = progress.step
+                            trainer.requestWeights()
+                        }
+                    } else {
+                        lastAutomaticReloadStep = progress.step
+                    }
                 }
                 dispatch(.training(update))
             }

@@ -11,15 +11,15 @@ import RNN
 /// state exactly. Otherwise (a bare model file, e.g. one exported from PyTorch) a new run
 /// starts *from the loaded weights* with a fresh optimizer state, the loaded model's task, H
 /// and seed, and the hyper-parameters the file records (`lr`, `optimizer`, `batch_size`,
-/// `clip`, as ftle writes them), else the defaults (Adam, lr 1e-3, batch 64, clip 1); 5 epochs.
+/// `clip`, `momentum`, as ftle writes them), else the defaults (Adam, lr 1e-3, batch 64, clip 1); 5 epochs.
 /// (A trained model fine-tuned at a larger rate than it was trained with can lose in a few
 /// batches what it learned: the bundled permuted model, trained at 1e-4, fell to chance at 1e-3.)
 /// A folder that already holds the explorer's own checkpoint (after a pause) is resumed.
 public struct TrainingPlan: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         case fresh(TrainingConfig)
-        /// A new run from the weights in this model file.
-        case fromWeights(TrainingConfig, modelPath: String)
+        /// A new run from these weights (the model the explorer has loaded).
+        case fromWeights(TrainingConfig, weights: RNNModel<Double>)
         /// Copy this run's checkpoint and history, then resume.
         case continueRun(checkpoint: String)
         /// Resume the checkpoint already in the output folder.
@@ -59,9 +59,10 @@ public struct TrainingPlan: Sendable, Equatable {
         if let optimizer = recorded["optimizer"].flatMap(OptimizerKind.init(rawValue:)) { config.optimizer = optimizer }
         if let batch = recorded["batch_size"].flatMap(Int.init), batch >= 1 { config.batchSize = batch }
         if let clip = recorded["clip"].flatMap(Double.init), clip >= 0, clip.isFinite { config.clip = clip }
+        if let momentum = recorded["momentum"].flatMap(Double.init), momentum >= 0, momentum < 1 { config.momentum = momentum }
         config.logEvery = 10
         config.checkpointEvery = 100
-        return TrainingPlan(source: .fromWeights(config, modelPath: modelPath), outputDirectory: outputDirectory,
+        return TrainingPlan(source: .fromWeights(config, weights: model), outputDirectory: outputDirectory,
                             dataDirectory: dataDirectory)
     }
 }

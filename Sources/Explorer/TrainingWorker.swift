@@ -80,10 +80,10 @@ public final class TrainingWorker: Sendable {
             case let .fresh(config):
                 trainer = try Trainer<Float>(config: config, train: trainSet, test: testSet,
                                              outputDirectory: plan.outputDirectory)
-            case let .fromWeights(config, modelPath):
-                let start = try RNNModel<Float>.load(from: modelPath)
+            case let .fromWeights(config, weights):
                 trainer = try Trainer<Float>(config: config, train: trainSet, test: testSet,
-                                             outputDirectory: plan.outputDirectory, startingWeights: start)
+                                             outputDirectory: plan.outputDirectory,
+                                             startingWeights: weights.converted(to: Float.self))
             case let .continueRun(checkpoint):
                 try ensureWritableDirectory(plan.outputDirectory)
                 let fileManager = FileManager.default

@@ -61,6 +61,7 @@ extension RNNModel {
         let bsz = trace.batchSize, steps = trace.steps
         let everyStep = steps > 1 && gO.cols == bsz * steps
         precondition(gO.rows == RNNModel.classes && (gO.cols == bsz || gO.cols == bsz * steps), "logit gradient must be 10×B or 10×(B·T)")
+        precondition(steps >= 1, "backward needs at least one step")
         let chunk = ForwardTrace<T>.chunkSteps(forSteps: steps)
         precondition(ws.preactivationGradients.cols == bsz * chunk && ws.preactivationGradients.rows == hidden, "workspace shape")
         let lastBlock = everyStep ? trace.block(steps - 1) : 0..<bsz

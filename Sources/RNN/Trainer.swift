@@ -161,6 +161,12 @@ public final class Trainer<T: LinalgScalar> {
                     + "but the run is \(config.task) with H = \(config.hidden)")
             }
             model = start
+            // A new run: nothing of the starting file's own training record carries over.
+            for key in Trainer.checkpointOnlyKeys + ["lr", "optimizer", "batch_size", "clip", "momentum", "step"] {
+                model.metadata.extra[key] = nil
+            }
+            model.metadata.testAccuracy = nil
+            model.metadata.epochsTrained = 0
         } else {
             model = RNNModel<T>(task: task, hidden: config.hidden, initialization: config.initialization, seed: config.seed)
         }
@@ -338,6 +344,7 @@ public final class Trainer<T: LinalgScalar> {
         m.metadata.extra["optimizer"] = config.optimizer.rawValue
         m.metadata.extra["batch_size"] = String(config.batchSize)
         m.metadata.extra["clip"] = String(config.clip)
+        if config.optimizer == .sgd { m.metadata.extra["momentum"] = String(config.momentum) }
         m.metadata.extra["step"] = String(optimizer.step)
         try m.save(to: modelPath)
     }

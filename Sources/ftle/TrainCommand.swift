@@ -37,7 +37,7 @@ struct Train: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run saved in --out exactly where its last checkpoint stopped.") var resume = false
     @Option(name: .customLong("init-from"),
-            help: "Start from this model's weights (e.g. exported from PyTorch) instead of --init; it must be a --task model with H = --hidden.")
+            help: "Start from this model's weights (e.g. exported from PyTorch) instead of --init; it must be a --task model with H = --hidden, and its own pixel order replaces --permutation-seed.")
     var initFrom: String?
 
     func validate() throws {
@@ -66,6 +66,11 @@ struct Train: ParsableCommand {
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
             installStopHandlers()
+            if let initFrom {
+                // Recorded in the run's config so it describes where the weights came from.
+                let start = try RNNModel<Double>.load(from: initFrom)
+                config.initialization = Initialization(rawValue: start.metadata.initialization) ?? config.initialization
+            }
             if precision == .f64 && !resume {
                 let start = try initFrom.map { try RNNModel<Double>.load(from: $0) }
                 try runTraining(try Trainer<Double>(config: config, train: trainSet, test: testSet, outputDirectory: out,

@@ -48,3 +48,36 @@ func temporaryFolder(_ tag: String) -> String {
     precondition(ok, "mkdtemp failed")
     return String(cString: bytes)
 }
+
+import Testing
+
+/// The test runner's own child handling: a timeout holds and takes the child's process group
+/// (grandchildren included) with it; exit codes and signals are decoded as a shell does.
+@Suite struct SubprocessTests {
+    @Test func timeoutKillsTheWholeProcessGroup() throws {
+        let pidFile = temporaryFolder("subprocess") + "/pid"
+        let started = Date()
+        let r = try Subprocess.shell("sleep 60 & echo $! > '\(pidFile)'; wait", timeout: 1)
+        #expect(r.timedOut)
+        #expect(r.status == 128 + SIGKILL)
+        #expect(Date().timeIntervalSince(started) < 10)
+        let grandchild = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Gone, or a zombie waiting for its new parent to reap it — not sleeping on.
+        var alive = true
+        for _ in 0..<100 where alive {
+            let stat = (try? String(contentsOfFile: "/proc/\(grandchild)/stat", encoding: .utf8)) ?? ""
+            alive = !stat.isEmpty && !stat.contains(") Z ")
+            if alive { usleep(20_000) }
+        }
+        #expect(!alive, "the grandchild sleep \(grandchild) survived the timeout")
+    }
+
+    @Test func exitCodesSignalsAndOutput() throws {
+        var r = try Subprocess.shell("echo out; echo err >&2; exit 3")
+        #expect(r.status == 3 && r.signal == nil && r.stdout == "out\n" && r.stderr == "err\n" && !r.timedOut)
+        r = try Subprocess.shell("kill -TERM $$")
+        #expect(r.status == 128 + SIGTERM && r.signal == SIGTERM)
+        #expect(throws: Subprocess.SpawnError.self) { try Subprocess.run("/nonexistent/ftle-xyz", []) }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import RNN
+import TestSupport
 import Testing
 
 /// Kills a real `ftle train` at seeded random moments and checks that nothing is lost: after
@@ -26,6 +27,8 @@ struct SignalTests {
 
         init(out: String, resume: Bool) throws {
             let args = [CLI.binary!, "train"] + (resume ? ["--resume"] : SignalTests.trainArgs) + ["--out", out]
+            Subprocess.spawnLock.lock()
+            defer { Subprocess.spawnLock.unlock() }
             var fds: [Int32] = [0, 0]
             guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }

@@ -8,9 +8,11 @@ import Foundation
 /// - it learns of a child's exit through SIGCHLD; with that signal consumed elsewhere,
 ///   `waitUntilExit()` waited forever on a zombie (the CI run that timed out after 90 min).
 ///
-/// Here the child starts with an empty signal mask and default dispositions, the exit is
-/// collected with `waitpid` on the child's own pid (polled, so a deadline always holds), and
-/// pipes are close-on-exec so no other child spawned at the same moment inherits them.
+/// Here the child starts with an empty signal mask and default dispositions in a process group
+/// of its own (a timeout kills the group, grandchildren included), the exit is collected with
+/// `waitpid` on the child's own pid (polled, so a deadline always holds), and pipes are
+/// close-on-exec, made and handed over under ``spawnLock`` so that no child spawned by another
+/// test thread at the same moment inherits them.
 /// Output read after the child exits is bounded by a grace period, since a grandchild (a
 /// daemon such as the tmux server) may keep a pipe open.
 public enum Subprocess {
@@ -37,11 +39,19 @@ public enum Subprocess {
         public var description: String { "cannot start \(executable): \(String(cString: strerror(code)))" }
     }
 
+    /// Held from creating a child's pipes until the child is spawned (pipe + FD_CLOEXEC is not
+    /// atomic; glibc's pipe2 is not visible to Swift). Anything in the tests that spawns with
+    /// pipes takes it.
+    public static let spawnLock = NSLock()
+
     /// Runs `executable arguments` (looked up in PATH when it has no slash) with stdin from
     /// /dev/null; returns when it has exited, or kills it after `timeout` seconds.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                            stdout: Output = .capture, stderr: Output = .capture,
                            timeout: Double = 120) throws -> Result {
+        spawnLock.lock()
+        var locked = true
+        defer { if locked { spawnLock.unlock() } }
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         // Close-on-exec (set right after pipe(); glibc's pipe2 is not visible to Swift): the
         // child gets its ends through dup2, which clears the flag on the copy.
@@ -74,7 +84,8 @@ public enum Subprocess {
         sigfillset(&defaulted)
         posix_spawnattr_setsigmask(&attributes, &emptyMask)
         posix_spawnattr_setsigdefault(&attributes, &defaulted)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -89,6 +100,8 @@ public enum Subprocess {
             rc = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
         }
         for fd in [outPipe[1], errPipe[1]] where fd >= 0 { close(fd) }
+        spawnLock.unlock()
+        locked = false
         guard rc == 0 else {
             for fd in [outPipe[0], errPipe[0]] where fd >= 0 { close(fd) }
             throw SpawnError(executable: executable, code: rc)
@@ -147,9 +160,13 @@ public enum Subprocess {
             if exitedAt == nil {
                 let r = waitpid(pid, &waitStatus, WNOHANG)
                 if r == pid { exitedAt = monotonicNow() }
-                else if monotonicNow() - start > timeout {
+                else if r < 0 && errno == ECHILD {
+                    // Reaped elsewhere: the status is unknown.
+                    waitStatus = 255 << 8
+                    exitedAt = monotonicNow()
+                } else if monotonicNow() - start > timeout {
                     timedOut = true
-                    kill(pid, SIGKILL)
+                    kill(-pid, SIGKILL)   // the child's whole process group
                     while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
                     exitedAt = monotonicNow()
                 }
