@@ -58,6 +58,7 @@ public enum StudyReport {
         return [
             "images": o.images, "ks": o.ks, "random": o.randomSubsets, "mode": o.mode.rawValue, "score": o.score.description,
             "seed": o.seed, "seconds": s.seconds,
+            "steps": o.steps.map { [$0.lowerBound, $0.upperBound] as Any } ?? NSNull(),
             "table": s.table.map { r -> [String: Any] in
                 ["k": r.k, "mean_difference": r.test.meanDifference, "variance_r": r.test.varianceX, "variance_random": r.test.varianceY,
                  "statistic": r.test.statistic, "df": r.test.df, "p_welch": r.test.pWelch, "p_z": r.test.pZ]

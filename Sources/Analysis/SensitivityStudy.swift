@@ -22,6 +22,11 @@ public struct SensitivityStudy: Sendable {
         public var mode: FlipMode = .both
         public var score: PixelScore = .r1
         public var seed: UInt64 = 0
+        /// Steps (1-based, inclusive) whose pixels may be flipped, for the ranked and the random
+        /// flips alike; nil: all. E.g. the second half of the sequence, to leave out the early
+        /// steps whose large ln r_t^1 comes from the frame settling and whose input the network
+        /// has forgotten by T.
+        public var steps: ClosedRange<Int>? = nil
         public init() {}
     }
 
@@ -68,7 +73,10 @@ public struct SensitivityStudy: Sendable {
             let image = data.image(n), label = data.label(n)
             let trace = try Sensitivity.trace(model: analysisModel, image: image, score: options.score)
             let scores = Sensitivity.pixelScores(stepScores: Sensitivity.stepScores(trace, score: options.score), task: model.task)
-            let ranking = Sensitivity.ranking(scores: scores, image: image, mode: options.mode)
+            var ranking = Sensitivity.ranking(scores: scores, image: image, mode: options.mode)
+            if let window = options.steps {
+                ranking = ranking.filter { window.contains(model.task.step(ofPixel: $0) + 1) }
+            }
             let original = Sensitivity.logits(model: model, images: [image])[0]
             let originalLoss = CrossEntropy.loss(original, label: label)
             var perK: [PerK] = []

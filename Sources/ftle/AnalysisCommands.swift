@@ -97,9 +97,21 @@ struct Perturb: ParsableCommand {
     @Option(help: "Flip mode: both, up or down.") var mode: FlipMode = .both
     @Option(help: "Pixel score: r1, ftle1 or sum:N.") var score: String = "r1"
     @Option(help: "Seed of the random subsets.") var seed: UInt64 = 0
+    @Option(help: "Only flip pixels presented at steps FROM-TO (1-based, inclusive), ranked and random alike, e.g. 393-784.")
+    var steps: String?
     @Option(help: "Output format: json, csv or markdown (Table 1).") var format: OutputFormat = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
     @OptionGroup var dataOptions: DataOptions
+
+    /// `--steps FROM-TO` as a range (bounds checked against T in `run`).
+    func parsedSteps() throws -> ClosedRange<Int>? {
+        guard let steps else { return nil }
+        let parts = steps.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let from = parts[0], let to = parts[1], from >= 1, from <= to else {
+            throw ValidationError("--steps must be FROM-TO with 1 ≤ FROM ≤ TO (got \"\(steps)\")")
+        }
+        return from...to
+    }
 
     func parsedKs() throws -> [Int] {
         let parts = k.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -115,6 +127,7 @@ struct Perturb: ParsableCommand {
         if random < 2 { throw ValidationError("--random must be at least 2 (got \(random))") }
         if PixelScore(score) == nil { throw ValidationError("--score must be r1, ftle1 or sum:N with N ≥ 1 (got \"\(score)\")") }
         if format == .text { throw ValidationError("--format must be json, csv or markdown") }
+        _ = try parsedSteps()
     }
 
     func run() throws {
@@ -124,6 +137,10 @@ struct Perturb: ParsableCommand {
             guard images <= test.count else { throw UsageError("--images \(images) exceeds the \(test.count) test images") }
             var o = SensitivityStudy.Options()
             o.images = images; o.ks = try parsedKs(); o.randomSubsets = random; o.mode = mode; o.score = PixelScore(score)!; o.seed = seed
+            o.steps = try parsedSteps()
+            if let window = o.steps, window.upperBound > m.task.steps {
+                throw UsageError("--steps \(window.lowerBound)-\(window.upperBound) goes past T = \(m.task.steps)")
+            }
             if case let .sum(n) = o.score, n > m.hidden { throw UsageError("--score sum:\(n) exceeds H = \(m.hidden)") }
             let progress = ProgressLine(label: "perturb: (image, k)")
             let study = try SensitivityStudy(model: m, data: test, options: o, progress: progress.update)

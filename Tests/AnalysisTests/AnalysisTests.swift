@@ -131,4 +131,21 @@ let testImages = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         let md = s.markdownTable()
         #expect(md.split(separator: "\n").count == 4)
     }
+
+    /// `steps` keeps every flip — ranked and random — inside the window: the random pool is
+    /// the window's candidates, so with k ≥ their number both flip exactly the same pixels.
+    @Test func stepWindowRestrictsRankedAndRandomFlips() throws {
+        let model = RNNModel<Float>(task: .permuted(seed: 2), hidden: 16, initialization: .orthogonal, seed: 3)
+        var o = SensitivityStudy.Options()
+        o.images = 2; o.ks = [5, 784]; o.randomSubsets = 4; o.mode = .both; o.steps = 700...784
+        let s = try SensitivityStudy(model: model, data: testImages, options: o)
+        for image in s.images {
+            #expect(image.perK[0].rankedPixels.allSatisfy { (700...784).contains(model.task.step(ofPixel: $0) + 1) })
+            // k beyond the window's 85 pixels flips all of them, ranked or random alike.
+            #expect(image.perK[1].rankedPixels.count == 85)
+            // Same flipped image in every column of one Float32 batch: equal up to the GEMM
+            // kernel's edge-column rounding.
+            #expect(image.perK[1].randomLossDifferences.allSatisfy { abs($0 - image.perK[1].rankedLossDifference) < 1e-5 })
+        }
+    }
 }
