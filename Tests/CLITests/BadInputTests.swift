@@ -143,6 +143,10 @@ struct BadInputTests {
                  stderr: "ftle: the starting weights are a rowwise model with H = 128, but the run is rowwise with H = 8\n", status: 1),
             Case(name: "--init-from with --resume", args: ["train", "--resume", "--init-from", m, "--out", d + "/init-resume"],
                  stderr: "ftle: --init-from and --resume exclude each other\n", status: 2),
+            Case(name: "--steps backwards", args: ["perturb", "--model", m, "--steps", "30-5"],
+                 stderr: "ftle: --steps must be FROM-TO with 1 ≤ FROM ≤ TO (got \"30-5\")\n", status: 2),
+            Case(name: "--steps past T", args: ["perturb", "--model", m, "--steps", "10-900", "--images", "1"],
+                 stderr: "ftle: --steps 10-900 goes past T = 28\n", status: 1),
             Case(name: "unknown theme", args: ["explore", "--model", m, "--theme", "nope"],
                  stderr: "ftle: unknown theme \"nope\"; available themes: colorblind, dark, light, mono\n", status: 1),
         ]
