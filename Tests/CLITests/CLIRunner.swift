@@ -42,12 +42,7 @@ enum CLI {
 }
 
 /// A fresh temporary folder.
-func temporaryFolder(_ tag: String) -> String {
-    var bytes = Array("/tmp/ftle-\(tag)-XXXXXX".utf8CString)
-    let ok = bytes.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
-    precondition(ok, "mkdtemp failed")
-    return String(cString: bytes)
-}
+func temporaryFolder(_ tag: String) -> String { makeTemporaryDirectory("ftle-\(tag)") }
 
 import Testing
 

@@ -4,6 +4,7 @@ import Linalg
 import MNIST
 import RNN
 import TerminalUI
+import TestSupport
 
 /// Shared inputs for the explorer tests: the repository (found from this file), the
 /// bundled MNIST test split, and small deterministic models.
@@ -63,9 +64,5 @@ enum ExplorerFixtures {
     }
 
     /// A fresh empty folder.
-    static func temporaryDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ftle-explorer-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func temporaryDirectory() -> String { makeTemporaryDirectory("ftle-explorer") }
 }

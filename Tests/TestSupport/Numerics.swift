@@ -32,9 +32,19 @@ public func centralDifference(_ f: ([Double]) -> Double, at x: [Double], epsilon
     return g
 }
 
+/// The folder under which this test process makes its scratch folders,
+/// `/tmp/ftle-tests-<pid>`; removed when the process exits, so repeated test runs do not
+/// pile up data in /tmp.
+public let testScratchRoot: String = {
+    let root = "/tmp/ftle-tests-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: "/tmp/ftle-tests-\(getpid())") }
+    return root
+}()
+
 /// A fresh, empty temporary directory for one test.
 public func makeTemporaryDirectory(_ tag: String = "ftle-test") -> String {
-    let template = "/tmp/\(tag)-XXXXXX"
+    let template = "\(testScratchRoot)/\(tag)-XXXXXX"
     var bytes = Array(template.utf8CString)
     let ok = bytes.withUnsafeMutableBufferPointer { p in mkdtemp(p.baseAddress!) != nil }
     precondition(ok, "mkdtemp failed")
