@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "TestSupport"]),
         .testTarget(name: "RNNTests", dependencies: ["RNN", "Linalg", "MNIST", "TestSupport"]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Lyapunov", "RNN", "Linalg", "MNIST", "Statistics", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),

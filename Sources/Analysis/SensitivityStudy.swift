@@ -5,6 +5,11 @@ import MNIST
 import RNN
 import Statistics
 
+/// A study whose flip mode and step window leave an image nothing to flip.
+public struct NoFlipCandidates: Error, CustomStringConvertible {
+    public let description: String
+}
+
 /// The R-value input-sensitivity experiment (paper Figs. 3–4, Table 1).
 ///
 /// For each test image: score pixels (`PixelScore`, from h_0 = 0, Float64), rank the flip
@@ -76,6 +81,10 @@ public struct SensitivityStudy: Sendable {
             var ranking = Sensitivity.ranking(scores: scores, image: image, mode: options.mode)
             if let window = options.steps {
                 ranking = ranking.filter { window.contains(model.task.step(ofPixel: $0) + 1) }
+            }
+            guard !ranking.isEmpty else {
+                let window = options.steps.map { " in steps \($0.lowerBound)-\($0.upperBound)" } ?? ""
+                throw NoFlipCandidates(description: "test image \(n) has no pixels to flip (mode \(options.mode.rawValue))\(window)")
             }
             let original = Sensitivity.logits(model: model, images: [image])[0]
             let originalLoss = CrossEntropy.loss(original, label: label)

@@ -147,6 +147,8 @@ struct BadInputTests {
                  stderr: "ftle: --steps must be FROM-TO with 1 ≤ FROM ≤ TO (got \"30-5\")\n", status: 2),
             Case(name: "--steps past T", args: ["perturb", "--model", m, "--steps", "10-900", "--images", "1"],
                  stderr: "ftle: --steps 10-900 goes past T = 28\n", status: 1),
+            Case(name: "--steps window with nothing to flip", args: ["perturb", "--model", m, "--steps", "1-1", "--mode", "down", "--images", "1"],
+                 stderr: "ftle: test image 0 has no pixels to flip (mode down) in steps 1-1\n", status: 1),
             Case(name: "unknown theme", args: ["explore", "--model", m, "--theme", "nope"],
                  stderr: "ftle: unknown theme \"nope\"; available themes: colorblind, dark, light, mono\n", status: 1),
         ]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TerminalUI
 
 /// Headless smoke tests: ncurses writes to /dev/null and reads from /dev/null. Serialized,
@@ -61,8 +62,13 @@ import Testing
     /// explorer stops instead of spinning on a dead descriptor.
     @Test func closedInputIsAHangUp() throws {
         var fds: [Int32] = [0, 0]
+        // Under the spawn lock and close-on-exec: a child spawned by a parallel test must not
+        // inherit the write end (the pipe would then never read as hung up).
+        Subprocess.spawnLock.lock()
         #expect(pipe(&fds) == 0)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         close(fds[1])
+        Subprocess.spawnLock.unlock()
         let terminal = try NCursesTerminal(environment: ["TERM": "xterm-256color"], colorMode: nil,
                                            outputPath: "/dev/null", inputPath: "/dev/fd/\(fds[0])")
         defer { terminal.restore() }
@@ -72,7 +78,10 @@ import Testing
     /// An open, empty pipe is not a hang-up: the user just has not typed anything.
     @Test func quietInputIsNotAHangUp() throws {
         var fds: [Int32] = [0, 0]
+        Subprocess.spawnLock.lock()
         #expect(pipe(&fds) == 0)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        Subprocess.spawnLock.unlock()
         defer { close(fds[1]) }
         let terminal = try NCursesTerminal(environment: ["TERM": "xterm-256color"], colorMode: nil,
                                            outputPath: "/dev/null", inputPath: "/dev/fd/\(fds[0])")

@@ -33,13 +33,14 @@ public func centralDifference(_ f: ([Double]) -> Double, at x: [Double], epsilon
 }
 
 /// The folder under which this test process makes its scratch folders,
-/// `/tmp/ftle-tests-<pid>`; removed when the process exits, so repeated test runs do not
+/// `/tmp/ftle-tests-<pid>-XXXXXX`; removed when the process exits, so repeated test runs do not
 /// pile up data in /tmp.
 public let testScratchRoot: String = {
-    let root = "/tmp/ftle-tests-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: "/tmp/ftle-tests-\(getpid())") }
-    return root
+    var bytes = Array("/tmp/ftle-tests-\(getpid())-XXXXXX".utf8CString)
+    let ok = bytes.withUnsafeMutableBufferPointer { p in mkdtemp(p.baseAddress!) != nil }
+    precondition(ok, "mkdtemp failed for the test scratch root")
+    atexit { try? FileManager.default.removeItem(atPath: testScratchRoot) }
+    return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }()
 
 /// A fresh, empty temporary directory for one test.
