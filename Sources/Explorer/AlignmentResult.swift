@@ -1,3 +1,4 @@
+import Analysis
 /// The cosines A_t = Q_tᵀ E_t at one step t between the first `directions` Lyapunov vectors
 /// (columns of Q_t, from the K-column frame the engine steps) and selected right singular
 /// vectors e_j of ΔV_t (singular values in non-increasing order).
@@ -33,10 +34,6 @@ public struct AlignmentResult: Hashable, Sendable {
     public func spreadByIndex(leading: Bool) -> [Double] {
         let columns = leading ? Array(0..<leadingCount) : Array(leadingCount..<singularIndices.count)
         guard !columns.isEmpty else { return [] }
-        return (0..<directions).map { i in
-            let values = columns.map { cosine(q: i, column: $0) }
-            let mean = values.reduce(0, +) / Double(values.count)
-            return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
-        }
+        return (0..<directions).map { i in populationStd(columns.map { cosine(q: i, column: $0) }) }
     }
 }

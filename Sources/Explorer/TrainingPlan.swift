@@ -54,12 +54,7 @@ public struct TrainingPlan: Sendable, Equatable {
         config.hidden = model.hidden
         config.initialization = Initialization(rawValue: model.metadata.initialization) ?? .pytorch
         config.seed = model.metadata.seed
-        let recorded = model.metadata.extra
-        if let lr = recorded["lr"].flatMap(Double.init), lr > 0, lr.isFinite { config.learningRate = lr }
-        if let optimizer = recorded["optimizer"].flatMap(OptimizerKind.init(rawValue:)) { config.optimizer = optimizer }
-        if let batch = recorded["batch_size"].flatMap(Int.init), batch >= 1 { config.batchSize = batch }
-        if let clip = recorded["clip"].flatMap(Double.init), clip >= 0, clip.isFinite { config.clip = clip }
-        if let momentum = recorded["momentum"].flatMap(Double.init), momentum >= 0, momentum < 1 { config.momentum = momentum }
+        config.adoptRecordedSettings(from: model.metadata)
         config.logEvery = 10
         config.checkpointEvery = 100
         return TrainingPlan(source: .fromWeights(config, weights: model), outputDirectory: outputDirectory,

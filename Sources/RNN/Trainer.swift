@@ -102,6 +102,32 @@ public enum RunFiles {
     public static let historyHeader = "epoch,batch,step,loss,accuracy,samples_per_second,test_loss,test_accuracy"
 }
 
+/// The hyper-parameters a run records in its `model.safetensors` metadata, so that a later run
+/// from those weights (the explorer's `t` on a bare model file) can train them the same way.
+extension TrainingConfig {
+    /// Metadata keys of the recorded settings (`momentum` only for SGD).
+    public static let recordedKeys = ["lr", "optimizer", "batch_size", "clip", "momentum"]
+
+    /// Writes the recorded settings into `metadata.extra`.
+    func record(into metadata: inout ModelMetadata) {
+        metadata.extra["lr"] = String(learningRate)
+        metadata.extra["optimizer"] = optimizer.rawValue
+        metadata.extra["batch_size"] = String(batchSize)
+        metadata.extra["clip"] = String(clip)
+        if optimizer == .sgd { metadata.extra["momentum"] = String(momentum) }
+    }
+
+    /// Takes over whatever valid settings `metadata` records; the rest stay as they are.
+    public mutating func adoptRecordedSettings(from metadata: ModelMetadata) {
+        let recorded = metadata.extra
+        if let lr = recorded["lr"].flatMap(Double.init), lr > 0, lr.isFinite { learningRate = lr }
+        if let kind = recorded["optimizer"].flatMap(OptimizerKind.init(rawValue:)) { optimizer = kind }
+        if let batch = recorded["batch_size"].flatMap(Int.init), batch >= 1 { batchSize = batch }
+        if let c = recorded["clip"].flatMap(Double.init), c >= 0, c.isFinite { clip = c }
+        if let m = recorded["momentum"].flatMap(Double.init), m >= 0, m < 1 { momentum = m }
+    }
+}
+
 /// The shuffled order of training indices for `epoch`: depends only on the seed and the
 /// epoch, so a resumed run sees exactly the batches an uninterrupted one would.
 public func epochOrder(seed: UInt64, epoch: Int, count: Int) -> [Int] {
@@ -162,7 +188,7 @@ public final class Trainer<T: LinalgScalar> {
             }
             model = start
             // A new run: nothing of the starting file's own training record carries over.
-            for key in Trainer.checkpointOnlyKeys + ["lr", "optimizer", "batch_size", "clip", "momentum", "step"] {
+            for key in Trainer.checkpointOnlyKeys + TrainingConfig.recordedKeys + ["step"] {
                 model.metadata.extra[key] = nil
             }
             model.metadata.testAccuracy = nil
@@ -340,11 +366,7 @@ public final class Trainer<T: LinalgScalar> {
     func writeModelFile() throws {
         var m = model
         m.metadata.epochsTrained = Double(position.epoch) + Double(position.batch) / Double(max(batchesPerEpoch, 1))
-        m.metadata.extra["lr"] = String(config.learningRate)
-        m.metadata.extra["optimizer"] = config.optimizer.rawValue
-        m.metadata.extra["batch_size"] = String(config.batchSize)
-        m.metadata.extra["clip"] = String(config.clip)
-        if config.optimizer == .sgd { m.metadata.extra["momentum"] = String(config.momentum) }
+        config.record(into: &m.metadata)
         m.metadata.extra["step"] = String(optimizer.step)
         try m.save(to: modelPath)
     }

@@ -66,19 +66,18 @@ struct Train: ParsableCommand {
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
             installStopHandlers()
-            if let initFrom {
-                // Recorded in the run's config so it describes where the weights came from.
-                let start = try RNNModel<Double>.load(from: initFrom)
+            // Loaded once in Float64 (a Float32 file widens exactly, so narrowing it back for an
+            // f32 run is exact too); its initialisation goes into the run's config.
+            let start = try initFrom.map { try RNNModel<Double>.load(from: $0) }
+            if let start {
                 config.initialization = Initialization(rawValue: start.metadata.initialization) ?? config.initialization
             }
             if precision == .f64 && !resume {
-                let start = try initFrom.map { try RNNModel<Double>.load(from: $0) }
                 try runTraining(try Trainer<Double>(config: config, train: trainSet, test: testSet, outputDirectory: out,
                                                     startingWeights: start))
             } else if !resume {
-                let start = try initFrom.map { try RNNModel<Float>.load(from: $0) }
                 try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out,
-                                                   startingWeights: start))
+                                                   startingWeights: start?.converted(to: Float.self)))
             } else {
                 // Only an explicit --checkpoint-every replaces the stored cadence.
                 let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
