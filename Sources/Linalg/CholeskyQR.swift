@@ -43,10 +43,13 @@ private enum FloatKernels: CholeskyKernels {
     }
 }
 
-/// CholeskyQR2 in place on a (m×n, m ≥ n, column-major). On success `a` holds Q, `r` holds R
-/// (upper triangular, positive diagonal) and the result is true. On failure `a` is restored
-/// from `original` and the result is false (the caller falls back to Householder).
+/// CholeskyQR2 in place on a (m×n, m ≥ n, column-major). On success `a` holds Q and the result
+/// is true; R = R₂R₁ (upper triangular, positive diagonal) is either formed in `r` (`outer` nil)
+/// or left as its two factors, R₁ in `r` and R₂ in `outer`, which saves the n³/3-flop triangular
+/// product. On failure `a` is restored from `original` and the result is false (the caller
+/// falls back to Householder).
 private func choleskyQR2<K: CholeskyKernels>(_: K.Type, a: UnsafeMutablePointer<K.E>, r: UnsafeMutablePointer<K.E>,
+                                              outer: UnsafeMutablePointer<K.E>?,
                                               gram g: UnsafeMutablePointer<K.E>, original: UnsafeMutablePointer<K.E>,
                                               m: Int, n: Int) -> Bool {
     let mm = Int32(m), nn = Int32(n)
@@ -68,32 +71,59 @@ private func choleskyQR2<K: CholeskyKernels>(_: K.Type, a: UnsafeMutablePointer<
     if K.potrf(nn, g) != 0 { return restore() }
     for j in 0..<n { for i in (j + 1)..<max(j + 1, n) { g[i + j * n] = 0 } }           // R₂ (clear the lower part)
     K.trsmRight(mm, nn, g, a)                                                           // Q = Q₁ R₂⁻¹
-    K.trmmLeft(nn, g, r)                                                                // R = R₂ R₁
+    if let outer { outer.update(from: g, count: n * n) } else { K.trmmLeft(nn, g, r) }  // R = R₂ R₁
     return true
 }
 
 extension QRWorkspace {
-    mutating func choleskyQR2Double(_ a: inout Matrix<T>, r: inout Matrix<T>) -> Bool {
+    /// `outer` nil: R formed in `r`; otherwise R₁ in `r` and R₂ in `outer` (see `choleskyQR2`).
+    mutating func choleskyQR2Double(_ a: inout Matrix<T>, r: inout Matrix<T>, outer: UnsafeMutablePointer<T>?) -> Bool {
         let (m, n) = (rows, cols)
+        let outerDouble = outer.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Double.self) }
         return a.storage.withUnsafeMutableBufferPointer { pa in r.storage.withUnsafeMutableBufferPointer { pr in
             gramStorage.withUnsafeMutableBufferPointer { pg in originalStorage.withUnsafeMutableBufferPointer { po in
                 pa.withMemoryRebound(to: Double.self) { a in pr.withMemoryRebound(to: Double.self) { r in
                 pg.withMemoryRebound(to: Double.self) { g in po.withMemoryRebound(to: Double.self) { o in
-                    choleskyQR2(DoubleKernels.self, a: a.baseAddress!, r: r.baseAddress!, gram: g.baseAddress!, original: o.baseAddress!, m: m, n: n)
+                    choleskyQR2(DoubleKernels.self, a: a.baseAddress!, r: r.baseAddress!, outer: outerDouble,
+                                gram: g.baseAddress!, original: o.baseAddress!, m: m, n: n)
                 }}}}
             }}
         }}
     }
 
-    mutating func choleskyQR2Float(_ a: inout Matrix<T>, r: inout Matrix<T>) -> Bool {
+    mutating func choleskyQR2Float(_ a: inout Matrix<T>, r: inout Matrix<T>, outer: UnsafeMutablePointer<T>?) -> Bool {
         let (m, n) = (rows, cols)
+        let outerFloat = outer.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) }
         return a.storage.withUnsafeMutableBufferPointer { pa in r.storage.withUnsafeMutableBufferPointer { pr in
             gramStorage.withUnsafeMutableBufferPointer { pg in originalStorage.withUnsafeMutableBufferPointer { po in
                 pa.withMemoryRebound(to: Float.self) { a in pr.withMemoryRebound(to: Float.self) { r in
                 pg.withMemoryRebound(to: Float.self) { g in po.withMemoryRebound(to: Float.self) { o in
-                    choleskyQR2(FloatKernels.self, a: a.baseAddress!, r: r.baseAddress!, gram: g.baseAddress!, original: o.baseAddress!, m: m, n: n)
+                    choleskyQR2(FloatKernels.self, a: a.baseAddress!, r: r.baseAddress!, outer: outerFloat,
+                                gram: g.baseAddress!, original: o.baseAddress!, m: m, n: n)
                 }}}}
             }}
         }}
     }
+}
+
+/// outer · inner for two n×n upper-triangular matrices (BLAS trmm, n³/3 multiply-adds), the
+/// same call CholeskyQR2 uses to form R = R₂R₁, so a split R formed here is bit-identical to
+/// the one `factor(_:r:)` returns. Entries below the diagonal of either input must be zero.
+public func upperTriangularProduct<T: LinalgScalar>(_ outer: Matrix<T>, _ inner: Matrix<T>) -> Matrix<T> {
+    let n = outer.rows
+    precondition(outer.cols == n && inner.rows == n && inner.cols == n, "upperTriangularProduct needs two n×n matrices")
+    var product = inner
+    if n == 0 { return product }
+    outer.storage.withUnsafeBufferPointer { po in product.storage.withUnsafeMutableBufferPointer { pp in
+        if T.self == Double.self {
+            po.withMemoryRebound(to: Double.self) { o in pp.withMemoryRebound(to: Double.self) { p in
+                DoubleKernels.trmmLeft(Int32(n), o.baseAddress!, p.baseAddress!)
+            }}
+        } else {
+            po.withMemoryRebound(to: Float.self) { o in pp.withMemoryRebound(to: Float.self) { p in
+                FloatKernels.trmmLeft(Int32(n), o.baseAddress!, p.baseAddress!)
+            }}
+        }
+    }}
+    return product
 }

@@ -31,8 +31,15 @@ public struct LyapunovStepper: Sendable {
     public private(set) var h: [Double]
     /// Q_t, H×K.
     public private(set) var q: Matrix<Double>
-    /// R_t, K×K (zero before the first step).
-    public private(set) var r: Matrix<Double>
+    /// R_t, K×K (zero before the first step). Formed on demand: the step keeps CholeskyQR2's
+    /// two triangular factors (R_t = R₂R₁) and reads ln r_t^k from their diagonals, which
+    /// saves a K³/3 product per step that only callers of `r` need.
+    public var r: Matrix<Double> { rIsSplit ? upperTriangularProduct(rOuter, rInner) : rInner }
+    /// R₁ of the last step, or all of R_t when `rIsSplit` is false.
+    private var rInner: Matrix<Double>
+    /// R₂ of the last step when `rIsSplit`.
+    private var rOuter: Matrix<Double>
+    private var rIsSplit = false
     /// Σ ln r_s^k over the accumulated steps (−∞ allowed).
     public private(set) var logSums: [Double]
     /// ln r_t^k of the last step.
@@ -71,7 +78,8 @@ public struct LyapunovStepper: Sendable {
             var rng = SeededRandom(seed: seed)
             q = .randomOrthonormal(rows: hidden, cols: kk, using: &rng)
         }
-        r = Matrix(rows: kk, cols: kk)
+        rInner = Matrix(rows: kk, cols: kk)
+        rOuter = Matrix(rows: kk, cols: kk)
         logSums = [Double](repeating: 0, count: kk)
         logR = [Double](repeating: 0, count: kk)
         workspace = QRWorkspace(rows: hidden, cols: kk, method: qrMethod)
@@ -104,12 +112,12 @@ public struct LyapunovStepper: Sendable {
         for i in 0..<h.count { derivative[i] = 1 - h[i] * h[i] }
         scaleRows(&jq, by: derivative)
         // Q_t R_t = D_t Q_{t−1}, diag(R_t) ≥ 0 (CholeskyQR2, Householder when ill-conditioned)
-        try workspace.factor(&jq, r: &r)
+        rIsSplit = try workspace.factor(&jq, inner: &rInner, outer: &rOuter)
         swap(&q, &jq)
         t += 1
         let accumulate = t > transient
         for i in 0..<k {
-            let d = r[i, i]
+            let d = rIsSplit ? rOuter[i, i] * rInner[i, i] : rInner[i, i]   // = diag(R₂R₁) exactly
             let l = d > 0 ? Foundation.log(d) : -Double.infinity
             logR[i] = l
             if accumulate { logSums[i] += l }

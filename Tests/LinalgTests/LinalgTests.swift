@@ -261,6 +261,31 @@ import Foundation
         #expect(fellBack && r[3, 3] == 0 && r[3, 3].sign == .plus)
     }
 
+    /// `factor(_:inner:outer:)` leaves R = R₂R₁ split; forming it with `upperTriangularProduct`
+    /// gives the R and Q of `factor(_:r:)` bit for bit, and diag(R₂)∘diag(R₁) is diag(R) exactly.
+    /// After a Householder fallback it reports no split and `inner` is all of R.
+    @Test(arguments: [(48, 48), (96, 16), (7, 1)])
+    func splitRFormsTheSameR(m: Int, n: Int) throws {
+        var rng = SeededRandom(seed: UInt64(7 * m + n))
+        let a = Matrix<Double>.gaussian(rows: m, cols: n, using: &rng)
+        let (q, r, _) = try factor(a, .automatic)
+        var ws = QRWorkspace<Double>(rows: m, cols: n, method: .automatic)
+        var qSplit = a, inner = Matrix<Double>(rows: n, cols: n), outer = Matrix<Double>(rows: n, cols: n)
+        let split = try ws.factor(&qSplit, inner: &inner, outer: &outer)
+        #expect(split)
+        #expect(qSplit == q)
+        #expect(upperTriangularProduct(outer, inner) == r)
+        for k in 0..<n { #expect(outer[k, k] * inner[k, k] == r[k, k]) }
+
+        var bad = Matrix<Double>.identity(5)
+        bad[3, 3] = 0
+        var ws5 = QRWorkspace<Double>(rows: 5, cols: 5, method: .automatic)
+        var qBad = bad, innerBad = Matrix<Double>(rows: 5, cols: 5), outerBad = Matrix<Double>(rows: 5, cols: 5, repeating: 7)
+        let (_, rBad, _) = try factor(bad, .automatic)
+        #expect(try !ws5.factor(&qBad, inner: &innerBad, outer: &outerBad))
+        #expect(innerBad == rBad && outerBad == Matrix(rows: 5, cols: 5, repeating: 7))
+    }
+
     @Test func moderatelyConditionedStaysOnCholesky() throws {
         // cond ≈ 1e5: CholeskyQR2 handles it and is as accurate as Householder.
         var rng = SeededRandom(seed: 6)
