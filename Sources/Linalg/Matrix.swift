@@ -82,6 +82,24 @@ public struct Matrix<T: LinalgScalar>: Equatable, Sendable {
         storage.replaceSubrange((j * rows)..<((j + 1) * rows), with: values)
     }
 
+    /// Appends a column (`values.count == rows`). With the capacity reserved (or left by
+    /// `removeLastColumn`) it does not reallocate.
+    public mutating func appendColumn(_ values: [T]) {
+        precondition(values.count == rows)
+        storage.append(contentsOf: values)
+        cols += 1
+    }
+
+    /// Removes the last column (keeping the storage's capacity) and returns it.
+    @discardableResult
+    public mutating func removeLastColumn() -> [T] {
+        precondition(cols > 0)
+        let last = Array(storage[((cols - 1) * rows)...])
+        storage.removeLast(rows)
+        cols -= 1
+        return last
+    }
+
     /// Columns `range` as a new matrix.
     public func columns(_ range: Range<Int>) -> Matrix {
         Matrix(rows: rows, cols: range.count, columnMajor: Array(storage[(range.lowerBound * rows)..<(range.upperBound * rows)]))

@@ -69,15 +69,22 @@ func modelWith(v: Matrix<Double>, inputSize: Int = 1, bias: Bool = false, seed: 
         return (0..<n).map { _ in rng.nextNormal() }
     }
 
-    /// At every step: Q_tᵀQ_t = I (1e-12) and Q_t R_t = D_t Q_{t−1} (1e-12 relative), with D_t
-    /// formed independently from h_t and V.
+    /// At every step: h_t follows the RNN update (1e-14), Q_tᵀQ_t = I (1e-12) and
+    /// Q_t R_t = D_t Q_{t−1} (1e-12 relative), with D_t formed independently from h_t and V.
+    /// K = 3 < H runs the fused V·[Q | h] product, K = H the separate one.
     @Test(arguments: [nil, 3] as [Int?])
     func orthonormalityAndFactorisation(k: Int?) throws {
         let model = randomModel(h: 12, seed: 5)
         var stepper = LyapunovStepper(model: model, k: k, initialFrame: .random(seed: 2))
         for x in sequence(60, seed: 9) {
-            let qPrev = stepper.q
+            let qPrev = stepper.q, hPrev = stepper.h
             try stepper.step(input: [x])
+            // h_t = tanh(V h_{t−1} + U x_t + b), formed here with plain loops (1e-14).
+            for i in 0..<12 {
+                var a = model.b[i] + model.u[i, 0] * x
+                for j in 0..<12 { a += model.v[i, j] * hPrev[j] }
+                #expect(abs(stepper.h[i] - Foundation.tanh(a)) < 1e-14)
+            }
             var d = model.v
             for i in 0..<12 { for j in 0..<12 { d[i, j] *= 1 - stepper.h[i] * stepper.h[i] } }
             let dq = matmul(d, qPrev)
