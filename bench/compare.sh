@@ -16,7 +16,20 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 run_ftle() { "$ftle" bench "$@" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("samples_per_second", d["best_seconds"]), d["gflops"])'; }
-run_peer() { "$py" "$peers_dir/$1" "${@:2}" 2>/dev/null | tail -n 1 || echo "failed"; }
+# Some machines here set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE because older OpenBLAS builds (ours,
+# Debian's 0.3.21, among them) compute wrong results or crash with the kernels they would pick.
+# ftle keeps them. The peers bring their own, newer OpenBLAS (numpy) or none (torch: MKL, jax:
+# XLA), so they run with both unset, as a user of theirs would; which kernels each side ran is
+# written to RESULTS.md.
+peer_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+run_peer() { "${peer_env[@]}" "$py" "$peers_dir/$1" "${@:2}" 2>/dev/null | tail -n 1 || echo "failed"; }
+"$py" -c "import threadpoolctl" 2>/dev/null || "$py" -m pip install -q threadpoolctl >&2 || true
+numpy_blas=$("${peer_env[@]}" "$py" -c '
+import numpy, threadpoolctl
+a = numpy.ones((8, 8)); a @ a
+print("; ".join(f"{i["internal_api"]} {i["version"]} {i.get("architecture", "?")} kernels" for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas") or "unknown")
+' 2>/dev/null || echo unknown)
+ftle_blas=$("$ftle" bench gemm --n 8 --repeat 1 | python3 -c 'import json,sys; print(json.load(sys.stdin).get("blas_core", "unknown"))')
 
 # BLAS limits: measured before and after the workloads; the best is kept.
 
@@ -85,6 +98,8 @@ blas=$(dpkg -s libopenblas0-pthread 2>/dev/null | awk '/^Version/{print $2}')
   echo
   echo "Measured $(date -u +%Y-%m-%d) by \`bench/compare.sh\` (ROUNDS=$rounds, best of each side), on $(nproc) cores: $cpu; OpenBLAS ${blas:-unknown}."
   echo "Ratios above 1 mean ftle is faster. Peers: ../shared/bench (torch, jax, numpy)."
+  echo "Kernels: ftle's OpenBLAS ran $ftle_blas kernels (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset});"
+  echo "the peers ran with both unset (numpy: $numpy_blas)."
   echo
   echo "$table"
 } > bench/RESULTS.md.tmp && mv bench/RESULTS.md.tmp bench/RESULTS.md

@@ -110,5 +110,8 @@ public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 /// The number of OpenBLAS threads in use.
 public var blasThreads: Int { Int(openblas_get_num_threads()) }
 
+/// The kernel family OpenBLAS chose (or was told by OPENBLAS_CORETYPE) at load, e.g. "Haswell".
+public var blasCoreName: String { String(cString: openblas_get_corename()) }
+
 /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell".
-public var blasConfiguration: String { String(cString: openblas_get_config()) + " core=" + String(cString: openblas_get_corename()) }
+public var blasConfiguration: String { String(cString: openblas_get_config()) + " core=" + blasCoreName }

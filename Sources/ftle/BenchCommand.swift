@@ -43,7 +43,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var result: [String: Any] = ["workload": workload.rawValue, "repeat": `repeat`, "blas_threads": blasThreads]
+            var result: [String: Any] = ["workload": workload.rawValue, "repeat": `repeat`, "blas_threads": blasThreads, "blas_core": blasCoreName]
             switch workload {
             case .ftleFull, .ftlePartial:
                 let h = hidden ?? (workload == .ftleFull ? 128 : 512), t = steps ?? 784
