@@ -24,11 +24,13 @@ run_ftle() { "$ftle" bench "$@" | python3 -c 'import json,sys; d=json.load(sys.s
 peer_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 run_peer() { "${peer_env[@]}" "$py" "$peers_dir/$1" "${@:2}" 2>/dev/null | tail -n 1 || echo "failed"; }
 "$py" -c "import threadpoolctl" 2>/dev/null || "$py" -m pip install -q threadpoolctl >&2 || true
-numpy_blas=$("${peer_env[@]}" "$py" -c '
+numpy_blas=$("${peer_env[@]}" "$py" - 2>/dev/null <<'PY' || echo unknown
 import numpy, threadpoolctl
 a = numpy.ones((8, 8)); a @ a
-print("; ".join(f"{i["internal_api"]} {i["version"]} {i.get("architecture", "?")} kernels" for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas") or "unknown")
-' 2>/dev/null || echo unknown)
+blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+print("; ".join("%s %s, %s kernels" % (i["internal_api"], i["version"], i.get("architecture", "?")) for i in blas) or "unknown")
+PY
+)
 ftle_blas=$("$ftle" bench gemm --n 8 --repeat 1 | python3 -c 'import json,sys; print(json.load(sys.stdin).get("blas_core", "unknown"))')
 
 # BLAS limits: measured before and after the workloads; the best is kept.
