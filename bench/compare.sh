@@ -23,7 +23,7 @@ run_ftle() { "$ftle" bench "$@" | python3 -c 'import json,sys; d=json.load(sys.s
 # written to RESULTS.md.
 peer_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 run_peer() { "${peer_env[@]}" "$py" "$peers_dir/$1" "${@:2}" 2>/dev/null | tail -n 1 || echo "failed"; }
-"$py" -c "import threadpoolctl" 2>/dev/null || "$py" -m pip install -q threadpoolctl >&2 || true
+"$py" -c "import threadpoolctl" 2>/dev/null || timeout 300 "$py" -m pip install -q threadpoolctl >&2 || true   # only to name numpy's kernels
 numpy_blas=$("${peer_env[@]}" "$py" - 2>/dev/null <<'PY' || echo unknown
 import numpy, threadpoolctl
 a = numpy.ones((8, 8)); a @ a

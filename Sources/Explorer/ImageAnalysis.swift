@@ -45,14 +45,17 @@ struct ImageAnalysis {
         exponents.reserveCapacity(steps)
     }
 
-    /// Memory the snapshots may take (each holds Q, R and the QR workspace).
+    /// Memory the snapshots may take (each holds the frame and its product buffer, both R
+    /// factors and the QR workspace).
     static let snapshotBudgetBytes = 96 << 20
 
     /// Every 16 steps (T/8 for short sequences), widened so all snapshots fit the budget:
-    /// with K = H = 512 that is about every 50 steps.
+    /// with K = H = 512 that is about every 90 steps.
     static func snapshotInterval(steps: Int, hidden: Int, directions: Int) -> Int {
         let preferred = max(1, min(16, steps / 8))
-        let bytesPerSnapshot = 8 * (2 * hidden * directions + 2 * directions * directions + 2 * hidden)
+        // Frame and product are H×(K+1) when the state column is fused in (K < H), the Gram
+        // matrix and R₁, R₂ are K×K; 2H for the state vectors.
+        let bytesPerSnapshot = 8 * (2 * hidden * (directions + 1) + 3 * directions * directions + 2 * hidden)
         let affordable = max(1, snapshotBudgetBytes / max(bytesPerSnapshot, 1))
         return max(preferred, (steps + affordable - 1) / affordable)
     }

@@ -95,12 +95,12 @@ public struct QRWorkspace<T: LinalgScalar>: Sendable {
     }
 
     /// Factors `a` in place like `factor(_:r:)`, but may leave R = R₂·R₁ as its two n×n
-    /// upper-triangular factors instead of forming the product (n³/3 flops, 10 % of a
-    /// CholeskyQR2 step at n = 128). Returns true when it did: `inner` holds R₁ and `outer` R₂
-    /// (CholeskyQR2's two passes). Returns false when `inner` holds all of R (Householder) and
-    /// `outer` is untouched. Either way diag(R) = diag(outer)∘diag(inner) exactly when true:
-    /// a diagonal entry of a product of upper-triangular matrices has one term.
-    /// `upperTriangularProduct(outer, inner)` forms R when it is needed. Requires m ≥ n.
+    /// upper-triangular factors instead of forming the product (a trmm of n³/3 flops, 10 % of
+    /// the BLAS time of a CholeskyQR2 step at n = 128). Returns true when it did: `inner` holds
+    /// R₁ and `outer` R₂ (CholeskyQR2's two passes), and diag(R) = diag(outer)∘diag(inner)
+    /// exactly, since a diagonal entry of a product of upper-triangular matrices has one term.
+    /// Returns false when `inner` holds all of R (Householder fallback) and `outer` is
+    /// untouched. `upperTriangularProduct(outer, inner)` forms R when it is needed. Requires m ≥ n.
     public mutating func factor(_ a: inout Matrix<T>, inner: inout Matrix<T>, outer: inout Matrix<T>) throws -> Bool {
         precondition(rows >= cols, "a split R needs m ≥ n")
         precondition(outer.rows == cols && outer.cols == cols, "outer factor must be \(cols)×\(cols)")

@@ -34,7 +34,7 @@ public struct LyapunovStepper: Sendable {
     /// Q_t, or [Q_t | h_t] (H×(K+1)) when `fusesState`.
     private var frame: Matrix<Double>
     /// K < H: V·[Q_{t−1} | h_{t−1}] is one product, so V is read from memory once per step
-    /// instead of twice (gemv + gemm; K = 32 of H = 512: 4 % of the step). At K = H the extra
+    /// instead of twice (gemv + gemm; K = 32 of H = 512: 2–4 % of the step). At K = H the extra
     /// column costs more than the gemv it saves.
     private let fusesState: Bool
     /// R_t, K×K (zero before the first step). Formed on demand: the step keeps CholeskyQR2's
@@ -122,7 +122,15 @@ public struct LyapunovStepper: Sendable {
         for i in 0..<h.count { derivative[i] = 1 - h[i] * h[i] }
         scaleRows(&jq, by: derivative)
         // Q_t R_t = D_t Q_{t−1}, diag(R_t) ≥ 0 (CholeskyQR2, Householder when ill-conditioned)
-        rIsSplit = try workspace.factor(&jq, inner: &rInner, outer: &rOuter)
+        do {
+            rIsSplit = try workspace.factor(&jq, inner: &rInner, outer: &rOuter)
+        } catch {
+            // Keep the fused buffers' shapes, and put the non-finite h_t into the frame as the
+            // separate path holds it in `h`, so the next step throws again rather than trapping
+            // or resuming from h_{t−1}.
+            if fusesState { jq.appendColumn(h); frame.setColumn(k, h) }
+            throw error
+        }
         if fusesState { jq.appendColumn(h) }
         swap(&frame, &jq)
         t += 1

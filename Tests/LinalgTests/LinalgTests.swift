@@ -263,7 +263,6 @@ import Foundation
 
     /// `factor(_:inner:outer:)` leaves R = R₂R₁ split; forming it with `upperTriangularProduct`
     /// gives the R and Q of `factor(_:r:)` bit for bit, and diag(R₂)∘diag(R₁) is diag(R) exactly.
-    /// After a Householder fallback it reports no split and `inner` is all of R.
     @Test(arguments: [(48, 48), (96, 16), (7, 1)])
     func splitRFormsTheSameR(m: Int, n: Int) throws {
         var rng = SeededRandom(seed: UInt64(7 * m + n))
@@ -276,7 +275,11 @@ import Foundation
         #expect(qSplit == q)
         #expect(upperTriangularProduct(outer, inner) == r)
         for k in 0..<n { #expect(outer[k, k] * inner[k, k] == r[k, k]) }
+    }
 
+    /// After a Householder fallback the split form reports no split, `inner` is all of R and
+    /// `outer` is left as it was.
+    @Test func splitRAfterFallbackIsWhole() throws {
         var bad = Matrix<Double>.identity(5)
         bad[3, 3] = 0
         var ws5 = QRWorkspace<Double>(rows: 5, cols: 5, method: .automatic)

@@ -71,11 +71,12 @@ func modelWith(v: Matrix<Double>, inputSize: Int = 1, bias: Bool = false, seed: 
 
     /// At every step: h_t follows the RNN update (1e-14), Q_tᵀQ_t = I (1e-12) and
     /// Q_t R_t = D_t Q_{t−1} (1e-12 relative), with D_t formed independently from h_t and V.
-    /// K = 3 < H runs the fused V·[Q | h] product, K = H the separate one.
-    @Test(arguments: [nil, 3] as [Int?])
-    func orthonormalityAndFactorisation(k: Int?) throws {
+    /// K < H runs the fused V·[Q | h] product, K = H the separate one; h_0 is zero or random.
+    @Test(arguments: [nil, 1, 3, 11] as [Int?], [false, true])
+    func orthonormalityAndFactorisation(k: Int?, randomInitialState: Bool) throws {
         let model = randomModel(h: 12, seed: 5)
-        var stepper = LyapunovStepper(model: model, k: k, initialFrame: .random(seed: 2))
+        let h0 = randomInitialState ? sequence(12, seed: 4).map { 0.5 * Foundation.tanh($0) } : nil
+        var stepper = LyapunovStepper(model: model, k: k, initialState: h0, initialFrame: .random(seed: 2))
         for x in sequence(60, seed: 9) {
             let qPrev = stepper.q, hPrev = stepper.h
             try stepper.step(input: [x])
@@ -92,6 +93,17 @@ func modelWith(v: Matrix<Double>, inputSize: Int = 1, bias: Bool = false, seed: 
             #expect(relativeError(matmul(stepper.q, stepper.r), dq) < 1e-12)
             #expect(stepper.r.diagonal.allSatisfy { $0 >= 0 })
         }
+    }
+
+    /// A non-finite state throws, and keeps throwing on the next step (it does not trap on a
+    /// buffer left the wrong shape, nor resume from the last finite state), fused or not.
+    @Test(arguments: [nil, 3] as [Int?])
+    func nonFiniteStateKeepsThrowing(k: Int?) throws {
+        var stepper = LyapunovStepper(model: randomModel(h: 12, seed: 5), k: k)
+        try stepper.step(input: [0.1])
+        #expect(throws: LinalgError.self) { try stepper.step(input: [.nan]) }
+        #expect(throws: LinalgError.self) { try stepper.step(input: [0.2]) }
+        #expect(stepper.h.allSatisfy { $0.isNaN })
     }
 
     @Test func stepperAndDriverAgreeExactly() throws {

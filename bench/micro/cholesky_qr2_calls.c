@@ -1,5 +1,7 @@
-/* Per-call timing of one CholeskyQR2 step as LyapunovStepper runs it, straight on OpenBLAS:
- * C = (Vᵀ)ᵀ·Q, then syrk → potrf → trsm twice, then the trmm that forms R = R₂R₁.
+/* Per-call timing of one CholeskyQR2 step straight on OpenBLAS, as LyapunovStepper ran it
+ * before the second benchmark round: C = (Vᵀ)ᵀ·Q (K columns), then syrk → potrf → trsm
+ * twice, then the trmm that forms R = R₂R₁. The stepper now skips that trmm and, for K < H,
+ * multiplies K + 1 columns (the state rides along); the other calls are unchanged.
  * Reproduces the per-call table in bench/PROFILE.md:
  *
  *   gcc -O2 bench/micro/cholesky_qr2_calls.c -o /tmp/cq2 -lopenblas -llapacke
@@ -43,7 +45,7 @@ int main(int argc, char **argv) {
         t[2] = seconds();
         if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', k, g, k) != 0) { fprintf(stderr, "potrf 1 failed\n"); return 1; }
         t[3] = seconds();
-        memcpy(r, g, sizeof(double) * k * k);
+        for (int j = 0; j < k; j++) for (int i = 0; i < k; i++) r[i + j * k] = i <= j ? g[i + j * k] : 0;   /* R1 */
         cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, h, k, 1, r, k, a, h);
         t[4] = seconds();
         cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, k, h, 1, a, h, 0, g, k);
