@@ -120,15 +120,9 @@ public struct QRWorkspace<T: LinalgScalar>: Sendable {
         precondition(r.rows == k && r.cols == cols, "R must be \(k)×\(cols)")
         guard allFiniteConcrete(a) else { throw LinalgError.nonFiniteInput(routine: "geqrf") }
         if k == 0 { a = Matrix(rows: rows, cols: 0); return false }
-        if method == .automatic && rows >= cols {
-            if T.self == Double.self, choleskyQR2Double(&a, r: &r, outer: outerPointer) {
-                lastUsedHouseholder = false
-                return outerPointer != nil
-            }
-            if T.self == Float.self, choleskyQR2Float(&a, r: &r, outer: outerPointer) {
-                lastUsedHouseholder = false
-                return outerPointer != nil
-            }
+        if method == .automatic && rows >= cols, choleskyQR2(&a, r: &r, outer: outerPointer) == true {
+            lastUsedHouseholder = false
+            return outerPointer != nil
         }
         lastUsedHouseholder = true
         try householder(&a, r: &r)
