@@ -12,6 +12,33 @@ public enum Initialization: String, Sendable, CaseIterable, Codable {
     case orthogonal
 }
 
+/// Which of PyTorch's recurrent-layer biases a model has. The forward pass uses their sum b.
+public enum BiasMode: String, Sendable, CaseIterable, Codable {
+    /// `nn.RNN(bias=True)`: bias_ih and bias_hh, both trained (b moves by twice one step).
+    case pair
+    /// One bias on the input side only (an `nn.Linear(I, H)` for U and a bias-free V, as the
+    /// paper's permuted model): b = bias_ih.
+    case input
+    /// `bias=False`: b ≡ 0, never trained and not saved.
+    case none
+
+    /// How many PyTorch parameters b stands for (each takes the same step).
+    public var multiplicity: Int {
+        switch self {
+        case .pair: return 2
+        case .input: return 1
+        case .none: return 0
+        }
+    }
+}
+
+/// Standard deviation multipliers of the Xavier-normal draws of V and U (PyTorch's `gain`).
+public struct InitializationGains: Sendable, Equatable, Codable {
+    public var recurrent: Double
+    public var input: Double
+    public init(recurrent: Double = 1, input: Double = 1) { self.recurrent = recurrent; self.input = input }
+}
+
 /// Facts about a model that travel in the safetensors `__metadata__`.
 public struct ModelMetadata: Sendable, Equatable {
     public var initialization: String
@@ -47,56 +74,72 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     public var c: [T]
     public var task: SequenceTask
     public var metadata: ModelMetadata
+    /// Which PyTorch biases b stands for; `.none` keeps b at zero.
+    public var biasMode: BiasMode = .pair
 
     public var hidden: Int { v.rows }
     public var inputSize: Int { u.cols }
 
-    public init(u: Matrix<T>, v: Matrix<T>, b: [T], w: Matrix<T>, c: [T], task: SequenceTask, metadata: ModelMetadata = .init()) {
+    public init(u: Matrix<T>, v: Matrix<T>, b: [T], w: Matrix<T>, c: [T], task: SequenceTask, metadata: ModelMetadata = .init(),
+                biasMode: BiasMode = .pair) {
         let h = v.rows
         precondition(v.cols == h && u.rows == h && b.count == h && w.rows == RNNModel.classes && w.cols == h && c.count == RNNModel.classes,
                      "inconsistent RNN shapes")
         self.u = u; self.v = v; self.b = b; self.w = w; self.c = c
+        precondition(biasMode != .none || b.allSatisfy { $0 == 0 }, "a bias-free model has b = 0")
         self.task = task
         self.metadata = metadata
+        self.biasMode = biasMode
     }
 
     /// A freshly initialised model (see `Initialization`), drawn from `SeededRandom(seed:)`
-    /// in the order U, V, b, W, c.
-    public init(task: SequenceTask, hidden h: Int, initialization: Initialization, seed: UInt64) {
+    /// in the order U, V, b, W, c. `gains` scale the Xavier-normal stds of V and U (the
+    /// `xavier-normal` scheme, and U under `orthogonal`); with gains 1 the draws are those of
+    /// the plain scheme. `biasMode` `.none` zeroes b (the draws are made all the same, so the
+    /// weights do not depend on the bias mode).
+    public init(task: SequenceTask, hidden h: Int, initialization: Initialization, seed: UInt64,
+                gains: InitializationGains = .init(), biasMode: BiasMode = .pair) {
         var rng = SeededRandom(seed: seed)
         let i = task.inputSize, k = RNNModel.classes
-        func xavier(_ rows: Int, _ cols: Int) -> Matrix<T> {
-            .gaussian(rows: rows, cols: cols, std: (2.0 / Double(rows + cols)).squareRoot(), using: &rng)
+        func xavier(_ rows: Int, _ cols: Int, gain: Double = 1) -> Matrix<T> {
+            .gaussian(rows: rows, cols: cols, std: gain * (2.0 / Double(rows + cols)).squareRoot(), using: &rng)
         }
         switch initialization {
         case .pytorch:
             let bound = 1 / Double(h).squareRoot()
             u = .uniform(rows: h, cols: i, -bound, bound, using: &rng)
             v = .uniform(rows: h, cols: h, -bound, bound, using: &rng)
-            b = (0..<h).map { _ in T(rng.nextUniform(-bound, bound) + rng.nextUniform(-bound, bound)) }
+            // Two draws per unit (bias_ih, bias_hh) whatever the mode, so the weights drawn
+            // after b do not depend on it; an input-side-only bias keeps the first.
+            b = (0..<h).map { _ in
+                let ih = rng.nextUniform(-bound, bound), hh = rng.nextUniform(-bound, bound)
+                return T(biasMode == .pair ? ih + hh : ih)
+            }
             w = .uniform(rows: k, cols: h, -bound, bound, using: &rng)
             c = (0..<k).map { _ in T(rng.nextUniform(-bound, bound)) }
         case .xavierNormal:
-            u = xavier(h, i)
-            v = xavier(h, h)
+            u = xavier(h, i, gain: gains.input)
+            v = xavier(h, h, gain: gains.recurrent)
             b = [T](repeating: 0, count: h)
             w = xavier(k, h)
             c = [T](repeating: 0, count: k)
         case .orthogonal:
-            u = xavier(h, i)
+            u = xavier(h, i, gain: gains.input)
             v = .randomOrthonormal(rows: h, cols: h, using: &rng)
             b = [T](repeating: 0, count: h)
             w = xavier(k, h)
             c = [T](repeating: 0, count: k)
         }
+        if biasMode == .none { b = [T](repeating: 0, count: h) }
         self.task = task
+        self.biasMode = biasMode
         metadata = ModelMetadata(initialization: initialization.rawValue, seed: seed)
     }
 
     /// The same model in another precision.
     public func converted<U: LinalgScalar>(to: U.Type = U.self) -> RNNModel<U> {
         RNNModel<U>(u: u.converted(), v: v.converted(), b: b.map { U($0) }, w: w.converted(), c: c.map { U($0) },
-                    task: task, metadata: metadata)
+                    task: task, metadata: metadata, biasMode: biasMode)
     }
 
     /// Parameters in a fixed order (U, V, b, W, c) as flat arrays (column-major for matrices).

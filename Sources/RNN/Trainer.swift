@@ -28,6 +28,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var logEvery: Int = 20
     /// "f32" (default, as PyTorch) or "f64".
     public var precision: String = "f32"
+    /// Which PyTorch biases the model has (`pair` = nn.RNN's two).
+    public var bias: BiasMode = .pair
+    /// Xavier-normal gains of V and U.
+    public var gains = InitializationGains()
+    /// Whether the batch loss is the mean (PyTorch's default) or the sum over the batch.
+    public var lossReduction: LossReduction = .mean
+    /// An explicit pixel order for the permuted task (replaces `permutationSeed`).
+    public var permutation: [Int]? = nil
 
     public init() {}
 
@@ -36,9 +44,46 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         switch task {
         case "rowwise": return .rowwise
         case "pixelwise": return .pixelwise
-        case "permuted": return .permuted(seed: permutationSeed)
+        case "permuted":
+            if let p = permutation {
+                guard SequenceTask.isValidPermutation(p) else {
+                    throw TrainingError.invalidConfig("the permutation is not a bijection of 0..<784")
+                }
+                return .permuted(permutation: p)
+            }
+            return .permuted(seed: permutationSeed)
         default: throw TrainingError.invalidConfig("unknown task \"\(task)\" (expected rowwise, pixelwise or permuted)")
         }
+    }
+}
+
+/// How a batch's per-sample losses are combined before differentiation.
+public enum LossReduction: String, Sendable, Codable, CaseIterable {
+    /// (1/B) Σ ℓ_n — PyTorch's default.
+    case mean
+    /// Σ ℓ_n — the gradient is B times the mean's (the paper's row-wise recipe).
+    case sum
+}
+
+extension TrainingConfig {
+    /// Decodes a stored config; keys added after a checkpoint was written take their defaults,
+    /// so every older checkpoint still resumes.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var d = TrainingConfig()
+        func take<V: Decodable>(_ key: CodingKeys, _ field: inout V) throws {
+            if let v = try c.decodeIfPresent(V.self, forKey: key) { field = v }
+        }
+        try take(.task, &d.task); try take(.permutationSeed, &d.permutationSeed); try take(.hidden, &d.hidden)
+        try take(.epochs, &d.epochs); try take(.batchSize, &d.batchSize); try take(.learningRate, &d.learningRate)
+        try take(.optimizer, &d.optimizer); try take(.momentum, &d.momentum); try take(.initialization, &d.initialization)
+        try take(.clip, &d.clip); try take(.seed, &d.seed); try take(.logEvery, &d.logEvery); try take(.precision, &d.precision)
+        try take(.bias, &d.bias); try take(.gains, &d.gains); try take(.lossReduction, &d.lossReduction)
+        d.trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
+        d.testLimit = try c.decodeIfPresent(Int.self, forKey: .testLimit)
+        d.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery)
+        d.permutation = try c.decodeIfPresent([Int].self, forKey: .permutation)
+        self = d
     }
 }
 
@@ -106,7 +151,7 @@ public enum RunFiles {
 /// from those weights (the explorer's `t` on a bare model file) can train them the same way.
 extension TrainingConfig {
     /// Metadata keys of the recorded settings (`momentum` only for SGD).
-    public static let recordedKeys = ["lr", "optimizer", "batch_size", "clip", "momentum"]
+    public static let recordedKeys = ["lr", "optimizer", "batch_size", "clip", "momentum", "loss_reduction"]
 
     /// Writes the recorded settings into `metadata.extra`.
     func record(into metadata: inout ModelMetadata) {
@@ -115,6 +160,7 @@ extension TrainingConfig {
         metadata.extra["batch_size"] = String(batchSize)
         metadata.extra["clip"] = String(clip)
         if optimizer == .sgd { metadata.extra["momentum"] = String(momentum) }
+        metadata.extra["loss_reduction"] = lossReduction == .mean ? nil : lossReduction.rawValue
     }
 
     /// Takes over whatever valid settings `metadata` records; the rest stay as they are.
@@ -125,6 +171,7 @@ extension TrainingConfig {
         if let batch = recorded["batch_size"].flatMap(Int.init), batch >= 1 { batchSize = batch }
         if let c = recorded["clip"].flatMap(Double.init), c >= 0, c.isFinite { clip = c }
         if let m = recorded["momentum"].flatMap(Double.init), m >= 0, m < 1 { momentum = m }
+        if let r = recorded["loss_reduction"].flatMap(LossReduction.init(rawValue:)) { lossReduction = r }
     }
 }
 
@@ -170,9 +217,11 @@ public final class Trainer<T: LinalgScalar> {
     /// A new run from a fresh initialisation (`config.initialization`, `config.seed`), or from
     /// `startingWeights` (fine-tuning: the given weights, a fresh optimizer, epoch 0) when given.
     /// The starting weights must be a `config.task` model with H = `config.hidden`; a permuted
-    /// model keeps its own pixel order.
+    /// model keeps its own pixel order and its own biases (`config.bias` follows the weights).
     public init(config: TrainingConfig, train: MNISTDataset, test: MNISTDataset?, outputDirectory: String,
                 startingWeights: RNNModel<T>? = nil) throws {
+        var config = config
+        if let start = startingWeights { config.bias = start.biasMode }
         try Trainer.validate(config)
         self.config = config
         self.train = train
@@ -194,7 +243,8 @@ public final class Trainer<T: LinalgScalar> {
             model.metadata.testAccuracy = nil
             model.metadata.epochsTrained = 0
         } else {
-            model = RNNModel<T>(task: task, hidden: config.hidden, initialization: config.initialization, seed: config.seed)
+            model = RNNModel<T>(task: task, hidden: config.hidden, initialization: config.initialization, seed: config.seed,
+                                gains: config.gains, biasMode: config.bias)
         }
         optimizer = OptimizerState(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
         position = TrainingPosition()
@@ -271,6 +321,9 @@ public final class Trainer<T: LinalgScalar> {
         if let n = c.checkpointEvery { guard n >= 1 else { throw bad("--checkpoint-every must be at least 1 (got \(n))") } }
         guard c.logEvery >= 1 else { throw bad("--log-every must be at least 1 (got \(c.logEvery))") }
         guard c.precision == "f32" || c.precision == "f64" else { throw bad("--precision must be f32 or f64") }
+        for (name, g) in [("the recurrent gain", c.gains.recurrent), ("the input gain", c.gains.input)] {
+            guard g > 0, g.isFinite, g <= 1e6 else { throw bad("\(name) must be positive and at most 1e6 (got \(g))") }
+        }
         _ = try c.sequenceTask()
     }
 
@@ -295,7 +348,8 @@ public final class Trainer<T: LinalgScalar> {
                 let lo = position.batch * bsz, hi = min(lo + bsz, trainCount)
                 let batch = SequenceBatch<T>(train, indices: Array(order[lo..<hi]), task: task)
                 // forward, loss, backward, clip, update
-                let (loss, correct) = stepper.run(batch, model: &model, optimizer: &optimizer, clip: config.clip)
+                let (loss, correct) = stepper.run(batch, model: &model, optimizer: &optimizer, clip: config.clip,
+                                                  lossReduction: config.lossReduction)
                 guard loss.isFinite else {
                     throw TrainingError.nonFiniteLoss(epoch: position.epoch, batch: position.batch, step: optimizer.step + 1,
                                                       checkpointKept: FileManager.default.fileExists(atPath: checkpointPath))
@@ -430,7 +484,7 @@ public struct TrainingStep<T: LinalgScalar> {
     /// Mean loss and correct count of the batch before the update. A non-finite loss leaves
     /// the model and optimizer untouched.
     public mutating func run(_ batch: SequenceBatch<T>, model: inout RNNModel<T>, optimizer: inout OptimizerState<T>,
-                             clip: Double) -> (loss: Double, correct: Int) {
+                             clip: Double, lossReduction: LossReduction = .mean) -> (loss: Double, correct: Int) {
         if batch.batchSize != trace.batchSize {  // e.g. the last, partial batch of an epoch
             trace = ForwardTrace(hidden: hidden, batchSize: batch.batchSize, steps: steps)
             backward = BackwardWorkspace(hidden: hidden, batchSize: batch.batchSize, steps: steps)
@@ -439,13 +493,14 @@ public struct TrainingStep<T: LinalgScalar> {
         // forward
         model.forward(batch, into: &trace)
         // loss
+        let lossScale = lossReduction == .mean ? 1 / Double(batch.batchSize) : 1
         let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels,
-                                                    scale: 1 / Double(batch.batchSize), gradient: &logitGradient)
+                                                    scale: lossScale, gradient: &logitGradient)
         guard loss.isFinite else { return (loss, correct) }
         // backward
         model.backward(batch, trace: trace, logitGradients: logitGradient, into: &gradients, workspace: &backward)
         // clip
-        clipGradientNorm(&gradients, maxNorm: clip)
+        clipGradientNorm(&gradients, maxNorm: clip, biasMultiplicity: model.biasMode.multiplicity)
         // update
         optimizer.apply(gradients, to: &model)
         return (loss, correct)

@@ -22,9 +22,14 @@ struct Train: ParsableCommand {
     @Option(help: "Epochs to train, in total counting resumed ones (default 5; with --resume, the stored total).") var epochs: Int?
     @Option(help: "Batch size.") var batch: Int = 64
     @Option(help: "Learning rate.") var lr: Double = 1e-3
-    @Option(help: "Optimizer: adam or sgd.") var optimizer: OptimizerKind = .adam
+    @Option(help: "Optimizer: adam, sgd or rmsprop (PyTorch's RMSprop: alpha 0.99, eps 1e-8, no momentum).") var optimizer: OptimizerKind = .adam
     @Option(help: "SGD momentum.") var momentum: Double = 0
     @Option(help: "Initialisation: pytorch, xavier-normal or orthogonal.") var `init`: Initialization = .pytorch
+    @Option(help: "Recurrent biases: pair (nn.RNN's bias_ih + bias_hh), input (bias_ih only) or none (bias=False).") var bias: BiasMode = .pair
+    @Option(help: "Gain of V's Xavier-normal draw (--init xavier-normal).") var recurrentGain: Double?
+    @Option(help: "Gain of U's Xavier-normal draw (--init xavier-normal or orthogonal).") var inputGain: Double?
+    @Option(help: "Batch loss: mean (PyTorch's default) or sum.") var lossReduction: LossReduction = .mean
+    @Option(help: "Pixel order of the permuted task from a .npy file of 784 integers (a permutation of 0..<784); replaces --permutation-seed.") var permutation: String?
     @Option(help: "Clip the global gradient norm to C (0: no clipping).") var clip: Double = 1
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
     @Option(help: "Seed of the permuted task's pixel order.") var permutationSeed: UInt64 = 0
@@ -42,6 +47,19 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if initFrom != nil && resume { throw ValidationError("--init-from and --resume exclude each other") }
+        if recurrentGain != nil && `init` != .xavierNormal {
+            throw ValidationError("--recurrent-gain applies to --init xavier-normal only")
+        }
+        if inputGain != nil && `init` == .pytorch {
+            throw ValidationError("--input-gain applies to --init xavier-normal or orthogonal only")
+        }
+        for (name, gain) in [("--recurrent-gain", recurrentGain), ("--input-gain", inputGain)] {
+            if let g = gain, !(g > 0 && g <= 1e6) { throw ValidationError("\(name) must be positive and at most 1e6 (got \(g))") }
+        }
+        if permutation != nil && task != .permuted { throw ValidationError("--permutation applies to --task permuted only") }
+        if resume && (recurrentGain != nil || inputGain != nil || permutation != nil) {
+            throw ValidationError("--resume continues with the run's stored settings; drop the initialisation options")
+        }
     }
 
     func run() throws {
@@ -63,6 +81,10 @@ struct Train: ParsableCommand {
             config.checkpointEvery = checkpointEvery
             config.logEvery = logEvery ?? 20
             config.precision = precision.rawValue
+            config.bias = bias
+            config.gains = InitializationGains(recurrent: recurrentGain ?? 1, input: inputGain ?? 1)
+            config.lossReduction = lossReduction
+            if let permutation { config.permutation = try readPermutation(permutation) }
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
             installStopHandlers()
@@ -96,6 +118,7 @@ struct Train: ParsableCommand {
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
         print("training \(c.task) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
+              + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
               + "clip=\(c.clip) seed=\(c.seed) \(c.precision): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
               + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
         let outcome = try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
@@ -195,4 +218,22 @@ struct Predict: ParsableCommand {
             }
         }
     }
+}
+
+extension BiasMode: ExpressibleByArgument {}
+extension LossReduction: ExpressibleByArgument {}
+
+/// A permutation of the 784 pixels from a .npy file of integers (any integer-valued dtype ftle
+/// reads), checked to be a bijection of 0..<784.
+func readPermutation(_ path: String) throws -> [Int] {
+    let array = try NPYArray(contentsOf: path)
+    guard array.values.count == MNISTDataset.pixels else {
+        throw FileFormatError(path: path, "a permutation has \(MNISTDataset.pixels) entries, found \(array.values.count) (shape \(array.shape))")
+    }
+    guard array.values.allSatisfy({ $0 == $0.rounded() && $0 >= 0 && $0 < Double(MNISTDataset.pixels) }) else {
+        throw FileFormatError(path: path, "a permutation holds integers in 0..<\(MNISTDataset.pixels)")
+    }
+    let p = array.values.map { Int($0) }
+    guard SequenceTask.isValidPermutation(p) else { throw FileFormatError(path: path, "not a permutation of 0..<784 (an index repeats)") }
+    return p
 }

@@ -60,6 +60,9 @@ struct BadInputTests {
             var inf = [Double](repeating: 0, count: 784); inf[87] = .infinity
             write("inf.npy", NPYArray(shape: [28, 28], values: inf).encoded(float32: true))
             write("ok.npy", ok)
+            var repeated = (0..<784).map(Double.init); repeated[5] = 4
+            write("perm-repeat.npy", NPYArray(shape: [784], values: repeated).encoded(float32: false))
+            write("perm-short.npy", NPYArray(shape: [783], values: (0..<783).map(Double.init)).encoded(float32: false))
         }
     }
 
@@ -143,6 +146,30 @@ struct BadInputTests {
                  stderr: "ftle: the starting weights are a rowwise model with H = 128, but the run is rowwise with H = 8\n", status: 1),
             Case(name: "--init-from with --resume", args: ["train", "--resume", "--init-from", m, "--out", d + "/init-resume"],
                  stderr: "ftle: --init-from and --resume exclude each other\n", status: 2),
+            Case(name: "--bias sideways", args: ["train", "--bias", "sideways", "--out", d + "/bias"],
+                 stderr: "ftle: The value 'sideways' is invalid for '--bias <bias>'. Please provide one of 'pair', 'input' or 'none'.\n", status: 2),
+            Case(name: "--recurrent-gain without xavier-normal", args: ["train", "--recurrent-gain", "0.5", "--out", d + "/gain"],
+                 stderr: "ftle: --recurrent-gain applies to --init xavier-normal only\n", status: 2),
+            Case(name: "--recurrent-gain 0", args: ["train", "--init", "xavier-normal", "--recurrent-gain", "0", "--out", d + "/gain"],
+                 stderr: "ftle: --recurrent-gain must be positive and at most 1e6 (got 0.0)\n", status: 2),
+            Case(name: "--input-gain nan", args: ["train", "--init", "xavier-normal", "--input-gain", "nan", "--out", d + "/gain"],
+                 stderr: "ftle: --input-gain must be positive and at most 1e6 (got nan)\n", status: 2),
+            Case(name: "--input-gain 1e300", args: ["train", "--init", "orthogonal", "--input-gain", "1e300", "--out", d + "/gain"],
+                 stderr: "ftle: --input-gain must be positive and at most 1e6 (got 1e+300)\n", status: 2),
+            Case(name: "--input-gain with pytorch init", args: ["train", "--input-gain", "2", "--out", d + "/gain"],
+                 stderr: "ftle: --input-gain applies to --init xavier-normal or orthogonal only\n", status: 2),
+            Case(name: "--optimizer adagrad", args: ["train", "--optimizer", "adagrad", "--out", d + "/opt"],
+                 stderr: "ftle: The value 'adagrad' is invalid for '--optimizer <optimizer>'. Please provide one of 'adam', 'sgd' or 'rmsprop'.\n", status: 2),
+            Case(name: "--loss-reduction max", args: ["train", "--loss-reduction", "max", "--out", d + "/loss"],
+                 stderr: "ftle: The value 'max' is invalid for '--loss-reduction <loss-reduction>'. Please provide one of 'mean' and 'sum'.\n", status: 2),
+            Case(name: "--permutation on a rowwise run", args: ["train", "--permutation", d + "/perm-repeat.npy", "--out", d + "/perm"],
+                 stderr: "ftle: --permutation applies to --task permuted only\n", status: 2),
+            Case(name: "--permutation with a repeated index", args: ["train", "--task", "permuted", "--permutation", d + "/perm-repeat.npy", "--out", d + "/perm"],
+                 stderr: "ftle: \(d)/perm-repeat.npy: not a permutation of 0..<784 (an index repeats)\n", status: 1),
+            Case(name: "--permutation of 783 entries", args: ["train", "--task", "permuted", "--permutation", d + "/perm-short.npy", "--out", d + "/perm"],
+                 stderr: "ftle: \(d)/perm-short.npy: a permutation has 784 entries, found 783 (shape [783])\n", status: 1),
+            Case(name: "--permutation not a .npy file", args: ["train", "--task", "permuted", "--permutation", d + "/empty.safetensors", "--out", d + "/perm"],
+                 stderr: "ftle: \(d)/empty.safetensors: file is empty\n", status: 1),
             Case(name: "--steps backwards", args: ["perturb", "--model", m, "--steps", "30-5"],
                  stderr: "ftle: --steps must be FROM-TO with 1 ≤ FROM ≤ TO (got \"30-5\")\n", status: 2),
             Case(name: "--steps past T", args: ["perturb", "--model", m, "--steps", "10-900", "--images", "1"],

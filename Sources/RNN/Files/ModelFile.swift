@@ -28,11 +28,12 @@ extension RNNModel {
         var tensors: [String: Tensor] = [
             TensorName.inputWeights: tensor(u.rowMajor, [h, i]),
             TensorName.recurrentWeights: tensor(v.rowMajor, [h, h]),
-            TensorName.inputBias: tensor(b, [h]),
-            TensorName.recurrentBias: tensor([T](repeating: 0, count: h), [h]),
             TensorName.readoutWeights: tensor(w.rowMajor, [k, h]),
             TensorName.readoutBias: tensor(c, [k]),
         ]
+        // b = bias_ih (+ bias_hh, written as zeros); a bias-free model writes neither.
+        if biasMode != .none { tensors[TensorName.inputBias] = tensor(b, [h]) }
+        if biasMode == .pair { tensors[TensorName.recurrentBias] = tensor([T](repeating: 0, count: h), [h]) }
         if case let .permuted(p) = task {
             tensors[TensorName.permutation] = Tensor(int64: p.map(Int64.init), shape: [p.count])
         }
@@ -42,6 +43,7 @@ extension RNNModel {
         meta["hidden"] = String(h)
         meta["input_size"] = String(i)
         meta["init"] = metadata.initialization
+        meta["bias"] = biasMode.rawValue
         meta["seed"] = String(metadata.seed)
         meta["epochs_trained"] = String(metadata.epochsTrained)
         if let acc = metadata.testAccuracy { meta["test_accuracy"] = String(acc) } else { meta["test_accuracy"] = nil }
@@ -82,8 +84,15 @@ extension RNNModel {
             guard t.shape == shape else { throw fail("tensor \"\(name)\" has shape \(t.shape), expected \(shape)") }
             return t
         }
-        let bih = try expectShape(TensorName.inputBias, [h])
-        let bhh = try expectShape(TensorName.recurrentBias, [h])
+        // Biases: both (nn.RNN's default), bias_ih alone (an input-side bias), or none (bias=False).
+        let hasIH = file.tensors[TensorName.inputBias] != nil, hasHH = file.tensors[TensorName.recurrentBias] != nil
+        guard hasIH || !hasHH else {
+            throw fail("tensor \"\(TensorName.recurrentBias)\" is present without \"\(TensorName.inputBias)\"")
+        }
+        let biasMode: BiasMode = hasHH ? .pair : hasIH ? .input : .none
+        let zeros = Tensor(float64: [Double](repeating: 0, count: h), shape: [h])
+        let bih = hasIH ? try expectShape(TensorName.inputBias, [h]) : zeros
+        let bhh = hasHH ? try expectShape(TensorName.recurrentBias, [h]) : zeros
         let wT = try expectShape(TensorName.readoutWeights, [k, h])
         let cT = try expectShape(TensorName.readoutBias, [k])
 
@@ -120,7 +129,7 @@ extension RNNModel {
         }
         let md = file.metadata
         var extra = md
-        for key in ["format", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy"] { extra[key] = nil }
+        for key in ["format", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy", "bias"] { extra[key] = nil }
         let meta = ModelMetadata(initialization: md["init"] ?? "unknown", seed: md["seed"].flatMap { UInt64($0) } ?? 0,
                                  epochsTrained: md["epochs_trained"].flatMap { Double($0) } ?? 0,
                                  testAccuracy: md["test_accuracy"].flatMap { Double($0) }, extra: extra)
@@ -128,6 +137,6 @@ extension RNNModel {
                   v: Matrix(rows: h, cols: h, rowMajor: values[1].map { T($0) }),
                   b: zip(values[2], values[3]).map { T($0 + $1) },
                   w: Matrix(rows: k, cols: h, rowMajor: values[4].map { T($0) }),
-                  c: values[5].map { T($0) }, task: task, metadata: meta)
+                  c: values[5].map { T($0) }, task: task, metadata: meta, biasMode: biasMode)
     }
 }
