@@ -84,7 +84,7 @@ public struct AlignmentStudy: Sendable {
         let first = min(o.first, h), last = min(o.last, h)
         for n in 0..<o.samples {
             progress(n, o.samples)
-            let seq = task.sequence(data.image(n)).map(Double.init)
+            let seq = model.sequence(ofImage: data.image(n)).map(Double.init)
             let h0 = (0..<h).map { _ in rng.nextNormal() }
             let sample = try SampleAlignment(model: model, sequence: seq, steps: steps, label: data.label(n), initialState: h0, side: o.side)
             for t in 1...steps {

@@ -62,7 +62,7 @@ public enum Sensitivity {
     /// directions as the score needs.
     public static func trace(model: RNNModel<Double>, image: [Float], score: PixelScore) throws -> LyapunovTrace {
         let task = model.task
-        return try LyapunovTrace(model: model, sequence: task.sequence(image).map(Double.init), steps: task.steps,
+        return try LyapunovTrace(model: model, sequence: model.sequence(ofImage: image).map(Double.init), steps: task.steps,
                                  k: min(score.directions, model.hidden))
     }
 
@@ -109,7 +109,7 @@ public enum Sensitivity {
     /// pass (one GEMM per step for the whole batch).
     public static func logits<T: LinalgScalar>(model: RNNModel<T>, images: [[Float]]) -> [[Double]] {
         let task = model.task
-        let batch = SequenceBatch<T>(sequences: images.map { task.sequence($0) }, labels: [Int](repeating: 0, count: images.count),
+        let batch = SequenceBatch<T>(sequences: images.map { model.sequence(ofImage: $0) }, labels: [Int](repeating: 0, count: images.count),
                                      steps: task.steps, inputSize: task.inputSize)
         let logits = model.finalLogits(batch)
         return (0..<images.count).map { n in logits.column(n).map { Double($0) } }

@@ -38,7 +38,7 @@ struct ImageAnalysis {
         self.directions = min(max(directions, 1), model.hidden)
         let steps = model.task.steps
         snapshotInterval = Self.snapshotInterval(steps: steps, hidden: model.hidden, directions: self.directions)
-        sequence = model.task.sequence(image).map(Double.init)
+        sequence = model.sequence(ofImage: image).map(Double.init)
         stepper = LyapunovStepper(model: model, k: self.directions)
         states = Matrix(rows: model.hidden, cols: steps + 1)
         logR.reserveCapacity(steps)

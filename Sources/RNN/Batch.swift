@@ -37,8 +37,9 @@ public struct SequenceBatch<T: LinalgScalar>: Sendable {
         self.steps = steps
     }
 
-    /// Images `indices` of `data`, presented as `task` sequences.
-    public init(_ data: MNISTDataset, indices: [Int], task: SequenceTask) {
+    /// Images `indices` of `data`, presented as `task` sequences, each pixel value standardized
+    /// when `standardization` is given (as `RNNModel.sequence(ofImage:)` does).
+    public init(_ data: MNISTDataset, indices: [Int], task: SequenceTask, standardization: InputStandardization? = nil) {
         let t = task.steps, i = task.inputSize, b = indices.count
         self.steps = t
         labels = indices.map { data.label($0) }
@@ -55,7 +56,8 @@ public struct SequenceBatch<T: LinalgScalar>: Sendable {
                     // Sequence position s = t·I + j presents pixel order[s].
                     for s in 0..<(t * i) {
                         let step = s / i, j = s % i
-                        p[(step * b + n) * i + j] = T(Float(px[base + order[s]]) / 255)
+                        let x = Float(px[base + order[s]]) / 255
+                        p[(step * b + n) * i + j] = T(standardization?.apply(x) ?? x)
                     }
                 }
             }

@@ -39,6 +39,23 @@ public struct InitializationGains: Sendable, Equatable, Codable {
     public init(recurrent: Double = 1, input: Double = 1) { self.recurrent = recurrent; self.input = input }
 }
 
+/// The affine map x' = (x − mean) / std applied to every pixel value of an MNIST image before
+/// the network sees it (torchvision's `Normalize`). Sequences given as arrays (`--input`) are
+/// taken as the network's input as they are.
+public struct InputStandardization: Sendable, Equatable, Codable {
+    public var mean: Double
+    public var std: Double
+    public init(mean: Double, std: Double) {
+        precondition(mean.isFinite && std.isFinite && std > 0, "standardization needs a finite mean and a positive std")
+        self.mean = mean; self.std = std
+    }
+    /// MNIST's training-set pixel mean and std (0.1307, 0.3081), as the paper's code uses.
+    public static let mnist = InputStandardization(mean: 0.1307, std: 0.3081)
+
+    /// x' for one pixel value, computed in Double and rounded once.
+    @inlinable public func apply(_ x: Float) -> Float { Float((Double(x) - mean) / std) }
+}
+
 /// Facts about a model that travel in the safetensors `__metadata__`.
 public struct ModelMetadata: Sendable, Equatable {
     public var initialization: String
@@ -76,12 +93,22 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     public var metadata: ModelMetadata
     /// Which PyTorch biases b stands for; `.none` keeps b at zero.
     public var biasMode: BiasMode = .pair
+    /// Applied to MNIST pixel values on their way into the network (nil: none).
+    public var inputStandardization: InputStandardization? = nil
+
+    /// The input sequence (T×I, step-major) of a 784-pixel image under the model's task and
+    /// input standardization: what the network sees when shown that image.
+    public func sequence(ofImage image: [Float]) -> [Float] {
+        let seq = task.sequence(image)
+        guard let s = inputStandardization else { return seq }
+        return seq.map(s.apply)
+    }
 
     public var hidden: Int { v.rows }
     public var inputSize: Int { u.cols }
 
     public init(u: Matrix<T>, v: Matrix<T>, b: [T], w: Matrix<T>, c: [T], task: SequenceTask, metadata: ModelMetadata = .init(),
-                biasMode: BiasMode = .pair) {
+                biasMode: BiasMode = .pair, inputStandardization: InputStandardization? = nil) {
         let h = v.rows
         precondition(v.cols == h && u.rows == h && b.count == h && w.rows == RNNModel.classes && w.cols == h && c.count == RNNModel.classes,
                      "inconsistent RNN shapes")
@@ -90,6 +117,7 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
         self.task = task
         self.metadata = metadata
         self.biasMode = biasMode
+        self.inputStandardization = inputStandardization
     }
 
     /// A freshly initialised model (see `Initialization`), drawn from `SeededRandom(seed:)`
@@ -139,7 +167,7 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     /// The same model in another precision.
     public func converted<U: LinalgScalar>(to: U.Type = U.self) -> RNNModel<U> {
         RNNModel<U>(u: u.converted(), v: v.converted(), b: b.map { U($0) }, w: w.converted(), c: c.map { U($0) },
-                    task: task, metadata: metadata, biasMode: biasMode)
+                    task: task, metadata: metadata, biasMode: biasMode, inputStandardization: inputStandardization)
     }
 
     /// Parameters in a fixed order (U, V, b, W, c) as flat arrays (column-major for matrices).

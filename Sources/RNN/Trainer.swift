@@ -36,6 +36,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var lossReduction: LossReduction = .mean
     /// An explicit pixel order for the permuted task (replaces `permutationSeed`).
     public var permutation: [Int]? = nil
+    /// Standardize pixel values with MNIST's mean and std (`InputStandardization.mnist`).
+    public var standardize = false
+    /// Fraction of the training images held out (seeded by `seed`; see `TrainingSplit`).
+    public var validationSplit = 0.0
 
     public init() {}
 
@@ -79,11 +83,32 @@ extension TrainingConfig {
         try take(.optimizer, &d.optimizer); try take(.momentum, &d.momentum); try take(.initialization, &d.initialization)
         try take(.clip, &d.clip); try take(.seed, &d.seed); try take(.logEvery, &d.logEvery); try take(.precision, &d.precision)
         try take(.bias, &d.bias); try take(.gains, &d.gains); try take(.lossReduction, &d.lossReduction)
+        try take(.standardize, &d.standardize); try take(.validationSplit, &d.validationSplit)
         d.trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
         d.testLimit = try c.decodeIfPresent(Int.self, forKey: .testLimit)
         d.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery)
         d.permutation = try c.decodeIfPresent([Int].self, forKey: .permutation)
         self = d
+    }
+}
+
+/// The images a run trains on and the ones it holds out: a seeded split of the first `count`
+/// training images. With fraction 0 every image trains, in index order; otherwise the
+/// validation set is the first round(fraction·count) entries of a seeded permutation, and
+/// both sets are sorted. The same (count, fraction, seed) always gives the same split, so an
+/// analysis can pick held-out images of a model that records them.
+public struct TrainingSplit: Sendable, Equatable {
+    public let training: [Int]
+    public let validation: [Int]
+
+    public init(count: Int, validationFraction fraction: Double, seed: UInt64) {
+        precondition(count >= 0 && fraction >= 0 && fraction < 1)
+        guard fraction > 0 else { training = Array(0..<count); validation = []; return }
+        var rng = SeededRandom(seed: seed ^ 0x5EED_0F5A_11D4_7100)
+        let order = rng.permutation(count)
+        let held = Int((fraction * Double(count)).rounded())
+        validation = order[0..<held].sorted()
+        training = order[held...].sorted()
     }
 }
 
@@ -161,6 +186,8 @@ extension TrainingConfig {
         metadata.extra["clip"] = String(clip)
         if optimizer == .sgd { metadata.extra["momentum"] = String(momentum) }
         metadata.extra["loss_reduction"] = lossReduction == .mean ? nil : lossReduction.rawValue
+        metadata.extra["validation_split"] = validationSplit == 0 ? nil : String(validationSplit)
+        metadata.extra["validation_seed"] = validationSplit == 0 ? nil : String(seed)
     }
 
     /// Takes over whatever valid settings `metadata` records; the rest stay as they are.
@@ -189,7 +216,7 @@ public func evaluate<T>(_ model: RNNModel<T>, on data: MNISTDataset, limit: Int?
     var start = 0
     while start < n {
         let idx = Array(start..<min(start + batchSize, n))
-        let batch = SequenceBatch<T>(data, indices: idx, task: model.task)
+        let batch = SequenceBatch<T>(data, indices: idx, task: model.task, standardization: model.inputStandardization)
         let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)
         totalLoss += r.loss * Double(idx.count)
         correct += r.correct
@@ -221,7 +248,10 @@ public final class Trainer<T: LinalgScalar> {
     public init(config: TrainingConfig, train: MNISTDataset, test: MNISTDataset?, outputDirectory: String,
                 startingWeights: RNNModel<T>? = nil) throws {
         var config = config
-        if let start = startingWeights { config.bias = start.biasMode }
+        if let start = startingWeights {
+            config.bias = start.biasMode
+            config.standardize = start.inputStandardization != nil
+        }
         try Trainer.validate(config)
         self.config = config
         self.train = train
@@ -245,6 +275,7 @@ public final class Trainer<T: LinalgScalar> {
         } else {
             model = RNNModel<T>(task: task, hidden: config.hidden, initialization: config.initialization, seed: config.seed,
                                 gains: config.gains, biasMode: config.bias)
+            model.inputStandardization = config.standardize ? .mnist : nil
         }
         optimizer = OptimizerState(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
         position = TrainingPosition()
@@ -319,6 +350,9 @@ public final class Trainer<T: LinalgScalar> {
         if let l = c.trainLimit { guard l >= 1 else { throw bad("--train-limit must be at least 1 (got \(l))") } }
         if let l = c.testLimit { guard l >= 1 else { throw bad("--test-limit must be at least 1 (got \(l))") } }
         if let n = c.checkpointEvery { guard n >= 1 else { throw bad("--checkpoint-every must be at least 1 (got \(n))") } }
+        guard c.validationSplit >= 0, c.validationSplit < 1 else {
+            throw bad("the validation split must be in [0, 1) (got \(c.validationSplit))")
+        }
         guard c.logEvery >= 1 else { throw bad("--log-every must be at least 1 (got \(c.logEvery))") }
         guard c.precision == "f32" || c.precision == "f64" else { throw bad("--precision must be f32 or f64") }
         for (name, g) in [("the recurrent gain", c.gains.recurrent), ("the input gain", c.gains.input)] {
@@ -327,7 +361,11 @@ public final class Trainer<T: LinalgScalar> {
         _ = try c.sequenceTask()
     }
 
-    public var trainCount: Int { min(config.trainLimit ?? train.count, train.count) }
+    /// The run's training and held-out images.
+    public var split: TrainingSplit {
+        TrainingSplit(count: min(config.trainLimit ?? train.count, train.count), validationFraction: config.validationSplit, seed: config.seed)
+    }
+    public var trainCount: Int { split.training.count }
     public var batchesPerEpoch: Int { (trainCount + config.batchSize - 1) / config.batchSize }
 
     /// Trains until `config.epochs` are done or `shouldStop()` turns true (checked after every
@@ -343,10 +381,11 @@ public final class Trainer<T: LinalgScalar> {
         let totalBatches = config.epochs * batchesPerEpoch
 
         while position.epoch < config.epochs {
-            let order = epochOrder(seed: config.seed, epoch: position.epoch, count: trainCount)
+            let images = split.training
+            let order = epochOrder(seed: config.seed, epoch: position.epoch, count: images.count).map { images[$0] }
             while position.batch < batchesPerEpoch {
                 let lo = position.batch * bsz, hi = min(lo + bsz, trainCount)
-                let batch = SequenceBatch<T>(train, indices: Array(order[lo..<hi]), task: task)
+                let batch = SequenceBatch<T>(train, indices: Array(order[lo..<hi]), task: task, standardization: model.inputStandardization)
                 // forward, loss, backward, clip, update
                 let (loss, correct) = stepper.run(batch, model: &model, optimizer: &optimizer, clip: config.clip,
                                                   lossReduction: config.lossReduction)

@@ -120,7 +120,7 @@ struct SequenceOptions: ParsableArguments {
         guard index < ds.count else {
             throw UsageError("--image \(index) is out of range: the \(split.rawValue) split has \(ds.count) images (0...\(ds.count - 1))")
         }
-        return SequenceInput(sequence: model.task.sequence(ds.image(index)), steps: model.task.steps,
+        return SequenceInput(sequence: model.sequence(ofImage: ds.image(index)), steps: model.task.steps,
                              label: ds.label(index), description: "\(split.rawValue) image \(index)", imageIndex: index)
     }
 }

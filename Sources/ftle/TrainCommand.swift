@@ -30,6 +30,8 @@ struct Train: ParsableCommand {
     @Option(help: "Gain of U's Xavier-normal draw (--init xavier-normal or orthogonal).") var inputGain: Double?
     @Option(help: "Batch loss: mean (PyTorch's default) or sum.") var lossReduction: LossReduction = .mean
     @Option(help: "Pixel order of the permuted task from a .npy file of 784 integers (a permutation of 0..<784); replaces --permutation-seed.") var permutation: String?
+    @Flag(help: "Standardize pixel values with MNIST's mean 0.1307 and std 0.3081 (recorded in the model; every analysis of its images applies it).") var standardize = false
+    @Option(help: "Hold out this fraction of the training images (seeded by --seed; recorded in the model), in [0, 1).") var validationSplit: Double = 0
     @Option(help: "Clip the global gradient norm to C (0: no clipping).") var clip: Double = 1
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
     @Option(help: "Seed of the permuted task's pixel order.") var permutationSeed: UInt64 = 0
@@ -55,6 +57,12 @@ struct Train: ParsableCommand {
         }
         for (name, gain) in [("--recurrent-gain", recurrentGain), ("--input-gain", inputGain)] {
             if let g = gain, !(g > 0 && g <= 1e6) { throw ValidationError("\(name) must be positive and at most 1e6 (got \(g))") }
+        }
+        if !(validationSplit >= 0 && validationSplit < 1) {
+            throw ValidationError("--validation-split must be in [0, 1) (got \(validationSplit))")
+        }
+        if resume && (standardize || validationSplit != 0) {
+            throw ValidationError("--resume continues with the run's stored settings; drop --standardize and --validation-split")
         }
         if permutation != nil && task != .permuted { throw ValidationError("--permutation applies to --task permuted only") }
         if resume && (recurrentGain != nil || inputGain != nil || permutation != nil) {
@@ -84,6 +92,8 @@ struct Train: ParsableCommand {
             config.bias = bias
             config.gains = InitializationGains(recurrent: recurrentGain ?? 1, input: inputGain ?? 1)
             config.lossReduction = lossReduction
+            config.standardize = standardize
+            config.validationSplit = validationSplit
             if let permutation { config.permutation = try readPermutation(permutation) }
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)

@@ -170,6 +170,14 @@ struct BadInputTests {
                  stderr: "ftle: \(d)/perm-short.npy: a permutation has 784 entries, found 783 (shape [783])\n", status: 1),
             Case(name: "--permutation not a .npy file", args: ["train", "--task", "permuted", "--permutation", d + "/empty.safetensors", "--out", d + "/perm"],
                  stderr: "ftle: \(d)/empty.safetensors: file is empty\n", status: 1),
+            Case(name: "--validation-split 1", args: ["train", "--validation-split", "1", "--out", d + "/vs"],
+                 stderr: "ftle: --validation-split must be in [0, 1) (got 1.0)\n", status: 2),
+            Case(name: "--validation-split=-0.1", args: ["train", "--validation-split=-0.1", "--out", d + "/vs"],
+                 stderr: "ftle: --validation-split must be in [0, 1) (got -0.1)\n", status: 2),
+            Case(name: "--validation-split nan", args: ["train", "--validation-split", "nan", "--out", d + "/vs"],
+                 stderr: "ftle: --validation-split must be in [0, 1) (got nan)\n", status: 2),
+            Case(name: "--standardize with --resume", args: ["train", "--resume", "--standardize", "--out", d + "/vs"],
+                 stderr: "ftle: --resume continues with the run's stored settings; drop --standardize and --validation-split\n", status: 2),
             Case(name: "--steps backwards", args: ["perturb", "--model", m, "--steps", "30-5"],
                  stderr: "ftle: --steps must be FROM-TO with 1 ≤ FROM ≤ TO (got \"30-5\")\n", status: 2),
             Case(name: "--steps past T", args: ["perturb", "--model", m, "--steps", "10-900", "--images", "1"],
@@ -263,7 +271,7 @@ struct BadInputTests {
         }
         try Subprocess.tmux(["send-keys", "-t", session, "q"])
         var status: Int32?
-        for _ in 0..<100 {
+        for _ in 0..<300 {  // up to 30 s: a loaded 2-core machine can take over 10 s to tear down
             if let s = try? String(contentsOfFile: exitFile, encoding: .utf8), let v = Int32(s.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 status = v; break
             }

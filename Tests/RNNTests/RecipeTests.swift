@@ -147,3 +147,53 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count)
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
+
+/// Standardized inputs and the validation split.
+@Suite struct DataRecipeTests {
+    /// x' = (x − 0.1307)/0.3081 on every pixel, the same through the single-image path and the
+    /// batched training path, and it survives a save/load (exact: both paths round once).
+    @Test func standardizationAppliesToEveryPixelOnBothPaths() throws {
+        var m = RNNModel<Double>(task: .permuted(seed: 2), hidden: 4, initialization: .pytorch, seed: 1)
+        m.inputStandardization = .mnist
+        let image = bundledTest.image(3)
+        let seq = m.sequence(ofImage: image)
+        let plain = m.task.sequence(image)
+        #expect(seq.count == 784)
+        #expect(zip(seq, plain).allSatisfy { abs(Double($0) - (Double($1) - 0.1307) / 0.3081) < 1e-6 })
+        let batched = SequenceBatch<Double>(bundledTest, indices: [3], task: m.task, standardization: m.inputStandardization)
+        let direct = SequenceBatch<Double>(sequences: [seq], labels: [bundledTest.label(3)], steps: 784, inputSize: 1)
+        #expect(batched.inputs == direct.inputs)
+        let back = try RNNModel<Double>(file: SafeTensorsFile(parsing: m.safeTensors().encoded(), path: "x"), path: "x")
+        #expect(back.inputStandardization == .mnist && back.sequence(ofImage: image) == seq)
+        var bad = m.safeTensors(); bad.metadata["input_std"] = "0"
+        #expect(throws: FileFormatError.self) { try RNNModel<Double>(file: bad, path: "x") }
+        bad.metadata["input_std"] = nil
+        #expect(throws: FileFormatError.self) { try RNNModel<Double>(file: bad, path: "x") }
+    }
+
+    /// The split partitions the images, holds out round(F·N), is a function of (N, F, seed)
+    /// only, and with F = 0 trains on every image in order (so old runs are unchanged).
+    @Test func validationSplitPartitionsTheImages() {
+        let s = TrainingSplit(count: 1000, validationFraction: 0.2, seed: 7)
+        #expect(s.validation.count == 200 && s.training.count == 800)
+        #expect(Set(s.validation).isDisjoint(with: s.training) && Set(s.validation + s.training) == Set(0..<1000))
+        #expect(s == TrainingSplit(count: 1000, validationFraction: 0.2, seed: 7))
+        #expect(s != TrainingSplit(count: 1000, validationFraction: 0.2, seed: 8))
+        #expect(TrainingSplit(count: 50, validationFraction: 0, seed: 7).training == Array(0..<50))
+    }
+
+    /// A run with a validation split never trains on a held-out image: its batches are drawn
+    /// from `split.training` only, and it records the split in the model file.
+    @Test func heldOutImagesAreRecordedAndNotTrained() throws {
+        var c = TrainingConfig()
+        c.task = "rowwise"; c.hidden = 4; c.epochs = 1; c.batchSize = 16; c.trainLimit = 80; c.testLimit = 20
+        c.validationSplit = 0.25; c.standardize = true; c.seed = 3
+        let dir = makeTemporaryDirectory("ftle-split")
+        let trainer = try Trainer<Double>(config: c, train: bundledTrain, test: bundledTest, outputDirectory: dir)
+        #expect(trainer.trainCount == 60 && trainer.batchesPerEpoch == 4 && trainer.split.validation.count == 20)
+        #expect(try trainer.run() == .finished)
+        let m = try RNNModel<Double>.load(from: dir + "/model.safetensors")
+        #expect(m.metadata.extra["validation_split"] == "0.25" && m.metadata.extra["validation_seed"] == "3")
+        #expect(m.inputStandardization == .mnist)
+    }
+}

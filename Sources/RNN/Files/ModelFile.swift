@@ -44,6 +44,11 @@ extension RNNModel {
         meta["input_size"] = String(i)
         meta["init"] = metadata.initialization
         meta["bias"] = biasMode.rawValue
+        if let z = inputStandardization {
+            meta["input_mean"] = String(z.mean); meta["input_std"] = String(z.std)
+        } else {
+            meta["input_mean"] = nil; meta["input_std"] = nil
+        }
         meta["seed"] = String(metadata.seed)
         meta["epochs_trained"] = String(metadata.epochsTrained)
         if let acc = metadata.testAccuracy { meta["test_accuracy"] = String(acc) } else { meta["test_accuracy"] = nil }
@@ -129,7 +134,17 @@ extension RNNModel {
         }
         let md = file.metadata
         var extra = md
-        for key in ["format", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy", "bias"] { extra[key] = nil }
+        for key in ["format", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy", "bias", "input_mean", "input_std"] { extra[key] = nil }
+        var standardization: InputStandardization? = nil
+        switch (md["input_mean"], md["input_std"]) {
+        case (nil, nil): break
+        case let (m?, s?):
+            guard let mean = Double(m), let std = Double(s), mean.isFinite, std.isFinite, std > 0 else {
+                throw fail("metadata input_mean/input_std must be a finite mean and a positive std (got \(oneLineForMessage(m)), \(oneLineForMessage(s)))")
+            }
+            standardization = InputStandardization(mean: mean, std: std)
+        default: throw fail("metadata has only one of input_mean and input_std")
+        }
         let meta = ModelMetadata(initialization: md["init"] ?? "unknown", seed: md["seed"].flatMap { UInt64($0) } ?? 0,
                                  epochsTrained: md["epochs_trained"].flatMap { Double($0) } ?? 0,
                                  testAccuracy: md["test_accuracy"].flatMap { Double($0) }, extra: extra)
@@ -137,6 +152,7 @@ extension RNNModel {
                   v: Matrix(rows: h, cols: h, rowMajor: values[1].map { T($0) }),
                   b: zip(values[2], values[3]).map { T($0 + $1) },
                   w: Matrix(rows: k, cols: h, rowMajor: values[4].map { T($0) }),
-                  c: values[5].map { T($0) }, task: task, metadata: meta, biasMode: biasMode)
+                  c: values[5].map { T($0) }, task: task, metadata: meta, biasMode: biasMode,
+                  inputStandardization: standardization)
     }
 }
