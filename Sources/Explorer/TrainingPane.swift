@@ -1,3 +1,4 @@
+import RNN
 import TerminalUI
 
 /// The training run: state, epoch and batch progress, speed, ETA, last test accuracy, and

@@ -50,7 +50,7 @@ public struct TrainingPlan: Sendable, Equatable {
                                 dataDirectory: dataDirectory)
         }
         var config = TrainingConfig()
-        config.task = model.task.name
+        config.task = model.task.kind
         config.hidden = model.hidden
         config.initialization = Initialization(rawValue: model.metadata.initialization) ?? .pytorch
         config.seed = model.metadata.seed

@@ -17,13 +17,20 @@ public enum SequenceTask: Equatable, Sendable, CustomStringConvertible {
         return .permuted(permutation: rng.permutation(MNISTDataset.pixels))
     }
 
-    public var name: String {
+    /// The task without its data (a permuted task's pixel order).
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case rowwise, pixelwise, permuted
+    }
+
+    public var kind: Kind {
         switch self {
-        case .rowwise: return "rowwise"
-        case .pixelwise: return "pixelwise"
-        case .permuted: return "permuted"
+        case .rowwise: return .rowwise
+        case .pixelwise: return .pixelwise
+        case .permuted: return .permuted
         }
     }
+
+    public var name: String { kind.rawValue }
 
     public var description: String { name }
 

@@ -14,9 +14,35 @@ func printError(_ message: String) {
 func reportingErrors(_ body: () throws -> Void) throws {
     do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError {
         throw e
+    } catch let TrainingError.invalid(setting, requirement) {
+        // The library names the setting; the command line names its flag.
+        printError("\(setting.flag) \(requirement)")
+        throw ExitCode(1)
     } catch {
         printError(String(describing: error))
         throw ExitCode(1)
+    }
+}
+
+extension TrainingConfig.Setting {
+    /// The `ftle train` flag that sets this.
+    var flag: String {
+        switch self {
+        case .hidden: return "--hidden"
+        case .epochs: return "--epochs"
+        case .batchSize: return "--batch"
+        case .learningRate: return "--lr"
+        case .clip: return "--clip"
+        case .momentum: return "--momentum"
+        case .trainLimit: return "--train-limit"
+        case .testLimit: return "--test-limit"
+        case .checkpointEvery: return "--checkpoint-every"
+        case .logEvery: return "--log-every"
+        case .recurrentGain: return "--recurrent-gain"
+        case .inputGain: return "--input-gain"
+        case .validationSplit: return "--validation-split"
+        case .permutation: return "--permutation"
+        }
     }
 }
 

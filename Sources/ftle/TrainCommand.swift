@@ -14,10 +14,7 @@ struct Train: ParsableCommand {
         finish the current batch, save a checkpoint and exit; a second signal exits at once.
         """)
 
-    enum Task: String, ExpressibleByArgument, CaseIterable { case rowwise, pixelwise, permuted }
-    enum Precision: String, ExpressibleByArgument, CaseIterable { case f32, f64 }
-
-    @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: Task = .rowwise
+    @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: SequenceTask.Kind = .rowwise
     @Option(help: "Hidden size H.") var hidden: Int = 128
     @Option(help: "Epochs to train, in total counting resumed ones (default 5; with --resume, the stored total).") var epochs: Int?
     @Option(help: "Batch size.") var batch: Int = 64
@@ -73,7 +70,7 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var config = TrainingConfig()
-            config.task = task.rawValue
+            config.task = task
             config.permutationSeed = permutationSeed
             config.hidden = hidden
             config.epochs = epochs ?? 5
@@ -88,7 +85,7 @@ struct Train: ParsableCommand {
             config.testLimit = testLimit
             config.checkpointEvery = checkpointEvery
             config.logEvery = logEvery ?? 20
-            config.precision = precision.rawValue
+            config.precision = precision
             config.bias = bias
             config.gains = InitializationGains(recurrent: recurrentGain ?? 1, input: inputGain ?? 1)
             config.lossReduction = lossReduction
@@ -111,12 +108,14 @@ struct Train: ParsableCommand {
                 try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out,
                                                    startingWeights: start?.converted(to: Float.self)))
             } else {
-                // Only an explicit --checkpoint-every replaces the stored cadence.
+                // Only an explicit --checkpoint-every replaces the stored cadence; the stored
+                // precision picks the arithmetic.
                 let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
-                do {
+                switch try RunFolder(out).readCheckpointConfig().precision {
+                case .f32:
                     try runTraining(try Trainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery,
                                                        checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
-                } catch TrainingError.checkpoint(_) {
+                case .f64:
                     try runTraining(try Trainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery,
                                                         checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
                 }
@@ -127,9 +126,9 @@ struct Train: ParsableCommand {
     func runTraining<T>(_ trainer: Trainer<T>) throws {
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
-        print("training \(c.task) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
+        print("training \(c.task.rawValue) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
-              + "clip=\(c.clip) seed=\(c.seed) \(c.precision): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
+              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
               + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
         let outcome = try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
             switch event {
@@ -231,6 +230,8 @@ struct Predict: ParsableCommand {
 }
 
 extension BiasMode: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
+extension SequenceTask.Kind: ExpressibleByArgument {}
 extension LossReduction: ExpressibleByArgument {}
 
 /// A permutation of the 784 pixels from a .npy file of integers (any integer-valued dtype ftle

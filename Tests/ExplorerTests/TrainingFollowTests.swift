@@ -58,7 +58,7 @@ struct TrainingFollowTests {
                                           dataDirectory: "d")
         guard case let .fromWeights(config, weights) = fresh.source else { Issue.record("expected a run from the weights"); return }
         #expect(weights == model)
-        #expect(config.task == "rowwise" && config.hidden == 16 && config.initialization == .pytorch && config.seed == 1)
+        #expect(config.task == .rowwise && config.hidden == 16 && config.initialization == .pytorch && config.seed == 1)
         #expect(config.learningRate == 1e-3 && config.batchSize == 64 && config.clip == 1)
         // The hyper-parameters a file records are the ones a run from its weights uses.
         var recorded = model

@@ -128,7 +128,7 @@ import TestSupport
     /// the checkpoint).
     @Test func rmspropRunResumesExactly() throws {
         var c = TrainingConfig()
-        c.task = "rowwise"; c.hidden = 8; c.epochs = 2; c.batchSize = 32; c.trainLimit = 128; c.testLimit = 50
+        c.task = .rowwise; c.hidden = 8; c.epochs = 2; c.batchSize = 32; c.trainLimit = 128; c.testLimit = 50
         c.optimizer = .rmsprop; c.learningRate = 2e-3; c.bias = .input; c.initialization = .xavierNormal; c.clip = 0
         let straight = makeTemporaryDirectory("ftle-rms-straight"), split = makeTemporaryDirectory("ftle-rms-split")
         #expect(try Trainer<Float>(config: c, train: bundledTrain, test: bundledTest, outputDirectory: straight).run() == .finished)
@@ -186,7 +186,7 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
     /// from `split.training` only, and it records the split in the model file.
     @Test func heldOutImagesAreRecordedAndNotTrained() throws {
         var c = TrainingConfig()
-        c.task = "rowwise"; c.hidden = 4; c.epochs = 1; c.batchSize = 16; c.trainLimit = 80; c.testLimit = 20
+        c.task = .rowwise; c.hidden = 4; c.epochs = 1; c.batchSize = 16; c.trainLimit = 80; c.testLimit = 20
         c.validationSplit = 0.25; c.standardize = true; c.seed = 3
         let dir = makeTemporaryDirectory("ftle-split")
         let trainer = try Trainer<Double>(config: c, train: bundledTrain, test: bundledTest, outputDirectory: dir)

@@ -15,7 +15,7 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
 @Suite(.serialized) struct TrainingTests {
     func config(epochs: Int) -> TrainingConfig {
         var c = TrainingConfig()
-        c.task = "rowwise"; c.hidden = 12; c.epochs = epochs; c.batchSize = 32
+        c.task = .rowwise; c.hidden = 12; c.epochs = epochs; c.batchSize = 32
         c.trainLimit = 200; c.testLimit = 100; c.seed = 9; c.logEvery = 3
         return c
     }
@@ -132,11 +132,14 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
 
     @Test func invalidConfigurationsAreRejected() {
         var c = config(epochs: 1); c.batchSize = 0
-        #expect(throws: TrainingError.invalidConfig("--batch must be at least 1 (got 0)")) {
+        #expect(throws: TrainingError.invalid(.batchSize, "must be at least 1 (got 0)")) {
             try Trainer<Float>(config: c, train: bundledTrain, test: nil, outputDirectory: makeTemporaryDirectory())
         }
-        c = config(epochs: 1); c.task = "spiral"
-        #expect(throws: TrainingError.self) { try Trainer<Float>(config: c, train: bundledTrain, test: nil, outputDirectory: makeTemporaryDirectory()) }
+        #expect(TrainingError.invalid(.batchSize, "must be at least 1 (got 0)").description == "the batch size must be at least 1 (got 0)")
+        // An unknown task can no longer be set in code (the task is an enum); a stored config
+        // naming one does not decode.
+        let spiral = #"{"task":"spiral","hidden":12}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(TrainingConfig.self, from: Data(spiral.utf8)) }
     }
 
     @Test func nonFiniteLossStopsAndKeepsLastCheckpoint() throws {

@@ -20,10 +20,7 @@ extension RNNModel {
     /// `task.permutation` as I64 for the permuted task, and metadata (task, hidden size,
     /// input size, init, seed, epochs trained, test accuracy, and any extra keys).
     public func safeTensors() -> SafeTensorsFile {
-        func tensor(_ values: [T], _ shape: [Int]) -> Tensor {
-            T.self == Double.self ? Tensor(float64: values.map { Double($0) }, shape: shape)
-                                  : Tensor(float32: values.map { Float($0) }, shape: shape)
-        }
+        func tensor(_ values: [T], _ shape: [Int]) -> Tensor { Tensor(values, shape: shape) }
         let h = hidden, i = inputSize, k = RNNModel.classes
         var tensors: [String: Tensor] = [
             TensorName.inputWeights: tensor(u.rowMajor, [h, i]),

@@ -1,4 +1,4 @@
-import RNN
+import Foundation
 
 /// The rows of a run's `history.csv` (header ``RunFiles/historyHeader``):
 /// progress rows carry loss, accuracy and samples/s; epoch-end rows carry test loss and
@@ -27,6 +27,20 @@ public struct TrainingHistory: Hashable, Sendable {
             self.testLoss = testLoss
             self.testAccuracy = testAccuracy
         }
+
+        /// The row as written to the file (`%.6g` numbers, empty fields for absent values).
+        public var csvLine: String {
+            func field(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
+            return "\(epoch),\(batch),\(step),\(field(loss)),\(field(accuracy)),\(field(samplesPerSecond)),\(field(testLoss)),\(field(testAccuracy))"
+        }
+
+        /// Parses one line; nil for the header or a malformed line.
+        public init?(csvLine line: Substring) {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count >= 8, let epoch = Int(fields[0]), let batch = Int(fields[1]), let step = Int(fields[2]) else { return nil }
+            self.init(epoch: epoch, batch: batch, step: step, loss: Double(fields[3]), accuracy: Double(fields[4]),
+                      samplesPerSecond: Double(fields[5]), testLoss: Double(fields[6]), testAccuracy: Double(fields[7]))
+        }
     }
 
     public var rows: [Row]
@@ -35,16 +49,7 @@ public struct TrainingHistory: Hashable, Sendable {
 
     /// Parses the CSV text (the header line is optional).
     public init(csv text: String) {
-        var rows: [Row] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count >= 8, let epoch = Int(fields[0]), let batch = Int(fields[1]), let step = Int(fields[2])
-            else { continue }
-            rows.append(Row(epoch: epoch, batch: batch, step: step, loss: Double(fields[3]), accuracy: Double(fields[4]),
-                            samplesPerSecond: Double(fields[5]), testLoss: Double(fields[6]),
-                            testAccuracy: Double(fields[7])))
-        }
-        self.rows = rows
+        rows = text.split(separator: "\n").compactMap { Row(csvLine: $0) }
     }
 
     /// Progress rows (those with a training loss).
