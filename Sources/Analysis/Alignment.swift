@@ -19,13 +19,20 @@ public struct SampleAlignment: Sendable {
     public let prefix: PrefixGradients
     public let side: SingularSide
 
-    /// Runs the full-frame Lyapunov trace (K = H, frames kept) and the forward pass once.
+    /// Runs the full-frame Lyapunov trace (K = H, frames kept) from `initialState` under the
+    /// `jacobian` convention, and the prefix gradients from the same states — or, when
+    /// `gradientInitialState` is given, from a forward pass of their own started there (the
+    /// paper's code draws a second, independent h_0 for the gradients).
     public init(model: RNNModel<Double>, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
-                side: SingularSide = .right) throws {
-        trace = try LyapunovTrace(model: model, sequence: sequence, steps: steps, initialState: initialState, keepFrames: true)
-        var states = Matrix<Double>(rows: model.hidden, cols: steps + 1)
-        for (t, h) in trace.states.enumerated() { states.setColumn(t, h) }
-        prefix = PrefixGradients(model: model, states: states, label: label)
+                side: SingularSide = .right, jacobian: JacobianConvention = .forward,
+                gradientInitialState: [Double]? = nil) throws {
+        trace = try LyapunovTrace(model: model, sequence: sequence, steps: steps, initialState: initialState, keepFrames: true,
+                                  jacobian: jacobian)
+        if let h0 = gradientInitialState {
+            prefix = PrefixGradients(model: model, sequence: sequence, steps: steps, label: label, initialState: h0)
+        } else {
+            prefix = PrefixGradients(model: model, states: trace.stateMatrix(throughStep: steps), label: label)
+        }
         self.side = side
     }
 
@@ -47,6 +54,20 @@ public struct SampleAlignment: Sendable {
 
 /// Figures 1–2 data over many samples.
 public struct AlignmentStudy: Sendable {
+    /// How the three groups' alignment values become one number each.
+    public enum Statistic: String, Sendable, CaseIterable {
+        /// The population std of all values of a group, pooled over t, samples and singular vectors.
+        case pooled
+        /// The unbiased std over (samples × the group's ten Q indices) for each (t, singular
+        /// vector), averaged over t and singular vectors — the paper's code (`alignment.py`).
+        case meanPerStep = "mean-per-step"
+    }
+
+    /// Whether ΔV_t comes from the trace's own h_0 or from a second, independent one.
+    public enum GradientInitialState: String, Sendable, CaseIterable {
+        case same, independent
+    }
+
     public struct Options: Sendable {
         public var samples = 25
         public var first = 5
@@ -54,7 +75,23 @@ public struct AlignmentStudy: Sendable {
         public var seed: UInt64 = 0
         public var side: SingularSide = .right
         public var histogramBins = 41
+        public var jacobian: JacobianConvention = .forward
+        public var statistic: Statistic = .pooled
+        public var gradientInitialState: GradientInitialState = .same
+        /// 1-based inclusive range the ten random Q indices are drawn from (nil: 11…H−10,
+        /// disjoint from the first and last ten).
+        public var randomRange: ClosedRange<Int>? = nil
         public init() {}
+
+        /// The reference code's choices (github.com/ryanavogt/FTLE-gradients at c898f0c): Dᵀ
+        /// propagation, the mean per-step unbiased std, an independent h_0 for the gradient,
+        /// random indices from 6…H−5 (6–123 at H = 128).
+        public static func paperCode(hidden h: Int) -> Options {
+            var o = Options()
+            o.jacobian = .transposed; o.statistic = .meanPerStep; o.gradientInitialState = .independent
+            o.randomRange = 6...(h - 5)
+            return o
+        }
     }
 
     public let hidden: Int
@@ -67,32 +104,51 @@ public struct AlignmentStudy: Sendable {
     public var stdByIndexFirst: [[Double]] = [], stdByIndexLast: [[Double]] = []
     /// Std of dot products between singular vectors of independent Gaussian H×H matrices.
     public var randomBaseline: Double = 0
+    /// The three groups' statistics (`Options.statistic`).
+    public var stdFirst10 = 0.0, stdLast10 = 0.0, stdRandom10 = 0.0
 
-    /// Runs the study on test images 0..<samples, each with h_0 ~ N(0, 1) drawn from the seed.
-    public init(model: RNNModel<Double>, data: MNISTDataset, options o: Options,
+    /// Runs the study on images `indices` of `data` (default 0..<samples), each with h_0 ~ N(0, 1)
+    /// drawn from the seed (and a second draw for the gradient when asked).
+    public init(model: RNNModel<Double>, data: MNISTDataset, indices: [Int]? = nil, options o: Options,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
         let h = model.hidden, task = model.task
         hidden = h
         steps = task.steps
         precondition(h >= 20 + 10, "the study needs H ≥ 30 for three disjoint groups of ten")
+        let images = indices ?? Array(0..<o.samples)
+        precondition(images.count == o.samples)
         var rng = SeededRandom(seed: o.seed)
         firstTen = Array(0..<10)
         lastTen = Array((h - 10)..<h)
-        randomTen = rng.sample(10, from: h - 20).map { $0 + 10 }.sorted()
+        let range = o.randomRange ?? 11...(h - 10)
+        precondition(range.lowerBound >= 1 && range.upperBound <= h && range.count >= 10, "random range must hold ten indices of 1…H")
+        randomTen = rng.sample(10, from: range.count).map { $0 + range.lowerBound - 1 }.sorted()
+        // Per (t, singular vector j < first, group): sum, sum of squares (mean-per-step statistic).
+        var moments = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: 6), count: min(o.first, h)), count: steps)
         // Per (t, i): running sums over samples × singular vectors for the std.
         var sumF = [[Double]](repeating: [Double](repeating: 0, count: h), count: steps), sqF = sumF, sumL = sumF, sqL = sumF
         let first = min(o.first, h), last = min(o.last, h)
-        for n in 0..<o.samples {
+        for (n, image) in images.enumerated() {
             progress(n, o.samples)
-            let seq = model.sequence(ofImage: data.image(n)).map(Double.init)
+            let seq = model.sequence(ofImage: data.image(image)).map(Double.init)
             let h0 = (0..<h).map { _ in rng.nextNormal() }
-            let sample = try SampleAlignment(model: model, sequence: seq, steps: steps, label: data.label(n), initialState: h0, side: o.side)
+            let gradientH0 = o.gradientInitialState == .independent ? (0..<h).map { _ in rng.nextNormal() } : nil
+            let sample = try SampleAlignment(model: model, sequence: seq, steps: steps, label: data.label(image), initialState: h0,
+                                             side: o.side, jacobian: o.jacobian, gradientInitialState: gradientH0)
             for t in 1...steps {
                 let a = try sample.alignment(atStep: t)
                 for j in 0..<first {
-                    for i in firstTen { valuesFirst10.append(a[i, j]) }
-                    for i in lastTen { valuesLast10.append(a[i, j]) }
-                    for i in randomTen { valuesRandom10.append(a[i, j]) }
+                    for (g, group) in [firstTen, lastTen, randomTen].enumerated() {
+                        for i in group {
+                            let x = a[i, j]
+                            moments[t - 1][j][2 * g] += x; moments[t - 1][j][2 * g + 1] += x * x
+                            switch g {
+                            case 0: valuesFirst10.append(x)
+                            case 1: valuesLast10.append(x)
+                            default: valuesRandom10.append(x)
+                            }
+                        }
+                    }
                 }
                 for i in 0..<h {
                     for j in 0..<first { let x = a[i, j]; sumF[t - 1][i] += x; sqF[t - 1][i] += x * x }
@@ -106,6 +162,22 @@ public struct AlignmentStudy: Sendable {
         stdByIndexFirst = (0..<steps).map { t in (0..<h).map { std(sumF[t][$0], sqF[t][$0], nF) } }
         stdByIndexLast = (0..<steps).map { t in (0..<h).map { std(sumL[t][$0], sqL[t][$0], nL) } }
         randomBaseline = try AlignmentStudy.randomBaseline(hidden: h, pairs: 4, seed: o.seed &+ 7)
+        switch o.statistic {
+        case .pooled:
+            stdFirst10 = populationStd(valuesFirst10); stdLast10 = populationStd(valuesLast10); stdRandom10 = populationStd(valuesRandom10)
+        case .meanPerStep:
+            // n = samples × 10 values per (t, j, group); unbiased: Σ(x − x̄)²/(n − 1).
+            let count = Double(o.samples * 10)
+            func meanStd(_ g: Int) -> Double {
+                var total = 0.0
+                for t in 0..<steps { for j in 0..<first {
+                    let s = moments[t][j][2 * g], q = moments[t][j][2 * g + 1]
+                    total += (max(0, q - s * s / count) / max(count - 1, 1)).squareRoot()
+                } }
+                return total / Double(steps * first)
+            }
+            stdFirst10 = meanStd(0); stdLast10 = meanStd(1); stdRandom10 = meanStd(2)
+        }
     }
 
     /// Std of q·e over all pairs of right singular vectors of independent Gaussian matrices

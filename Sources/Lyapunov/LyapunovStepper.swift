@@ -2,6 +2,19 @@ import Foundation
 import Linalg
 import RNN
 
+/// Which linear map carries the tangent frame from step to step.
+///
+/// - `forward` (the default): Q_t R_t = D_t Q_{t−1}, D_t = ∂h_t/∂h_{t−1} — the paper's eq. 1
+///   and Alg. 1. The gradient identity of its eq. 12 (∂h_s/∂h_t = Q_s R_s⋯R_{t+1} Q_tᵀ with a
+///   full frame) holds for this convention only.
+/// - `transposed`: Q_t R_t = D_tᵀ Q_{t−1} — what the paper's code computes (`lyapunov.py:57`,
+///   Z = Jᵀ Q) and its eqs. 8–9 write; the published alignment numbers come from it. D_tᵀ has
+///   the same singular values as D_t but not the same products, so the r values and the
+///   frames differ.
+public enum JacobianConvention: String, Sendable, Codable, CaseIterable {
+    case forward, transposed
+}
+
 /// The tangent-space QR iteration of the Lyapunov method for one input sequence, one step
 /// at a time, in Float64.
 ///
@@ -9,9 +22,9 @@ import RNN
 /// - the state advances as h_t = tanh(V h_{t−1} + U x_t + b);
 /// - the Jacobian is D_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²)·V (the paper writes its transpose
 ///   J_t = D_tᵀ; we propagate with D_t);
-/// - the frame evolves as Q_t R_t = D_t Q_{t−1} (thin QR, Q_t is H×K, R_t is K×K with
-///   diag(R_t) ≥ 0); Q_0 is the first K columns of the identity or a seeded random
-///   orthonormal frame;
+/// - the frame evolves as Q_t R_t = D_t Q_{t−1} (or D_tᵀ Q_{t−1} under the `transposed`
+///   convention; thin QR, Q_t is H×K, R_t is K×K with diag(R_t) ≥ 0); Q_0 is the first K
+///   columns of the identity or a seeded random orthonormal frame;
 /// - r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s ≤ t} ln r_s^k in natural log. A zero r gives
 ///   ln r = −∞, carried as −∞ (never NaN); λ_k is then −∞ from that step on.
 /// - With a transient of M steps, steps 1…M move h and Q but are not accumulated:
@@ -24,6 +37,7 @@ public struct LyapunovStepper: Sendable {
     public let model: RNNModel<Double>
     /// Number of tangent directions K (1 ≤ K ≤ H).
     public let k: Int
+    public let jacobian: JacobianConvention
     public let transient: Int
     /// Steps taken so far (t of the state below).
     public private(set) var t: Int = 0
@@ -58,6 +72,8 @@ public struct LyapunovStepper: Sendable {
     private var ax: [Double]
     private var jq: Matrix<Double>
     private var derivative: [Double]
+    /// diag(1 − h_t²) Q_{t−1} (transposed convention only).
+    private var scaledFrame: Matrix<Double>
 
     /// True when the last step's QR fell back to Householder (ill-conditioned D_t Q_{t−1}).
     public var lastStepUsedHouseholder: Bool { workspace.lastUsedHouseholder }
@@ -69,13 +85,15 @@ public struct LyapunovStepper: Sendable {
     }
 
     public init(model: RNNModel<Double>, k: Int? = nil, initialState h0: [Double]? = nil,
-                initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic) {
+                initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
+                jacobian: JacobianConvention = .forward) {
         let hidden = model.hidden, kk = k ?? hidden
         precondition(kk >= 1 && kk <= hidden, "K must be in 1...H")
         precondition(transient >= 0)
         self.model = model
         self.k = kk
         self.transient = transient
+        self.jacobian = jacobian
         h = h0 ?? [Double](repeating: 0, count: hidden)
         precondition(h.count == hidden, "h_0 must have H entries")
         switch initialFrame {
@@ -84,7 +102,8 @@ public struct LyapunovStepper: Sendable {
             var rng = SeededRandom(seed: seed)
             frame = .randomOrthonormal(rows: hidden, cols: kk, using: &rng)
         }
-        fusesState = kk < hidden
+        // D_tᵀ Q = Vᵀ diag(1 − h_t²) Q needs h_t before the product, so nothing fuses there.
+        fusesState = kk < hidden && jacobian == .forward
         frame.storage.reserveCapacity(hidden * (kk + 1))
         if fusesState { frame.appendColumn(h) }
         rInner = Matrix(rows: kk, cols: kk)
@@ -96,6 +115,15 @@ public struct LyapunovStepper: Sendable {
         ax = [Double](repeating: 0, count: hidden)
         jq = Matrix(rows: hidden, cols: fusesState ? kk + 1 : kk)
         derivative = [Double](repeating: 0, count: hidden)
+        scaledFrame = jacobian == .transposed ? Matrix(rows: hidden, cols: kk) : Matrix(rows: 0, cols: 0)
+    }
+
+    /// Bytes of Float64 storage one stepper holds (frame, product, scaled frame, both R
+    /// factors, the QR workspace's Gram matrix, Vᵀ excluded as copies share it): what a
+    /// snapshot costs.
+    public var snapshotBytes: Int {
+        8 * (frame.storage.capacity + jq.storage.capacity + scaledFrame.storage.count + 3 * k * k
+             + h.count + ax.count + derivative.count)
     }
 
     /// Steps accumulated into the exponents so far (t − M, at least 0).
@@ -112,15 +140,27 @@ public struct LyapunovStepper: Sendable {
     /// Throws `LinalgError.nonFiniteInput` if the state or frame stops being finite.
     public mutating func step(input x: [Double]) throws {
         precondition(x.count == model.inputSize, "input has \(x.count) values, the model takes \(model.inputSize)")
-        // V Q_{t−1} into jq, and V h_{t−1} into ax (the product's last column when fused)
-        gemm(.transposed, vTransposed, .none, frame, into: &jq)
-        if fusesState { ax = jq.removeLastColumn() } else { gemv(.none, model.v, h, into: &ax) }
-        // a = V h + U x + b;  h ← tanh(a)
-        gemv(.none, model.u, x, beta: 1, into: &ax)
-        for i in 0..<ax.count { h[i] = Foundation.tanh(ax[i] + model.b[i]) }
-        // D_t Q_{t−1} = diag(1 − h_t²) (V Q_{t−1})
-        for i in 0..<h.count { derivative[i] = 1 - h[i] * h[i] }
-        scaleRows(&jq, by: derivative)
+        if jacobian == .forward {
+            // V Q_{t−1} into jq, and V h_{t−1} into ax (the product's last column when fused)
+            gemm(.transposed, vTransposed, .none, frame, into: &jq)
+            if fusesState { ax = jq.removeLastColumn() } else { gemv(.none, model.v, h, into: &ax) }
+            // a = V h + U x + b;  h ← tanh(a)
+            gemv(.none, model.u, x, beta: 1, into: &ax)
+            for i in 0..<ax.count { h[i] = Foundation.tanh(ax[i] + model.b[i]) }
+            // D_t Q_{t−1} = diag(1 − h_t²) (V Q_{t−1})
+            for i in 0..<h.count { derivative[i] = 1 - h[i] * h[i] }
+            scaleRows(&jq, by: derivative)
+        } else {
+            // a = V h + U x + b;  h ← tanh(a)
+            gemv(.none, model.v, h, into: &ax)
+            gemv(.none, model.u, x, beta: 1, into: &ax)
+            for i in 0..<ax.count { h[i] = Foundation.tanh(ax[i] + model.b[i]) }
+            // D_tᵀ Q_{t−1} = Vᵀ (diag(1 − h_t²) Q_{t−1})
+            for i in 0..<h.count { derivative[i] = 1 - h[i] * h[i] }
+            scaledFrame.storage.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: frame.storage) }
+            scaleRows(&scaledFrame, by: derivative)
+            gemm(.none, vTransposed, .none, scaledFrame, into: &jq)
+        }
         // Q_t R_t = D_t Q_{t−1}, diag(R_t) ≥ 0 (CholeskyQR2, Householder when ill-conditioned)
         do {
             rIsSplit = try workspace.factor(&jq, inner: &rInner, outer: &rOuter)

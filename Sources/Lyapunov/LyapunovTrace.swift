@@ -2,52 +2,114 @@ import Foundation
 import Linalg
 import RNN
 
-/// The Lyapunov quantities of one whole sequence.
+/// The Lyapunov quantities of one sequence, computed step by step: the only loop over
+/// `LyapunovStepper` steps (the CLI, the experiments and the explorer all advance a trace).
 ///
-/// Rows are steps t = 1…T (row t−1). `logR[t−1][k]` = ln r_t^k for every step (transient
-/// included); `exponents[t−1][k]` = λ_k(t), NaN during the transient. `states[t]` = h_t for
-/// t = 0…T. `frames`/`rFactors` hold Q_t and R_t for t = 1…T only when asked for (T·H·K
-/// doubles); `initialFrame` is Q_0.
+/// Rows are steps t = 1…t_done (row t−1). `logR[t−1][k]` = ln r_t^k for every step (transient
+/// included); `exponents[t−1][k]` = λ_k(t), NaN during the transient; `participationRatios[t−1]`
+/// is the participation ratio of the first Q vector q_t^1. `states[t]` = h_t for t = 0…t_done.
+/// `frames`/`rFactors` hold Q_t and R_t for t = 1…T only when asked for (T·H·K doubles);
+/// `initialFrame` is Q_0. With `snapshotInterval` set, a copy of the stepper is kept every
+/// that many steps, so `frame(atStep:)` recomputes any Q_t in fewer steps than the interval
+/// without storing T frames.
 public struct LyapunovTrace: Sendable {
     public let hidden: Int
+    /// T, the length of the whole sequence.
     public let steps: Int
     public let k: Int
     public let transient: Int
-    public var logR: [[Double]]
-    public var exponents: [[Double]]
-    public var states: [[Double]]
-    public var initialFrame: Matrix<Double>
-    public var frames: [Matrix<Double>]?
-    public var rFactors: [Matrix<Double>]?
+    public let jacobian: JacobianConvention
+    public private(set) var logR: [[Double]] = []
+    public private(set) var exponents: [[Double]] = []
+    public private(set) var participationRatios: [Double] = []
+    public private(set) var states: [[Double]]
+    public let initialFrame: Matrix<Double>
+    public private(set) var frames: [Matrix<Double>]?
+    public private(set) var rFactors: [Matrix<Double>]?
+    /// The stepper after the last computed step (Q_t, R_t, h_t of t = `stepsDone`).
+    public private(set) var stepper: LyapunovStepper
+    /// Steps between kept stepper copies (nil: none kept).
+    public let snapshotInterval: Int?
+    private var snapshots: [LyapunovStepper] = []
+    private let sequence: [Double]
+    private let inputSize: Int
 
-    /// The final exponents λ_k(T).
+    /// The final exponents λ_k(T) (of the last computed step).
     public var spectrum: [Double] { exponents.last ?? [] }
+    public var stepsDone: Int { stepper.t }
+    public var isComplete: Bool { stepper.t == steps }
 
-    /// Runs the stepper over `sequence` (T×I values, step-major).
+    /// A trace over `sequence` (T×I values, step-major), computed to the end unless
+    /// `computeNow` is false (then `advance(by:)` computes it piece by piece).
     public init(model: RNNModel<Double>, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
-                qrMethod: QRMethod = .automatic) throws {
-        let i = model.inputSize
-        precondition(sequence.count == steps * i, "sequence must have T×I values")
-        var stepper = LyapunovStepper(model: model, k: k, initialState: initialState, initialFrame: initialFrame,
-                                      transient: transient, qrMethod: qrMethod)
+                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward,
+                snapshotInterval: Int? = nil, computeNow: Bool = true) throws {
+        inputSize = model.inputSize
+        precondition(sequence.count == steps * inputSize, "sequence must have T×I values")
+        precondition(snapshotInterval.map { $0 >= 1 } ?? true, "snapshot interval must be at least 1")
+        stepper = LyapunovStepper(model: model, k: k, initialState: initialState, initialFrame: initialFrame,
+                                  transient: transient, qrMethod: qrMethod, jacobian: jacobian)
+        self.sequence = sequence
+        self.snapshotInterval = snapshotInterval
+        self.jacobian = jacobian
         hidden = model.hidden
         self.steps = steps
         self.k = stepper.k
         self.transient = transient
         self.initialFrame = stepper.q
-        logR = []; exponents = []; states = [stepper.h]
+        states = [stepper.h]
         logR.reserveCapacity(steps); exponents.reserveCapacity(steps); states.reserveCapacity(steps + 1)
-        var qs: [Matrix<Double>] = [], rs: [Matrix<Double>] = []
-        for t in 0..<steps {
-            try stepper.step(input: Array(sequence[(t * i)..<((t + 1) * i)]))
+        frames = keepFrames ? [] : nil
+        rFactors = keepFrames ? [] : nil
+        if computeNow { try advance(by: steps) }
+    }
+
+    /// Computes up to `count` more steps (fewer at the end of the sequence).
+    public mutating func advance(by count: Int) throws {
+        for _ in 0..<count where stepper.t < steps {
+            let t = stepper.t
+            if let n = snapshotInterval, t % n == 0 { snapshots.append(stepper) }
+            try stepper.step(input: input(atStep: t))
             logR.append(stepper.logR)
             exponents.append(stepper.exponents)
             states.append(stepper.h)
-            if keepFrames { qs.append(stepper.q); rs.append(stepper.r) }
+            participationRatios.append(SpectrumStatistics.participationRatio(stepper.q.column(0)))
+            if frames != nil { frames!.append(stepper.q); rFactors!.append(stepper.r) }
         }
-        frames = keepFrames ? qs : nil
-        rFactors = keepFrames ? rs : nil
+    }
+
+    /// Q_t (H×K) for a computed step 0 ≤ t ≤ `stepsDone`: stored, or re-stepped from the
+    /// nearest earlier snapshot (bit-identical to the first computation).
+    public func frame(atStep t: Int) throws -> Matrix<Double> {
+        precondition(t >= 0 && t <= stepsDone, "step \(t) is not computed yet")
+        if t == 0 { return initialFrame }
+        if let frames { return frames[t - 1] }
+        if t == stepsDone { return stepper.q }
+        guard let n = snapshotInterval, !snapshots.isEmpty else {
+            preconditionFailure("frame(atStep:) needs keepFrames or a snapshot interval")
+        }
+        var replay = snapshots[min(t / n, snapshots.count - 1)]
+        while replay.t < t { try replay.step(input: input(atStep: replay.t)) }
+        return replay.q
+    }
+
+    /// h_0…h_t as the columns of an H×(t+1) matrix.
+    public func stateMatrix(throughStep t: Int) -> Matrix<Double> {
+        precondition(t >= 0 && t <= stepsDone)
+        return Matrix(rows: hidden, cols: t + 1, columnMajor: states[0...t].flatMap { $0 })
+    }
+
+    /// x_{t+1} (0-based t), I values.
+    private func input(atStep t: Int) -> [Double] { Array(sequence[(t * inputSize)..<((t + 1) * inputSize)]) }
+
+    /// A snapshot interval for a trace of `steps` steps whose snapshots cost `bytesPerSnapshot`
+    /// each: every 16 steps (T/8 for short sequences), widened so that all snapshots fit
+    /// `budgetBytes` (with K = H = 512 and 96 MiB, about every 90 steps).
+    public static func snapshotInterval(steps: Int, bytesPerSnapshot: Int, budgetBytes: Int = 96 << 20) -> Int {
+        let preferred = max(1, min(16, steps / 8))
+        let affordable = max(1, budgetBytes / max(bytesPerSnapshot, 1))
+        return max(preferred, (steps + affordable - 1) / affordable)
     }
 }
 

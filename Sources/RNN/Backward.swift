@@ -112,3 +112,29 @@ extension RNNModel {
         return (loss, correct, grads)
     }
 }
+
+extension RNNModel where T == Double {
+    /// ∇_V L of one sequence by BPTT: L is the cross-entropy of o_T (`lossAtEveryStep` false) or
+    /// the sum over t of the cross-entropies of o_t (true), from h_0 = `initialState` (zeros
+    /// when nil). `sequence` is T×I values, step-major. The reference the gradient through
+    /// Q and R is checked against.
+    public func recurrentWeightGradient(sequence: [Double], steps: Int, label: Int, initialState: [Double]? = nil,
+                                        lossAtEveryStep: Bool) -> Matrix<Double> {
+        let batch = SequenceBatch<Double>(inputs: Matrix(rows: inputSize, cols: steps, columnMajor: sequence), labels: [label], steps: steps)
+        let h0 = initialState.map { Matrix<Double>(rows: hidden, cols: 1, columnMajor: $0) }
+        let trace = forward(batch, initialState: h0, logitsAtEveryStep: lossAtEveryStep)
+        var logitGradient = Matrix<Double>(rows: RNNModel.classes, cols: lossAtEveryStep ? steps : 1)
+        if lossAtEveryStep {
+            for t in 0..<steps {
+                _ = CrossEntropy.evaluate(trace.logits, columns: t..<(t + 1), labels: [label], scale: 1,
+                                          gradient: &logitGradient, gradientColumns: t..<(t + 1))
+            }
+        } else {
+            _ = CrossEntropy.evaluate(trace.logits, labels: [label], scale: 1, gradient: &logitGradient)
+        }
+        var grads = RNNGradients<Double>(hidden: hidden, inputSize: inputSize)
+        var ws = BackwardWorkspace<Double>(hidden: hidden, batchSize: 1, steps: steps)
+        backward(batch, trace: trace, logitGradients: logitGradient, into: &grads, workspace: &ws)
+        return grads.v
+    }
+}

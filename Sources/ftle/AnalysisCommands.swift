@@ -2,10 +2,31 @@ import Analysis
 import ArgumentParser
 import Foundation
 import Linalg
+import Lyapunov
 import MNIST
 import RNN
 
 extension SingularSide: ExpressibleByArgument {}
+extension AlignmentStudy.Statistic: ExpressibleByArgument {}
+extension AlignmentStudy.GradientInitialState: ExpressibleByArgument {}
+
+/// Where the alignment study's images come from.
+enum SampleSource: String, ExpressibleByArgument, CaseIterable { case test, validation }
+
+/// A preset of every convention choice.
+enum Preset: String, ExpressibleByArgument, CaseIterable {
+    /// The reference code's choices (github.com/ryanavogt/FTLE-gradients, c898f0c).
+    case paperCode = "paper-code"
+}
+
+/// `FROM-TO` (1-based, inclusive) as a range, or a usage error naming `flag`.
+func parseRange(_ text: String, flag: String) throws -> ClosedRange<Int> {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+    guard parts.count == 2, let from = parts[0], let to = parts[1], from >= 1, from <= to else {
+        throw ValidationError("\(flag) must be FROM-TO with 1 ≤ FROM ≤ TO (got \"\(text)\")")
+    }
+    return from...to
+}
 extension FlipMode: ExpressibleByArgument {}
 
 /// A one-line progress indicator on stderr (only when stderr is a terminal).
@@ -32,9 +53,16 @@ struct Align: ParsableCommand {
         ΔV_t = U Σ Eᵀ, A_t = Q_tᵀ E (right singular vectors; --singular left uses U). Each sample is a \
         test image run from h_0 ~ N(0, 1) (seeded). JSON keys: std_first10, std_last10, std_random10 \
         (std of the alignment of the first --first singular vectors with Q indices 1..10, H−9..H and \
-        10 seeded random others, pooled over t and samples), std_by_index_first5 and \
-        std_by_index_last5 (T×H), random_baseline (≈ 1/√H), histograms, q_indices (1-based).
+        10 seeded random others from --random-range; --statistic pooled: one population std pooled over t, \
+        samples and singular vectors; mean-per-step: the unbiased std per (t, singular vector) averaged, as \
+        the paper's code), std_by_index_first5 and std_by_index_last5 (T×H), random_baseline (≈ 1/√H), \
+        histograms, q_indices (1-based), and every convention choice (jacobian, statistic, gradient_h0, \
+        random_range, samples_from, preset). --preset paper-code sets them all to the paper's code: \
+        --jacobian transposed --statistic mean-per-step --gradient-h0 independent --random-range 6-(H−5) \
+        --samples-from validation; options given explicitly win.
         """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
     @Option(help: "Model file (.safetensors).") var model: String
     @Option(help: "Number of test images.") var samples: Int = 25
@@ -42,14 +70,61 @@ struct Align: ParsableCommand {
     @Option(help: "Trailing singular vectors compared.") var last: Int = 5
     @Option(help: "Seed for h_0 and the random Q indices.") var seed: UInt64 = 0
     @Option(help: "Singular vectors: right (E, presynaptic, like Q) or left (U).") var singular: SingularSide = .right
-    @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: OutputFormat = .json
+    @Option(help: jacobianHelp) var jacobian: JacobianConvention?
+    @Option(help: "Group statistic: pooled (default) or mean-per-step (the paper's code).") var statistic: AlignmentStudy.Statistic?
+    @Option(help: "h_0 of the gradient ΔV_t: same as the Q trace's (default) or independent (a second draw, as the paper's code).")
+    var gradientH0: AlignmentStudy.GradientInitialState?
+    @Option(help: "1-based range FROM-TO the ten random Q indices are drawn from (default 11-(H−10)).") var randomRange: String?
+    @Option(help: "Images: test (default; test images 0..<N) or validation (the first N held-out training images the model records, else a seeded 20 % split).")
+    var samplesFrom: SampleSource?
+    @Option(help: "Set every convention to a preset: paper-code.") var preset: Preset?
+    @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
         if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
         if first < 1 || last < 1 { throw ValidationError("--first and --last must be at least 1") }
-        if format != .json && format != .csv { throw ValidationError("--format must be json or csv") }
+        if let randomRange { _ = try parseRange(randomRange, flag: "--random-range") }
+    }
+
+    /// The study's options: the preset's, then every explicit choice.
+    func studyOptions(hidden h: Int) throws -> AlignmentStudy.Options {
+        var o = preset == .paperCode ? AlignmentStudy.Options.paperCode(hidden: h) : AlignmentStudy.Options()
+        o.samples = samples; o.first = first; o.last = last; o.seed = seed; o.side = singular
+        if let jacobian { o.jacobian = jacobian }
+        if let statistic { o.statistic = statistic }
+        if let gradientH0 { o.gradientInitialState = gradientH0 }
+        if let randomRange {
+            let r = try parseRange(randomRange, flag: "--random-range")
+            guard r.upperBound <= h, r.count >= 10 else {
+                throw UsageError("--random-range \(r.lowerBound)-\(r.upperBound) must hold at least ten indices of 1…H = \(h)")
+            }
+            o.randomRange = r
+        }
+        return o
+    }
+
+    var source: SampleSource { samplesFrom ?? (preset == .paperCode ? .validation : .test) }
+
+    /// The images of the study and the dataset they index.
+    func sampleImages(model m: RNNModel<Double>) throws -> (MNISTDataset, [Int], String) {
+        switch source {
+        case .test:
+            let test = try dataOptions.load(.test)
+            guard samples <= test.count else { throw UsageError("--samples \(samples) exceeds the \(test.count) test images") }
+            return (test, Array(0..<samples), "test")
+        case .validation:
+            let train = try dataOptions.load(.train)
+            let fraction = m.metadata.extra["validation_split"].flatMap(Double.init) ?? 0.2
+            let splitSeed = m.metadata.extra["validation_seed"].flatMap(UInt64.init) ?? 0
+            guard fraction > 0 && fraction < 1 else { throw UsageError("the model records an invalid validation_split \(fraction)") }
+            let held = TrainingSplit(count: train.count, validationFraction: fraction, seed: splitSeed).validation
+            guard samples <= held.count else { throw UsageError("--samples \(samples) exceeds the \(held.count) validation images") }
+            let recorded = m.metadata.extra["validation_split"] != nil
+            return (train, Array(held.prefix(samples)),
+                    "validation (\(fraction) of the training set, seed \(splitSeed)\(recorded ? ", recorded by the model" : ", not recorded by the model: default split"))")
+        }
     }
 
     func run() throws {
@@ -57,15 +132,16 @@ struct Align: ParsableCommand {
             let m: RNNModel<Double> = try loadModel(model)
             guard m.hidden >= 30 else { throw UsageError("the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(m.hidden)") }
             guard first <= m.hidden, last <= m.hidden else { throw UsageError("--first/--last exceed H = \(m.hidden)") }
-            let test = try dataOptions.load(.test)
-            guard samples <= test.count else { throw UsageError("--samples \(samples) exceeds the \(test.count) test images") }
-            var o = AlignmentStudy.Options()
-            o.samples = samples; o.first = first; o.last = last; o.seed = seed; o.side = singular
+            let o = try studyOptions(hidden: m.hidden)
+            let (data, images, sourceDescription) = try sampleImages(model: m)
             let progress = ProgressLine(label: "align: sample")
-            let study = try AlignmentStudy(model: m, data: test, options: o, progress: progress.update)
+            let study = try AlignmentStudy(model: m, data: data, indices: images, options: o, progress: progress.update)
             if format == .json {
                 var obj = StudyReport.alignmentJSON(study, options: o)
                 obj["model"] = model
+                obj["samples_from"] = sourceDescription
+                obj["sample_indices"] = images
+                obj["preset"] = preset?.rawValue ?? "none"
                 try emit(jsonText(obj), to: out)
             } else {
                 var lines = ["t,q_index,std_first,std_last"]
@@ -99,7 +175,9 @@ struct Perturb: ParsableCommand {
     @Option(help: "Seed of the random subsets.") var seed: UInt64 = 0
     @Option(help: "Only flip pixels presented at steps FROM-TO (1-based, inclusive), ranked and random alike, e.g. 393-784.")
     var steps: String?
-    @Option(help: "Output format: json, csv or markdown (Table 1).") var format: OutputFormat = .json
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv, markdown }
+
+    @Option(help: "Output format: json, csv or markdown (Table 1).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
     @OptionGroup var dataOptions: DataOptions
 
@@ -126,7 +204,6 @@ struct Perturb: ParsableCommand {
         if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
         if random < 2 { throw ValidationError("--random must be at least 2 (got \(random))") }
         if PixelScore(score) == nil { throw ValidationError("--score must be r1, ftle1 or sum:N with N ≥ 1 (got \"\(score)\")") }
-        if format == .text { throw ValidationError("--format must be json, csv or markdown") }
         _ = try parsedSteps()
     }
 
@@ -147,7 +224,7 @@ struct Perturb: ParsableCommand {
             switch format {
             case .markdown: try emit(study.markdownTable(), to: out)
             case .csv: try emit(StudyReport.sensitivityCSV(study), to: out)
-            default:
+            case .json:
                 var obj = StudyReport.sensitivityJSON(study)
                 obj["model"] = model
                 try emit(jsonText(obj), to: out)

@@ -5,8 +5,8 @@ import Lyapunov
 import MNIST
 import RNN
 
-/// Options for where a Lyapunov run starts.
-struct LyapunovOptions: ParsableArguments {
+/// Options for where a Lyapunov run starts (spectrum and gradient).
+struct StartOptions: ParsableArguments {
     enum InitialState: String, ExpressibleByArgument, CaseIterable { case zeros, normal }
 
     @Option(help: "Initial state h_0: zeros, or normal (N(0, 1) entries drawn with --seed).")
@@ -15,12 +15,6 @@ struct LyapunovOptions: ParsableArguments {
     var seed: UInt64 = 0
     @Flag(help: "Start from a seeded random orthonormal frame instead of the identity's first K columns.")
     var randomFrame = false
-    @Option(help: "Transient steps M: the state and frame evolve but are not accumulated.")
-    var transient: Int = 0
-
-    func validate() throws {
-        if transient < 0 { throw ValidationError("--transient must be ≥ 0 (got \(transient))") }
-    }
 
     func initialState(hidden: Int) -> [Double]? {
         guard h0 == .normal else { return nil }
@@ -31,32 +25,45 @@ struct LyapunovOptions: ParsableArguments {
     var frame: LyapunovStepper.InitialFrame { randomFrame ? .random(seed: seed &+ 1) : .identity }
 }
 
+extension JacobianConvention: ExpressibleByArgument {}
+
+/// The help text of `--jacobian`, shared by every command that takes it.
+let jacobianHelp: ArgumentHelp = """
+    Frame propagation: forward (Q_t R_t = D_t Q_{t−1}, the paper's eq. 1 and Alg. 1; eq. 12's gradient identity holds) \
+    or transposed (Q_t R_t = D_tᵀ Q_{t−1}, the paper's code and its eqs. 8–9).
+    """
+
 struct Spectrum: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Finite-time Lyapunov exponents of a model along one input sequence.",
         discussion: """
-        D_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²)·V (the paper's J_t is its transpose). The frame evolves as \
-        Q_t R_t = D_t Q_{t−1} (thin QR, diag(R_t) ≥ 0), r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s≤t} ln r_s^k, \
+        D_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²)·V. The frame evolves as Q_t R_t = D_t Q_{t−1} (thin QR, \
+        diag(R_t) ≥ 0; the paper's eq. 1 and Alg. 1), or with --jacobian transposed as Q_t R_t = D_tᵀ Q_{t−1} \
+        (the paper's code and its eqs. 8–9); r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s≤t} ln r_s^k, \
         natural log unless --log2. With --transient M, λ_k(t) averages steps M+1…t only.
 
-        JSON keys: hidden, steps, k, transient, log_base, log_r (T×K, every step), ftle ((T−M)×K, row i is \
+        JSON keys: hidden, steps, k, transient, log_base, jacobian, log_r (T×K, every step), ftle ((T−M)×K, row i is \
         λ(M+1+i)), spectrum (K, λ_k(T)), kaplan_yorke, entropy (sum of positive exponents), \
         participation_ratio_q1 (T, of the first Q vector). A null number means −∞: some r_t^k was exactly 0. \
         CSV: one row per (t, k): t,k,log_r,ftle, with -inf written as -inf and ftle empty during the transient.
         """)
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
+
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var sequenceOptions: SequenceOptions
     @Option(help: "Number of exponents K (default: H, the full spectrum).") var k: Int?
-    @OptionGroup var lyapunov: LyapunovOptions
+    @OptionGroup var start: StartOptions
+    @Option(help: "Transient steps M: the state and frame evolve but are not accumulated.") var transient: Int = 0
+    @Option(help: jacobianHelp) var jacobian: JacobianConvention = .forward
     @Flag(help: "Report logarithms base 2 (bits) instead of natural log.") var log2 = false
-    @Option(help: "Output format: json or csv.") var format: OutputFormat = .json
+    @Option(help: "Output format: json or csv.") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
         if let k, k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
-        if format != .json && format != .csv { throw ValidationError("--format must be json or csv") }
+        if transient < 0 { throw ValidationError("--transient must be ≥ 0 (got \(transient))") }
     }
 
     func run() throws {
@@ -65,28 +72,23 @@ struct Spectrum: ParsableCommand {
             let kk = k ?? m.hidden
             guard kk <= m.hidden else { throw UsageError("--k \(kk) exceeds the hidden size H = \(m.hidden)") }
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
-            guard lyapunov.transient < input.steps else {
-                throw UsageError("--transient \(lyapunov.transient) leaves no steps to accumulate (T = \(input.steps))")
+            guard transient < input.steps else {
+                throw UsageError("--transient \(transient) leaves no steps to accumulate (T = \(input.steps))")
             }
-            var stepper = LyapunovStepper(model: m, k: kk, initialState: lyapunov.initialState(hidden: m.hidden),
-                                          initialFrame: lyapunov.frame, transient: lyapunov.transient)
+            let trace = try LyapunovTrace(model: m, sequence: input.sequence.map(Double.init), steps: input.steps, k: kk,
+                                          initialState: start.initialState(hidden: m.hidden), initialFrame: start.frame,
+                                          transient: transient, jacobian: jacobian)
             let scale = log2 ? 1 / Foundation.log(2.0) : 1
-            var logR: [[Double]] = [], ftle: [[Double]] = [], pr: [Double] = []
-            let i = m.inputSize
-            for t in 0..<input.steps {
-                try stepper.step(input: input.sequence[(t * i)..<((t + 1) * i)].map(Double.init))
-                logR.append(stepper.logR.map { $0 * scale })
-                if t >= lyapunov.transient { ftle.append(stepper.exponents.map { $0 * scale }) }
-                pr.append(SpectrumStatistics.participationRatio(stepper.q.column(0)))
-            }
+            let logR = trace.logR.map { $0.map { $0 * scale } }
+            let ftle = trace.exponents[transient...].map { $0.map { $0 * scale } }
             let spectrum = ftle.last ?? []
             if format == .json {
                 let obj: [String: Any] = [
                     "model": model, "input": input.description, "hidden": m.hidden, "steps": input.steps, "k": kk,
-                    "transient": lyapunov.transient, "log_base": log2 ? "2" : "e",
+                    "transient": transient, "log_base": log2 ? "2" : "e", "jacobian": jacobian.rawValue,
                     "log_r": logR, "ftle": ftle, "spectrum": spectrum,
                     "kaplan_yorke": SpectrumStatistics.kaplanYorke(spectrum),
-                    "entropy": SpectrumStatistics.entropy(spectrum), "participation_ratio_q1": pr,
+                    "entropy": SpectrumStatistics.entropy(spectrum), "participation_ratio_q1": trace.participationRatios,
                 ]
                 try emit(jsonText(obj), to: out)
             } else {
@@ -94,7 +96,7 @@ struct Spectrum: ParsableCommand {
                 lines.reserveCapacity(input.steps * kk + 1)
                 for t in 0..<input.steps {
                     for j in 0..<kk {
-                        let f = t >= lyapunov.transient ? csvNumber(ftle[t - lyapunov.transient][j]) : ""
+                        let f = t >= transient ? csvNumber(ftle[t - transient][j]) : ""
                         lines.append("\(t + 1),\(j + 1),\(csvNumber(logR[t][j])),\(f)")
                     }
                 }
@@ -123,14 +125,12 @@ struct Gradient: ParsableCommand {
 
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var sequenceOptions: SequenceOptions
-    @Option(help: "Loss: last (cross-entropy of o_T) or all (summed over every step).") var loss: GradientThroughQR.LossKind = .last
-    @OptionGroup var lyapunov: LyapunovOptions
-    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
-    @OptionGroup var dataOptions: DataOptions
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    func validate() throws {
-        if format != .json && format != .text { throw ValidationError("--format must be text or json") }
-    }
+    @Option(help: "Loss: last (cross-entropy of o_T) or all (summed over every step).") var loss: GradientThroughQR.LossKind = .last
+    @OptionGroup var start: StartOptions
+    @Option(help: "Output format: text or json.") var format: Format = .text
+    @OptionGroup var dataOptions: DataOptions
 
     func run() throws {
         try reportingErrors {
@@ -138,13 +138,14 @@ struct Gradient: ParsableCommand {
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
             guard let label = input.label else { throw UsageError("--input needs --label for the loss") }
             let seq = input.sequence.map(Double.init)
-            let h0 = lyapunov.initialState(hidden: m.hidden)
-            let start = monotonicSeconds()
+            let h0 = start.initialState(hidden: m.hidden)
+            let begin = monotonicSeconds()
             let trace = try LyapunovTrace(model: m, sequence: seq, steps: input.steps, initialState: h0,
-                                          initialFrame: lyapunov.frame, keepFrames: true)
+                                          initialFrame: start.frame, keepFrames: true)
             let viaQR = GradientThroughQR.recurrentWeightGradient(model: m, trace: trace, label: label, loss: loss)
-            let qrSeconds = monotonicSeconds() - start
-            let bptt = bpttRecurrentGradient(m, sequence: input.sequence, steps: input.steps, label: label, h0: h0, loss: loss)
+            let qrSeconds = monotonicSeconds() - begin
+            let bptt = m.recurrentWeightGradient(sequence: seq, steps: input.steps, label: label, initialState: h0,
+                                                 lossAtEveryStep: loss == .all)
             let diff = (viaQR - bptt).frobeniusNorm / max(bptt.frobeniusNorm, 1e-300)
             if format == .json {
                 try emit(jsonText(["model": model, "input": input.description, "loss": loss.rawValue, "hidden": m.hidden,
@@ -161,23 +162,3 @@ struct Gradient: ParsableCommand {
 }
 
 extension GradientThroughQR.LossKind: ExpressibleByArgument {}
-
-/// ∇_V L of one sequence by the RNN engine's BPTT (Float64).
-func bpttRecurrentGradient(_ m: RNNModel<Double>, sequence: [Float], steps: Int, label: Int, h0: [Double]?,
-                           loss: GradientThroughQR.LossKind) -> Matrix<Double> {
-    let batch = SequenceBatch<Double>(sequences: [sequence], labels: [label], steps: steps, inputSize: m.inputSize)
-    let h0m = h0.map { Matrix<Double>(rows: m.hidden, cols: 1, columnMajor: $0) }
-    let trace = m.forward(batch, initialState: h0m, logitsAtEveryStep: loss == .all)
-    var gO = Matrix<Double>(rows: 10, cols: loss == .all ? steps : 1)
-    if loss == .all {
-        for t in 0..<steps {
-            _ = CrossEntropy.evaluate(trace.logits, columns: t..<(t + 1), labels: [label], scale: 1, gradient: &gO, gradientColumns: t..<(t + 1))
-        }
-    } else {
-        _ = CrossEntropy.evaluate(trace.logits, labels: [label], scale: 1, gradient: &gO)
-    }
-    var grads = RNNGradients<Double>(hidden: m.hidden, inputSize: m.inputSize)
-    var ws = BackwardWorkspace<Double>(hidden: m.hidden, batchSize: 1, steps: steps)
-    m.backward(batch, trace: trace, logitGradients: gO, into: &grads, workspace: &ws)
-    return grads.v
-}

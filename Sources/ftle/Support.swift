@@ -83,9 +83,8 @@ extension Split: ExpressibleByArgument {}
 extension Initialization: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, csv, markdown
-}
+/// The output format of commands that print either a text summary or JSON.
+enum TextOrJSON: String, ExpressibleByArgument, CaseIterable { case text, json }
 
 /// Writes `text` to `path` atomically, or to stdout when `path` is nil or "-".
 func emit(_ text: String, to path: String?) throws {

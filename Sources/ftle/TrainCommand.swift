@@ -168,12 +168,11 @@ struct Eval: ParsableCommand {
     @Option(help: "Model file (.safetensors).") var model: String
     @Option(help: "Evaluate on the first N images only.") var limit: Int?
     @Option(help: "Split to evaluate: test or train.") var split: Split = .test
-    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @Option(help: "Output format: text or json.") var format: TextOrJSON = .text
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
         if let l = limit, l < 1 { throw ValidationError("--limit must be at least 1 (got \(l))") }
-        if format == .csv || format == .markdown { throw ValidationError("--format must be text or json") }
     }
 
     func run() throws {
@@ -196,12 +195,8 @@ struct Predict: ParsableCommand {
 
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var sequenceOptions: SequenceOptions
-    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @Option(help: "Output format: text or json.") var format: TextOrJSON = .text
     @OptionGroup var dataOptions: DataOptions
-
-    func validate() throws {
-        if format == .csv || format == .markdown { throw ValidationError("--format must be text or json") }
-    }
 
     func run() throws {
         try reportingErrors {

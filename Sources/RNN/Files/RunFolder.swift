@@ -41,11 +41,14 @@ public struct RunFolder: Sendable, Equatable {
     /// Makes the folder (and parents) if needed and checks it can be written.
     public func prepare() throws { try ensureWritableDirectory(path) }
 
-    /// Starts a new run's files: an empty history and the initial model.
-    public func start<T>(initialModel: RNNModel<T>) throws {
+    /// Starts a new run's files: an empty history and the initial model (recording the run's
+    /// settings, as every model file of the run does — e.g. its held-out images).
+    public func start<T>(initialModel: RNNModel<T>, config: TrainingConfig) throws {
         try prepare()
         try writeFileAtomically(historyPath, text: RunFiles.historyHeader + "\n")
-        try initialModel.save(to: initialModelPath)
+        var m = initialModel
+        config.record(into: &m.metadata)
+        try m.save(to: initialModelPath)
     }
 
     // MARK: Checkpoint

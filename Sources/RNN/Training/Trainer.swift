@@ -56,7 +56,7 @@ public final class Trainer<T: LinalgScalar> {
         optimizer = OptimizerState(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
         position = TrainingPosition()
         // The untrained initialisation is kept for before/after comparisons.
-        try folder.start(initialModel: model)
+        try folder.start(initialModel: model, config: config)
     }
 
     /// Continues the run saved in `outputDirectory/checkpoint.safetensors`; `epochs` (if given)
