@@ -1,12 +1,8 @@
 import CBLAS
 
-// All wrappers: column-major, lda = rows. A column range of a matrix is a contiguous
-// sub-matrix with the same leading dimension.
-
-@inline(__always)
-private func blasTranspose(_ t: Transpose) -> CBLAS_TRANSPOSE {
-    t == .none ? CblasNoTrans : CblasTrans
-}
+// The `Matrix` wrappers of the BLAS requirements of `LinalgScalar`. All column-major with
+// lda = rows, so a column range of a matrix is a contiguous sub-matrix with the same leading
+// dimension.
 
 /// C[:, cCols] = alpha · op(A[:, aCols]) · op(B[:, bCols]) + beta · C[:, cCols].
 ///
@@ -25,38 +21,24 @@ public func gemm<T: LinalgScalar>(
     precondition(kA == kB, "gemm: inner dimensions \(kA) and \(kB) differ")
     precondition(c.rows == m && cc.count == n, "gemm: output is \(c.rows)×\(cc.count), expected \(m)×\(n)")
     if m == 0 || n == 0 { return }
-    let lda = Int32(max(a.rows, 1)), ldb = Int32(max(b.rows, 1)), ldc = Int32(max(c.rows, 1))
+    let lda = max(a.rows, 1), ldb = max(b.rows, 1), ldc = max(c.rows, 1)
     let aOff = ac.lowerBound * a.rows, bOff = bc.lowerBound * b.rows, cOff = cc.lowerBound * c.rows
-    let cRows = c.rows
+    let cCount = c.rows * n
     a.storage.withUnsafeBufferPointer { pa in
         b.storage.withUnsafeBufferPointer { pb in
             c.storage.withUnsafeMutableBufferPointer { pc in
-                if T.self == Double.self {
-                    pa.withMemoryRebound(to: Double.self) { ra in
-                    pb.withMemoryRebound(to: Double.self) { rb in
-                    pc.withMemoryRebound(to: Double.self) { rc in
-                        if kA == 0 { scaleInPlace(rc.baseAddress! + cOff, rows: cRows, cols: n, Double(beta)); return }
-                        cblas_dgemm(CblasColMajor, blasTranspose(transA), blasTranspose(transB), Int32(m), Int32(n), Int32(kA),
-                                    Double(alpha), ra.baseAddress! + aOff, lda, rb.baseAddress! + bOff, ldb,
-                                    Double(beta), rc.baseAddress! + cOff, ldc)
-                    }}}
-                } else {
-                    pa.withMemoryRebound(to: Float.self) { ra in
-                    pb.withMemoryRebound(to: Float.self) { rb in
-                    pc.withMemoryRebound(to: Float.self) { rc in
-                        if kA == 0 { scaleInPlace(rc.baseAddress! + cOff, rows: cRows, cols: n, Float(beta)); return }
-                        cblas_sgemm(CblasColMajor, blasTranspose(transA), blasTranspose(transB), Int32(m), Int32(n), Int32(kA),
-                                    Float(alpha), ra.baseAddress! + aOff, lda, rb.baseAddress! + bOff, ldb,
-                                    Float(beta), rc.baseAddress! + cOff, ldc)
-                    }}}
-                }
+                let cBlock = pc.baseAddress! + cOff
+                if kA == 0 { scaleInPlace(cBlock, count: cCount, by: beta); return }
+                T.gemm(transA, transB, m: m, n: n, k: kA, alpha: alpha, a: pa.baseAddress! + aOff, lda: lda,
+                       b: pb.baseAddress! + bOff, ldb: ldb, beta: beta, c: cBlock, ldc: ldc)
             }
         }
     }
 }
 
-private func scaleInPlace<F: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<F>, rows: Int, cols: Int, _ beta: F) {
-    for k in 0..<(rows * cols) { p[k] = beta == 0 ? 0 : beta * p[k] }
+/// p[0..<count] *= beta, with beta = 0 writing zeros (BLAS's rule: C is not read then).
+private func scaleInPlace<T: LinalgScalar>(_ p: UnsafeMutablePointer<T>, count: Int, by beta: T) {
+    for k in 0..<count { p[k] = beta == 0 ? 0 : beta * p[k] }
 }
 
 /// op(A) · op(B) as a new matrix.
@@ -76,21 +58,11 @@ public func gemv<T: LinalgScalar>(_ transA: Transpose, _ a: Matrix<T>, _ x: [T],
     precondition(x.count == n && y.count == m, "gemv: x has \(x.count) (expected \(n)), y has \(y.count) (expected \(m))")
     if m == 0 { return }
     if n == 0 { for i in 0..<m { y[i] = beta == 0 ? 0 : beta * y[i] }; return }
-    let lda = Int32(max(a.rows, 1))
     a.storage.withUnsafeBufferPointer { pa in
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
-                if T.self == Double.self {
-                    pa.withMemoryRebound(to: Double.self) { ra in px.withMemoryRebound(to: Double.self) { rx in py.withMemoryRebound(to: Double.self) { ry in
-                        cblas_dgemv(CblasColMajor, blasTranspose(transA), Int32(a.rows), Int32(a.cols), Double(alpha),
-                                    ra.baseAddress!, lda, rx.baseAddress!, 1, Double(beta), ry.baseAddress!, 1)
-                    }}}
-                } else {
-                    pa.withMemoryRebound(to: Float.self) { ra in px.withMemoryRebound(to: Float.self) { rx in py.withMemoryRebound(to: Float.self) { ry in
-                        cblas_sgemv(CblasColMajor, blasTranspose(transA), Int32(a.rows), Int32(a.cols), Float(alpha),
-                                    ra.baseAddress!, lda, rx.baseAddress!, 1, Float(beta), ry.baseAddress!, 1)
-                    }}}
-                }
+                T.gemv(transA, m: a.rows, n: a.cols, alpha: alpha, a: pa.baseAddress!, lda: max(a.rows, 1),
+                       x: px.baseAddress!, beta: beta, y: py.baseAddress!)
             }
         }
     }
@@ -115,3 +87,24 @@ public var blasCoreName: String { String(cString: openblas_get_corename()) }
 
 /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell".
 public var blasConfiguration: String { String(cString: openblas_get_config()) + " core=" + blasCoreName }
+
+// MARK: Flag values for the C interfaces (used by the two conformance files)
+
+extension Transpose {
+    var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+}
+
+extension Triangle {
+    var cblas: CBLAS_UPLO { self == .upper ? CblasUpper : CblasLower }
+    /// LAPACK's `uplo` character.
+    var lapack: CChar { CChar(UInt8(ascii: self == .upper ? "U" : "L")) }
+}
+
+extension Side {
+    var cblas: CBLAS_SIDE { self == .left ? CblasLeft : CblasRight }
+}
+
+extension SVDMode {
+    /// LAPACK's `jobz` / `jobu` / `jobvt` character: "S" (thin) or "A" (full).
+    var lapackJob: CChar { CChar(UInt8(ascii: self == .thin ? "S" : "A")) }
+}

@@ -1,30 +1,22 @@
-// Element-wise kernels the engines run on every step. Each is generic and carries
+import Foundation
+
+// Element-wise kernels the engines run on every step. The loops are generic and carry
 // `@_specialize` for Float and Double, so a generic caller (an unspecialised RNN<T>) still
 // runs a specialised loop: the generic entry checks T once and jumps to the Float or Double
-// body. All matrices are column-major; a column range is a contiguous block.
+// body. The one kernel whose method depends on the type, tanh, is a requirement of
+// `LinalgScalar`. All matrices are column-major; a column range is a contiguous block.
 
-/// h[:, hCols] = tanh(a[:, aCols]) (same shapes). Float uses ``fastTanh(_:)`` (≤ 3 ulp from
-/// libm), Double uses libm's tanh.
-@_specialize(where T == Float)
-@_specialize(where T == Double)
+/// h[:, hCols] = tanh(a[:, aCols]) (same shapes), by `LinalgScalar.tanh(_:into:count:)`:
+/// Float uses ``fastTanh(_:)`` (≤ 3 ulp from libm), Double uses libm's tanh.
 public func tanhForward<T: LinalgScalar>(_ a: Matrix<T>, columns aCols: Range<Int>,
                                          into h: inout Matrix<T>, columns hCols: Range<Int>) {
     precondition(a.rows == h.rows && aCols.count == hCols.count, "tanhForward: shape mismatch")
+    precondition(aCols.upperBound <= a.cols && hCols.upperBound <= h.cols, "tanhForward: column range out of bounds")
     let n = a.rows * aCols.count, ao = aCols.lowerBound * a.rows, ho = hCols.lowerBound * h.rows
-    if T.self == Float.self {
-        // Float (training): the vectorised fastTanh, within 3 ulp of libm's tanhf.
-        a.storage.withUnsafeBufferPointer { pa in
-            h.storage.withUnsafeMutableBufferPointer { ph in
-                pa.withMemoryRebound(to: Float.self) { fa in
-                    ph.withMemoryRebound(to: Float.self) { fh in fastTanh(fa, from: ao, into: fh, at: ho, count: n) }
-                }
-            }
-        }
-        return
-    }
+    guard n > 0 else { return }
     a.storage.withUnsafeBufferPointer { pa in
         h.storage.withUnsafeMutableBufferPointer { ph in
-            for k in 0..<n { ph[ho + k] = T.tanh(pa[ao + k]) }
+            T.tanh(pa.baseAddress! + ao, into: ph.baseAddress! + ho, count: n)
         }
     }
 }
@@ -43,31 +35,10 @@ public func tanhBackward<T: LinalgScalar>(_ gH: Matrix<T>, columns gHCols: Range
         h.storage.withUnsafeBufferPointer { ph in
             gA.storage.withUnsafeMutableBufferPointer { pa in
                 let g = pg.baseAddress! + go, y = ph.baseAddress! + ho, out = pa.baseAddress! + ao
-                // Concrete loops: from an unspecialised generic caller this body would run
-                // through witness tables, several times slower than the vectorised loop.
-                if T.self == Float.self {
-                    g.withMemoryRebound(to: Float.self, capacity: n) { g in
-                        y.withMemoryRebound(to: Float.self, capacity: n) { y in
-                            out.withMemoryRebound(to: Float.self, capacity: n) { tanhBackwardLoop(g, y, $0, n) }
-                        }
-                    }
-                } else if T.self == Double.self {
-                    g.withMemoryRebound(to: Double.self, capacity: n) { g in
-                        y.withMemoryRebound(to: Double.self, capacity: n) { y in
-                            out.withMemoryRebound(to: Double.self, capacity: n) { tanhBackwardLoop(g, y, $0, n) }
-                        }
-                    }
-                } else {
-                    tanhBackwardLoop(g, y, out, n)
-                }
+                for k in 0..<n { let yk = y[k]; out[k] = g[k] * (1 - yk * yk) }
             }
         }
     }
-}
-
-@inline(__always)
-private func tanhBackwardLoop<T: LinalgScalar>(_ g: UnsafePointer<T>, _ y: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ n: Int) {
-    for k in 0..<n { let yk = y[k]; out[k] = g[k] * (1 - yk * yk) }
 }
 
 /// m[:, j] += v for every j in `cols` (broadcast a column vector, e.g. a bias).
@@ -104,26 +75,11 @@ public func scaleRows<T: LinalgScalar>(_ m: inout Matrix<T>, by d: [T]) {
     let r = m.rows, c = m.cols
     d.withUnsafeBufferPointer { pd in
         m.storage.withUnsafeMutableBufferPointer { pm in
-            guard let dp = pd.baseAddress, let mp = pm.baseAddress else { return }
-            if T.self == Float.self {
-                dp.withMemoryRebound(to: Float.self, capacity: r) { d in
-                    mp.withMemoryRebound(to: Float.self, capacity: r * c) { scaleRowsLoop($0, d, r, c) }
-                }
-            } else if T.self == Double.self {
-                dp.withMemoryRebound(to: Double.self, capacity: r) { d in
-                    mp.withMemoryRebound(to: Double.self, capacity: r * c) { scaleRowsLoop($0, d, r, c) }
-                }
-            } else {
-                scaleRowsLoop(mp, dp, r, c)
-            }
+            guard let d = pd.baseAddress, let m = pm.baseAddress else { return }
+            // Column pointer plus index (no checked `j * r + i` in the inner loop), so it vectorises.
+            for j in 0..<c { let column = m + j * r; for i in 0..<r { column[i] *= d[i] } }
         }
     }
-}
-
-@inline(__always)
-private func scaleRowsLoop<T: LinalgScalar>(_ m: UnsafeMutablePointer<T>, _ d: UnsafePointer<T>, _ r: Int, _ c: Int) {
-    // Column pointer plus index (no checked `j * r + i` in the inner loop), so it vectorises.
-    for j in 0..<c { let column = m + j * r; for i in 0..<r { column[i] *= d[i] } }
 }
 
 /// y += alpha · x.
@@ -170,33 +126,13 @@ public func adamUpdate<T: LinalgScalar>(_ theta: inout [T], gradient g: [T], m: 
     theta.withUnsafeMutableBufferPointer { pt in g.withUnsafeBufferPointer { pg in
     m.withUnsafeMutableBufferPointer { pm in v.withUnsafeMutableBufferPointer { pv in
         let t = pt.baseAddress!, gp = pg.baseAddress!, mp = pm.baseAddress!, vp = pv.baseAddress!
-        if T.self == Float.self {
-            t.withMemoryRebound(to: Float.self, capacity: n) { t in gp.withMemoryRebound(to: Float.self, capacity: n) { g in
-            mp.withMemoryRebound(to: Float.self, capacity: n) { m in vp.withMemoryRebound(to: Float.self, capacity: n) { v in
-                adamLoop(t, g, m, v, n, Float(beta1), Float(beta2), Float(lr / bc1), Float(bc2.squareRoot()), Float(epsilon))
-            }}}}
-        } else if T.self == Double.self {
-            t.withMemoryRebound(to: Double.self, capacity: n) { t in gp.withMemoryRebound(to: Double.self, capacity: n) { g in
-            mp.withMemoryRebound(to: Double.self, capacity: n) { m in vp.withMemoryRebound(to: Double.self, capacity: n) { v in
-                adamLoop(t, g, m, v, n, beta1, beta2, lr / bc1, bc2.squareRoot(), epsilon)
-            }}}}
-        } else {
-            adamLoop(t, gp, mp, vp, n, b1, b2, stepSize, sqrtBc2, eps)
+        for k in 0..<n {
+            let gk = gp[k]
+            let mk = b1 * mp[k] + (1 - b1) * gk
+            let vk = b2 * vp[k] + (1 - b2) * gk * gk
+            mp[k] = mk; vp[k] = vk
+            t[k] -= stepSize * mk / (vk.squareRoot() / sqrtBc2 + eps)
         }
     }}}}
 }
 
-@inline(__always)
-private func adamLoop<T: LinalgScalar>(_ theta: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>,
-                                       _ v: UnsafeMutablePointer<T>, _ n: Int,
-                                       _ b1: T, _ b2: T, _ stepSize: T, _ sqrtBc2: T, _ eps: T) {
-    for k in 0..<n {
-        let gk = g[k]
-        let mk = b1 * m[k] + (1 - b1) * gk
-        let vk = b2 * v[k] + (1 - b2) * gk * gk
-        m[k] = mk; v[k] = vk
-        theta[k] -= stepSize * mk / (vk.squareRoot() / sqrtBc2 + eps)
-    }
-}
-
-import Foundation

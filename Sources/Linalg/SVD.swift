@@ -1,5 +1,3 @@
-import CLAPACKE
-
 /// A = U · diag(S) · Vᵀ with singular values S sorted in non-increasing order.
 ///
 /// Thin: U is m×k, Vt is k×n, k = min(m, n). Full: U is m×m, Vt is n×n.
@@ -31,35 +29,20 @@ public func svd<T: LinalgScalar>(_ a: Matrix<T>, mode: SVDMode = .thin) throws -
     var u = Matrix<T>(rows: m, cols: uCols)
     var vt = Matrix<T>(rows: vtRows, cols: n)
     var s = [T](repeating: 0, count: k)
-    let job: CChar = mode == .thin ? CChar(UInt8(ascii: "S")) : CChar(UInt8(ascii: "A"))
 
-    func run(divideAndConquer: Bool) -> Int32 {
+    func run(divideAndConquer: Bool) -> Int {
         var work = a.storage  // LAPACK destroys its input
         var superb = [T](repeating: 0, count: max(k, 1))
-        var info: Int32 = 0
-        let lda = Int32(max(m, 1)), ldu = Int32(max(m, 1)), ldvt = Int32(max(vtRows, 1))
-        work.withUnsafeMutableBufferPointer { pa in s.withUnsafeMutableBufferPointer { ps in
+        let lda = max(m, 1), ldu = max(m, 1), ldvt = max(vtRows, 1)
+        return work.withUnsafeMutableBufferPointer { pa in s.withUnsafeMutableBufferPointer { ps in
         u.storage.withUnsafeMutableBufferPointer { pu in vt.storage.withUnsafeMutableBufferPointer { pv in
         superb.withUnsafeMutableBufferPointer { pb in
-            if T.self == Double.self {
-                pa.withMemoryRebound(to: Double.self) { a in ps.withMemoryRebound(to: Double.self) { s in
-                pu.withMemoryRebound(to: Double.self) { u in pv.withMemoryRebound(to: Double.self) { v in
-                pb.withMemoryRebound(to: Double.self) { b in
-                    info = divideAndConquer
-                        ? LAPACKE_dgesdd(LAPACK_COL_MAJOR, job, Int32(m), Int32(n), a.baseAddress, lda, s.baseAddress, u.baseAddress, ldu, v.baseAddress, ldvt)
-                        : LAPACKE_dgesvd(LAPACK_COL_MAJOR, job, job, Int32(m), Int32(n), a.baseAddress, lda, s.baseAddress, u.baseAddress, ldu, v.baseAddress, ldvt, b.baseAddress)
-                }}}}}
-            } else {
-                pa.withMemoryRebound(to: Float.self) { a in ps.withMemoryRebound(to: Float.self) { s in
-                pu.withMemoryRebound(to: Float.self) { u in pv.withMemoryRebound(to: Float.self) { v in
-                pb.withMemoryRebound(to: Float.self) { b in
-                    info = divideAndConquer
-                        ? LAPACKE_sgesdd(LAPACK_COL_MAJOR, job, Int32(m), Int32(n), a.baseAddress, lda, s.baseAddress, u.baseAddress, ldu, v.baseAddress, ldvt)
-                        : LAPACKE_sgesvd(LAPACK_COL_MAJOR, job, job, Int32(m), Int32(n), a.baseAddress, lda, s.baseAddress, u.baseAddress, ldu, v.baseAddress, ldvt, b.baseAddress)
-                }}}}}
-            }
+            divideAndConquer
+                ? T.gesdd(mode, m: m, n: n, a: pa.baseAddress!, lda: lda, s: ps.baseAddress!,
+                          u: pu.baseAddress!, ldu: ldu, vt: pv.baseAddress!, ldvt: ldvt)
+                : T.gesvd(mode, m: m, n: n, a: pa.baseAddress!, lda: lda, s: ps.baseAddress!,
+                          u: pu.baseAddress!, ldu: ldu, vt: pv.baseAddress!, ldvt: ldvt, superb: pb.baseAddress!)
         }}}}}
-        return info
     }
 
     var info = run(divideAndConquer: true)
@@ -69,7 +52,7 @@ public func svd<T: LinalgScalar>(_ a: Matrix<T>, mode: SVDMode = .thin) throws -
         fallback = true
         info = run(divideAndConquer: false)
         checkArguments(info, "gesvd")
-        if info > 0 { throw LinalgError.svdDidNotConverge(routine: "gesvd", info: Int(info)) }
+        if info > 0 { throw LinalgError.svdDidNotConverge(routine: "gesvd", info: info) }
     }
     return SVD(u: u, s: s, vt: vt, usedFallback: fallback)
 }
