@@ -61,14 +61,16 @@ public enum StudyReport {
             "images": o.images, "ks": o.ks, "random": o.randomSubsets, "mode": o.mode.rawValue, "score": o.score.description,
             "seed": o.seed, "seconds": s.seconds,
             "steps": o.steps.map { [$0.lowerBound, $0.upperBound] as Any } ?? NSNull(),
+            "jacobian": o.jacobian.rawValue, "r_convention": o.rConvention.rawValue, "shared_random": o.sharedRandom,
             "table": s.table.map { r -> [String: Any] in
-                ["k": r.k, "mean_difference": r.test.meanDifference, "variance_r": r.test.varianceX, "variance_random": r.test.varianceY,
+                ["k": r.k, "k_effective": r.kEffective, "mean_difference": r.test.meanDifference, "variance_r": r.test.varianceX,
+                 "variance_random": r.test.varianceY, "standard_error": r.test.standardError,
                  "statistic": r.test.statistic, "df": r.test.df, "p_welch": r.test.pWelch, "p_z": r.test.pZ]
             },
             "per_image": s.images.map { im -> [String: Any] in
                 ["index": im.index, "label": im.label, "original_logits": im.originalLogits, "original_loss": im.originalLoss,
                  "per_k": im.perK.map { p -> [String: Any] in
-                     ["k": p.k, "ranked_pixels": p.rankedPixels, "ranked_logits": p.rankedLogits,
+                     ["k": p.k, "k_effective": p.rankedPixels.count, "ranked_pixels": p.rankedPixels, "ranked_logits": p.rankedLogits,
                       "ranked_loss_difference": p.rankedLossDifference, "random_loss_differences": p.randomLossDifferences,
                       "random_logits": p.randomLogits, "random_mean_logits": p.randomMeanLogits]
                  }]
@@ -78,10 +80,10 @@ public enum StudyReport {
 
     /// Table 1 as CSV.
     public static func sensitivityCSV(_ s: SensitivityStudy) -> String {
-        var lines = ["k,mean_difference,variance_r,variance_random,statistic,df,p_welch,p_z"]
+        var lines = ["k,k_effective,mean_difference,variance_r,variance_random,standard_error,statistic,df,p_welch,p_z"]
         for r in s.table {
             let t = r.test
-            lines.append([Double(r.k), t.meanDifference, t.varianceX, t.varianceY, t.statistic, t.df, t.pWelch, t.pZ]
+            lines.append([Double(r.k), Double(r.kEffective), t.meanDifference, t.varianceX, t.varianceY, t.standardError, t.statistic, t.df, t.pWelch, t.pZ]
                 .map { $0.isNaN ? "nan" : "\($0)" }.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -60,10 +60,11 @@ public enum Sensitivity {
 
     /// The Lyapunov trace of an image under the model's task from h_0 = 0, with as many
     /// directions as the score needs.
-    public static func trace(model: RNNModel<Double>, image: [Float], score: PixelScore) throws -> LyapunovTrace {
+    public static func trace(model: RNNModel<Double>, image: [Float], score: PixelScore,
+                             jacobian: JacobianConvention = .forward) throws -> LyapunovTrace {
         let task = model.task
         return try LyapunovTrace(model: model, sequence: model.sequence(ofImage: image).map(Double.init), steps: task.steps,
-                                 k: min(score.directions, model.hidden))
+                                 k: min(score.directions, model.hidden), jacobian: jacobian)
     }
 
     /// Score of every pixel (784, row-major): the score of the step at which it is presented

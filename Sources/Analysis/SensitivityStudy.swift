@@ -32,7 +32,21 @@ public struct SensitivityStudy: Sendable {
         /// steps whose large ln r_t^1 comes from the frame settling and whose input the network
         /// has forgotten by T.
         public var steps: ClosedRange<Int>? = nil
+        /// How the stepper propagates its frame (`RConvention.paper` only).
+        public var jacobian: JacobianConvention = .forward
+        /// Whose R values score the pixels (the reference code's need `score` r1).
+        public var rConvention: RConvention = .paper
+        /// One set of random k-subsets for every image (as the paper's code), drawn from the
+        /// pixel positions every image shares: needs `mode` both.
+        public var sharedRandom = false
         public init() {}
+
+        /// The reference code's choices: its R values and shared random subsets.
+        public static var paperCode: Options {
+            var o = Options()
+            o.rConvention = .ftleGradientsCode; o.sharedRandom = true
+            return o
+        }
     }
 
     public struct PerK: Sendable {
@@ -58,6 +72,9 @@ public struct SensitivityStudy: Sendable {
     public struct Row: Sendable {
         public var k: Int
         public var test: WelchTest.Result
+        /// The most pixels actually flipped in any image: below k when every image has fewer
+        /// than k candidates (then the ranked and random sets are the same pixels).
+        public var kEffective: Int
     }
 
     public let options: Options
@@ -74,10 +91,24 @@ public struct SensitivityStudy: Sendable {
         let analysisModel = model.converted(to: Double.self)
         let total = options.images * options.ks.count
         var done = 0
+        guard !options.sharedRandom || options.mode == .both else {
+            throw NoFlipCandidates(description: "shared random subsets need flip mode both (every image then has the same candidates)")
+        }
+        guard options.rConvention == .paper || options.score == .r1 else {
+            throw NoFlipCandidates(description: "the reference code's R values score by r1 only (got score \(options.score))")
+        }
         for n in 0..<min(options.images, data.count) {
             let image = data.image(n), label = data.label(n)
-            let trace = try Sensitivity.trace(model: analysisModel, image: image, score: options.score)
-            let scores = Sensitivity.pixelScores(stepScores: Sensitivity.stepScores(trace, score: options.score), task: model.task)
+            let stepScores: [Double]
+            switch options.rConvention {
+            case .paper:
+                let trace = try Sensitivity.trace(model: analysisModel, image: image, score: options.score, jacobian: options.jacobian)
+                stepScores = Sensitivity.stepScores(trace, score: options.score)
+            case .ftleGradientsCode:
+                stepScores = ReferenceCodeR.logR1(model: analysisModel, sequence: analysisModel.sequence(ofImage: image).map(Double.init),
+                                                  steps: model.task.steps)
+            }
+            let scores = Sensitivity.pixelScores(stepScores: stepScores, task: model.task)
             var ranking = Sensitivity.ranking(scores: scores, image: image, mode: options.mode)
             if let window = options.steps {
                 ranking = ranking.filter { window.contains(model.task.step(ofPixel: $0) + 1) }
@@ -91,8 +122,11 @@ public struct SensitivityStudy: Sendable {
             var perK: [PerK] = []
             for k in options.ks {
                 let ranked = Array(ranking.prefix(k))
+                // Shared: the same subsets for every image (mode both: all images share their
+                // candidates); otherwise drawn per image.
+                let subsetSeed = options.sharedRandom ? options.seed ^ UInt64(k) : options.seed ^ (UInt64(n) << 32) ^ UInt64(k)
                 let subsets = Sensitivity.randomSubsets(candidates: ranking.sorted(), k: k, count: options.randomSubsets,
-                                                        seed: options.seed ^ (UInt64(n) << 32) ^ UInt64(k))
+                                                        seed: subsetSeed)
                 let batch = [Sensitivity.flipped(image, pixels: ranked)] + subsets.map { Sensitivity.flipped(image, pixels: $0) }
                 let logits = Sensitivity.logits(model: model, images: batch)
                 let diffs = logits.map { CrossEntropy.loss($0, label: label) - originalLoss }
@@ -108,7 +142,8 @@ public struct SensitivityStudy: Sendable {
         }
         table = options.ks.enumerated().map { i, k in
             Row(k: k, test: WelchTest.greater(x: images.map { $0.perK[i].rankedLossDifference },
-                                              y: images.flatMap { $0.perK[i].randomLossDifferences }))
+                                              y: images.flatMap { $0.perK[i].randomLossDifferences }),
+                kEffective: images.map { $0.perK[i].rankedPixels.count }.max() ?? 0)
         }
         seconds = monotonicSeconds() - start
     }
@@ -116,13 +151,17 @@ public struct SensitivityStudy: Sendable {
     /// Table 1 as Markdown.
     public func markdownTable() -> String {
         var lines = [
-            "| k | μ_R − μ_rand | var_R | var_rand | t (Welch) | df | p (Welch) | p (z) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| k | k_eff | μ_R − μ_rand | var_R | var_rand | SE | t (Welch) | df | p (Welch) | p (z) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         func f(_ x: Double, _ spec: String = "%.4g") -> String { x.isNaN ? "–" : String(format: spec, x) }
         for r in table {
-            let t = r.test
-            lines.append("| \(r.k) | \(f(t.meanDifference)) | \(f(t.varianceX)) | \(f(t.varianceY)) | \(f(t.statistic, "%.3f")) | \(f(t.df, "%.1f")) | \(f(t.pWelch, "%.3g")) | \(f(t.pZ, "%.3g")) |")
+            let t = r.test, short = r.kEffective < r.k ? "*" : ""
+            lines.append("| \(r.k)\(short) | \(r.kEffective) | \(f(t.meanDifference)) | \(f(t.varianceX)) | \(f(t.varianceY)) | \(f(t.standardError)) | \(f(t.statistic, "%.3f")) | \(f(t.df, "%.1f")) | \(f(t.pWelch, "%.3g")) | \(f(t.pZ, "%.3g")) |")
+        }
+        if table.contains(where: { $0.kEffective < $0.k }) {
+            lines.append("")
+            lines.append("\\* fewer than k candidates in every image: k_eff pixels flipped, and the random subsets are the ranked set.")
         }
         return lines.joined(separator: "\n") + "\n"
     }

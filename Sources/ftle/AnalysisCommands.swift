@@ -9,6 +9,7 @@ import RNN
 extension SingularSide: ExpressibleByArgument {}
 extension AlignmentStudy.Statistic: ExpressibleByArgument {}
 extension AlignmentStudy.GradientInitialState: ExpressibleByArgument {}
+extension RConvention: ExpressibleByArgument {}
 
 /// Where the alignment study's images come from.
 enum SampleSource: String, ExpressibleByArgument, CaseIterable { case test, validation }
@@ -175,6 +176,11 @@ struct Perturb: ParsableCommand {
     @Option(help: "Seed of the random subsets.") var seed: UInt64 = 0
     @Option(help: "Only flip pixels presented at steps FROM-TO (1-based, inclusive), ranked and random alike, e.g. 393-784.")
     var steps: String?
+    @Option(help: jacobianHelp) var jacobian: JacobianConvention?
+    @Option(help: "R values: paper (the stepper, as the paper's equations; default) or ftle-gradients-code (the paper's code: sech not sech², the state reset each step, a 200-step transposed warm-up; score r1 only).")
+    var rConvention: RConvention?
+    @Flag(help: "Draw one set of random k-subsets for all images, as the paper's code (needs --mode both).") var sharedRandom = false
+    @Option(help: "Set every convention to a preset: paper-code (--r-convention ftle-gradients-code --shared-random).") var preset: Preset?
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv, markdown }
 
     @Option(help: "Output format: json, csv or markdown (Table 1).") var format: Format = .json
@@ -204,7 +210,24 @@ struct Perturb: ParsableCommand {
         if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
         if random < 2 { throw ValidationError("--random must be at least 2 (got \(random))") }
         if PixelScore(score) == nil { throw ValidationError("--score must be r1, ftle1 or sum:N with N ≥ 1 (got \"\(score)\")") }
+        let o = studyConventions()
+        if o.sharedRandom && mode != .both { throw ValidationError("--shared-random needs --mode both (every image then has the same candidates)") }
+        if o.rConvention == .ftleGradientsCode && score != "r1" {
+            throw ValidationError("--r-convention ftle-gradients-code scores by r1 only (got --score \(score))")
+        }
+        if o.rConvention == .ftleGradientsCode && jacobian != nil {
+            throw ValidationError("--jacobian applies to --r-convention paper; the reference code's R values fix their own propagation")
+        }
         _ = try parsedSteps()
+    }
+
+    /// The preset's conventions, then every explicit choice.
+    func studyConventions() -> SensitivityStudy.Options {
+        var o = preset == .paperCode ? SensitivityStudy.Options.paperCode : SensitivityStudy.Options()
+        if let jacobian { o.jacobian = jacobian }
+        if let rConvention { o.rConvention = rConvention }
+        if sharedRandom { o.sharedRandom = true }
+        return o
     }
 
     func run() throws {
@@ -212,7 +235,7 @@ struct Perturb: ParsableCommand {
             let m: RNNModel<Float> = try loadModel(model)
             let test = try dataOptions.load(.test)
             guard images <= test.count else { throw UsageError("--images \(images) exceeds the \(test.count) test images") }
-            var o = SensitivityStudy.Options()
+            var o = studyConventions()
             o.images = images; o.ks = try parsedKs(); o.randomSubsets = random; o.mode = mode; o.score = PixelScore(score)!; o.seed = seed
             o.steps = try parsedSteps()
             if let window = o.steps, window.upperBound > m.task.steps {
@@ -227,6 +250,7 @@ struct Perturb: ParsableCommand {
             case .json:
                 var obj = StudyReport.sensitivityJSON(study)
                 obj["model"] = model
+                obj["preset"] = preset?.rawValue ?? "none"
                 try emit(jsonText(obj), to: out)
             }
         }
