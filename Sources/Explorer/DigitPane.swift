@@ -8,52 +8,78 @@ import TerminalUI
 /// on, the R-flipped pixels show in `upFlip` (dark → 1) or `downFlip` (lit → 0); with flips
 /// off, the top-k R-ranked pixels are marked in `topK`. In mono only the marked pixels are
 /// coloured (reverse video) and intensity becomes shades.
-enum DigitPane {
+struct DigitPane: Widget {
     static let side = 28
 
-    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
-        let title = "Digit \(state.label)" + context.separator + "t \(state.t)/\(state.steps)"
-        let inside = PaneFrame.draw(.digit, title: title, state: state, into: &grid, area: area)
-        let matrix = HalfBlockMatrix(rows: side, columns: side, values: state.image.map(Double.init),
-                                     mapping: .absolute(0...1), overrides: overrides(state))
-        matrix.render(into: &grid, area: inside, context: context)
-        if inside.width >= side + 14 {
-            legend(state, into: &grid, area: Rect(x: inside.minX + side + 2, y: inside.minY,
-                                                   width: inside.width - side - 2, height: inside.height))
+    var label: Int
+    /// The cursor t and T.
+    var t: Int
+    var steps: Int
+    /// Row-major intensities in 0…1.
+    var image: [Float]
+    /// The 1-based step presenting each pixel.
+    var stepOfPixel: [Int]
+    /// The current flip result, if any.
+    var flips: FlipResult?
+    var isFocused = false
+
+    func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let title = "Digit \(label)" + context.separator + "t \(t)/\(steps)"
+        let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
+        let matrix = HalfBlockMatrix(rows: Self.side, columns: Self.side, values: image.map(Double.init),
+                                     mapping: .absolute(0...1), overrides: overrides(context))
+        matrix.render(into: &grid, area: matrixArea(in: area), context: context)
+        if inside.width >= Self.side + 14 {
+            legend(into: &grid, area: Rect(x: inside.minX + Self.side + 2, y: inside.minY,
+                                           width: inside.width - Self.side - 2, height: inside.height), context: context)
         }
     }
 
+    /// The cells that show the matrix when the pane is drawn in `area`.
+    func matrixArea(in area: Rect) -> Rect {
+        let inside = Block().inner(area)
+        return Rect(x: inside.minX, y: inside.minY, width: min(inside.width, Self.side),
+                    height: min(inside.height, (Self.side + 1) / 2))
+    }
+
+    /// The step presenting the pixel under (x, y) (the upper one of a half-block cell) when
+    /// the pane is drawn in `area`, or nil outside the matrix.
+    func step(atX x: Int, y: Int, in area: Rect) -> Int? {
+        let matrix = matrixArea(in: area)
+        guard matrix.contains(x: x, y: y) else { return nil }
+        let pixel = 2 * (y - matrix.minY) * Self.side + (x - matrix.minX)
+        return pixel < stepOfPixel.count ? stepOfPixel[pixel] : nil
+    }
+
     /// The colour of every pixel that carries meaning (all of them unless mono).
-    static func overrides(_ state: ExplorerState) -> [MatrixIndex: Color] {
-        let theme = state.context.theme
-        let isMono = state.context.colorMode == .monochrome
+    func overrides(_ context: RenderContext) -> [MatrixIndex: Color] {
+        let theme = context.theme
+        let isMono = context.colorMode == .monochrome
         var colors: [MatrixIndex: Color] = [:]
         let background = theme[.background]
-        for pixel in 0..<(side * side) {
-            let step = state.model.stepOfPixel[pixel]
-            let value = Double(state.image[pixel])
-            let index = MatrixIndex(row: pixel / side, column: pixel % side)
-            if step == state.t {
+        for pixel in 0..<min(Self.side * Self.side, image.count, stepOfPixel.count) {
+            let step = stepOfPixel[pixel]
+            let value = Double(image[pixel])
+            let index = MatrixIndex(row: pixel / Self.side, column: pixel % Self.side)
+            if step == t {
                 colors[index] = background.mixed(with: theme[.cursor], 0.35 + 0.65 * value)
             } else if !isMono {
-                colors[index] = background.mixed(with: theme[step < state.t ? .presented : .pending], value)
+                colors[index] = background.mixed(with: theme[step < t ? .presented : .pending], value)
             }
         }
-        guard let flips = state.currentFlips else { return colors }
+        guard let flips else { return colors }
+        func index(_ pixel: Int) -> MatrixIndex { MatrixIndex(row: pixel / Self.side, column: pixel % Self.side) }
         if flips.rFlippedPixels.isEmpty {
-            for pixel in flips.topPixels { colors[MatrixIndex(row: pixel / side, column: pixel % side)] = theme[.topK] }
+            for pixel in flips.topPixels { colors[index(pixel)] = theme[.topK] }
         } else {
-            for pixel in flips.rFlippedPixels {
-                let isUp = state.image[pixel] < Sensitivity.darkThreshold
-                colors[MatrixIndex(row: pixel / side, column: pixel % side)] = theme[isUp ? .upFlip : .downFlip]
+            for pixel in flips.rFlippedPixels where pixel < image.count {
+                colors[index(pixel)] = theme[image[pixel] < Sensitivity.darkThreshold ? .upFlip : .downFlip]
             }
         }
         return colors
     }
 
-    private static func legend(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
+    private func legend(into grid: inout Grid, area: Rect, context: RenderContext) {
         let entries: [(ThemeKey, String)] = [(.presented, "presented"), (.pending, "pending"), (.cursor, "step t"),
                                              (.upFlip, "up flip"), (.downFlip, "down flip"), (.topK, "top-k")]
         for (row, entry) in entries.enumerated() where row < area.height {

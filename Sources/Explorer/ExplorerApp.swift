@@ -259,7 +259,7 @@ public final class ExplorerApp {
             dispatch(.status("checkpoint already saved: \(configuration.trainingDirectory)/\(RunFiles.checkpoint)",
                              isWarning: false))
         } else {
-            dispatch(.status("no training run to checkpoint: press t to start one", isWarning: true))
+            dispatch(.status("no training run to checkpoint: press \(ExplorerKeys.hint(.toggleTraining)) to start one", isWarning: true))
         }
     }
 

@@ -26,13 +26,6 @@ public enum ExplorerScreen {
 
     /// Renders one pane into `area` (also used by tests to snapshot panes alone).
     public static func render(_ pane: Pane, state: ExplorerState, into grid: inout Grid, area: Rect) {
-        switch pane {
-        case .digit: DigitPane.render(state, into: &grid, area: area)
-        case .spectrum: SpectrumPane.render(state, into: &grid, area: area)
-        case .alignment: AlignmentPane.render(state, into: &grid, area: area)
-        case .logits: LogitsPane.render(state, into: &grid, area: area)
-        case .rTrace: RTracePane.render(state, into: &grid, area: area)
-        case .training: TrainingPane.render(state, into: &grid, area: area)
-        }
+        state.widget(for: pane).render(into: &grid, area: area, context: state.context)
     }
 }

@@ -197,24 +197,8 @@ extension ExplorerState {
     // MARK: - Mouse
 
     private mutating func click(x: Int, y: Int) -> [ExplorerEffect] {
-        guard prompt == nil, !showsHelp, let layout = ScreenLayout.make(size: size, focus: focus, isZoomed: isZoomed)
-        else { return [] }
-        if let digit = layout.panes[.digit] {
-            let inside = digit.inset(by: 1)
-            if inside.contains(x: x, y: y) {
-                let column = x - inside.minX, row = 2 * (y - inside.minY)
-                guard column < 28, row < 28 else { return [] }
-                return moveCursor(to: model.stepOfPixel[row * 28 + column])
-            }
-        }
-        if let trace = layout.panes[.rTrace] {
-            let inside = trace.inset(by: 1)
-            if inside.contains(x: x, y: y) {
-                let first = Sparkline.firstVisibleIndex(count: steps, width: inside.width, cursor: t - 1)
-                return moveCursor(to: first + (x - inside.minX) + 1)
-            }
-        }
-        return []
+        guard prompt == nil, !showsHelp, let step = clickedStep(x: x, y: y) else { return [] }
+        return moveCursor(to: step)
     }
 
     // MARK: - Worker results

@@ -3,19 +3,22 @@ import TerminalUI
 /// Softmax probabilities of o_T as 10 bars (classes 0…9, the true label highlighted) for
 /// the original image and, with flips on, its R-flipped and random-flipped versions; each
 /// with the predicted class, its probability and the loss, and the loss differences.
-enum LogitsPane {
-    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
-        let inside = PaneFrame.draw(.logits, title: "Logits" + context.separator + "p(o_T)", state: state,
-                                    into: &grid, area: area)
+struct LogitsPane: Widget {
+    var flips: FlipResult?
+    /// Whether `flips` was computed for other flip settings than the current ones.
+    var isStale: Bool
+    var traceComplete: Bool
+    var isFocused = false
+
+    func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let inside = PaneFrame.draw(title: "Logits" + context.separator + "p(o_T)", isFocused: isFocused,
+                                    into: &grid, area: area, context: context)
         guard inside.height >= 3 else { return }
-        guard let flips = state.currentFlips else {
-            let text = state.currentSpectrum?.isComplete == true ? context.computing
-                : context.text("waiting for the trace…", ascii: "waiting for the trace...")
-            grid.put(line: text, in: inside, row: 0, style: context.style(.dim), context: context)
+        guard let flips else {
+            PaneFrame.placeholder(traceComplete: traceComplete, into: &grid, inside: inside, context: context)
             return
         }
-        let stale = !state.flipsAreCurrent
+        let stale = isStale
         var variants: [(String, [Double])] = [("original", flips.original)]
         if let r = flips.rFlipped { variants.append(("R-flipped", r)) }
         if let random = flips.randomFlipped { variants.append(("random", random)) }
@@ -55,7 +58,7 @@ enum LogitsPane {
         grid.put(line: info, in: inside, row: inside.height - 1, style: context.style(.dim), context: context)
     }
 
-    private static func pad(_ text: String, _ width: Int) -> String {
+    private func pad(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(1, width - text.count))
     }
 }

@@ -22,6 +22,8 @@ struct SnapshotTests {
         GoldenFile.check(screen.plainText(), named: "screen-\(width)x\(height)")
     }
 
+    static let styledPanes: Set<Pane> = [.digit, .alignment, .rTrace, .logits]
+
     @Test(arguments: Pane.allCases)
     func eachPane(pane: Pane) throws {
         let app = Self.fixedApp(size: TerminalSize(width: 120, height: 40))
@@ -29,7 +31,10 @@ struct SnapshotTests {
         let area = try #require(layout.panes[pane])
         var grid = Grid(width: area.width, height: area.height)
         ExplorerScreen.render(pane, state: app.state, into: &grid, area: grid.bounds)
-        GoldenFile.check(grid.plainText(), named: "pane-\(pane.rawValue)")
+        var text = grid.plainText()
+        // Where colour carries meaning (flips, cursor, marks, heatmap values), the colours too.
+        if Self.styledPanes.contains(pane) { text += "\n\n" + grid.styleText(names: app.state.context.theme.colorNames) }
+        GoldenFile.check(text, named: "pane-\(pane.rawValue)")
     }
 
     @Test func tooSmallScreen() {

@@ -1,0 +1,68 @@
+import Explorer
+import Testing
+import TerminalUI
+@testable import Explorer
+
+/// The panes as widgets: clicks hit what the widgets draw, and key hints follow the key table.
+@Suite("Pane widgets", .serialized)
+struct PaneWidgetTests {
+    /// A click on a digit cell moves t to that cell's upper pixel, and the redrawn cell shows it
+    /// in the cursor colour; the same for every column of the R trace (every layout the
+    /// screen uses, including zoom).
+    @Test(arguments: [(120, 40, false), (80, 24, false), (120, 40, true)])
+    func clicksHitWhatTheWidgetsDraw(width: Int, height: Int, zoomed: Bool) throws {
+        var state = ExplorerFixtures.state(size: TerminalSize(width: width, height: height))
+        state.focus = .digit
+        state.isZoomed = zoomed
+        let layout = try #require(ScreenLayout.make(size: state.size, focus: state.focus, isZoomed: zoomed))
+        let digit = try #require(layout.panes[.digit])
+        let theme = state.context.theme
+        for (column, cellRow) in [(0, 0), (5, 5), (27, 13), (13, 7)] {
+            let x = digit.minX + 1 + column, y = digit.minY + 1 + cellRow
+            _ = state.handle(.click(x: x, y: y))
+            let pixel = 2 * cellRow * 28 + column
+            #expect(state.t == state.model.stepOfPixel[pixel])
+            let cell = ExplorerScreen.render(state, size: state.size)[x, y]
+            let value = Double(state.image[pixel])
+            #expect(cell.foreground == theme[.background].mixed(with: theme[.cursor], 0.35 + 0.65 * value), "pixel \(pixel)")
+        }
+        // Outside the matrix (the border) nothing moves.
+        let before = state.t
+        _ = state.handle(.click(x: digit.minX, y: digit.minY))
+        #expect(state.t == before)
+        guard let trace = layout.panes[.rTrace] else { return }
+        for column in [0, 3, 27] {
+            let x = trace.minX + 1 + column, y = trace.minY + 1
+            _ = state.handle(.click(x: x, y: y))
+            #expect(state.t == column + 1)
+        }
+    }
+
+    /// Hints name whatever key the table binds, not a fixed letter.
+    @Test func keyHintsComeFromTheKeyTable() throws {
+        let rebound = KeyTable<ExplorerAction>(ExplorerKeys.table.bindings.map { binding in
+            var binding = binding
+            switch binding.action {
+            case .toggleTraining: binding.display = "F5"
+            case .toggleAlignmentScale: binding.display = "F6"
+            case .toggleAlignmentView: binding.display = "F7"
+            default: break
+            }
+            return binding
+        })
+        #expect(ExplorerKeys.hint(.toggleTraining, in: rebound) == "F5")
+        #expect(ExplorerKeys.hint(.toggleTraining) == "t")
+        let (app, _) = ExplorerFixtures.settledApp()
+        var training = Grid(width: 60, height: 12)
+        app.state.trainingPane(keys: rebound).render(into: &training, area: training.bounds, context: app.state.context)
+        #expect(training.plainText().contains("F5: train rowwise H=16 in the background"))
+        var alignment = Grid(width: 50, height: 22)
+        app.state.alignmentPane(keys: rebound).render(into: &alignment, area: alignment.bounds, context: app.state.context)
+        #expect(alignment.plainText().contains("F6: signed/abs"))
+        var state = app.state
+        state.alignmentView = .spreadByIndex
+        alignment = Grid(width: 60, height: 22)
+        state.alignmentPane(keys: rebound).render(into: &alignment, area: alignment.bounds, context: state.context)
+        #expect(alignment.plainText().contains("F7: heatmap"))
+    }
+}
