@@ -241,6 +241,7 @@ extension ExplorerState {
             break   // the app installs the weights and sends `.modelLoaded`
         case let .paused(step):
             training.phase = .paused
+            training.step = step
             status = StatusMessage("training paused at step \(step); checkpoint saved")
         case .finished:
             training.phase = .done

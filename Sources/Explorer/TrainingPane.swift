@@ -28,7 +28,7 @@ struct TrainingPane: Widget {
                      context: context)
             return
         }
-        let epochLabel = "epoch \(min(status.epoch + 1, max(status.epochs, 1)))/\(status.epochs)"
+        let epochLabel = "epoch \(status.epoch + 1)/\(status.epochs)"
         let batchLabel = "batch \(status.batch)/\(status.batchesPerEpoch)"
         let labelWidth = max(epochLabel.count, batchLabel.count)
         ProgressBar(fraction: status.overallFraction, label: pad(epochLabel, labelWidth))
