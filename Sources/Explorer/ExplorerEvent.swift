@@ -14,6 +14,8 @@ public enum ExplorerEvent: Sendable {
     case tick
     case promptInput(Character)
     case promptBackspace
+    /// Ctrl-U: clear the typed text.
+    case promptClearLine
     case promptSubmit
     case promptCancel
     case engine(EngineEvent)
@@ -25,5 +27,7 @@ public enum ExplorerEvent: Sendable {
     case themeLoaded(Theme, warnings: [String])
     /// A one-line message for the status line.
     case status(String, isWarning: Bool)
+    /// The app's timer: clears the status line if it still shows `message`.
+    case statusExpired(StatusMessage)
 }
 

@@ -21,7 +21,7 @@ extension ExplorerState {
         case let .promptInput(character):
             if case let .openModel(text) = prompt { prompt = .openModel(text: text + String(character)) }
             if prompt == .confirmQuit, character == "y" || character == "Y" { return confirmQuit() }
-            if prompt == .confirmQuit, character == "n" || character == "N" { prompt = nil }
+            if prompt == .confirmQuit, character == "n" || character == "N" { return handle(.promptCancel) }
             return []
         case .promptBackspace:
             if case let .openModel(text) = prompt { prompt = .openModel(text: String(text.dropLast())) }
@@ -37,7 +37,15 @@ extension ExplorerState {
             case nil:
                 return []
             }
+        case .promptClearLine:
+            if case .openModel = prompt { prompt = .openModel(text: "") }
+            return []
         case .promptCancel:
+            switch prompt {
+            case .openModel: status = StatusMessage("open model cancelled")
+            case .confirmQuit: status = StatusMessage("quit cancelled; training goes on")
+            case nil: break
+            }
             prompt = nil
             return []
         case let .engine(engineEvent):
@@ -64,12 +72,17 @@ extension ExplorerState {
         case let .status(text, isWarning):
             status = StatusMessage(text, isWarning: isWarning)
             return []
+        case let .statusExpired(message):
+            if status == message { status = nil }
+            return []
         }
     }
 
     // MARK: - Actions
 
+    /// Every key action first clears the last message (the action may set a new one).
     private mutating func perform(_ action: ExplorerAction) -> [ExplorerEffect] {
+        status = nil
         switch action {
         case .quit:
             if training.phase.isActive {

@@ -11,6 +11,7 @@ extension ExplorerState {
             case (_, .escape): return .promptCancel
             case (_, .enter): return .promptSubmit
             case (.openModel, .backspace): return .promptBackspace
+            case (.openModel, .ctrl("u")): return .promptClearLine
             case (_, .char(let character)): return .promptInput(character)
             default: return nil
             }
