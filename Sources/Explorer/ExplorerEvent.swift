@@ -12,6 +12,8 @@ public enum ExplorerEvent: Sendable {
     case click(x: Int, y: Int)
     /// The play timer fired.
     case tick
+    /// A scroll key while the help overlay shows.
+    case helpScroll(HelpScroll)
     case promptInput(Character)
     case promptBackspace
     /// Ctrl-U: clear the typed text.
@@ -31,3 +33,8 @@ public enum ExplorerEvent: Sendable {
     case statusExpired(StatusMessage)
 }
 
+
+/// How a key scrolls the help overlay.
+public enum HelpScroll: Hashable, Sendable {
+    case lineDown, lineUp, pageDown, pageUp, top, bottom
+}

@@ -19,7 +19,7 @@ public enum ExplorerScreen {
         StatusLine.render(state, into: &grid, area: layout.status)
         Footer(keyTable: ExplorerKeys.table).render(into: &grid, area: layout.footer, context: context)
         if state.showsHelp {
-            HelpOverlay(keyTable: ExplorerKeys.table).render(into: &grid, area: layout.body, context: context)
+            state.helpOverlay.render(into: &grid, area: layout.body, context: context)
         }
         return grid
     }

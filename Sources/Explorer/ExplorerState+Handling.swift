@@ -18,6 +18,9 @@ extension ExplorerState {
             let effects = moveCursor(to: t + 1)
             if t >= steps { isPlaying = false }
             return effects
+        case let .helpScroll(move):
+            scrollHelp(move)
+            return []
         case let .promptInput(character):
             if case let .openModel(text) = prompt { prompt = .openModel(text: text + String(character)) }
             if prompt == .confirmQuit, character == "y" || character == "Y" { return confirmQuit() }
@@ -93,6 +96,7 @@ extension ExplorerState {
             return [.quit]
         case .toggleHelp:
             showsHelp.toggle()
+            helpScroll = 0
             return []
         case .stepBackward: return moveCursor(to: t - 1)
         case .stepForward: return moveCursor(to: t + 1)
@@ -175,6 +179,21 @@ extension ExplorerState {
         case .export:
             return [.export]
         }
+    }
+
+    private mutating func scrollHelp(_ move: HelpScroll) {
+        guard let body = ScreenLayout.make(size: size, focus: focus, isZoomed: isZoomed)?.body else { return }
+        let overlay = helpOverlay
+        let page = max(1, overlay.entryRows(in: body) - 2)
+        let target = switch move {
+        case .lineDown: helpScroll + 1
+        case .lineUp: helpScroll - 1
+        case .pageDown: helpScroll + page
+        case .pageUp: helpScroll - page
+        case .top: 0
+        case .bottom: Int.max
+        }
+        helpScroll = min(max(target, 0), overlay.maxScroll(in: body))
     }
 
     /// k grows by 1 up to 10, by 5 up to 50, then by 10.

@@ -2,7 +2,7 @@ import TerminalUI
 
 extension ExplorerState {
     /// The event a key stands for in the current state: prompt input while a prompt is
-    /// open, closing the help overlay while it shows, otherwise the key table's action.
+    /// open, scrolling or closing the help overlay while it shows, otherwise the key table's action.
     /// Resize keys are turned into ``ExplorerEvent/resize(_:)`` by the app (it knows the size).
     public func event(for key: Key) -> ExplorerEvent? {
         if case .mouse(let x, let y) = key { return .click(x: x, y: y) }
@@ -19,6 +19,12 @@ extension ExplorerState {
         if showsHelp {
             switch key {
             case .escape, .char("?"), .char("q"): return .action(.toggleHelp)
+            case .down, .char("j"): return .helpScroll(.lineDown)
+            case .up, .char("k"): return .helpScroll(.lineUp)
+            case .pageDown, .char(" "): return .helpScroll(.pageDown)
+            case .pageUp: return .helpScroll(.pageUp)
+            case .home, .char("g"): return .helpScroll(.top)
+            case .end, .char("G"): return .helpScroll(.bottom)
             default: return nil
             }
         }

@@ -35,6 +35,14 @@ extension ExplorerState {
                    isFocused: focus == .rTrace)
     }
 
+    /// Every key of the table, mouse clicks, and how to scroll and close.
+    var helpOverlay: HelpOverlay<ExplorerAction> {
+        HelpOverlay(keyTable: ExplorerKeys.table,
+                    extraEntries: [("click", "digit pixel or R-trace step: move t there")],
+                    footer: "j/k Up/Down PgUp/PgDn g/G scroll" + context.separator + "Esc ? q close",
+                    scroll: helpScroll)
+    }
+
     /// The widget drawing `pane`.
     func widget(for pane: Pane, keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> any Widget {
         switch pane {

@@ -37,6 +37,8 @@ public struct ExplorerState: Sendable {
     public var focus = Pane.spectrum
     public var isZoomed = false
     public var showsHelp = false
+    /// The first help entry shown (the overlay scrolls when it does not fit).
+    public var helpScroll = 0
     public var prompt: Prompt?
     public var status: StatusMessage?
     public var themeNames: [String]
