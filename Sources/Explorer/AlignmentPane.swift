@@ -111,7 +111,7 @@ struct AlignmentPane: Widget {
             LineChart(series: series, xRange: 1...Double(max(count, 2)), yRange: 0...max(top, 1e-6))
                 .render(into: &grid, area: chartArea, context: context)
         }
-        var info = "q1-\(count) of K=\(count)" + context.separator + "1/" + context.text("√", ascii: "sqrt ") + "H = "
+        var info = "q1-\(count)" + context.separator + "1/" + context.text("√", ascii: "sqrt ") + "H = "
             + NumberFormat.compact(baseline) + context.separator + "\(viewKey): heatmap"
         if result.t != t { info = "showing t \(result.t); " + context.computing }
         grid.put(line: info, in: inside, row: inside.height - 1, style: context.style(.dim), context: context)

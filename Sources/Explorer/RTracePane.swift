@@ -23,7 +23,7 @@ struct RTracePane: Widget {
         for step in markedSteps ?? [] { marks[step - 1] = context.theme[.topK] }
         Sparkline(values: values, cursor: t - 1, marks: marks).render(into: &grid, area: lineArea(in: area), context: context)
         var info = "t \(t): ln r1 = "
-        info += t <= spectrum.stepsDone ? Format.fixed(values[t - 1], 4) : "?"
+        info += t <= spectrum.stepsDone ? Format.significant(values[t - 1], 4) : "?"
         if !spectrum.isComplete { info += context.separator + context.computing + " \(spectrum.stepsDone)/\(spectrum.totalSteps)" }
         if let markedSteps { info += context.separator + "top-\(markedSteps.count) steps marked" }
         grid.put(line: info, in: inside, row: 1, style: context.style(.dim), context: context)

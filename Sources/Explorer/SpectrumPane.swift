@@ -26,7 +26,7 @@ struct SpectrumPane: Widget {
             return
         }
         var info = "t \(t)  K \(spectrum.directions)"
-        for (k, value) in exponents.prefix(3).enumerated() { info += "  \(lambda)\(k + 1) " + Format.fixed(value, 4) }
+        for (k, value) in exponents.prefix(3).enumerated() { info += "  \(lambda)\(k + 1) " + Format.significant(value, 4) }
         if !spectrum.isComplete { info += context.separator + context.computing }
         grid.put(line: info, in: top, row: 0, style: context.style(.foreground), context: context)
 
