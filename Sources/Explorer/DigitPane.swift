@@ -1,7 +1,8 @@
 import Analysis
 import TerminalUI
 
-/// The 28×28 input in half blocks (28×14 cells).
+/// The 28×28 input in half blocks: 28×14 cells, or s·28 × s·14 with each pixel an s×s block
+/// when the pane has room for a whole multiple (``scale(in:)``).
 ///
 /// Pixels of steps 1…t (presented) use the `presented` colour, later ones `pending`, both
 /// scaled by intensity over the background; the pixels of step t use `cursor`. With flips
@@ -26,28 +27,47 @@ struct DigitPane: Widget {
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
         let title = "Digit \(label)" + context.separator + "t \(t)/\(steps)"
         let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
-        let matrix = HalfBlockMatrix(rows: Self.side, columns: Self.side, values: image.map(Double.init),
-                                     mapping: .absolute(0...1), overrides: overrides(context))
-        matrix.render(into: &grid, area: matrixArea(in: area), context: context)
-        if inside.width >= Self.side + 14 {
-            legend(into: &grid, area: Rect(x: inside.minX + Self.side + 2, y: inside.minY,
-                                           width: inside.width - Self.side - 2, height: inside.height), context: context)
+        let scale = Self.scale(in: area)
+        let side = scale * Self.side
+        let colors = overrides(context)
+        var values: [Double] = [], scaled: [MatrixIndex: Color] = [:]
+        values.reserveCapacity(side * side)
+        for row in 0..<side {
+            for column in 0..<side {
+                let pixel = MatrixIndex(row: row / scale, column: column / scale)
+                let index = pixel.row * Self.side + pixel.column
+                values.append(index < image.count ? Double(image[index]) : .nan)
+                if let color = colors[pixel] { scaled[MatrixIndex(row: row, column: column)] = color }
+            }
         }
+        HalfBlockMatrix(rows: side, columns: side, values: values, mapping: .absolute(0...1), overrides: scaled)
+            .render(into: &grid, area: matrixArea(in: area), context: context)
+        if inside.width >= side + 14 {
+            legend(into: &grid, area: Rect(x: inside.minX + side + 2, y: inside.minY,
+                                           width: inside.width - side - 2, height: inside.height), context: context)
+        }
+    }
+
+    /// Cells per pixel column (and half-cells per pixel row) when the pane is drawn in `area`:
+    /// the largest whole multiple of 28×14 cells that fits inside the border, at least 1.
+    static func scale(in area: Rect) -> Int {
+        let inside = Block().inner(area)
+        return max(1, min(inside.width / side, inside.height / (side / 2)))
     }
 
     /// The cells that show the matrix when the pane is drawn in `area`.
     func matrixArea(in area: Rect) -> Rect {
-        let inside = Block().inner(area)
-        return Rect(x: inside.minX, y: inside.minY, width: min(inside.width, Self.side),
-                    height: min(inside.height, (Self.side + 1) / 2))
+        let inside = Block().inner(area), scale = Self.scale(in: area)
+        return Rect(x: inside.minX, y: inside.minY, width: min(inside.width, scale * Self.side),
+                    height: min(inside.height, scale * Self.side / 2))
     }
 
     /// The step presenting the pixel under (x, y) (the upper one of a half-block cell) when
     /// the pane is drawn in `area`, or nil outside the matrix.
     func step(atX x: Int, y: Int, in area: Rect) -> Int? {
-        let matrix = matrixArea(in: area)
+        let matrix = matrixArea(in: area), scale = Self.scale(in: area)
         guard matrix.contains(x: x, y: y) else { return nil }
-        let pixel = 2 * (y - matrix.minY) * Self.side + (x - matrix.minX)
+        let pixel = (2 * (y - matrix.minY) / scale) * Self.side + (x - matrix.minX) / scale
         return pixel < stepOfPixel.count ? stepOfPixel[pixel] : nil
     }
 
