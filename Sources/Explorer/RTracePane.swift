@@ -22,11 +22,22 @@ struct RTracePane: Widget {
         var marks: [Int: Color] = [:]
         for step in markedSteps ?? [] { marks[step - 1] = context.theme[.topK] }
         Sparkline(values: values, cursor: t - 1, marks: marks).render(into: &grid, area: lineArea(in: area), context: context)
-        var info = "t \(t): ln r1 = "
-        info += t <= spectrum.stepsDone ? Format.significant(values[t - 1], 4) : "?"
-        if !spectrum.isComplete { info += context.separator + context.computing + " \(spectrum.stepsDone)/\(spectrum.totalSteps)" }
-        if let markedSteps { info += context.separator + "top-\(markedSteps.count) steps marked" }
-        grid.put(line: info, in: inside, row: 1, style: context.style(.dim), context: context)
+        // The value at t, the window shown and its scale, and what the colours mean, flowed
+        // over the rows under the sparkline.
+        var fields = ["t \(t): ln r1 = " + (t <= spectrum.stepsDone ? Format.significant(values[t - 1], 4) : "?")]
+        let line = lineArea(in: area)
+        let first = Sparkline.firstVisibleIndex(count: values.count, width: line.width, cursor: t - 1)
+        fields.append("steps \(first + 1)-\(min(first + line.width, values.count)) of \(steps)")
+        let finite = values.filter(\.isFinite)
+        if let low = finite.min(), let high = finite.max() {
+            fields.append(context.text("▁", ascii: "_") + " " + NumberFormat.compact(low) + " to "
+                          + context.text("█", ascii: "#") + " " + NumberFormat.compact(high))
+        }
+        if !spectrum.isComplete { fields.append(context.computing + " \(spectrum.stepsDone)/\(spectrum.totalSteps)") }
+        var legend: [(name: String, key: ThemeKey)] = [("t", .cursor)]
+        if let markedSteps { legend.append(("top-\(markedSteps.count) steps", .topK)) }
+        let rows = Rect(x: inside.minX, y: inside.minY + 1, width: inside.width, height: max(0, inside.height - 1))
+        FlowText.draw(fields.map { ($0, ThemeKey.dim) }, marks: legend, into: &grid, area: rows, context: context)
     }
 
     /// The row holding the sparkline when the pane is drawn in `area`.

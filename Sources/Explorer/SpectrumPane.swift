@@ -30,14 +30,19 @@ struct SpectrumPane: Widget {
         if !spectrum.isComplete { info += context.separator + context.computing }
         grid.put(line: info, in: top, row: 0, style: context.style(.foreground), context: context)
 
-        let barsWidth = min(2 * spectrum.directions, max(plots.width / 2, 10))
-        let (barsArea, tracesArea) = plots.splitLeft(barsWidth)
-        let chart = BarChart(bars: exponents.map { BarChart.Bar(value: $0) }, barWidth: 1, gap: 1)
-        let visible = chart.visibleBarCount(width: barsArea.width)
+        // A legend row under everything when there is room for it.
+        let (body, legendRow) = plots.height >= 8 ? plots.splitBottom(1) : (plots, Rect(x: 0, y: 0, width: 0, height: 0))
+        let chart = BarChart(bars: exponents.map { BarChart.Bar(value: $0) }, barWidth: 1, gap: 1, showsScale: true)
+        let scaleWidth = chart.scaleWidth()
+        let barsWidth = min(2 * spectrum.directions, max(body.width / 2, 10)) + scaleWidth
+        let (barsArea, tracesArea) = body.splitLeft(barsWidth)
+        let visible = chart.visibleBarCount(width: barsArea.width - scaleWidth)
         let offset = min(scroll, max(0, exponents.count - visible))
-        let (bars, labels) = barsArea.splitBottom(1)
-        BarChart(bars: chart.bars, barWidth: 1, gap: 1, scrollOffset: offset)
-            .render(into: &grid, area: bars, context: context)
+        let (bars, labelRow) = barsArea.splitBottom(1)
+        var scrolled = chart
+        scrolled.scrollOffset = offset
+        scrolled.render(into: &grid, area: bars, context: context)
+        let labels = Rect(x: labelRow.minX + scaleWidth, y: labelRow.minY, width: labelRow.width - scaleWidth, height: 1)
         let last = min(offset + visible, exponents.count)
         let firstLabel = "k\(offset + 1)", lastLabel = "k\(last)"
         grid.put(text: firstLabel, at: (labels.minX, labels.minY), style: context.style(.dim), clip: labels)
@@ -45,6 +50,10 @@ struct SpectrumPane: Widget {
         if lastStart > labels.minX + firstLabel.count {
             grid.put(text: lastLabel, at: (lastStart, labels.minY), style: context.style(.dim), clip: labels)
         }
+        let zeroLine = context.text("▔", ascii: "-")
+        let legend = "\(zeroLine) 0 line" + context.separator + "end block = part of a row" + context.separator
+            + context.text("│", ascii: "|") + " = t"
+        grid.put(line: legend, in: legendRow, row: 0, style: context.style(.dim), context: context)
         let tracesInset = Rect(x: tracesArea.minX + 2, y: tracesArea.minY, width: tracesArea.width - 2, height: tracesArea.height)
         drawTraces(spectrum, into: &grid, area: tracesInset, context: context)
     }

@@ -66,3 +66,30 @@ struct NumberTextTests {
         #expect(!footer.contains("…"))
     }
 }
+
+/// Every chart says its range and explains its glyphs (issue #16, item 8).
+@Suite("Chart scales")
+struct ChartScaleTests {
+    @Test func spectrumBarsAndRTraceSayTheirScales() throws {
+        let (app, _) = ExplorerFixtures.settledApp(model: ExplorerFixtures.permutedModel)
+        var state = app.state
+        state.t = 400
+        let spectrum = try #require(state.currentSpectrum)
+        let exponents = try #require(spectrum.exponents(atStep: 400))
+        var grid = Grid(width: 90, height: 14)
+        state.spectrumPane.render(into: &grid, area: grid.bounds, context: state.context)
+        let text = grid.plainText()
+        let lowest = NumberFormat.compact(min(exponents.filter(\.isFinite).min() ?? 0, 0))
+        #expect(text.contains(lowest + "│") || text.contains(lowest + "┤"), "\(text)")
+        #expect(text.contains("┤"))
+        #expect(text.contains("▔ 0 line · end block = part of a row · │ = t"))
+        grid = Grid(width: 90, height: 4)
+        state.rTracePane.render(into: &grid, area: grid.bounds, context: state.context)
+        let trace = grid.plainText()
+        // 88 columns of 784 steps, t = 400 in the middle column.
+        #expect(trace.contains("steps 356-443 of 784"), "\(trace)")
+        let values = spectrum.firstLogR.filter(\.isFinite)
+        #expect(trace.contains("▁ " + NumberFormat.compact(values.min()!) + " to █ " + NumberFormat.compact(values.max()!)))
+        #expect(trace.contains("█ t · █ top-10 steps"))
+    }
+}
