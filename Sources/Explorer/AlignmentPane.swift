@@ -3,7 +3,7 @@ import TerminalUI
 /// The cosines A_t = Q_tᵀ E_t as a half-block heatmap: one matrix row per Q vector
 /// (q1 at the top, two per cell row), one column pair per singular vector (the first five
 /// of ΔV_t, a gap, the last five), on the theme's diverging scale (signed, −1…1) or its
-/// upper half (absolute, 0…1), with a legend.
+/// sequential scale (absolute, 0 dark … 1 bright), with a legend.
 struct AlignmentPane: Widget {
     /// Cells per singular vector.
     static let columnWidth = 2
@@ -60,7 +60,7 @@ struct AlignmentPane: Widget {
                 for _ in 0..<Self.columnWidth { values.append(value) }
             }
         }
-        let mapping: ScaleMapping = scale == .signed ? .signed(limit: 1) : .absolute(0...1)
+        let mapping: ScaleMapping = scale == .signed ? .signed(limit: 1) : .sequential(0...1)
         let heatArea = Rect(x: inside.minX + labelWidth, y: inside.minY + 1, width: heatColumns, height: cellRows)
         if shownQ > 0 {
             HalfBlockMatrix(rows: shownQ, columns: heatColumns, values: values, mapping: mapping)

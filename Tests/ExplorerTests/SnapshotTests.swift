@@ -81,7 +81,7 @@ struct SnapshotTests {
     }
 
     /// The heatmap's first cell shows q1·e1 (upper half) and q2·e1 (lower half) on the
-    /// diverging scale; `a` switches to |cos|.
+    /// diverging scale; `a` switches to |cos| on the sequential scale.
     @Test func heatmapCellsFollowTheColourScale() throws {
         let app = Self.fixedApp(size: TerminalSize(width: 120, height: 40))
         let alignment = try #require(app.state.currentAlignment)
@@ -94,7 +94,8 @@ struct SnapshotTests {
         #expect(cell.background == theme.scaleColor(signed: alignment.cosine(q: 1, column: 0)))
         ExplorerFixtures.press([.char("a")], on: app)
         cell = try #require(app.screen)[area.minX + 1 + 4, area.minY + 2]
-        #expect(cell.foreground == theme.scaleColor(unit: abs(alignment.cosine(q: 0, column: 0))))
+        // |cos| on the sequential scale: 0 is scale.mid (dark), not the signed scale's −1 blue.
+        #expect(cell.foreground == theme.sequentialColor(unit: abs(alignment.cosine(q: 0, column: 0))))
         // Cosines are cosines.
         #expect(alignment.cosines.allSatisfy { abs($0) <= 1 + 1e-9 })
     }

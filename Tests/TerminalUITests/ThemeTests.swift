@@ -128,3 +128,21 @@ import TerminalUI
         #expect(Theme.locateDirectory(environment: [:], currentDirectory: nowhere, executableURL: nil) == nil)
     }
 }
+
+@Suite struct SequentialScaleTests {
+    /// Magnitudes run from scale.mid (0) to scale.high (1); 0 is never the diverging scale's
+    /// low end (issue #16, item 4), and the legend shows the same gradient.
+    @Test func magnitudesUseTheSequentialScale() {
+        let theme = Theme.default
+        let mapping = ScaleMapping.sequential(0...1)
+        #expect(mapping.color(of: 0, theme: theme) == theme[.scaleMid])
+        #expect(mapping.color(of: 1, theme: theme) == theme[.scaleHigh])
+        #expect(mapping.color(of: 0, theme: theme) != theme[.scaleLow])
+        #expect(mapping.color(of: .nan, theme: theme) == theme[.background])
+        let matrix = HalfBlockMatrix(rows: 2, columns: 1, values: [0, 1], mapping: mapping)
+        #expect(matrix.color(row: 0, column: 0, theme: theme) == theme[.scaleMid])
+        let legend = rendered(ColorScaleLegend(mapping: mapping), width: 10, height: 1)
+        #expect(legend.plainText() == "0 ██████ 1")
+        #expect(legend[2, 0].foreground == theme[.scaleMid] && legend[7, 0].foreground == theme[.scaleHigh])
+    }
+}

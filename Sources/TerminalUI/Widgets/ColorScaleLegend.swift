@@ -28,7 +28,7 @@ public struct ColorScaleLegend: Widget, Sendable {
                          style: Style(foreground: theme[.foreground], background: theme[.background]))
             } else {
                 grid.put(symbol: context.glyphs.full, x: start + step, y: y,
-                         style: Style(foreground: theme.scaleColor(unit: mapping.position(of: value)),
+                         style: Style(foreground: mapping.color(of: value, theme: theme),
                                       background: theme[.background]))
             }
         }

@@ -42,7 +42,7 @@ public struct HalfBlockMatrix: Widget, Sendable {
     /// The colour of element (row, column): its override or its scale colour.
     public func color(row: Int, column: Int, theme: Theme) -> Color {
         if let override = overrides[MatrixIndex(row: row, column: column)] { return override }
-        return theme.scaleColor(unit: mapping.position(of: values[row * columns + column]))
+        return mapping.color(of: values[row * columns + column], theme: theme)
     }
 
     public func render(into grid: inout Grid, area: Rect, context: RenderContext) {
