@@ -1,4 +1,3 @@
-import Analysis
 import TerminalUI
 
 /// The 28×28 input in half blocks: 28×14 cells, or s·28 × s·14 with each pixel an s×s block
@@ -7,8 +6,9 @@ import TerminalUI
 /// Pixels of steps 1…t (presented) use the `presented` colour, later ones `pending`, both
 /// scaled by intensity over the background; the pixels of step t use `cursor`. With flips
 /// on, the R-flipped pixels show in `upFlip` (dark → 1) or `downFlip` (lit → 0); with flips
-/// off, the top-k R-ranked pixels are marked in `topK`. In mono only the marked pixels are
-/// coloured (reverse video) and intensity becomes shades.
+/// off, the top-k R-ranked pixels are marked in `topK`. In mono, and with a theme on the
+/// terminal's own background, intensity becomes shade glyphs and the states marker glyphs
+/// and attributes (see ``PixelState/look(_:)``).
 struct DigitPane: Widget {
     static let side = 28
 
@@ -29,6 +29,12 @@ struct DigitPane: Widget {
         let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
         let scale = Self.scale(in: area)
         let side = scale * Self.side
+        let legendArea = Rect(x: inside.minX + side + 2, y: inside.minY, width: inside.width - side - 2, height: inside.height)
+        if Self.usesMarks(context) {
+            renderMarks(into: &grid, area: matrixArea(in: area), scale: scale, context: context)
+            if inside.width >= side + 14 { legend(into: &grid, area: legendArea, context: context) }
+            return
+        }
         let colors = overrides(context)
         var values: [Double] = [], scaled: [MatrixIndex: Color] = [:]
         values.reserveCapacity(side * side)
@@ -42,10 +48,7 @@ struct DigitPane: Widget {
         }
         HalfBlockMatrix(rows: side, columns: side, values: values, mapping: .absolute(0...1), overrides: scaled)
             .render(into: &grid, area: matrixArea(in: area), context: context)
-        if inside.width >= side + 14 {
-            legend(into: &grid, area: Rect(x: inside.minX + side + 2, y: inside.minY,
-                                           width: inside.width - side - 2, height: inside.height), context: context)
-        }
+        if inside.width >= side + 14 { legend(into: &grid, area: legendArea, context: context) }
     }
 
     /// Cells per pixel column (and half-cells per pixel row) when the pane is drawn in `area`:
@@ -71,40 +74,34 @@ struct DigitPane: Widget {
         return pixel < stepOfPixel.count ? stepOfPixel[pixel] : nil
     }
 
-    /// The colour of every pixel that carries meaning (all of them unless mono).
+    /// The colour of every pixel: its state's colour, mixed over the background by
+    /// intensity for presented and pending pixels (at least 35 % for the pixels of step t).
     func overrides(_ context: RenderContext) -> [MatrixIndex: Color] {
         let theme = context.theme
-        let isMono = context.colorMode == .monochrome
         var colors: [MatrixIndex: Color] = [:]
         let background = theme[.background]
         for pixel in 0..<min(Self.side * Self.side, image.count, stepOfPixel.count) {
-            let step = stepOfPixel[pixel]
             let value = Double(image[pixel])
             let index = MatrixIndex(row: pixel / Self.side, column: pixel % Self.side)
-            if step == t {
-                colors[index] = background.mixed(with: theme[.cursor], 0.35 + 0.65 * value)
-            } else if !isMono {
-                colors[index] = background.mixed(with: theme[step < t ? .presented : .pending], value)
-            }
-        }
-        guard let flips else { return colors }
-        func index(_ pixel: Int) -> MatrixIndex { MatrixIndex(row: pixel / Self.side, column: pixel % Self.side) }
-        if flips.rFlippedPixels.isEmpty {
-            for pixel in flips.topPixels { colors[index(pixel)] = theme[.topK] }
-        } else {
-            for pixel in flips.rFlippedPixels where pixel < image.count {
-                colors[index(pixel)] = theme[image[pixel] < Sensitivity.darkThreshold ? .upFlip : .downFlip]
+            let state = state(ofPixel: pixel)
+            switch state {
+            case .presented, .pending: colors[index] = background.mixed(with: theme[state.themeKey], value)
+            case .cursor: colors[index] = background.mixed(with: theme[.cursor], 0.35 + 0.65 * value)
+            case .upFlip, .downFlip, .topK: colors[index] = theme[state.themeKey]
             }
         }
         return colors
     }
 
     private func legend(into grid: inout Grid, area: Rect, context: RenderContext) {
-        let entries: [(ThemeKey, String)] = [(.presented, "presented"), (.pending, "pending"), (.cursor, "step t"),
-                                             (.upFlip, "up flip"), (.downFlip, "down flip"), (.topK, "top-k")]
-        for (row, entry) in entries.enumerated() where row < area.height {
-            let x = grid.put(text: String(context.glyphs.full), at: (area.minX, area.minY + row), style: context.style(entry.0))
-            grid.put(text: " " + entry.1, at: (x, area.minY + row), style: context.style(.dim), clip: area)
+        let marks = Self.usesMarks(context)
+        for (row, state) in PixelState.allCases.enumerated() where row < area.height {
+            let look = state.look(context)
+            let symbol = marks ? look.symbol ?? context.glyphs.shade(0.6) : context.glyphs.full
+            var style = context.style(state.themeKey, marks ? look.attributes : [])
+            if marks && look.symbol == nil { style.foreground = context.theme[.foreground] }
+            let x = grid.put(text: String(symbol), at: (area.minX, area.minY + row), style: style)
+            grid.put(text: " " + state.name, at: (x, area.minY + row), style: context.style(.dim), clip: area)
         }
     }
 }

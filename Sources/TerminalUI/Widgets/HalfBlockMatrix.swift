@@ -15,7 +15,9 @@ public struct MatrixIndex: Hashable, Sendable {
 /// Values map to colours through `mapping` and the theme scale; `overrides` replaces the
 /// colour of single elements (e.g. flipped pixels). In mono mode each cell shows a shade
 /// glyph for the mean shade level of its two elements (NaN ignored) and cells holding an
-/// overridden element are drawn in reverse video. With a glyph set without half blocks
+/// overridden element are drawn in reverse video. An element in `.default` (the terminal's
+/// own background) never becomes a `▀` foreground: the cell shows `▄` or a blank instead.
+/// With a glyph set without half blocks
 /// (ASCII), each cell is a space whose background blends the two colours.
 /// Only the part that fits the area is drawn, from the top-left.
 public struct HalfBlockMatrix: Widget, Sendable {
@@ -68,7 +70,11 @@ public struct HalfBlockMatrix: Widget, Sendable {
                 }
                 let upper = color(row: upperRow, column: column, theme: theme)
                 let lower = hasLower ? color(row: lowerRow, column: column, theme: theme) : theme[.background]
-                if context.glyphs.hasHalfBlocks {
+                if context.glyphs.hasHalfBlocks && upper == .default {
+                    // `.default` as a foreground is the terminal's text colour, not its
+                    // background: draw the lower half instead (or nothing).
+                    grid[x, y] = lower == .default ? Cell(" ") : Cell(context.glyphs.lowerEighths[4], foreground: lower)
+                } else if context.glyphs.hasHalfBlocks {
                     grid[x, y] = Cell(context.glyphs.upperHalf, foreground: upper, background: lower)
                 } else {
                     grid[x, y] = Cell(" ", foreground: theme[.foreground],
