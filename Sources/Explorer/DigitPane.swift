@@ -75,7 +75,7 @@ struct DigitPane: Widget {
     }
 
     /// The colour of every pixel: its state's colour, mixed over the background by
-    /// intensity for presented and pending pixels (at least 35 % for the pixels of step t).
+    /// intensity for presented and pending pixels (at least 60 % for the pixels of step t, so they stand out).
     func overrides(_ context: RenderContext) -> [MatrixIndex: Color] {
         let theme = context.theme
         var colors: [MatrixIndex: Color] = [:]
@@ -86,7 +86,7 @@ struct DigitPane: Widget {
             let state = state(ofPixel: pixel)
             switch state {
             case .presented, .pending: colors[index] = background.mixed(with: theme[state.themeKey], value)
-            case .cursor: colors[index] = background.mixed(with: theme[.cursor], 0.35 + 0.65 * value)
+            case .cursor: colors[index] = background.mixed(with: theme[.cursor], 0.6 + 0.4 * value)
             case .upFlip, .downFlip, .topK: colors[index] = theme[state.themeKey]
             }
         }

@@ -26,7 +26,7 @@ struct PaneWidgetTests {
             #expect(state.t == state.model.stepOfPixel[pixel])
             let cell = ExplorerScreen.render(state, size: state.size)[x, y]
             let value = Double(state.image[pixel])
-            #expect(cell.foreground == theme[.background].mixed(with: theme[.cursor], 0.35 + 0.65 * value), "pixel \(pixel)")
+            #expect(cell.foreground == theme[.background].mixed(with: theme[.cursor], 0.6 + 0.4 * value), "pixel \(pixel)")
         }
         // Outside the matrix (the border) nothing moves.
         let before = state.t
