@@ -2,8 +2,8 @@ import Analysis
 import TerminalUI
 
 /// What a pixel of the digit shows, and how each state looks where colour cannot carry it:
-/// in the mono colour mode, and with a theme on the terminal's own background (the `mono`
-/// theme), where intensities cannot be mixed over the background.
+/// in the mono and 8-colour modes (too few colours for intensities), and with a theme on the
+/// terminal's own background (the `mono` theme), where intensities cannot be mixed over it.
 extension DigitPane {
     enum PixelState: CaseIterable {
         case presented, pending, cursor, upFlip, downFlip, topK
@@ -58,7 +58,7 @@ extension DigitPane {
 
     /// Whether the digit draws states as glyphs and attributes instead of colours.
     static func usesMarks(_ context: RenderContext) -> Bool {
-        context.colorMode == .monochrome || context.theme[.background] == .default
+        context.colorMode <= .ansi8 || context.theme[.background] == .default
     }
 
     /// The state of pixel `pixel` (row-major).

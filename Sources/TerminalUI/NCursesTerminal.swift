@@ -187,7 +187,7 @@ public final class NCursesTerminal: TerminalBackend {
     private func draw(_ cell: Cell, x: Int, y: Int) {
         var attributes = ftle_a_normal()
         if cell.attributes.contains(.bold) { attributes |= ftle_a_bold() }
-        if cell.attributes.contains(.dim) { attributes |= ftle_a_dim() }
+        if cell.attributes.contains(.dim) || isDimInEightColors(cell.foreground) { attributes |= ftle_a_dim() }
         if cell.attributes.contains(.underline) { attributes |= ftle_a_underline() }
         if cell.attributes.contains(.reverse) { attributes |= ftle_a_reverse() }
         var pair = colorMode == .monochrome ? 0 : pairNumber(foreground: cell.foreground, background: cell.background)
@@ -195,6 +195,12 @@ public final class NCursesTerminal: TerminalBackend {
         var complex = cchar_t()
         setcchar(&complex, wide, attributes, 0, &pair)
         mvwadd_wch(window, Int32(y), Int32(x), &complex)
+    }
+
+    /// Whether 8-colour output draws this foreground dim (see ``ColorQuantizer/basic8(r:g:b:)``).
+    private func isDimInEightColors(_ color: Color) -> Bool {
+        guard colorMode == .ansi8, case let .rgb(r, g, b) = color else { return false }
+        return ColorQuantizer.basic8(r: r, g: g, b: b).dim
     }
 
     private func pairNumber(foreground: Color, background: Color) -> Int32 {
@@ -223,7 +229,7 @@ public final class NCursesTerminal: TerminalBackend {
         switch colorMode {
         case .trueColor: return Int32(r) << 16 | Int32(g) << 8 | Int32(b)
         case .palette256: return Int32(ColorQuantizer.xterm256Index(r: r, g: g, b: b))
-        case .ansi8: return Int32(ColorQuantizer.basicIndex(r: r, g: g, b: b))
+        case .ansi8: return Int32(ColorQuantizer.basic8(r: r, g: g, b: b).index)
         case .monochrome: return -1
         }
     }

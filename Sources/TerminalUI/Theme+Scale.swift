@@ -77,4 +77,15 @@ public enum ScaleMapping: Hashable, Sendable {
         if case .sequential = self { return theme.sequentialColor(unit: position(of: value)) }
         return theme.scaleColor(unit: position(of: value))
     }
+
+    /// The colour of the scale end a position leans to, for shade glyphs with few colours:
+    /// scale.low below the middle of a signed scale, scale.high above it and for magnitudes,
+    /// scale.mid at the middle, the background for NaN.
+    public func endColor(atPosition position: Double, theme: Theme) -> Color {
+        guard !position.isNaN else { return theme[.background] }
+        if case .signed = self {
+            return position < 0.5 ? theme[.scaleLow] : position > 0.5 ? theme[.scaleHigh] : theme[.scaleMid]
+        }
+        return theme[.scaleHigh]
+    }
 }

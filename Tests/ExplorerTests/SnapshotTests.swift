@@ -37,6 +37,24 @@ struct SnapshotTests {
         GoldenFile.check(text, named: "pane-\(pane.rawValue)")
     }
 
+    /// The 8-colour screen as an 8-colour terminal shows it (issue #16, item 10): borders
+    /// and grey labels stay grey, presented and pending pixels differ, the heatmap is shades.
+    @Test func eightColourScreen() throws {
+        let app = Self.fixedApp(size: TerminalSize(width: 120, height: 40), colorMode: .ansi8)
+        let screen = try #require(app.screen).reducedToEightColors()
+        GoldenFile.check(screen.plainText() + "\n\n" + screen.styleText(names: Grid.basicColorNames), named: "screen-120x40-8colour")
+        let layout = try #require(ScreenLayout.make(size: app.state.size, focus: app.state.focus, isZoomed: false))
+        let white = Color.rgb(229, 229, 229), magenta = Color.rgb(205, 0, 205)
+        let training = try #require(layout.panes[.training])
+        #expect(screen[training.minX, training.minY + 3].foreground == white)   // an unfocused border
+        #expect(!(0..<screen.height).contains { y in (0..<screen.width).contains { screen[$0, y].foreground == magenta } })
+        let digit = try #require(layout.panes[.digit])
+        #expect(screen[digit.minX + 10, digit.minY + 1 + 3].attributes != screen[digit.minX + 10, digit.minY + 1 + 10].attributes)
+        let heat = try #require(layout.panes[.alignment]).inset(by: 1)
+        let cells = (0..<8).flatMap { y in (0..<20).map { screen[heat.minX + 4 + $0, heat.minY + 1 + y].symbol } }
+        #expect(cells.filter { $0 != " " }.count > cells.count / 2)
+    }
+
     @Test func tooSmallScreen() {
         let grid = ExplorerScreen.render(ExplorerFixtures.state(), size: TerminalSize(width: 70, height: 20))
         #expect(grid.plainText().contains("terminal too small: need 80×24"))

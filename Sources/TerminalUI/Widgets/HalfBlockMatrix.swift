@@ -13,7 +13,9 @@ public struct MatrixIndex: Hashable, Sendable {
 /// takes 28×14 cells. An odd last row gets the theme background below it.
 ///
 /// Values map to colours through `mapping` and the theme scale; `overrides` replaces the
-/// colour of single elements (e.g. flipped pixels). In mono mode each cell shows a shade
+/// colour of single elements (e.g. flipped pixels). With 8 colours too few shades survive,
+/// so there, as in mono, each cell shows a shade glyph, coloured by the scale end it leans to
+/// (``ScaleMapping/endColor(atPosition:theme:)``). In mono mode each cell shows a shade
 /// glyph for the mean shade level of its two elements (NaN ignored) and cells holding an
 /// overridden element are drawn in reverse video. An element in `.default` (the terminal's
 /// own background) never becomes a `▀` foreground: the cell shows `▄` or a blank instead.
@@ -57,14 +59,20 @@ public struct HalfBlockMatrix: Widget, Sendable {
             let hasLower = lowerRow < rows
             for column in 0..<shown.width {
                 let x = shown.minX + column, y = shown.minY + cellRow
-                if context.colorMode == .monochrome {
+                if context.colorMode <= .ansi8 {
                     var levels = [mapping.shadeLevel(of: values[upperRow * columns + column])]
                     if hasLower { levels.append(mapping.shadeLevel(of: values[lowerRow * columns + column])) }
                     let finite = levels.filter { !$0.isNaN }
                     let mean = finite.isEmpty ? Double.nan : finite.reduce(0, +) / Double(finite.count)
                     let marked = overrides[MatrixIndex(row: upperRow, column: column)] != nil
                         || (hasLower && overrides[MatrixIndex(row: lowerRow, column: column)] != nil)
-                    grid[x, y] = Cell(context.glyphs.shade(mean), foreground: theme[.foreground],
+                    var positions = [mapping.position(of: values[upperRow * columns + column])]
+                    if hasLower { positions.append(mapping.position(of: values[lowerRow * columns + column])) }
+                    let shown = positions.filter { !$0.isNaN }
+                    let position = shown.isEmpty ? Double.nan : shown.reduce(0, +) / Double(shown.count)
+                    let foreground = context.colorMode == .ansi8 ? mapping.endColor(atPosition: position, theme: theme)
+                        : theme[.foreground]
+                    grid[x, y] = Cell(context.glyphs.shade(mean), foreground: foreground,
                                       background: theme[.background], attributes: marked ? .reverse : [])
                     continue
                 }
