@@ -35,6 +35,9 @@ public final class NCursesTerminal: TerminalBackend {
     private let ownedFiles: [UnsafeMutablePointer<FILE>]
     private let inputDescriptor: Int32
     private let hasDefaultColors: Bool
+    /// Whether the terminal description switches to an alternate screen (`smcup`); without
+    /// one (vt100, linux) the last frame would stay on screen after quitting.
+    public let hasAlternateScreen: Bool
     private var previous: Grid?
     private var pairCache: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
@@ -116,6 +119,8 @@ public final class NCursesTerminal: TerminalBackend {
             terminalColors = Int(ftle_colors())
         }
         hasDefaultColors = defaultColors
+        let smcup = tigetstr("smcup")
+        hasAlternateScreen = smcup.map { Int(bitPattern: $0) != -1 && $0.pointee != 0 } ?? false
         let wanted = requestedMode ?? ColorMode.detect(environment: environment, terminalColors: terminalColors)
         colorMode = min(wanted, ColorMode.drawable(terminalColors: terminalColors))
     }
@@ -177,6 +182,12 @@ public final class NCursesTerminal: TerminalBackend {
     public func restore() {
         guard !isRestored else { return }
         isRestored = true
+        if !hasAlternateScreen {
+            // Nothing restores the shell's screen: leave it blank, cursor at the top.
+            werase(window)
+            wmove(window, 0, 0)
+            wrefresh(window)
+        }
         endwin()
         delscreen(screen)
         ownedFiles.forEach { fclose($0) }
