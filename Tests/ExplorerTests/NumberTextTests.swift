@@ -93,3 +93,22 @@ struct ChartScaleTests {
         #expect(trace.contains("█ t · █ top-10 steps"))
     }
 }
+
+/// The export names λ as `ftle spectrum` does (issue #16, item 9).
+@Suite("Export keys")
+struct ExportKeyTests {
+    @Test func spectrumIsLambdaAtTAndFtleAtTIsTheCursor() throws {
+        let (app, _) = ExplorerFixtures.settledApp()
+        ExplorerFixtures.press([.home, .char("L")], on: app)
+        let spectrum = try #require(app.state.currentSpectrum)
+        #expect(app.state.t == 11)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(ScreenExporter.jsonText(app.state).utf8)) as? [String: Any])
+        func close(_ key: String, _ expected: [Double]?) -> Bool {
+            guard let got = object[key] as? [Double], let expected, got.count == expected.count else { return false }
+            return zip(got, expected).allSatisfy { abs($0 - $1) < 1e-12 }
+        }
+        #expect(close("ftle_at_t", spectrum.exponents(atStep: 11)))
+        #expect(close("spectrum", spectrum.exponents(atStep: 28)))
+        #expect(spectrum.exponents(atStep: 11) != spectrum.exponents(atStep: 28))
+    }
+}
