@@ -237,6 +237,9 @@ public final class ExplorerApp {
                                     dataDirectory: configuration.dataDirectory))
         case .pauseTraining:
             trainer.pause()
+        case let .trainMore(epochs):
+            trainer.start(TrainingPlan(source: .extend(moreEpochs: epochs), outputDirectory: configuration.trainingDirectory,
+                                       dataDirectory: configuration.dataDirectory))
         case .saveCheckpoint:
             saveCheckpoint()
         case .reloadWeights:

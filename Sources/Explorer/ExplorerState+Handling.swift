@@ -21,36 +21,8 @@ extension ExplorerState {
         case let .helpScroll(move):
             scrollHelp(move)
             return []
-        case let .promptInput(character):
-            if case let .openModel(text) = prompt { prompt = .openModel(text: text + String(character)) }
-            if prompt == .confirmQuit, character == "y" || character == "Y" { return confirmQuit() }
-            if prompt == .confirmQuit, character == "n" || character == "N" { return handle(.promptCancel) }
-            return []
-        case .promptBackspace:
-            if case let .openModel(text) = prompt { prompt = .openModel(text: String(text.dropLast())) }
-            return []
-        case .promptSubmit:
-            switch prompt {
-            case let .openModel(text):
-                prompt = nil
-                let path = text.trimmingCharacters(in: .whitespaces)
-                return path.isEmpty ? [] : [.openModel(path: path)]
-            case .confirmQuit:
-                return confirmQuit()
-            case nil:
-                return []
-            }
-        case .promptClearLine:
-            if case .openModel = prompt { prompt = .openModel(text: "") }
-            return []
-        case .promptCancel:
-            switch prompt {
-            case .openModel: status = StatusMessage("open model cancelled")
-            case .confirmQuit: status = StatusMessage("quit cancelled; training goes on")
-            case nil: break
-            }
-            prompt = nil
-            return []
+        case .promptInput, .promptBackspace, .promptSubmit, .promptClearLine, .promptCancel:
+            return handlePrompt(event)
         case let .engine(engineEvent):
             receive(engineEvent)
             return []
@@ -153,7 +125,10 @@ extension ExplorerState {
                 return [.pauseTraining]
             case .pausing:
                 return []
-            case .idle, .paused, .done, .failed:
+            case .done:
+                prompt = .moreEpochs(text: "")
+                return []
+            case .idle, .paused, .failed:
                 training.phase = .starting
                 status = StatusMessage("starting training...")
                 return [.startTraining]
@@ -220,7 +195,7 @@ extension ExplorerState {
         return [.analyze]
     }
 
-    private mutating func confirmQuit() -> [ExplorerEffect] {
+    mutating func confirmQuit() -> [ExplorerEffect] {
         prompt = nil
         shouldQuit = true
         return [.quit]
@@ -277,7 +252,7 @@ extension ExplorerState {
             status = StatusMessage("training paused at step \(step); checkpoint saved")
         case .finished:
             training.phase = .done
-            status = StatusMessage("training finished")
+            status = StatusMessage("training finished; \(ExplorerKeys.hint(.toggleTraining)) trains more epochs")
         case let .failed(message):
             training.phase = .failed(message)
             status = StatusMessage("training failed: \(message)", isWarning: true)

@@ -10,8 +10,8 @@ extension ExplorerState {
             switch (prompt, key) {
             case (_, .escape): return .promptCancel
             case (_, .enter): return .promptSubmit
-            case (.openModel, .backspace): return .promptBackspace
-            case (.openModel, .ctrl("u")): return .promptClearLine
+            case (.openModel, .backspace), (.moreEpochs, .backspace): return .promptBackspace
+            case (.openModel, .ctrl("u")), (.moreEpochs, .ctrl("u")): return .promptClearLine
             case (_, .char(let character)): return .promptInput(character)
             default: return nil
             }

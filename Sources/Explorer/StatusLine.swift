@@ -12,6 +12,10 @@ enum StatusLine {
         case let .openModel(typed):
             text = "open model (Enter opens, Esc cancels, Ctrl-U clears): " + typed + "_"
             style = context.style(.accent, .bold)
+        case let .moreEpochs(typed):
+            text = "training finished: train how many more epochs? It continues the run exactly (Enter trains, Esc cancels): "
+                + typed + "_"
+            style = context.style(.accent, .bold)
         case .confirmQuit:
             text = "training is running: quit? It pauses and saves a checkpoint first. (y/n)"
             style = context.style(.warning, .bold)

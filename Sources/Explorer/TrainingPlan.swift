@@ -25,6 +25,10 @@ public struct TrainingPlan: Sendable, Equatable {
         case continueRun(checkpoint: String)
         /// Resume the checkpoint already in the output folder.
         case resume
+        /// Resume the checkpoint in the output folder for this many epochs beyond those it
+        /// has done (after it finished): the same data order and optimizer state as one
+        /// longer run.
+        case extend(moreEpochs: Int)
     }
 
     public var source: Source
@@ -66,12 +70,18 @@ public struct TrainingPlan: Sendable, Equatable {
     /// has not done them, else one more than it has done. Throws for a file that is not an
     /// ftle checkpoint.
     public static func resumedEpochs(checkpoint: String) throws -> Int? {
+        let position = try checkpointEpochs(checkpoint)
+        return position.done < position.planned ? nil : position.done + 1
+    }
+
+    /// The planned epochs recorded in `checkpoint` and the epochs it has done.
+    public static func checkpointEpochs(_ checkpoint: String) throws -> (planned: Int, done: Int) {
         let file = try SafeTensorsFile(contentsOf: checkpoint)
         guard let json = file.metadata["training_config"],
               let config = try? JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8)),
               let epoch = file.metadata["position_epoch"].flatMap({ Int($0) }) else {
             throw FileFormatError(path: checkpoint, "not an ftle training checkpoint (no training_config or position)")
         }
-        return epoch < config.epochs ? nil : epoch + 1
+        return (config.epochs, epoch)
     }
 }

@@ -97,6 +97,11 @@ public final class TrainingWorker: Sendable {
                 trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: epochs, logEvery: 10,
                                              checkpointEvery: .some(100), train: trainSet, test: testSet)
                 resumed = true
+            case let .extend(moreEpochs):
+                let done = try TrainingPlan.checkpointEpochs(plan.outputDirectory + "/" + RunFiles.checkpoint).done
+                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: done + moreEpochs,
+                                             logEvery: nil, checkpointEvery: nil, train: trainSet, test: testSet)
+                resumed = true
             case .resume:
                 // The explorer's own paused run: its planned epochs, whenever it was paused.
                 trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: nil,

@@ -2,6 +2,7 @@ import Explorer
 import Foundation
 import RNN
 import Testing
+import TerminalUI
 
 /// Pausing and resuming keeps a run's planned epochs (issue #16, item 1).
 @Suite("Training resume", .serialized)
@@ -78,5 +79,48 @@ struct TrainingResumeTests {
         #expect(try Self.recordedEpochs(elsewhere + "/" + RunFiles.checkpoint) == (2, 2))
         #expect(try TrainingPlan.resumedEpochs(checkpoint: elsewhere + "/" + RunFiles.checkpoint) == 3)
         #expect(throws: FileFormatError.self) { try TrainingPlan.resumedEpochs(checkpoint: modelPath) }
+    }
+
+    /// After a finished run, `t` asks for more epochs; the extension continues the run
+    /// exactly: the same weights as one run planned that long (issue #16, item 16).
+    @Test func moreEpochsContinueAFinishedRunExactly() throws {
+        let data = ExplorerFixtures.mnistDirectory
+        var oneEpoch = Self.smallConfig()
+        oneEpoch.epochs = 1
+        let extended = ExplorerFixtures.temporaryDirectory() + "/extended"
+        _ = Self.run(TrainingPlan(source: .fresh(oneEpoch), outputDirectory: extended, dataDirectory: data), pauseAtOnce: false)
+        let updates = Self.run(TrainingPlan(source: .extend(moreEpochs: 1), outputDirectory: extended, dataDirectory: data),
+                               pauseAtOnce: false)
+        #expect(Self.startedEpochs(updates) == 2)
+        #expect(updates.contains { if case .finished = $0 { true } else { false } })
+        let whole = ExplorerFixtures.temporaryDirectory() + "/whole"
+        _ = Self.run(TrainingPlan(source: .fresh(Self.smallConfig()), outputDirectory: whole, dataDirectory: data), pauseAtOnce: false)
+        let a = try RNNModel<Double>.load(from: extended + "/" + RunFiles.model)
+        let b = try RNNModel<Double>.load(from: whole + "/" + RunFiles.model)
+        #expect(a.v == b.v && a.u == b.u && a.b == b.b && a.w == b.w && a.c == b.c)
+        #expect(try TrainingPlan.checkpointEpochs(extended + "/" + RunFiles.checkpoint) == (2, 2))
+    }
+
+    @Test func tAfterAFinishedRunAsksForMoreEpochs() {
+        var state = ExplorerFixtures.state()
+        _ = state.handle(.training(.finished))
+        #expect(state.status?.text == "training finished; t trains more epochs")
+        _ = state.handle(.action(.toggleTraining))
+        #expect(state.prompt == .moreEpochs(text: ""))
+        for key in [Key.char("2"), .char("x"), .char("5"), .backspace] { _ = state.handle(state.event(for: key)!) }
+        #expect(state.prompt == .moreEpochs(text: "2"))
+        let line = ExplorerScreen.render(state, size: state.size).rowText(state.size.height - 2)
+        #expect(line.contains("train how many more epochs? It continues the run exactly (Enter trains, Esc cancels): 2_"))
+        #expect(state.handle(state.event(for: .enter)!) == [.trainMore(epochs: 2)])
+        #expect(state.training.phase == .starting && state.prompt == nil)
+        // Bad input is a one-line message, not a run.
+        state.training.phase = .done
+        _ = state.handle(.action(.toggleTraining))
+        _ = state.handle(state.event(for: .char("0"))!)
+        #expect(state.handle(state.event(for: .enter)!) == [])
+        #expect(state.status == StatusMessage("more epochs: give a whole number from 1 to 1000", isWarning: true))
+        _ = state.handle(.action(.toggleTraining))
+        _ = state.handle(state.event(for: .escape)!)
+        #expect(state.status?.text == "training stays finished")
     }
 }
