@@ -111,6 +111,9 @@ extension ExplorerState {
         case .toggleAlignmentScale:
             alignmentScale = alignmentScale.toggled
             return []
+        case .toggleLogitsView:
+            chosenLogitsView = logitsView == .final ? .atCursor : .final
+            return []
         case .toggleAlignmentView:
             alignmentView = alignmentView.toggled
             return []

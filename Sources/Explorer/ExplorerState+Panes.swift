@@ -11,6 +11,7 @@ extension ExplorerState {
 
     var logitsPane: LogitsPane {
         LogitsPane(flips: currentFlips, isStale: !flipsAreCurrent, traceComplete: currentSpectrum?.isComplete == true,
+                   view: logitsView, t: t, stepOfPixel: model.stepOfPixel, viewKey: ExplorerKeys.hint(.toggleLogitsView),
                    isFocused: focus == .logits)
     }
 
