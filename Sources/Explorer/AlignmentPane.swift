@@ -3,34 +3,43 @@ import TerminalUI
 /// The cosines A_t = Q_tᵀ E_t as a half-block heatmap: one matrix row per Q vector
 /// (q1 at the top, two per cell row), one column pair per singular vector (the first five
 /// of ΔV_t, a gap, the last five), on the theme's diverging scale (signed, −1…1) or its
-/// upper half (absolute, 0…1), with a legend.
-enum AlignmentPane {
+/// sequential scale (absolute, 0 dark … 1 bright), with a legend.
+struct AlignmentPane: Widget {
     /// Cells per singular vector.
     static let columnWidth = 2
 
-    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
-        let view = state.alignmentView == .heatmap ? state.alignmentScale.rawValue : "spread vs q"
-        let title = "Alignment Q" + context.text("ᵀ", ascii: "'") + "E" + context.separator + "t \(state.t)"
-            + context.separator + view
-        let inside = PaneFrame.draw(.alignment, title: title, state: state, into: &grid, area: area)
+    var t: Int
+    var result: AlignmentResult?
+    var scale: AlignmentScale
+    var view: AlignmentView
+    /// H, for the 1/√H level of the spread view.
+    var hidden: Int
+    var traceComplete: Bool
+    /// The keys that switch the scale and the view (from the key table).
+    var scaleKey: String
+    var viewKey: String
+    var isFocused = false
+
+    func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let viewName = view == .heatmap ? scale.rawValue : "spread vs q"
+        let title = "Alignment Q" + context.text("ᵀ", ascii: "'") + "E" + context.separator + "t \(t)"
+            + context.separator + viewName
+        let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
         guard inside.height >= 4 else { return }
-        guard let result = state.currentAlignment else {
-            let waiting = state.currentSpectrum?.isComplete == true ? context.computing
-                : context.text("waiting for the trace…", ascii: "waiting for the trace...")
-            grid.put(line: waiting, in: inside, row: 0, style: context.style(.dim), context: context)
+        guard let result else {
+            PaneFrame.placeholder(traceComplete: traceComplete, into: &grid, inside: inside, context: context)
             return
         }
-        if state.alignmentView == .spreadByIndex {
-            renderSpread(result, state: state, into: &grid, inside: inside)
+        if view == .spreadByIndex {
+            renderSpread(result, into: &grid, inside: inside, context: context)
             return
         }
         let labelWidth = 4
         let firstCount = min(5, result.singularIndices.count)
         let lastCount = result.singularIndices.count - firstCount
-        let heatColumns = columnWidth * result.singularIndices.count + (lastCount > 0 ? 1 : 0)
+        let heatColumns = Self.columnWidth * result.singularIndices.count + (lastCount > 0 ? 1 : 0)
         // Header: which singular vectors.
-        let lastStart = labelWidth + columnWidth * firstCount + 1
+        let lastStart = labelWidth + Self.columnWidth * firstCount + 1
         grid.put(text: "e1-\(firstCount)", at: (inside.minX + labelWidth, inside.minY), style: context.style(.dim), clip: inside)
         if lastCount > 0, let first = result.singularIndices.dropFirst(firstCount).first,
            let last = result.singularIndices.last {
@@ -47,11 +56,11 @@ enum AlignmentPane {
             for column in 0..<result.singularIndices.count {
                 if column == firstCount { values.append(.nan) }
                 let cosine = result.cosine(q: i, column: column)
-                let value = state.alignmentScale == .signed ? cosine : abs(cosine)
-                for _ in 0..<columnWidth { values.append(value) }
+                let value = scale == .signed ? cosine : abs(cosine)
+                for _ in 0..<Self.columnWidth { values.append(value) }
             }
         }
-        let mapping: ScaleMapping = state.alignmentScale == .signed ? .signed(limit: 1) : .absolute(0...1)
+        let mapping: ScaleMapping = scale == .signed ? .signed(limit: 1) : .sequential(0...1)
         let heatArea = Rect(x: inside.minX + labelWidth, y: inside.minY + 1, width: heatColumns, height: cellRows)
         if shownQ > 0 {
             HalfBlockMatrix(rows: shownQ, columns: heatColumns, values: values, mapping: mapping)
@@ -64,16 +73,14 @@ enum AlignmentPane {
         ColorScaleLegend(mapping: mapping)
             .render(into: &grid, area: Rect(x: inside.minX + labelWidth, y: legendY, width: min(heatColumns + 8, inside.width - labelWidth), height: 1),
                     context: context)
-        var info = "q1-\(shownQ) of K=\(result.directions)" + context.separator + "a: signed/abs"
-        if result.t != state.t { info = "showing t \(result.t); " + context.computing }
+        var info = "q1-\(shownQ) of K=\(result.directions)" + context.separator + "\(scaleKey): signed/abs"
+        if result.t != t { info = "showing t \(result.t); " + context.computing }
         grid.put(line: info, in: inside, row: legendY - inside.minY + 1, style: context.style(.dim), context: context)
     }
 
     /// Figure 2 for this image at t: std over the leading (trailing) five singular vectors of
     /// q_i · e_j against the Q index i, and the level 1/√H of directions in general position.
-    private static func renderSpread(_ result: AlignmentResult, state: ExplorerState, into grid: inout Grid, inside: Rect) {
-        let context = state.context
-        let hidden = state.model.hidden
+    private func renderSpread(_ result: AlignmentResult, into grid: inout Grid, inside: Rect, context: RenderContext) {
         let leading = result.spreadByIndex(leading: true), trailing = result.spreadByIndex(leading: false)
         let baseline = 1 / Double(max(hidden, 1)).squareRoot()
         let trailingStart = result.singularIndices.dropFirst(result.leadingCount).first.map { $0 + 1 }
@@ -104,9 +111,9 @@ enum AlignmentPane {
             LineChart(series: series, xRange: 1...Double(max(count, 2)), yRange: 0...max(top, 1e-6))
                 .render(into: &grid, area: chartArea, context: context)
         }
-        var info = "q1-\(count) of K=\(count)" + context.separator + "1/" + context.text("√", ascii: "sqrt ") + "H = "
-            + NumberFormat.compact(baseline) + context.separator + "A: heatmap"
-        if result.t != state.t { info = "showing t \(result.t); " + context.computing }
+        var info = "q1-\(count)" + context.separator + "1/" + context.text("√", ascii: "sqrt ") + "H = "
+            + NumberFormat.compact(baseline) + context.separator + "\(viewKey): heatmap"
+        if result.t != t { info = "showing t \(result.t); " + context.computing }
         grid.put(line: info, in: inside, row: inside.height - 1, style: context.style(.dim), context: context)
     }
 }

@@ -19,3 +19,11 @@ public enum AlignmentView: String, Hashable, Sendable {
 
     public var toggled: AlignmentView { self == .heatmap ? .spreadByIndex : .heatmap }
 }
+
+/// What the logits pane shows.
+public enum LogitsView: String, Hashable, Sendable {
+    /// p(o_T), the prediction after the whole sequence.
+    case final
+    /// p(o_t) = softmax(W h_t + c) at the cursor t, with p(label) over t.
+    case atCursor
+}

@@ -1,64 +1,107 @@
-import Analysis
 import TerminalUI
 
-/// The 28×28 input in half blocks (28×14 cells).
+/// The 28×28 input in half blocks: 28×14 cells, or s·28 × s·14 with each pixel an s×s block
+/// when the pane has room for a whole multiple (``scale(in:)``).
 ///
 /// Pixels of steps 1…t (presented) use the `presented` colour, later ones `pending`, both
 /// scaled by intensity over the background; the pixels of step t use `cursor`. With flips
 /// on, the R-flipped pixels show in `upFlip` (dark → 1) or `downFlip` (lit → 0); with flips
-/// off, the top-k R-ranked pixels are marked in `topK`. In mono only the marked pixels are
-/// coloured (reverse video) and intensity becomes shades.
-enum DigitPane {
+/// off, the top-k R-ranked pixels are marked in `topK`. In mono, and with a theme on the
+/// terminal's own background, intensity becomes shade glyphs and the states marker glyphs
+/// and attributes (see ``PixelState/look(_:)``).
+struct DigitPane: Widget {
     static let side = 28
 
-    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
-        let title = "Digit \(state.label)" + context.separator + "t \(state.t)/\(state.steps)"
-        let inside = PaneFrame.draw(.digit, title: title, state: state, into: &grid, area: area)
-        let matrix = HalfBlockMatrix(rows: side, columns: side, values: state.image.map(Double.init),
-                                     mapping: .absolute(0...1), overrides: overrides(state))
-        matrix.render(into: &grid, area: inside, context: context)
-        if inside.width >= side + 14 {
-            legend(state, into: &grid, area: Rect(x: inside.minX + side + 2, y: inside.minY,
-                                                   width: inside.width - side - 2, height: inside.height))
-        }
-    }
+    var label: Int
+    /// The cursor t and T.
+    var t: Int
+    var steps: Int
+    /// Row-major intensities in 0…1.
+    var image: [Float]
+    /// The 1-based step presenting each pixel.
+    var stepOfPixel: [Int]
+    /// The current flip result, if any.
+    var flips: FlipResult?
+    var isFocused = false
 
-    /// The colour of every pixel that carries meaning (all of them unless mono).
-    static func overrides(_ state: ExplorerState) -> [MatrixIndex: Color] {
-        let theme = state.context.theme
-        let isMono = state.context.colorMode == .monochrome
-        var colors: [MatrixIndex: Color] = [:]
-        let background = theme[.background]
-        for pixel in 0..<(side * side) {
-            let step = state.model.stepOfPixel[pixel]
-            let value = Double(state.image[pixel])
-            let index = MatrixIndex(row: pixel / side, column: pixel % side)
-            if step == state.t {
-                colors[index] = background.mixed(with: theme[.cursor], 0.35 + 0.65 * value)
-            } else if !isMono {
-                colors[index] = background.mixed(with: theme[step < state.t ? .presented : .pending], value)
+    func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let title = "Digit \(label)" + context.separator + "t \(t)/\(steps)"
+        let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
+        let scale = Self.scale(in: area)
+        let side = scale * Self.side
+        let legendArea = Rect(x: inside.minX + side + 2, y: inside.minY, width: inside.width - side - 2, height: inside.height)
+        if Self.usesMarks(context) {
+            renderMarks(into: &grid, area: matrixArea(in: area), scale: scale, context: context)
+            if inside.width >= side + 14 { legend(into: &grid, area: legendArea, context: context) }
+            return
+        }
+        let colors = overrides(context)
+        var values: [Double] = [], scaled: [MatrixIndex: Color] = [:]
+        values.reserveCapacity(side * side)
+        for row in 0..<side {
+            for column in 0..<side {
+                let pixel = MatrixIndex(row: row / scale, column: column / scale)
+                let index = pixel.row * Self.side + pixel.column
+                values.append(index < image.count ? Double(image[index]) : .nan)
+                if let color = colors[pixel] { scaled[MatrixIndex(row: row, column: column)] = color }
             }
         }
-        guard let flips = state.currentFlips else { return colors }
-        if flips.rFlippedPixels.isEmpty {
-            for pixel in flips.topPixels { colors[MatrixIndex(row: pixel / side, column: pixel % side)] = theme[.topK] }
-        } else {
-            for pixel in flips.rFlippedPixels {
-                let isUp = state.image[pixel] < Sensitivity.darkThreshold
-                colors[MatrixIndex(row: pixel / side, column: pixel % side)] = theme[isUp ? .upFlip : .downFlip]
+        HalfBlockMatrix(rows: side, columns: side, values: values, mapping: .absolute(0...1), overrides: scaled)
+            .render(into: &grid, area: matrixArea(in: area), context: context)
+        if inside.width >= side + 14 { legend(into: &grid, area: legendArea, context: context) }
+    }
+
+    /// Cells per pixel column (and half-cells per pixel row) when the pane is drawn in `area`:
+    /// the largest whole multiple of 28×14 cells that fits inside the border, at least 1.
+    static func scale(in area: Rect) -> Int {
+        let inside = Block().inner(area)
+        return max(1, min(inside.width / side, inside.height / (side / 2)))
+    }
+
+    /// The cells that show the matrix when the pane is drawn in `area`.
+    func matrixArea(in area: Rect) -> Rect {
+        let inside = Block().inner(area), scale = Self.scale(in: area)
+        return Rect(x: inside.minX, y: inside.minY, width: min(inside.width, scale * Self.side),
+                    height: min(inside.height, scale * Self.side / 2))
+    }
+
+    /// The step presenting the pixel under (x, y) (the upper one of a half-block cell) when
+    /// the pane is drawn in `area`, or nil outside the matrix.
+    func step(atX x: Int, y: Int, in area: Rect) -> Int? {
+        let matrix = matrixArea(in: area), scale = Self.scale(in: area)
+        guard matrix.contains(x: x, y: y) else { return nil }
+        let pixel = (2 * (y - matrix.minY) / scale) * Self.side + (x - matrix.minX) / scale
+        return pixel < stepOfPixel.count ? stepOfPixel[pixel] : nil
+    }
+
+    /// The colour of every pixel: its state's colour, mixed over the background by
+    /// intensity for presented and pending pixels (at least 60 % for the pixels of step t, so they stand out).
+    func overrides(_ context: RenderContext) -> [MatrixIndex: Color] {
+        let theme = context.theme
+        var colors: [MatrixIndex: Color] = [:]
+        let background = theme[.background]
+        for pixel in 0..<min(Self.side * Self.side, image.count, stepOfPixel.count) {
+            let value = Double(image[pixel])
+            let index = MatrixIndex(row: pixel / Self.side, column: pixel % Self.side)
+            let state = state(ofPixel: pixel)
+            switch state {
+            case .presented, .pending: colors[index] = background.mixed(with: theme[state.themeKey], value)
+            case .cursor: colors[index] = background.mixed(with: theme[.cursor], 0.6 + 0.4 * value)
+            case .upFlip, .downFlip, .topK: colors[index] = theme[state.themeKey]
             }
         }
         return colors
     }
 
-    private static func legend(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
-        let entries: [(ThemeKey, String)] = [(.presented, "presented"), (.pending, "pending"), (.cursor, "step t"),
-                                             (.upFlip, "up flip"), (.downFlip, "down flip"), (.topK, "top-k")]
-        for (row, entry) in entries.enumerated() where row < area.height {
-            let x = grid.put(text: String(context.glyphs.full), at: (area.minX, area.minY + row), style: context.style(entry.0))
-            grid.put(text: " " + entry.1, at: (x, area.minY + row), style: context.style(.dim), clip: area)
+    private func legend(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let marks = Self.usesMarks(context)
+        for (row, state) in PixelState.allCases.enumerated() where row < area.height {
+            let look = state.look(context)
+            let symbol = marks ? look.symbol ?? context.glyphs.shade(0.6) : context.glyphs.full
+            var style = context.style(state.themeKey, marks ? look.attributes : [])
+            if marks && look.symbol == nil { style.foreground = context.theme[.foreground] }
+            let x = grid.put(text: String(symbol), at: (area.minX, area.minY + row), style: style)
+            grid.put(text: " " + state.name, at: (x, area.minY + row), style: context.style(.dim), clip: area)
         }
     }
 }

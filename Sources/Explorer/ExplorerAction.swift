@@ -24,6 +24,8 @@ public enum ExplorerAction: Hashable, Sendable, CaseIterable {
     case toggleAlignmentScale
     /// The alignment heatmap or Figure 2's spread-by-Q-index curve.
     case toggleAlignmentView
+    /// Logits p(o_T) or p(o_t) at the cursor.
+    case toggleLogitsView
     /// Start, pause or resume background training of the loaded model.
     case toggleTraining
     case saveCheckpoint

@@ -63,6 +63,8 @@ public final class ExplorerApp {
     /// first progress report of a run, whose step becomes the baseline).
     private var lastAutomaticReloadStep: Int?
     private var isStarted = false
+    /// The status message on screen and since when.
+    private var statusShown: (message: StatusMessage, since: Double)?
 
     public init(terminal: any TerminalBackend, state: ExplorerState, model: RNNModel<Double>, configuration: Configuration) {
         self.terminal = terminal
@@ -110,6 +112,7 @@ public final class ExplorerApp {
                 dispatch(.tick)
                 nextTick = now + Double(configuration.playIntervalMs) / 1000
             }
+            expireStatus()
             renderIfNeeded()
             let timeout: Int
             if state.isPlaying {
@@ -141,6 +144,15 @@ public final class ExplorerApp {
         let effects = state.handle(event)
         needsRender = true
         for effect in effects { perform(effect) }
+    }
+
+    /// Clears the status line once its message has shown ``StatusMessage/lifetime`` seconds
+    /// (`now` in monotonic seconds; the run loop passes the clock, tests a later time).
+    public func expireStatus(now: Double = monotonicSeconds()) {
+        if state.status != statusShown?.message { statusShown = state.status.map { ($0, now) } }
+        guard let shown = statusShown, now - shown.since >= StatusMessage.lifetime else { return }
+        statusShown = nil
+        dispatch(.statusExpired(shown.message))
     }
 
     /// Renders and flushes if anything changed since the last frame.
@@ -225,6 +237,9 @@ public final class ExplorerApp {
                                     dataDirectory: configuration.dataDirectory))
         case .pauseTraining:
             trainer.pause()
+        case let .trainMore(epochs):
+            trainer.start(TrainingPlan(source: .extend(moreEpochs: epochs), outputDirectory: configuration.trainingDirectory,
+                                       dataDirectory: configuration.dataDirectory))
         case .saveCheckpoint:
             saveCheckpoint()
         case .reloadWeights:
@@ -259,7 +274,7 @@ public final class ExplorerApp {
             dispatch(.status("checkpoint already saved: \(configuration.trainingDirectory)/\(RunFiles.checkpoint)",
                              isWarning: false))
         } else {
-            dispatch(.status("no training run to checkpoint: press t to start one", isWarning: true))
+            dispatch(.status("no training run to checkpoint: press \(ExplorerKeys.hint(.toggleTraining)) to start one", isWarning: true))
         }
     }
 
@@ -281,7 +296,8 @@ public final class ExplorerApp {
             if path != configuration.trainingDirectory + "/" + RunFiles.model { configuration.modelPath = path }
             installWeights(loaded, path: path, message: message)
         } catch {
-            dispatch(.status("cannot open \(path): \(error)", isWarning: true))
+            let message = StatusMessage.fileError("cannot open", path: path, error: error)
+            dispatch(.status(message.text, isWarning: true))
         }
     }
 

@@ -10,6 +10,8 @@ public enum ExplorerEffect: Hashable, Sendable {
     case loadTheme(String)
     case startTraining
     case pauseTraining
+    /// Continue the finished run in the training folder for this many more epochs.
+    case trainMore(epochs: Int)
     case saveCheckpoint
     case reloadWeights
     case openModel(path: String)

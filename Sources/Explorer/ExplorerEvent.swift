@@ -12,8 +12,12 @@ public enum ExplorerEvent: Sendable {
     case click(x: Int, y: Int)
     /// The play timer fired.
     case tick
+    /// A scroll key while the help overlay shows.
+    case helpScroll(HelpScroll)
     case promptInput(Character)
     case promptBackspace
+    /// Ctrl-U: clear the typed text.
+    case promptClearLine
     case promptSubmit
     case promptCancel
     case engine(EngineEvent)
@@ -25,5 +29,12 @@ public enum ExplorerEvent: Sendable {
     case themeLoaded(Theme, warnings: [String])
     /// A one-line message for the status line.
     case status(String, isWarning: Bool)
+    /// The app's timer: clears the status line if it still shows `message`.
+    case statusExpired(StatusMessage)
 }
 
+
+/// How a key scrolls the help overlay.
+public enum HelpScroll: Hashable, Sendable {
+    case lineDown, lineUp, pageDown, pageUp, top, bottom
+}

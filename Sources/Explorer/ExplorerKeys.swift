@@ -41,6 +41,8 @@ public enum ExplorerKeys {
                    action: .toggleAlignmentScale, visibleInFooter: false),
         KeyBinding(keys: [.char("A")], display: "A", description: "alignment heatmap / spread by Q index (Fig. 2)",
                    action: .toggleAlignmentView, visibleInFooter: false),
+        KeyBinding(keys: [.char("c")], display: "c", description: "logits at the cursor t / at T", action: .toggleLogitsView,
+                   visibleInFooter: false),
         KeyBinding(keys: [.char("R")], display: "R", description: "reload newest training weights",
                    action: .reloadWeights, visibleInFooter: false),
         KeyBinding(keys: [.char("s")], display: "s", description: "save checkpoint", action: .saveCheckpoint,

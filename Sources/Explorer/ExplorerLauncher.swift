@@ -121,7 +121,8 @@ public enum ExplorerLauncher {
         }
         defer { terminal.restore() }
         var state = prepared.state
-        state.context = RenderContext(theme: state.context.theme, glyphs: terminal.glyphs, colorMode: terminal.colorMode)
+        state.context = RenderContext(theme: state.context.theme, glyphs: terminal.glyphs, colorMode: terminal.outputColorMode)
+        if let note = terminal.colorModeNote { _ = state.handle(.status(note, isWarning: true)) }
         let app = ExplorerApp(terminal: terminal, state: state, model: prepared.model, configuration: prepared.configuration)
         let outcome = app.run()
         terminal.restore()

@@ -19,20 +19,13 @@ public enum ExplorerScreen {
         StatusLine.render(state, into: &grid, area: layout.status)
         Footer(keyTable: ExplorerKeys.table).render(into: &grid, area: layout.footer, context: context)
         if state.showsHelp {
-            HelpOverlay(keyTable: ExplorerKeys.table).render(into: &grid, area: layout.body, context: context)
+            state.helpOverlay.render(into: &grid, area: layout.body, context: context)
         }
         return grid
     }
 
     /// Renders one pane into `area` (also used by tests to snapshot panes alone).
     public static func render(_ pane: Pane, state: ExplorerState, into grid: inout Grid, area: Rect) {
-        switch pane {
-        case .digit: DigitPane.render(state, into: &grid, area: area)
-        case .spectrum: SpectrumPane.render(state, into: &grid, area: area)
-        case .alignment: AlignmentPane.render(state, into: &grid, area: area)
-        case .logits: LogitsPane.render(state, into: &grid, area: area)
-        case .rTrace: RTracePane.render(state, into: &grid, area: area)
-        case .training: TrainingPane.render(state, into: &grid, area: area)
-        }
+        state.widget(for: pane).render(into: &grid, area: area, context: state.context)
     }
 }

@@ -18,28 +18,11 @@ extension ExplorerState {
             let effects = moveCursor(to: t + 1)
             if t >= steps { isPlaying = false }
             return effects
-        case let .promptInput(character):
-            if case let .openModel(text) = prompt { prompt = .openModel(text: text + String(character)) }
-            if prompt == .confirmQuit, character == "y" || character == "Y" { return confirmQuit() }
-            if prompt == .confirmQuit, character == "n" || character == "N" { prompt = nil }
+        case let .helpScroll(move):
+            scrollHelp(move)
             return []
-        case .promptBackspace:
-            if case let .openModel(text) = prompt { prompt = .openModel(text: String(text.dropLast())) }
-            return []
-        case .promptSubmit:
-            switch prompt {
-            case let .openModel(text):
-                prompt = nil
-                let path = text.trimmingCharacters(in: .whitespaces)
-                return path.isEmpty ? [] : [.openModel(path: path)]
-            case .confirmQuit:
-                return confirmQuit()
-            case nil:
-                return []
-            }
-        case .promptCancel:
-            prompt = nil
-            return []
+        case .promptInput, .promptBackspace, .promptSubmit, .promptClearLine, .promptCancel:
+            return handlePrompt(event)
         case let .engine(engineEvent):
             receive(engineEvent)
             return []
@@ -64,12 +47,17 @@ extension ExplorerState {
         case let .status(text, isWarning):
             status = StatusMessage(text, isWarning: isWarning)
             return []
+        case let .statusExpired(message):
+            if status == message { status = nil }
+            return []
         }
     }
 
     // MARK: - Actions
 
+    /// Every key action first clears the last message (the action may set a new one).
     private mutating func perform(_ action: ExplorerAction) -> [ExplorerEffect] {
+        status = nil
         switch action {
         case .quit:
             if training.phase.isActive {
@@ -80,6 +68,7 @@ extension ExplorerState {
             return [.quit]
         case .toggleHelp:
             showsHelp.toggle()
+            helpScroll = 0
             return []
         case .stepBackward: return moveCursor(to: t - 1)
         case .stepForward: return moveCursor(to: t + 1)
@@ -122,6 +111,9 @@ extension ExplorerState {
         case .toggleAlignmentScale:
             alignmentScale = alignmentScale.toggled
             return []
+        case .toggleLogitsView:
+            chosenLogitsView = logitsView == .final ? .atCursor : .final
+            return []
         case .toggleAlignmentView:
             alignmentView = alignmentView.toggled
             return []
@@ -136,7 +128,10 @@ extension ExplorerState {
                 return [.pauseTraining]
             case .pausing:
                 return []
-            case .idle, .paused, .done, .failed:
+            case .done:
+                prompt = .moreEpochs(text: "")
+                return []
+            case .idle, .paused, .failed:
                 training.phase = .starting
                 status = StatusMessage("starting training...")
                 return [.startTraining]
@@ -164,6 +159,21 @@ extension ExplorerState {
         }
     }
 
+    private mutating func scrollHelp(_ move: HelpScroll) {
+        guard let body = ScreenLayout.make(size: size, focus: focus, isZoomed: isZoomed)?.body else { return }
+        let overlay = helpOverlay
+        let page = max(1, overlay.entryRows(in: body) - 2)
+        let target = switch move {
+        case .lineDown: helpScroll + 1
+        case .lineUp: helpScroll - 1
+        case .pageDown: helpScroll + page
+        case .pageUp: helpScroll - page
+        case .top: 0
+        case .bottom: Int.max
+        }
+        helpScroll = min(max(target, 0), overlay.maxScroll(in: body))
+    }
+
     /// k grows by 1 up to 10, by 5 up to 50, then by 10.
     static func flipCountStep(_ k: Int) -> Int { k < 10 ? 1 : k < 50 ? 5 : 10 }
 
@@ -188,7 +198,7 @@ extension ExplorerState {
         return [.analyze]
     }
 
-    private mutating func confirmQuit() -> [ExplorerEffect] {
+    mutating func confirmQuit() -> [ExplorerEffect] {
         prompt = nil
         shouldQuit = true
         return [.quit]
@@ -197,24 +207,8 @@ extension ExplorerState {
     // MARK: - Mouse
 
     private mutating func click(x: Int, y: Int) -> [ExplorerEffect] {
-        guard prompt == nil, !showsHelp, let layout = ScreenLayout.make(size: size, focus: focus, isZoomed: isZoomed)
-        else { return [] }
-        if let digit = layout.panes[.digit] {
-            let inside = digit.inset(by: 1)
-            if inside.contains(x: x, y: y) {
-                let column = x - inside.minX, row = 2 * (y - inside.minY)
-                guard column < 28, row < 28 else { return [] }
-                return moveCursor(to: model.stepOfPixel[row * 28 + column])
-            }
-        }
-        if let trace = layout.panes[.rTrace] {
-            let inside = trace.inset(by: 1)
-            if inside.contains(x: x, y: y) {
-                let first = Sparkline.firstVisibleIndex(count: steps, width: inside.width, cursor: t - 1)
-                return moveCursor(to: first + (x - inside.minX) + 1)
-            }
-        }
-        return []
+        guard prompt == nil, !showsHelp, let step = clickedStep(x: x, y: y) else { return [] }
+        return moveCursor(to: step)
     }
 
     // MARK: - Worker results
@@ -257,10 +251,11 @@ extension ExplorerState {
             break   // the app installs the weights and sends `.modelLoaded`
         case let .paused(step):
             training.phase = .paused
+            training.step = step
             status = StatusMessage("training paused at step \(step); checkpoint saved")
         case .finished:
             training.phase = .done
-            status = StatusMessage("training finished")
+            status = StatusMessage("training finished; \(ExplorerKeys.hint(.toggleTraining)) trains more epochs")
         case let .failed(message):
             training.phase = .failed(message)
             status = StatusMessage("training failed: \(message)", isWarning: true)

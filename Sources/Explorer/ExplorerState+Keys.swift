@@ -2,7 +2,7 @@ import TerminalUI
 
 extension ExplorerState {
     /// The event a key stands for in the current state: prompt input while a prompt is
-    /// open, closing the help overlay while it shows, otherwise the key table's action.
+    /// open, scrolling or closing the help overlay while it shows, otherwise the key table's action.
     /// Resize keys are turned into ``ExplorerEvent/resize(_:)`` by the app (it knows the size).
     public func event(for key: Key) -> ExplorerEvent? {
         if case .mouse(let x, let y) = key { return .click(x: x, y: y) }
@@ -10,7 +10,8 @@ extension ExplorerState {
             switch (prompt, key) {
             case (_, .escape): return .promptCancel
             case (_, .enter): return .promptSubmit
-            case (.openModel, .backspace): return .promptBackspace
+            case (.openModel, .backspace), (.moreEpochs, .backspace): return .promptBackspace
+            case (.openModel, .ctrl("u")), (.moreEpochs, .ctrl("u")): return .promptClearLine
             case (_, .char(let character)): return .promptInput(character)
             default: return nil
             }
@@ -18,6 +19,12 @@ extension ExplorerState {
         if showsHelp {
             switch key {
             case .escape, .char("?"), .char("q"): return .action(.toggleHelp)
+            case .down, .char("j"): return .helpScroll(.lineDown)
+            case .up, .char("k"): return .helpScroll(.lineUp)
+            case .pageDown, .char(" "): return .helpScroll(.pageDown)
+            case .pageUp: return .helpScroll(.pageUp)
+            case .home, .char("g"): return .helpScroll(.top)
+            case .end, .char("G"): return .helpScroll(.bottom)
             default: return nil
             }
         }

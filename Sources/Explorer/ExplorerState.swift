@@ -34,9 +34,14 @@ public struct ExplorerState: Sendable {
     public var spectrumScroll = 0
     public var alignmentScale = AlignmentScale.signed
     public var alignmentView = AlignmentView.heatmap
+    /// The logits pane's view as chosen with `c`; nil follows the flips: at the cursor
+    /// while flips are off, p(o_T) while they are on.
+    public var chosenLogitsView: LogitsView?
     public var focus = Pane.spectrum
     public var isZoomed = false
     public var showsHelp = false
+    /// The first help entry shown (the overlay scrolls when it does not fit).
+    public var helpScroll = 0
     public var prompt: Prompt?
     public var status: StatusMessage?
     public var themeNames: [String]
@@ -82,6 +87,9 @@ public struct ExplorerState: Sendable {
     public var currentSpectrum: SpectrumResult? { spectrum?.analysisID == analysisID ? spectrum : nil }
     public var currentFlips: FlipResult? { flips?.analysisID == analysisID ? flips : nil }
     public var currentAlignment: AlignmentResult? { alignment?.analysisID == analysisID ? alignment : nil }
+
+    /// The logits pane's view: the chosen one, else at the cursor while flips are off.
+    public var logitsView: LogitsView { chosenLogitsView ?? (flipUp || flipDown ? .final : .atCursor) }
 
     /// Whether the flip result matches the current flip settings.
     public var flipsAreCurrent: Bool { currentFlips?.request == flipRequest }

@@ -20,9 +20,13 @@ public struct FlipResult: Hashable, Sendable {
     public var rFlipped: [Double]?
     public var randomFlipped: [Double]?
     public var label: Int
+    /// o_t = W h_t + c at every step t = 1…T (row t−1) for each variant: original, then
+    /// R-flipped and random-flipped when flips are on.
+    public var stepLogits: [[[Double]]]
 
     public init(analysisID: Int, request: FlipRequest, topPixels: [Int], topSteps: [Int], rFlippedPixels: [Int],
-                randomPixels: [Int], original: [Double], rFlipped: [Double]?, randomFlipped: [Double]?, label: Int) {
+                randomPixels: [Int], original: [Double], rFlipped: [Double]?, randomFlipped: [Double]?, label: Int, stepLogits: [[[Double]]] = []) {
+        self.stepLogits = stepLogits
         self.analysisID = analysisID
         self.request = request
         self.topPixels = topPixels
@@ -40,5 +44,10 @@ public struct FlipResult: Hashable, Sendable {
         let p = CrossEntropy.softmax(logits)
         let predicted = p.indices.max { p[$0] < p[$1] } ?? 0
         return (p, predicted, CrossEntropy.loss(logits, label: label))
+    }
+
+    /// The step at which the last of `pixels` is presented under `stepOfPixel` (0 if none).
+    public static func lastStep(of pixels: [Int], stepOfPixel: [Int]) -> Int {
+        pixels.map { $0 < stepOfPixel.count ? stepOfPixel[$0] : 0 }.max() ?? 0
     }
 }

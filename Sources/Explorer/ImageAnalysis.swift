@@ -120,17 +120,27 @@ struct ImageAnalysis {
         guard let mode = request.mode else {
             let logits = Sensitivity.logits(model: model, images: [image])
             return FlipResult(analysisID: id, request: request, topPixels: top, topSteps: topSteps, rFlippedPixels: [],
-                              randomPixels: [], original: logits[0], rFlipped: nil, randomFlipped: nil, label: label)
+                              randomPixels: [], original: logits[0], rFlipped: nil, randomFlipped: nil, label: label,
+                              stepLogits: logitsAtEveryStep([image]))
         }
         let rPixels = Array(Sensitivity.ranking(scores: scores, image: image, mode: mode).prefix(count))
         let candidates = Sensitivity.candidates(image, mode)
         let randomPixels = Sensitivity.randomSubsets(candidates: candidates, k: count, count: 1,
                                                      seed: request.baselineSeed).first ?? []
-        let logits = Sensitivity.logits(model: model, images: [
-            image, Sensitivity.flipped(image, pixels: rPixels), Sensitivity.flipped(image, pixels: randomPixels),
-        ])
+        let images = [image, Sensitivity.flipped(image, pixels: rPixels), Sensitivity.flipped(image, pixels: randomPixels)]
+        let logits = Sensitivity.logits(model: model, images: images)
         return FlipResult(analysisID: id, request: request, topPixels: top, topSteps: topSteps, rFlippedPixels: rPixels,
                           randomPixels: randomPixels, original: logits[0], rFlipped: logits[1], randomFlipped: logits[2],
-                          label: label)
+                          label: label, stepLogits: logitsAtEveryStep(images))
+    }
+
+    /// o_t for t = 1…T of each image (one batched forward pass with the readout at every step).
+    private func logitsAtEveryStep(_ images: [[Float]]) -> [[[Double]]] {
+        let task = model.task
+        let batch = SequenceBatch<Double>(sequences: images.map { task.sequence($0) },
+                                          labels: [Int](repeating: 0, count: images.count), steps: task.steps,
+                                          inputSize: task.inputSize)
+        let trace = model.forward(batch, logitsAtEveryStep: true)
+        return (0..<images.count).map { n in (1...task.steps).map { trace.logit($0, sample: n) } }
     }
 }

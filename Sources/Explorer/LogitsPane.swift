@@ -1,27 +1,44 @@
 import TerminalUI
 
-/// Softmax probabilities of o_T as 10 bars (classes 0…9, the true label highlighted) for
-/// the original image and, with flips on, its R-flipped and random-flipped versions; each
-/// with the predicted class, its probability and the loss, and the loss differences.
-enum LogitsPane {
-    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
-        let inside = PaneFrame.draw(.logits, title: "Logits" + context.separator + "p(o_T)", state: state,
-                                    into: &grid, area: area)
+/// Softmax probabilities of o_T — or, in the cursor view, of o_t = W h_t + c at the cursor
+/// t — as 10 bars (classes 0…9, the true label highlighted) for the original image and,
+/// with flips on, its R-flipped and random-flipped versions; each with the predicted class,
+/// its probability and the loss, and the loss differences. The cursor view adds p(label)
+/// over t with the cursor, and says how many flips are presented by t (later ones cannot
+/// act on o_t yet).
+struct LogitsPane: Widget {
+    var flips: FlipResult?
+    /// Whether `flips` was computed for other flip settings than the current ones.
+    var isStale: Bool
+    var traceComplete: Bool
+    var view = LogitsView.final
+    var t = 1
+    var stepOfPixel: [Int] = []
+    /// The key that switches the view (from the key table).
+    var viewKey = "c"
+    var isFocused = false
+
+    /// The logits of variant `index` (0 original, 1 R-flipped, 2 random) in this view.
+    private func logits(_ flips: FlipResult, variant index: Int, final: [Double]) -> [Double] {
+        guard view == .atCursor, index < flips.stepLogits.count, t >= 1, t <= flips.stepLogits[index].count else { return final }
+        return flips.stepLogits[index][t - 1]
+    }
+
+    func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let title = "Logits" + context.separator + (view == .atCursor ? "p(o_t) at t \(t)" : "p(o_T)")
+        let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
         guard inside.height >= 3 else { return }
-        guard let flips = state.currentFlips else {
-            let text = state.currentSpectrum?.isComplete == true ? context.computing
-                : context.text("waiting for the trace…", ascii: "waiting for the trace...")
-            grid.put(line: text, in: inside, row: 0, style: context.style(.dim), context: context)
+        guard let flips else {
+            PaneFrame.placeholder(traceComplete: traceComplete, into: &grid, inside: inside, context: context)
             return
         }
-        let stale = !state.flipsAreCurrent
-        var variants: [(String, [Double])] = [("original", flips.original)]
-        if let r = flips.rFlipped { variants.append(("R-flipped", r)) }
-        if let random = flips.randomFlipped { variants.append(("random", random)) }
-        let infoRows = 2
+        let stale = isStale
+        var variants: [(String, [Double])] = [("original", logits(flips, variant: 0, final: flips.original))]
+        if let r = flips.rFlipped { variants.append(("R-flipped", logits(flips, variant: 1, final: r))) }
+        if let random = flips.randomFlipped { variants.append(("random", logits(flips, variant: 2, final: random))) }
+        let infoRows = view == .atCursor ? 4 : 2
         let blockHeight = max(3, min(6, (inside.height - infoRows) / 3))
-        let originalLoss = flips.summary(of: flips.original).loss
+        let originalLoss = flips.summary(of: variants[0].1).loss
         for (index, variant) in variants.enumerated() {
             let top = inside.minY + index * blockHeight
             guard top + blockHeight <= inside.maxY - infoRows || index == 0 else { break }
@@ -51,11 +68,35 @@ enum LogitsPane {
             info = "flips off" + context.separator + "top-\(flips.topPixels.count) marked"
         }
         if stale { info = context.computing + " " + info }
+        if view == .atCursor {
+            // Above the label: p(label) over t, then how many flips act at t and the view key.
+            if let first = flips.stepLogits.first, !first.isEmpty {
+                drawLabelTrace(first.map { flips.summary(of: $0).probabilities[flips.label] }, label: flips.label,
+                               into: &grid, row: Rect(x: inside.minX, y: inside.maxY - 4, width: inside.width, height: 1),
+                               context: context)
+            }
+            var notes: [(text: String, key: ThemeKey)] = []
+            if flips.request.mode != nil {
+                let presented = flips.rFlippedPixels.filter { $0 < stepOfPixel.count && stepOfPixel[$0] <= t }.count
+                notes.append(("\(presented)/\(flips.rFlippedPixels.count) flips act by t", .dim))
+            }
+            notes.append(("\(viewKey): p(o_T)", .dim))
+            FlowText.draw(notes, into: &grid, area: Rect(x: inside.minX, y: inside.maxY - 3, width: inside.width, height: 1),
+                          context: context)
+        }
         grid.put(line: "label \(flips.label)", in: inside, row: inside.height - 2, style: context.style(.title, .bold), context: context)
         grid.put(line: info, in: inside, row: inside.height - 1, style: context.style(.dim), context: context)
     }
 
-    private static func pad(_ text: String, _ width: Int) -> String {
+    /// "p(7) 0…1 ▁▂▅█…" : the original's p(label) at every step, cursor at t.
+    private func drawLabelTrace(_ values: [Double], label: Int, into grid: inout Grid, row: Rect, context: RenderContext) {
+        let name = "p(\(label)) 0-1 "
+        let x = grid.put(text: name, at: (row.minX, row.minY), style: context.style(.dim), clip: row)
+        Sparkline(values: values, cursor: t - 1, range: 0...1)
+            .render(into: &grid, area: Rect(x: x, y: row.minY, width: max(0, row.maxX - x), height: 1), context: context)
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(1, width - text.count))
     }
 }

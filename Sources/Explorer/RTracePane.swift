@@ -2,26 +2,60 @@ import TerminalUI
 
 /// ln r_t^1 over the sequence as a sparkline: the cursor at t, the steps of the top-k
 /// R-ranked pixels in `topK`; below it the value at t.
-enum RTracePane {
-    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
-        let inside = PaneFrame.draw(.rTrace, title: "R trace" + context.separator + "ln r1(t)", state: state,
-                                    into: &grid, area: area)
+struct RTracePane: Widget {
+    var t: Int
+    var steps: Int
+    var spectrum: SpectrumResult?
+    /// The steps (1-based) of the top-k pixels, when the flip result is in.
+    var markedSteps: [Int]?
+    var isFocused = false
+
+    func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let inside = PaneFrame.draw(title: "R trace" + context.separator + "ln r1(t)", isFocused: isFocused,
+                                    into: &grid, area: area, context: context)
         guard !inside.isEmpty else { return }
-        guard let spectrum = state.currentSpectrum else {
-            grid.put(line: context.computing, in: inside, row: 0, style: context.style(.dim), context: context)
+        guard let spectrum else {
+            PaneFrame.placeholder(context.computing, into: &grid, inside: inside, context: context)
             return
         }
-        var values = spectrum.firstLogR
-        values += [Double](repeating: .nan, count: max(0, state.steps - values.count))
+        let values = paddedValues(spectrum)
         var marks: [Int: Color] = [:]
-        if let flips = state.currentFlips { for step in flips.topSteps { marks[step - 1] = context.theme[.topK] } }
-        Sparkline(values: values, cursor: state.t - 1, marks: marks)
-            .render(into: &grid, area: Rect(x: inside.minX, y: inside.minY, width: inside.width, height: 1), context: context)
-        var info = "t \(state.t): ln r1 = "
-        info += state.t <= spectrum.stepsDone ? Format.fixed(values[state.t - 1], 4) : "?"
-        if !spectrum.isComplete { info += context.separator + context.computing + " \(spectrum.stepsDone)/\(spectrum.totalSteps)" }
-        if let flips = state.currentFlips { info += context.separator + "top-\(flips.topPixels.count) steps marked" }
-        grid.put(line: info, in: inside, row: 1, style: context.style(.dim), context: context)
+        for step in markedSteps ?? [] { marks[step - 1] = context.theme[.topK] }
+        Sparkline(values: values, cursor: t - 1, marks: marks).render(into: &grid, area: lineArea(in: area), context: context)
+        // The value at t, the window shown and its scale, and what the colours mean, flowed
+        // over the rows under the sparkline.
+        var fields = ["t \(t): ln r1 = " + (t <= spectrum.stepsDone ? Format.significant(values[t - 1], 4) : "?")]
+        let line = lineArea(in: area)
+        let first = Sparkline.firstVisibleIndex(count: values.count, width: line.width, cursor: t - 1)
+        fields.append("steps \(first + 1)-\(min(first + line.width, values.count)) of \(steps)")
+        let finite = values.filter(\.isFinite)
+        if let low = finite.min(), let high = finite.max() {
+            fields.append(context.text("▁", ascii: "_") + " " + NumberFormat.compact(low) + " to "
+                          + context.text("█", ascii: "#") + " " + NumberFormat.compact(high))
+        }
+        if !spectrum.isComplete { fields.append(context.computing + " \(spectrum.stepsDone)/\(spectrum.totalSteps)") }
+        var legend: [(name: String, key: ThemeKey)] = [("t", .cursor)]
+        if let markedSteps { legend.append(("top-\(markedSteps.count) steps", .topK)) }
+        let rows = Rect(x: inside.minX, y: inside.minY + 1, width: inside.width, height: max(0, inside.height - 1))
+        FlowText.draw(fields.map { ($0, ThemeKey.dim) }, marks: legend, into: &grid, area: rows, context: context)
+    }
+
+    /// The row holding the sparkline when the pane is drawn in `area`.
+    func lineArea(in area: Rect) -> Rect {
+        let inside = Block().inner(area)
+        return Rect(x: inside.minX, y: inside.minY, width: inside.width, height: min(1, inside.height))
+    }
+
+    /// The step under (x, y) when the pane is drawn in `area`, or nil off the sparkline.
+    func step(atX x: Int, y: Int, in area: Rect) -> Int? {
+        let line = lineArea(in: area)
+        guard line.contains(x: x, y: y) else { return nil }
+        let first = Sparkline.firstVisibleIndex(count: steps, width: line.width, cursor: t - 1)
+        let step = first + (x - line.minX) + 1
+        return step <= steps ? step : nil
+    }
+
+    private func paddedValues(_ spectrum: SpectrumResult) -> [Double] {
+        spectrum.firstLogR + [Double](repeating: .nan, count: max(0, steps - spectrum.stepsDone))
     }
 }

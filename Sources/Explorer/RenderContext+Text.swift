@@ -32,9 +32,22 @@ enum Format {
         return String(format: "%.\(decimals)f", value)
     }
 
-    /// Fixed decimals with an explicit sign ("+0.123").
+    /// `decimals` decimals, more when that shows fewer than two significant digits (0.0070
+    /// at 3 decimals), and from 1e-5 down d.de-N (−2.0e-5), so a small value never reads 0.
+    static func significant(_ value: Double, _ decimals: Int) -> String {
+        guard value.isFinite, value != 0 else { return fixed(value, decimals) }
+        let exponent = Int(floor(log10(abs(value))))
+        let needed = 1 - exponent
+        if needed <= decimals { return fixed(value, decimals) }
+        if exponent >= -4 { return fixed(value, needed) }
+        var mantissa = (value / pow(10, Double(exponent)) * 10).rounded() / 10, shown = exponent
+        if abs(mantissa) >= 10 { (mantissa, shown) = (mantissa / 10, exponent + 1) }
+        return String(format: "%.1f", mantissa) + "e\(shown)"
+    }
+
+    /// ``significant(_:_:)`` with an explicit sign ("+0.123").
     static func signed(_ value: Double, _ decimals: Int) -> String {
-        value.isFinite && value >= 0 ? "+" + fixed(value, decimals) : fixed(value, decimals)
+        value.isFinite && value >= 0 ? "+" + significant(value, decimals) : significant(value, decimals)
     }
 
     /// "91.2%".

@@ -6,7 +6,8 @@ import TerminalUI
 /// atomically, named `ftle-explore-<yyyyMMdd-HHmmss>[-n].{ansi,json}`.
 ///
 /// JSON keys: model, task, hidden, directions (K), split, image, label, t, steps; spectrum
-/// (λ_k(t) at t, null for −∞), lambda_1_3 (T×3 over the computed steps), log_r1 (ln r_t^1),
+/// (λ_k(T), as `ftle spectrum` writes it; null for −∞ and until the trace is complete),
+/// ftle_at_t (λ_k(t) at the cursor t), lambda_1_3 (T×3 over the computed steps), log_r1 (ln r_t^1),
 /// alignment ({t, singular_indices (0-based), cosines: K×10, spread_leading and
 /// spread_trailing: K stds of each Q vector's cosines with the first / last five}), flips ({k, mode, seed,
 /// top_pixels, r_flipped, random_flipped (row-major indices), logits: original / r_flipped
@@ -38,7 +39,9 @@ public enum ScreenExporter {
             "label": state.label, "t": state.t, "steps": state.steps,
         ]
         if let spectrum = state.currentSpectrum {
-            object["spectrum"] = spectrum.exponents(atStep: state.t) ?? NSNull()
+            // As in `ftle spectrum`: "spectrum" is λ_k(T), "ftle_at_t" λ_k at the cursor.
+            object["spectrum"] = spectrum.exponents(atStep: spectrum.totalSteps) ?? NSNull()
+            object["ftle_at_t"] = spectrum.exponents(atStep: state.t) ?? NSNull()
             object["lambda_1_3"] = spectrum.exponents.map { Array($0.prefix(3)) }
             object["log_r1"] = spectrum.firstLogR
         }

@@ -4,7 +4,9 @@ import TerminalUI
 ///
 /// Rows: header (1), body, status line (1), footer (1). The body holds
 /// - from 120×40 up, every pane: a left column of Digit (30×16) over Logits, and on the
-///   right Training | Alignment over FTLE spectrum over R trace;
+///   right Training | Alignment (20 to 22 rows, room for K = 32) over FTLE spectrum over R trace; from a
+///   body of 150×50 up (200×60, say) the digit doubles (58×30) and the spectrum takes the
+///   height the top row does not need;
 /// - from 80×24 up to that, Digit over R trace on the left and the focused pane on the
 ///   right (Spectrum while Digit or R trace has the focus), Tab cycles;
 /// - zoomed (`z`), only the focused pane.
@@ -17,6 +19,8 @@ public struct ScreenLayout: Hashable, Sendable {
     public static let leftColumnWidth = 30
     /// Height of the digit pane: 14 half-block rows plus its border.
     public static let digitHeight = 16
+    /// The smallest body that shows the digit at twice the size.
+    public static let doubleDigitBody = TerminalSize(width: 150, height: 50)
 
     public var header: Rect
     public var body: Rect
@@ -35,11 +39,12 @@ public struct ScreenLayout: Hashable, Sendable {
         if isZoomed {
             panes[focus] = body
         } else if size.width >= fullSize.width && size.height >= fullSize.height {
-            let (left, right) = body.splitLeft(leftColumnWidth)
-            let (digit, logits) = left.splitTop(digitHeight)
+            let scale = body.width >= doubleDigitBody.width && body.height >= doubleDigitBody.height ? 2 : 1
+            let (left, right) = body.splitLeft(scale * (leftColumnWidth - 2) + 2)
+            let (digit, logits) = left.splitTop(scale * (digitHeight - 2) + 2)
             panes[.digit] = digit
             panes[.logits] = logits
-            let (top, bottom) = right.splitTop(max(20, right.height * 11 / 20))
+            let (top, bottom) = right.splitTop(max(20, min(22, right.height * 11 / 20)))
             let alignmentWidth = min(max(42, right.width * 2 / 5), 60)
             let (training, alignment) = top.splitLeft(top.width - alignmentWidth)
             panes[.training] = training

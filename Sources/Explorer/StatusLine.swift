@@ -10,7 +10,11 @@ enum StatusLine {
         let style: Style
         switch state.prompt {
         case let .openModel(typed):
-            text = "open model (Enter opens, Esc cancels): " + typed + "_"
+            text = "open model (Enter opens, Esc cancels, Ctrl-U clears): " + typed + "_"
+            style = context.style(.accent, .bold)
+        case let .moreEpochs(typed):
+            text = "training finished: train how many more epochs? It continues the run exactly (Enter trains, Esc cancels): "
+                + typed + "_"
             style = context.style(.accent, .bold)
         case .confirmQuit:
             text = "training is running: quit? It pauses and saves a checkpoint first. (y/n)"

@@ -3,11 +3,17 @@ import TerminalUI
 
 /// The training run: state, epoch and batch progress, speed, ETA, last test accuracy, and
 /// the loss and accuracy curves of its history.
-enum TrainingPane {
-    static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
-        let context = state.context
-        let status = state.training
-        let inside = PaneFrame.draw(.training, state: state, into: &grid, area: area)
+struct TrainingPane: Widget {
+    var status: TrainingStatus
+    /// What `t` would train: the loaded model's task and H.
+    var taskName: String
+    var hidden: Int
+    /// The key that starts training (from the key table).
+    var trainKey: String
+    var isFocused = false
+
+    func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let inside = PaneFrame.draw(title: Pane.training.title, isFocused: isFocused, into: &grid, area: area, context: context)
         guard inside.height >= 2 else { return }
         var header = "state " + status.phase.label
         if status.step > 0 { header += context.separator + "step \(status.step)" }
@@ -17,13 +23,13 @@ enum TrainingPane {
             grid.put(line: message, in: inside, row: 1, style: context.style(.negative), context: context)
         }
         if status.phase == .idle && status.history.rows.isEmpty {
-            grid.put(line: "t: train \(state.model.task.name) H=\(state.model.hidden) in the background",
+            grid.put(line: "\(trainKey): train \(taskName) H=\(hidden) in the background",
                      in: inside, row: 2, style: context.style(.dim), context: context)
             grid.put(line: "or follow a run: ftle explore --follow DIR", in: inside, row: 3, style: context.style(.dim),
                      context: context)
             return
         }
-        let epochLabel = "epoch \(min(status.epoch + 1, max(status.epochs, 1)))/\(status.epochs)"
+        let epochLabel = "epoch \(status.epoch + 1)/\(status.epochs)"
         let batchLabel = "batch \(status.batch)/\(status.batchesPerEpoch)"
         let labelWidth = max(epochLabel.count, batchLabel.count)
         ProgressBar(fraction: status.overallFraction, label: pad(epochLabel, labelWidth))
@@ -43,7 +49,7 @@ enum TrainingPane {
         drawCurves(status.history, into: &grid, area: chartsArea, context: context)
     }
 
-    private static func drawCurves(_ history: TrainingHistory, into grid: inout Grid, area: Rect, context: RenderContext) {
+    private func drawCurves(_ history: TrainingHistory, into grid: inout Grid, area: Rect, context: RenderContext) {
         let rows = history.progressRows
         guard area.height >= 4, rows.count >= 1 else { return }
         let loss = rows.compactMap { row in row.loss.map { LineChart.Point(x: Double(row.step), y: $0) } }
@@ -70,7 +76,7 @@ enum TrainingPane {
         }
     }
 
-    private static func phaseColor(_ phase: TrainingStatus.Phase) -> ThemeKey {
+    private func phaseColor(_ phase: TrainingStatus.Phase) -> ThemeKey {
         switch phase {
         case .running, .following: .positive
         case .failed: .negative
@@ -79,11 +85,11 @@ enum TrainingPane {
         }
     }
 
-    private static func row(_ area: Rect, _ index: Int) -> Rect {
+    private func row(_ area: Rect, _ index: Int) -> Rect {
         Rect(x: area.minX, y: area.minY + index, width: area.width, height: index < area.height ? 1 : 0)
     }
 
-    private static func pad(_ text: String, _ width: Int) -> String {
+    private func pad(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(0, width - text.count))
     }
 }

@@ -7,14 +7,15 @@ import RNN
 ///
 /// If the loaded model sits next to a `checkpoint.safetensors` (it is a run's
 /// `model.safetensors`), that checkpoint and its history are copied into the new folder and
-/// resumed there for one more epoch — training continues the loaded weights and optimizer
-/// state exactly. Otherwise (a bare model file, e.g. one exported from PyTorch) a new run
+/// resumed there — to the epochs it planned if it stopped short of them, else for one more
+/// epoch — so training continues the loaded weights and optimizer state exactly. Otherwise (a bare model file, e.g. one exported from PyTorch) a new run
 /// starts *from the loaded weights* with a fresh optimizer state, the loaded model's task, H
 /// and seed, and the hyper-parameters the file records (`lr`, `optimizer`, `batch_size`,
 /// `clip`, `momentum`, as ftle writes them), else the defaults (Adam, lr 1e-3, batch 64, clip 1); 5 epochs.
 /// (A trained model fine-tuned at a larger rate than it was trained with can lose in a few
 /// batches what it learned: the bundled permuted model, trained at 1e-4, fell to chance at 1e-3.)
-/// A folder that already holds the explorer's own checkpoint (after a pause) is resumed.
+/// A folder that already holds the explorer's own checkpoint (after a pause) is resumed to the
+/// epochs it planned, however often it was paused.
 public struct TrainingPlan: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         case fresh(TrainingConfig)
@@ -24,6 +25,10 @@ public struct TrainingPlan: Sendable, Equatable {
         case continueRun(checkpoint: String)
         /// Resume the checkpoint already in the output folder.
         case resume
+        /// Resume the checkpoint in the output folder for this many epochs beyond those it
+        /// has done (after it finished): the same data order and optimizer state as one
+        /// longer run.
+        case extend(moreEpochs: Int)
     }
 
     public var source: Source
@@ -59,5 +64,24 @@ public struct TrainingPlan: Sendable, Equatable {
         config.checkpointEvery = 100
         return TrainingPlan(source: .fromWeights(config, weights: model), outputDirectory: outputDirectory,
                             dataDirectory: dataDirectory)
+    }
+
+    /// The epochs to continue the run of `checkpoint` to: nil (its planned epochs) while it
+    /// has not done them, else one more than it has done. Throws for a file that is not an
+    /// ftle checkpoint.
+    public static func resumedEpochs(checkpoint: String) throws -> Int? {
+        let position = try checkpointEpochs(checkpoint)
+        return position.done < position.planned ? nil : position.done + 1
+    }
+
+    /// The planned epochs recorded in `checkpoint` and the epochs it has done.
+    public static func checkpointEpochs(_ checkpoint: String) throws -> (planned: Int, done: Int) {
+        let file = try SafeTensorsFile(contentsOf: checkpoint)
+        guard let json = file.metadata["training_config"],
+              let config = try? JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8)),
+              let epoch = file.metadata["position_epoch"].flatMap({ Int($0) }) else {
+            throw FileFormatError(path: checkpoint, "not an ftle training checkpoint (no training_config or position)")
+        }
+        return (config.epochs, epoch)
     }
 }

@@ -34,11 +34,11 @@ public struct TrainingStatus: Hashable, Sendable {
     }
 
     public var phase: Phase = .idle
-    /// 0-based epoch in progress and the total.
-    public var epoch = 0
+    /// Total epochs and batches per epoch of the run.
     public var epochs = 0
-    public var batch = 0
     public var batchesPerEpoch = 0
+    /// Optimizer steps done: the one source of the position (one step per batch, from 0),
+    /// so ``epoch`` and ``batch`` never disagree with it.
     public var step = 0
     public var samplesPerSecond: Double?
     public var etaSeconds: Double?
@@ -49,10 +49,25 @@ public struct TrainingStatus: Hashable, Sendable {
 
     public init() {}
 
+    /// Whether every planned batch is done.
+    public var isComplete: Bool { epochs > 0 && batchesPerEpoch > 0 && step >= epochs * batchesPerEpoch }
+
+    /// 0-based epoch in progress (the last one, once complete).
+    public var epoch: Int {
+        guard batchesPerEpoch > 0 else { return 0 }
+        return isComplete ? epochs - 1 : step / batchesPerEpoch
+    }
+
+    /// Batches done in ``epoch`` (all of them, once complete).
+    public var batch: Int {
+        guard batchesPerEpoch > 0 else { return 0 }
+        return isComplete ? batchesPerEpoch : step % batchesPerEpoch
+    }
+
     /// Fraction of all epochs done, 0…1 (0 when the totals are unknown).
     public var overallFraction: Double {
         guard epochs > 0, batchesPerEpoch > 0 else { return 0 }
-        return min(1, (Double(epoch) + Double(batch) / Double(batchesPerEpoch)) / Double(epochs))
+        return min(1, Double(step) / Double(epochs * batchesPerEpoch))
     }
 
     /// Fraction of the current epoch done, 0…1.
@@ -63,9 +78,7 @@ public struct TrainingStatus: Hashable, Sendable {
 
     /// Applies one trainer progress report (also appends it to the history).
     public mutating func record(_ progress: TrainingProgress) {
-        epoch = progress.epoch
         epochs = progress.epochs
-        batch = progress.batch
         batchesPerEpoch = progress.batchesPerEpoch
         step = progress.step
         samplesPerSecond = progress.samplesPerSecond
@@ -83,23 +96,14 @@ public struct TrainingStatus: Hashable, Sendable {
             let count = min(config.trainLimit ?? trainCount, trainCount)
             batchesPerEpoch = (count + config.batchSize - 1) / config.batchSize
         }
-        if let last = newHistory.rows.last {
-            step = last.step
-            if last.testAccuracy != nil, batchesPerEpoch > 0, last.batch >= batchesPerEpoch {
-                epoch = last.epoch + 1
-                batch = 0
-            } else {
-                epoch = last.epoch
-                batch = last.batch
-            }
-        }
+        if let last = newHistory.rows.last { step = last.step }
         samplesPerSecond = newHistory.progressRows.last?.samplesPerSecond
         if let speed = samplesPerSecond, speed > 0, let config, epochs > 0, batchesPerEpoch > 0 {
-            let remaining = Double(epochs * batchesPerEpoch - (epoch * batchesPerEpoch + batch))
+            let remaining = Double(epochs * batchesPerEpoch - step)
             etaSeconds = max(0, remaining) * Double(config.batchSize) / speed
         } else {
             etaSeconds = nil
         }
-        if epochs > 0, epoch >= epochs { phase = .done } else { phase = .following }
+        phase = isComplete ? .done : .following
     }
 }

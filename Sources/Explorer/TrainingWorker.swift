@@ -93,16 +93,18 @@ public final class TrainingWorker: Sendable {
                     guard let bytes = fileManager.contents(atPath: source.appendingPathComponent(name).path) else { continue }
                     try writeFileAtomically(target, [UInt8](bytes))
                 }
-                let file = try SafeTensorsFile(contentsOf: plan.outputDirectory + "/" + RunFiles.checkpoint)
-                let epoch = file.metadata["position_epoch"].flatMap { Int($0) } ?? 0
-                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: epoch + 1, logEvery: 10,
+                let epochs = try TrainingPlan.resumedEpochs(checkpoint: plan.outputDirectory + "/" + RunFiles.checkpoint)
+                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: epochs, logEvery: 10,
                                              checkpointEvery: .some(100), train: trainSet, test: testSet)
                 resumed = true
+            case let .extend(moreEpochs):
+                let done = try TrainingPlan.checkpointEpochs(plan.outputDirectory + "/" + RunFiles.checkpoint).done
+                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: done + moreEpochs,
+                                             logEvery: nil, checkpointEvery: nil, train: trainSet, test: testSet)
+                resumed = true
             case .resume:
-                let file = try SafeTensorsFile(contentsOf: plan.outputDirectory + "/" + RunFiles.checkpoint)
-                let epoch = file.metadata["position_epoch"].flatMap { Int($0) } ?? 0
-                let batch = file.metadata["position_batch"].flatMap { Int($0) } ?? 0
-                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: batch == 0 ? nil : max(epoch + 1, 1),
+                // The explorer's own paused run: its planned epochs, whenever it was paused.
+                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: nil,
                                              logEvery: nil, checkpointEvery: nil, train: trainSet, test: testSet)
                 resumed = true
             }

@@ -55,12 +55,18 @@ struct ANSIStyle: Equatable {
     var sgr: String {
         var codes = ["0"]
         if attributes.contains(.bold) { codes.append("1") }
-        if attributes.contains(.dim) { codes.append("2") }
+        if attributes.contains(.dim) || isDimInEightColors { codes.append("2") }
         if attributes.contains(.underline) { codes.append("4") }
         if attributes.contains(.reverse) { codes.append("7") }
         codes += colorCodes(foreground, isBackground: false)
         codes += colorCodes(background, isBackground: true)
         return "\u{1B}[" + codes.joined(separator: ";") + "m"
+    }
+
+    /// Whether 8-colour output draws the foreground dim (a grey or a dark colour).
+    private var isDimInEightColors: Bool {
+        guard mode == .ansi8, case let .rgb(r, g, b) = foreground else { return false }
+        return ColorQuantizer.basic8(r: r, g: g, b: b).dim
     }
 
     private func colorCodes(_ color: Color, isBackground: Bool) -> [String] {
@@ -70,7 +76,7 @@ struct ANSIStyle: Equatable {
         case .monochrome:
             return []
         case .ansi8:
-            return [String(base + ColorQuantizer.basicIndex(r: r, g: g, b: b))]
+            return [String(base + ColorQuantizer.basic8(r: r, g: g, b: b).index)]
         case .palette256:
             return ["\(base + 8)", "5", String(ColorQuantizer.xterm256Index(r: r, g: g, b: b))]
         case .trueColor:

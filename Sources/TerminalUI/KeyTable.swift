@@ -30,6 +30,11 @@ public struct KeyTable<Action: Hashable & Sendable>: Sendable {
         bindings.first { $0.keys.contains(key) }?.action
     }
 
+    /// How the first binding for `action` shows its keys (e.g. "t"), or nil if unbound.
+    public func display(for action: Action) -> String? {
+        bindings.first { $0.action == action }?.display
+    }
+
     /// Keys bound more than once (a table-building mistake worth a test).
     public var duplicateKeys: [Key] {
         var seen = Set<Key>()

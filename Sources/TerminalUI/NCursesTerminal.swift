@@ -23,7 +23,15 @@ public struct TerminalSetupError: Error, Equatable, CustomStringConvertible {
 ///
 /// Use from one thread. Call ``restore()`` before exiting (it also runs on deinit).
 public final class NCursesTerminal: TerminalBackend {
+    /// The colours curses can draw from the terminal description (capped by it).
     public let colorMode: ColorMode
+    /// The colours actually sent: `colorMode`, or truecolor when it was asked for (or
+    /// detected from `COLORTERM`) on a terminal described with 256 colours; the backend then
+    /// writes SGR 38;2 / 48;2 itself (every such terminal emulator understands them).
+    public let outputColorMode: ColorMode
+    /// What was asked for (or detected from the environment), when it is not what is sent,
+    /// as one line for the status bar; nil when they agree.
+    public let colorModeNote: String?
     public let glyphs: GlyphSet
     /// Whether the locale's codeset is UTF-8.
     public let isUTF8: Bool
@@ -33,8 +41,12 @@ public final class NCursesTerminal: TerminalBackend {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
     private let ownedFiles: [UnsafeMutablePointer<FILE>]
+    private let outputFile: UnsafeMutablePointer<FILE>
     private let inputDescriptor: Int32
     private let hasDefaultColors: Bool
+    /// Whether the terminal description switches to an alternate screen (`smcup`); without
+    /// one (vt100, linux) the last frame would stay on screen after quitting.
+    public let hasAlternateScreen: Bool
     private var previous: Grid?
     private var pairCache: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
@@ -96,6 +108,7 @@ public final class NCursesTerminal: TerminalBackend {
         }
         self.screen = screen
         self.window = window
+        outputFile = output
         ownedFiles = opened
         inputDescriptor = inputFD
 
@@ -116,8 +129,13 @@ public final class NCursesTerminal: TerminalBackend {
             terminalColors = Int(ftle_colors())
         }
         hasDefaultColors = defaultColors
+        let smcup = tigetstr("smcup")
+        hasAlternateScreen = smcup.map { Int(bitPattern: $0) != -1 && $0.pointee != 0 } ?? false
         let wanted = requestedMode ?? ColorMode.detect(environment: environment, terminalColors: terminalColors)
         colorMode = min(wanted, ColorMode.drawable(terminalColors: terminalColors))
+        outputColorMode = wanted == .trueColor && colorMode == .palette256 ? .trueColor : colorMode
+        colorModeNote = outputColorMode == wanted ? nil
+            : "colours: \(outputColorMode) (\(wanted) asked; TERM=\(term) describes \(terminalColors) colours)"
     }
 
     deinit { restore() }
@@ -131,6 +149,10 @@ public final class NCursesTerminal: TerminalBackend {
 
     public func flush(_ grid: Grid) {
         guard !isRestored else { return }
+        if outputColorMode != colorMode {
+            flushDirect(grid)
+            return
+        }
         pairsWereRecycled = false
         for change in grid.diff(from: previous) { draw(change.cell, x: change.x, y: change.y) }
         if pairsWereRecycled {
@@ -172,11 +194,41 @@ public final class NCursesTerminal: TerminalBackend {
         guard !isRestored else { return }
         previous = nil
         clearok(window, true)
+        // Direct output never touches the window: let curses clear the screen now, before
+        // the next frame is written, not at the next key read.
+        if outputColorMode != colorMode { wrefresh(window) }
+    }
+
+    /// Writes the changed cells with cursor addressing and 24-bit SGR straight to the
+    /// terminal; curses keeps the keyboard and thinks the screen is blank.
+    private func flushDirect(_ grid: Grid) {
+        wrefresh(window)   // anything curses still owes (the first clear) goes out first
+        var text = ""
+        var cursor: (x: Int, y: Int)?
+        var style: ANSIStyle?
+        for change in grid.diff(from: previous) {
+            if cursor.map({ $0.x != change.x || $0.y != change.y }) ?? true { text += "\u{1B}[\(change.y + 1);\(change.x + 1)H" }
+            let cellStyle = ANSIStyle(cell: change.cell, mode: .trueColor)
+            if cellStyle != style { text += cellStyle.sgr }
+            style = cellStyle
+            text.append(change.cell.symbol)
+            cursor = (change.x + 1, change.y)
+        }
+        text += "\u{1B}[0m"
+        fputs(text, outputFile)
+        fflush(outputFile)
+        previous = grid
     }
 
     public func restore() {
         guard !isRestored else { return }
         isRestored = true
+        if !hasAlternateScreen {
+            // Nothing restores the shell's screen: leave it blank, cursor at the top.
+            werase(window)
+            wmove(window, 0, 0)
+            wrefresh(window)
+        }
         endwin()
         delscreen(screen)
         ownedFiles.forEach { fclose($0) }
@@ -187,7 +239,7 @@ public final class NCursesTerminal: TerminalBackend {
     private func draw(_ cell: Cell, x: Int, y: Int) {
         var attributes = ftle_a_normal()
         if cell.attributes.contains(.bold) { attributes |= ftle_a_bold() }
-        if cell.attributes.contains(.dim) { attributes |= ftle_a_dim() }
+        if cell.attributes.contains(.dim) || isDimInEightColors(cell.foreground) { attributes |= ftle_a_dim() }
         if cell.attributes.contains(.underline) { attributes |= ftle_a_underline() }
         if cell.attributes.contains(.reverse) { attributes |= ftle_a_reverse() }
         var pair = colorMode == .monochrome ? 0 : pairNumber(foreground: cell.foreground, background: cell.background)
@@ -195,6 +247,12 @@ public final class NCursesTerminal: TerminalBackend {
         var complex = cchar_t()
         setcchar(&complex, wide, attributes, 0, &pair)
         mvwadd_wch(window, Int32(y), Int32(x), &complex)
+    }
+
+    /// Whether 8-colour output draws this foreground dim (see ``ColorQuantizer/basic8(r:g:b:)``).
+    private func isDimInEightColors(_ color: Color) -> Bool {
+        guard colorMode == .ansi8, case let .rgb(r, g, b) = color else { return false }
+        return ColorQuantizer.basic8(r: r, g: g, b: b).dim
     }
 
     private func pairNumber(foreground: Color, background: Color) -> Int32 {
@@ -223,7 +281,7 @@ public final class NCursesTerminal: TerminalBackend {
         switch colorMode {
         case .trueColor: return Int32(r) << 16 | Int32(g) << 8 | Int32(b)
         case .palette256: return Int32(ColorQuantizer.xterm256Index(r: r, g: g, b: b))
-        case .ansi8: return Int32(ColorQuantizer.basicIndex(r: r, g: g, b: b))
+        case .ansi8: return Int32(ColorQuantizer.basic8(r: r, g: g, b: b).index)
         case .monochrome: return -1
         }
     }

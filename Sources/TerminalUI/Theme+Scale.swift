@@ -16,10 +16,23 @@ extension Theme {
     }
 }
 
+extension Theme {
+    /// The sequential colour for a position `t` in 0…1: scale.mid (0, dark in a dark theme)
+    /// → scale.high (1), for magnitudes, where the diverging scale's low end would read as
+    /// "−1". Clamped; NaN gives the background colour.
+    public func sequentialColor(unit t: Double) -> Color {
+        guard !t.isNaN else { return self[.background] }
+        return self[.scaleMid].mixed(with: self[.scaleHigh], min(max(t, 0), 1))
+    }
+}
+
 /// How matrix and legend values map onto the theme's colour scale.
 public enum ScaleMapping: Hashable, Sendable {
     /// Absolute values: `range.lowerBound` → scale.low, `range.upperBound` → scale.high.
     case absolute(ClosedRange<Double>)
+    /// Magnitudes on the one-sided sequential scale: `range.lowerBound` → scale.mid,
+    /// `range.upperBound` → scale.high (see ``Theme/sequentialColor(unit:)``).
+    case sequential(ClosedRange<Double>)
     /// Signed values, diverging around zero: −`limit` → scale.low, 0 → scale.mid,
     /// +`limit` → scale.high.
     case signed(limit: Double)
@@ -28,7 +41,7 @@ public enum ScaleMapping: Hashable, Sendable {
     public func position(of value: Double) -> Double {
         guard !value.isNaN else { return .nan }
         switch self {
-        case let .absolute(range):
+        case let .absolute(range), let .sequential(range):
             let span = range.upperBound - range.lowerBound
             guard span > 0 else { return 0.5 }
             return min(max((value - range.lowerBound) / span, 0), 1)
@@ -43,7 +56,7 @@ public enum ScaleMapping: Hashable, Sendable {
     public func shadeLevel(of value: Double) -> Double {
         guard !value.isNaN else { return .nan }
         switch self {
-        case .absolute:
+        case .absolute, .sequential:
             return position(of: value)
         case let .signed(limit):
             guard limit > 0 else { return 0 }
@@ -54,8 +67,25 @@ public enum ScaleMapping: Hashable, Sendable {
     /// The scale's end labels (lower, upper).
     public var bounds: (lower: Double, upper: Double) {
         switch self {
-        case let .absolute(range): (range.lowerBound, range.upperBound)
+        case let .absolute(range), let .sequential(range): (range.lowerBound, range.upperBound)
         case let .signed(limit): (-limit, limit)
         }
+    }
+
+    /// The colour of a value on the theme: the three-stop scale, or the sequential one.
+    public func color(of value: Double, theme: Theme) -> Color {
+        if case .sequential = self { return theme.sequentialColor(unit: position(of: value)) }
+        return theme.scaleColor(unit: position(of: value))
+    }
+
+    /// The colour of the scale end a position leans to, for shade glyphs with few colours:
+    /// scale.low below the middle of a signed scale, scale.high above it and for magnitudes,
+    /// scale.mid at the middle, the background for NaN.
+    public func endColor(atPosition position: Double, theme: Theme) -> Color {
+        guard !position.isNaN else { return theme[.background] }
+        if case .signed = self {
+            return position < 0.5 ? theme[.scaleLow] : position > 0.5 ? theme[.scaleHigh] : theme[.scaleMid]
+        }
+        return theme[.scaleHigh]
     }
 }

@@ -23,6 +23,14 @@ public struct Theme: Hashable, Sendable {
         Style(foreground: self[key], attributes: attributes)
     }
 
+    /// Each colour of the theme with the keys that use it ("background/scale.mid"), for
+    /// naming colours in style snapshots.
+    public var colorNames: [Color: String] {
+        var names: [Color: String] = [:]
+        for key in ThemeKey.allCases { names[self[key]] = names[self[key]].map { $0 + "/" + key.rawValue } ?? key.rawValue }
+        return names
+    }
+
     /// The series colour for the `index`-th line-chart series (cycles through 1…3).
     public func seriesColor(_ index: Int) -> Color {
         let keys: [ThemeKey] = [.series1, .series2, .series3]
@@ -45,7 +53,7 @@ public struct Theme: Hashable, Sendable {
         .cursor: .rgb(0xff, 0xd7, 0x5f),
         .upFlip: .rgb(0x00, 0xd7, 0xaf),
         .downFlip: .rgb(0xff, 0x5f, 0xaf),
-        .topK: .rgb(0xff, 0xaf, 0x00),
+        .topK: .rgb(0xff, 0x87, 0x00),
         .presented: .rgb(0xd8, 0xd8, 0xe0),
         .pending: .rgb(0x50, 0x50, 0x60),
         .warning: .rgb(0xff, 0xaf, 0x5f),

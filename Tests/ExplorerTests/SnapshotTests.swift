@@ -22,6 +22,8 @@ struct SnapshotTests {
         GoldenFile.check(screen.plainText(), named: "screen-\(width)x\(height)")
     }
 
+    static let styledPanes: Set<Pane> = [.digit, .alignment, .rTrace, .logits]
+
     @Test(arguments: Pane.allCases)
     func eachPane(pane: Pane) throws {
         let app = Self.fixedApp(size: TerminalSize(width: 120, height: 40))
@@ -29,7 +31,28 @@ struct SnapshotTests {
         let area = try #require(layout.panes[pane])
         var grid = Grid(width: area.width, height: area.height)
         ExplorerScreen.render(pane, state: app.state, into: &grid, area: grid.bounds)
-        GoldenFile.check(grid.plainText(), named: "pane-\(pane.rawValue)")
+        var text = grid.plainText()
+        // Where colour carries meaning (flips, cursor, marks, heatmap values), the colours too.
+        if Self.styledPanes.contains(pane) { text += "\n\n" + grid.styleText(names: app.state.context.theme.colorNames) }
+        GoldenFile.check(text, named: "pane-\(pane.rawValue)")
+    }
+
+    /// The 8-colour screen as an 8-colour terminal shows it (issue #16, item 10): borders
+    /// and grey labels stay grey, presented and pending pixels differ, the heatmap is shades.
+    @Test func eightColourScreen() throws {
+        let app = Self.fixedApp(size: TerminalSize(width: 120, height: 40), colorMode: .ansi8)
+        let screen = try #require(app.screen).reducedToEightColors()
+        GoldenFile.check(screen.plainText() + "\n\n" + screen.styleText(names: Grid.basicColorNames), named: "screen-120x40-8colour")
+        let layout = try #require(ScreenLayout.make(size: app.state.size, focus: app.state.focus, isZoomed: false))
+        let white = Color.rgb(229, 229, 229), magenta = Color.rgb(205, 0, 205)
+        let training = try #require(layout.panes[.training])
+        #expect(screen[training.minX, training.minY + 3].foreground == white)   // an unfocused border
+        #expect(!(0..<screen.height).contains { y in (0..<screen.width).contains { screen[$0, y].foreground == magenta } })
+        let digit = try #require(layout.panes[.digit])
+        #expect(screen[digit.minX + 10, digit.minY + 1 + 3].attributes != screen[digit.minX + 10, digit.minY + 1 + 10].attributes)
+        let heat = try #require(layout.panes[.alignment]).inset(by: 1)
+        let cells = (0..<8).flatMap { y in (0..<20).map { screen[heat.minX + 4 + $0, heat.minY + 1 + y].symbol } }
+        #expect(cells.filter { $0 != " " }.count > cells.count / 2)
     }
 
     @Test func tooSmallScreen() {
@@ -76,7 +99,7 @@ struct SnapshotTests {
     }
 
     /// The heatmap's first cell shows q1·e1 (upper half) and q2·e1 (lower half) on the
-    /// diverging scale; `a` switches to |cos|.
+    /// diverging scale; `a` switches to |cos| on the sequential scale.
     @Test func heatmapCellsFollowTheColourScale() throws {
         let app = Self.fixedApp(size: TerminalSize(width: 120, height: 40))
         let alignment = try #require(app.state.currentAlignment)
@@ -89,7 +112,8 @@ struct SnapshotTests {
         #expect(cell.background == theme.scaleColor(signed: alignment.cosine(q: 1, column: 0)))
         ExplorerFixtures.press([.char("a")], on: app)
         cell = try #require(app.screen)[area.minX + 1 + 4, area.minY + 2]
-        #expect(cell.foreground == theme.scaleColor(unit: abs(alignment.cosine(q: 0, column: 0))))
+        // |cos| on the sequential scale: 0 is scale.mid (dark), not the signed scale's −1 blue.
+        #expect(cell.foreground == theme.sequentialColor(unit: abs(alignment.cosine(q: 0, column: 0))))
         // Cosines are cosines.
         #expect(alignment.cosines.allSatisfy { abs($0) <= 1 + 1e-9 })
     }

@@ -68,3 +68,37 @@ import TerminalUI
         #expect(ColorMode(name: "16") == nil)
     }
 }
+
+@Suite struct EightColourTests {
+    /// Greys stay grey (black, dim white, white) and colours keep their hue (issue #16, item 10).
+    @Test func greysAndHuesSurviveEightColours() {
+        func basic(_ hex: String) -> (Int, Bool) {
+            guard case let .rgb(r, g, b)? = Color(hex: hex) else { return (-1, false) }
+            let result = ColorQuantizer.basic8(r: r, g: g, b: b)
+            return (result.index, result.dim)
+        }
+        #expect(basic("#1c1c24") == (0, false))   // dark background
+        #expect(basic("#4a4a5c") == (7, true))    // border: visible, dim
+        #expect(basic("#7a7a8c") == (7, true))    // dim labels: grey, not magenta
+        #expect(basic("#d8d8e0") == (7, false))   // presented
+        #expect(basic("#505060") == (7, true))    // pending: dimmer than presented
+        #expect(basic("#ffd75f").0 == 3)          // cursor yellow
+        #expect(basic("#00d7af").0 == 6)          // up flip cyan
+        #expect(basic("#3b6ed8").0 == 4)          // scale low blue
+        #expect(basic("#e05a3c").0 == 1)          // scale high red
+        var grid = Grid(width: 1, height: 1)
+        grid[0, 0] = Cell("x", foreground: .rgb(0x7a, 0x7a, 0x8c))
+        #expect(grid.ansiText(colorMode: .ansi8) == "\u{1B}[0;2;37mx\u{1B}[0m")
+        #expect(grid.reducedToEightColors()[0, 0] == Cell("x", foreground: .rgb(229, 229, 229), attributes: .dim))
+    }
+
+    /// With 8 colours a heatmap draws shade glyphs in the colour of the end it leans to.
+    @Test func heatmapsUseShadesWithEightColours() {
+        let theme = Theme.default
+        let matrix = HalfBlockMatrix(rows: 2, columns: 2, values: [-1, 0.5, -1, 0.5], mapping: .signed(limit: 1))
+        var grid = Grid(width: 2, height: 1)
+        matrix.render(into: &grid, area: grid.bounds, context: RenderContext(theme: theme, colorMode: .ansi8))
+        #expect(grid[0, 0].symbol == "█" && grid[0, 0].foreground == theme[.scaleLow])
+        #expect(grid[1, 0].symbol == "▒" && grid[1, 0].foreground == theme[.scaleHigh])
+    }
+}

@@ -79,3 +79,34 @@ import TerminalUI
         #expect(Key(character: "λ") == .char("λ"))
     }
 }
+
+@Suite struct HelpOverlayScrollTests {
+    let table = KeyTable<Int>((1...4).map { KeyBinding(keys: [.char(Character("\($0)"))], display: "\($0)", description: "key \($0)", action: $0) })
+
+    /// A window from `scroll`, with an ellipsis row for entries above and below, clamped so
+    /// the last entry shows; the footer stays at the bottom.
+    @Test func scrollingShowsAWindowWithMarkers() {
+        let overlay = HelpOverlay(keyTable: table, extraEntries: [("click", "move")], footer: "Esc closes", scroll: 1)
+        let area = Rect(x: 0, y: 0, width: 20, height: 6)
+        #expect(overlay.entryRows(in: area) == 3)
+        #expect(overlay.maxScroll(in: area) == 3)
+        #expect(rendered(overlay, width: 20, height: 6).plainText() == """
+              ┌ keys ────────┐
+              │ …            │
+              │ 2      key 2 │
+              │ …            │
+              │ Esc closes   │
+              └──────────────┘
+            """)
+        var last = overlay
+        last.scroll = 99
+        #expect(rendered(last, width: 20, height: 6).plainText() == """
+              ┌ keys ────────┐
+              │ …            │
+              │ 4      key 4 │
+              │ click  move  │
+              │ Esc closes   │
+              └──────────────┘
+            """)
+    }
+}

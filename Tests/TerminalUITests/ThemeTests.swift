@@ -128,3 +128,54 @@ import TerminalUI
         #expect(Theme.locateDirectory(environment: [:], currentDirectory: nowhere, executableURL: nil) == nil)
     }
 }
+
+@Suite struct SequentialScaleTests {
+    /// Magnitudes run from scale.mid (0) to scale.high (1); 0 is never the diverging scale's
+    /// low end (issue #16, item 4), and the legend shows the same gradient.
+    @Test func magnitudesUseTheSequentialScale() {
+        let theme = Theme.default
+        let mapping = ScaleMapping.sequential(0...1)
+        #expect(mapping.color(of: 0, theme: theme) == theme[.scaleMid])
+        #expect(mapping.color(of: 1, theme: theme) == theme[.scaleHigh])
+        #expect(mapping.color(of: 0, theme: theme) != theme[.scaleLow])
+        #expect(mapping.color(of: .nan, theme: theme) == theme[.background])
+        let matrix = HalfBlockMatrix(rows: 2, columns: 1, values: [0, 1], mapping: mapping)
+        #expect(matrix.color(row: 0, column: 0, theme: theme) == theme[.scaleMid])
+        let legend = rendered(ColorScaleLegend(mapping: mapping), width: 10, height: 1)
+        #expect(legend.plainText() == "0 ██████ 1")
+        #expect(legend[2, 0].foreground == theme[.scaleMid] && legend[7, 0].foreground == theme[.scaleHigh])
+    }
+}
+
+@Suite struct StateColourDistanceTests {
+    /// Pairs from Sharma, Wu and Dalal's CIEDE2000 test data.
+    @Test func ciede2000MatchesTheReferencePairs() {
+        let pairs: [((Double, Double, Double), (Double, Double, Double), Double)] = [
+            ((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425),
+            ((50, -1.3802, -84.2814), (50, 0, -82.7485), 1.0),
+            ((50, 2.5, 0), (50, 0, -2.5), 4.3065),
+            ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+            ((22.7233, 20.0904, -46.6940), (23.0331, 14.9730, -42.5619), 2.0373),
+        ]
+        for (first, second, expected) in pairs {
+            let d = LabColor(l: first.0, a: first.1, b: first.2).difference(to: LabColor(l: second.0, a: second.1, b: second.2))
+            #expect(abs(d - expected) < 1e-4, "\(first) \(second): \(d) vs \(expected)")
+        }
+        #expect(abs(LabColor(r: 255, g: 255, b: 255).l - 100) < 1e-3)
+    }
+
+    /// Every colour theme tells the digit's states apart after 256-colour reduction: the
+    /// current pixel above all (issue #16, item 7). The mono theme uses attributes instead.
+    @Test(arguments: ["dark", "light", "colorblind"])
+    func stateColoursArePairwiseDistinguishable(name: String) throws {
+        let directory = try #require(themesDirectory())
+        let theme = try Theme.load(name: name, directory: directory).theme
+        let keys: [ThemeKey] = [.cursor, .presented, .pending, .upFlip, .downFlip, .topK]
+        for (i, first) in keys.enumerated() {
+            for second in keys[(i + 1)...] {
+                let d = try #require(theme[first].lab256).difference(to: try #require(theme[second].lab256))
+                #expect(d >= 10, "\(name): \(first.rawValue) vs \(second.rawValue) ΔE00 = \(d)")
+            }
+        }
+    }
+}

@@ -318,3 +318,26 @@ import Testing
         #expect(absolute.plainText() == "0 ████ 0.5")
     }
 }
+
+@Suite struct BarChartScaleTests {
+    /// The scale labels the top (0 for all-negative bars), the bottom, and draws the zero
+    /// line in the gaps.
+    @Test func scaleLabelsTheRangeAndTheZeroLine() {
+        let chart = BarChart(bars: [.init(value: -1), .init(value: -0.5)], showsScale: true)
+        #expect(chart.scaleWidth() == 3)
+        let grid = rendered(chart, width: 7, height: 4)
+        #expect(grid.plainText() == """
+             0┤█▔█▔
+              │█ █
+              │█
+            -1│█
+            """)
+        let mixed = rendered(BarChart(bars: [.init(value: 1), .init(value: -1)], showsScale: true), width: 7, height: 4)
+        #expect(mixed.plainText() == """
+             1│█
+             0┤█▁ ▁
+              │  █
+            -1│  █
+            """)
+    }
+}

@@ -10,6 +10,10 @@
 /// Downward bar tips need blocks filled from the top; Unicode has almost none, so they are
 /// drawn as the complementary lower block in reverse video (see ``GlyphSet/upperEighths``).
 /// Bars start at index `scrollOffset`; `barWidth` columns per bar, `gap` columns between.
+/// With `showsScale`, a dim scale takes the left ``scaleWidth()`` columns (the upper bound
+/// on the top row, the lower on the bottom row, `0` and a `┤` tick where the zero line is)
+/// and the zero line is drawn in the gaps between bars (`▔` when zero is the top edge,
+/// else `▁` at the bottom of the last row above zero).
 public struct BarChart: Widget, Sendable {
     public struct Bar: Hashable, Sendable {
         public var value: Double
@@ -31,9 +35,11 @@ public struct BarChart: Widget, Sendable {
     public var valueRange: ClosedRange<Double>?
     /// The bar drawn in the cursor colour (and its label bold).
     public var highlightedIndex: Int?
+    public var showsScale: Bool
 
     public init(bars: [Bar], barWidth: Int = 1, gap: Int = 1, scrollOffset: Int = 0,
-                valueRange: ClosedRange<Double>? = nil, highlightedIndex: Int? = nil) {
+                valueRange: ClosedRange<Double>? = nil, highlightedIndex: Int? = nil, showsScale: Bool = false) {
+        self.showsScale = showsScale
         self.bars = bars
         self.barWidth = max(barWidth, 1)
         self.gap = max(gap, 0)
@@ -59,9 +65,18 @@ public struct BarChart: Widget, Sendable {
         return (upper, lower)
     }
 
-    public func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+    /// Columns the scale takes on the left: the widest label and the axis (0 without a scale).
+    public func scaleWidth() -> Int {
+        guard showsScale else { return 0 }
+        let range = resolvedRange()
+        return max(NumberFormat.compact(range.upper).count, NumberFormat.compact(range.lower).count, 1) + 1
+    }
+
+    public func render(into grid: inout Grid, area fullArea: Rect, context: RenderContext) {
+        guard !fullArea.isEmpty else { return }
+        grid.fill(fullArea, with: context.backgroundCell)
+        let (scaleArea, area) = fullArea.splitLeft(min(scaleWidth(), fullArea.width))
         guard !area.isEmpty else { return }
-        grid.fill(area, with: context.backgroundCell)
         let hasLabels = bars.contains { !$0.label.isEmpty }
         let split = hasLabels && area.height >= 2 ? area.splitBottom(1) : (rest: area, bottom: Rect(x: 0, y: 0, width: 0, height: 0))
         let plot = split.rest
@@ -69,6 +84,10 @@ public struct BarChart: Widget, Sendable {
         let positiveRows = rowsAboveZero(height: plot.height, range: range)
         let negativeRows = plot.height - positiveRows
         let theme = context.theme
+        if showsScale {
+            drawScale(into: &grid, area: scaleArea, plot: Rect(x: scaleArea.minX, y: plot.minY, width: scaleArea.width,
+                                                               height: plot.height), positiveRows: positiveRows, context: context)
+        }
         for slot in 0..<visibleBarCount(width: area.width) {
             let index = scrollOffset + slot
             guard index < bars.count else { break }
@@ -102,6 +121,14 @@ public struct BarChart: Widget, Sendable {
                     }
                 }
             }
+            if showsScale, gap > 0, !plot.isEmpty {
+                let zeroRow = positiveRows == 0 ? plot.minY : plot.minY + positiveRows - 1
+                let line: Character = positiveRows == 0 ? (context.glyphs.hasHalfBlocks ? "▔" : "-")
+                    : (context.glyphs.lowerEighths[1] == " " ? "_" : context.glyphs.lowerEighths[1])
+                for x in (left + barWidth)..<min(left + barWidth + gap, area.maxX) where grid[x, zeroRow].symbol == " " {
+                    grid.put(symbol: line, x: x, y: zeroRow, style: Style(foreground: theme[.dim], background: theme[.background]))
+                }
+            }
             if hasLabels, !split.bottom.isEmpty {
                 let label = String(bar.label.prefix(barWidth))
                 grid.put(text: label, at: (left, split.bottom.minY),
@@ -110,6 +137,24 @@ public struct BarChart: Widget, Sendable {
                          clip: area)
             }
         }
+    }
+
+    private func drawScale(into grid: inout Grid, area: Rect, plot: Rect, positiveRows: Int, context: RenderContext) {
+        guard area.width >= 2, !plot.isEmpty else { return }
+        let range = resolvedRange()
+        let style = Style(foreground: context.theme[.dim], background: context.theme[.background])
+        let axisX = area.maxX - 1, labelWidth = area.width - 1
+        let zeroRow = positiveRows == 0 ? plot.minY : plot.minY + positiveRows - 1
+        for y in plot.minY..<plot.maxY {
+            grid.put(symbol: y == zeroRow ? (context.glyphs.vertical == "│" ? "┤" : "+") : context.glyphs.vertical, x: axisX, y: y, style: style)
+        }
+        func label(_ text: String, _ y: Int) {
+            let padded = String(repeating: " ", count: max(0, labelWidth - text.count)) + text
+            grid.put(text: padded, at: (area.minX, y), style: style, clip: area)
+        }
+        label(NumberFormat.compact(range.upper), plot.minY)
+        if plot.height >= 2 { label(NumberFormat.compact(range.lower), plot.maxY - 1) }
+        if zeroRow != plot.minY && zeroRow != plot.maxY - 1 { label("0", zeroRow) }
     }
 
     /// Rows above the zero line for a plot of `height` rows.

@@ -1,5 +1,6 @@
 /// One row: the lower bound, a gradient along the theme scale, the upper bound, e.g.
-/// `-1 ████████ 1`. In mono mode the gradient is drawn with shade glyphs (for a signed
+/// `-1 ████████ 1`. In mono and 8-colour modes the gradient is drawn with shade glyphs
+/// (coloured by the scale end with 8 colours) (for a signed
 /// scale the shade follows the magnitude, so it darkens towards both ends).
 public struct ColorScaleLegend: Widget, Sendable {
     public var mapping: ScaleMapping
@@ -23,12 +24,14 @@ public struct ColorScaleLegend: Widget, Sendable {
         for step in 0..<steps {
             let t = Double(step) / Double(steps - 1)
             let value = bounds.lower + t * (bounds.upper - bounds.lower)
-            if context.colorMode == .monochrome {
+            if context.colorMode <= .ansi8 {
+                let foreground = context.colorMode == .ansi8 ? mapping.endColor(atPosition: mapping.position(of: value), theme: theme)
+                    : theme[.foreground]
                 grid.put(symbol: context.glyphs.shade(mapping.shadeLevel(of: value)), x: start + step, y: y,
-                         style: Style(foreground: theme[.foreground], background: theme[.background]))
+                         style: Style(foreground: foreground, background: theme[.background]))
             } else {
                 grid.put(symbol: context.glyphs.full, x: start + step, y: y,
-                         style: Style(foreground: theme.scaleColor(unit: mapping.position(of: value)),
+                         style: Style(foreground: mapping.color(of: value, theme: theme),
                                       background: theme[.background]))
             }
         }

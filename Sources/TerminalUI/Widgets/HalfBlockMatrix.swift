@@ -13,9 +13,13 @@ public struct MatrixIndex: Hashable, Sendable {
 /// takes 28×14 cells. An odd last row gets the theme background below it.
 ///
 /// Values map to colours through `mapping` and the theme scale; `overrides` replaces the
-/// colour of single elements (e.g. flipped pixels). In mono mode each cell shows a shade
+/// colour of single elements (e.g. flipped pixels). With 8 colours too few shades survive,
+/// so there, as in mono, each cell shows a shade glyph, coloured by the scale end it leans to
+/// (``ScaleMapping/endColor(atPosition:theme:)``). In mono mode each cell shows a shade
 /// glyph for the mean shade level of its two elements (NaN ignored) and cells holding an
-/// overridden element are drawn in reverse video. With a glyph set without half blocks
+/// overridden element are drawn in reverse video. An element in `.default` (the terminal's
+/// own background) never becomes a `▀` foreground: the cell shows `▄` or a blank instead.
+/// With a glyph set without half blocks
 /// (ASCII), each cell is a space whose background blends the two colours.
 /// Only the part that fits the area is drawn, from the top-left.
 public struct HalfBlockMatrix: Widget, Sendable {
@@ -42,7 +46,7 @@ public struct HalfBlockMatrix: Widget, Sendable {
     /// The colour of element (row, column): its override or its scale colour.
     public func color(row: Int, column: Int, theme: Theme) -> Color {
         if let override = overrides[MatrixIndex(row: row, column: column)] { return override }
-        return theme.scaleColor(unit: mapping.position(of: values[row * columns + column]))
+        return mapping.color(of: values[row * columns + column], theme: theme)
     }
 
     public func render(into grid: inout Grid, area: Rect, context: RenderContext) {
@@ -55,20 +59,30 @@ public struct HalfBlockMatrix: Widget, Sendable {
             let hasLower = lowerRow < rows
             for column in 0..<shown.width {
                 let x = shown.minX + column, y = shown.minY + cellRow
-                if context.colorMode == .monochrome {
+                if context.colorMode <= .ansi8 {
                     var levels = [mapping.shadeLevel(of: values[upperRow * columns + column])]
                     if hasLower { levels.append(mapping.shadeLevel(of: values[lowerRow * columns + column])) }
                     let finite = levels.filter { !$0.isNaN }
                     let mean = finite.isEmpty ? Double.nan : finite.reduce(0, +) / Double(finite.count)
                     let marked = overrides[MatrixIndex(row: upperRow, column: column)] != nil
                         || (hasLower && overrides[MatrixIndex(row: lowerRow, column: column)] != nil)
-                    grid[x, y] = Cell(context.glyphs.shade(mean), foreground: theme[.foreground],
+                    var positions = [mapping.position(of: values[upperRow * columns + column])]
+                    if hasLower { positions.append(mapping.position(of: values[lowerRow * columns + column])) }
+                    let shown = positions.filter { !$0.isNaN }
+                    let position = shown.isEmpty ? Double.nan : shown.reduce(0, +) / Double(shown.count)
+                    let foreground = context.colorMode == .ansi8 ? mapping.endColor(atPosition: position, theme: theme)
+                        : theme[.foreground]
+                    grid[x, y] = Cell(context.glyphs.shade(mean), foreground: foreground,
                                       background: theme[.background], attributes: marked ? .reverse : [])
                     continue
                 }
                 let upper = color(row: upperRow, column: column, theme: theme)
                 let lower = hasLower ? color(row: lowerRow, column: column, theme: theme) : theme[.background]
-                if context.glyphs.hasHalfBlocks {
+                if context.glyphs.hasHalfBlocks && upper == .default {
+                    // `.default` as a foreground is the terminal's text colour, not its
+                    // background: draw the lower half instead (or nothing).
+                    grid[x, y] = lower == .default ? Cell(" ") : Cell(context.glyphs.lowerEighths[4], foreground: lower)
+                } else if context.glyphs.hasHalfBlocks {
                     grid[x, y] = Cell(context.glyphs.upperHalf, foreground: upper, background: lower)
                 } else {
                     grid[x, y] = Cell(" ", foreground: theme[.foreground],

@@ -1,0 +1,67 @@
+import TerminalUI
+
+/// Each pane as a widget over exactly the data it draws, taken from the state. The screen
+/// renders these and click hit-testing asks the same widgets, so both agree on geometry;
+/// key hints come from `keys`.
+extension ExplorerState {
+    var digitPane: DigitPane {
+        DigitPane(label: label, t: t, steps: steps, image: image, stepOfPixel: model.stepOfPixel,
+                  flips: currentFlips, isFocused: focus == .digit)
+    }
+
+    var logitsPane: LogitsPane {
+        LogitsPane(flips: currentFlips, isStale: !flipsAreCurrent, traceComplete: currentSpectrum?.isComplete == true,
+                   view: logitsView, t: t, stepOfPixel: model.stepOfPixel, viewKey: ExplorerKeys.hint(.toggleLogitsView),
+                   isFocused: focus == .logits)
+    }
+
+    func trainingPane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> TrainingPane {
+        TrainingPane(status: training, taskName: model.task.name, hidden: model.hidden,
+                     trainKey: ExplorerKeys.hint(.toggleTraining, in: keys), isFocused: focus == .training)
+    }
+
+    func alignmentPane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> AlignmentPane {
+        AlignmentPane(t: t, result: currentAlignment, scale: alignmentScale, view: alignmentView, hidden: model.hidden,
+                      traceComplete: currentSpectrum?.isComplete == true,
+                      scaleKey: ExplorerKeys.hint(.toggleAlignmentScale, in: keys),
+                      viewKey: ExplorerKeys.hint(.toggleAlignmentView, in: keys), isFocused: focus == .alignment)
+    }
+
+    var spectrumPane: SpectrumPane {
+        SpectrumPane(t: t, spectrum: currentSpectrum, scroll: spectrumScroll, isFocused: focus == .spectrum)
+    }
+
+    var rTracePane: RTracePane {
+        RTracePane(t: t, steps: steps, spectrum: currentSpectrum, markedSteps: currentFlips?.topSteps,
+                   isFocused: focus == .rTrace)
+    }
+
+    /// Every key of the table, mouse clicks, and how to scroll and close.
+    var helpOverlay: HelpOverlay<ExplorerAction> {
+        HelpOverlay(keyTable: ExplorerKeys.table,
+                    extraEntries: [("click", "digit pixel or R-trace step: move t there")],
+                    footer: "j/k Up/Down PgUp/PgDn g/G scroll" + context.separator + "Esc ? q close",
+                    scroll: helpScroll)
+    }
+
+    /// The widget drawing `pane`.
+    func widget(for pane: Pane, keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> any Widget {
+        switch pane {
+        case .digit: digitPane
+        case .spectrum: spectrumPane
+        case .alignment: alignmentPane(keys: keys)
+        case .logits: logitsPane
+        case .rTrace: rTracePane
+        case .training: trainingPane(keys: keys)
+        }
+    }
+
+    /// The step a click at (x, y) points at: a digit pixel's step or an R-trace step, as
+    /// drawn in the current layout; nil elsewhere.
+    func clickedStep(x: Int, y: Int) -> Int? {
+        guard let layout = ScreenLayout.make(size: size, focus: focus, isZoomed: isZoomed) else { return nil }
+        if let area = layout.panes[.digit], let step = digitPane.step(atX: x, y: y, in: area) { return step }
+        if let area = layout.panes[.rTrace], let step = rTracePane.step(atX: x, y: y, in: area) { return step }
+        return nil
+    }
+}
