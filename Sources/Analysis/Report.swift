@@ -117,4 +117,17 @@ public enum StudyReport {
                                         BarSeries(name: "R-flipped", values: p.rankedLogits),
                                         BarSeries(name: "random-flipped", values: p.randomLogits)]).svg()
     }
+
+    /// The report's index.html: the summary, each figure (SVG files next to it) and Table 1.
+    public static func indexHTML(summary: [String], figures: [String], table: String) -> String {
+        """
+        <!doctype html><html><head><meta charset="utf-8"><title>ftle report</title>
+        <style>body{font-family:sans-serif;max-width:980px;margin:auto;padding:1em}
+        @media (prefers-color-scheme: dark){body{background:#1e1e1e;color:#ddd}}
+        img{max-width:100%;display:block;margin:1em 0}</style></head><body>
+        <h1>ftle report</h1><pre>\(summary.joined(separator: "\n"))</pre>
+        \(figures.map { "<h2>\($0)</h2><img src=\"\($0).svg\" alt=\"\($0)\">" }.joined(separator: "\n"))
+        <h2>Table 1</h2><pre>\(table)</pre></body></html>
+        """
+    }
 }

@@ -1,0 +1,165 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Lyapunov
+import MNIST
+import RNN
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the paper's four figures (SVG), Table 1 and the data behind them, with an index.html.",
+        discussion: """
+        Runs `align` on both row-wise models and `perturb` (up, down and both) on the permuted model with their \
+        defaults (or --jacobian / --preset paper-code). With --reproduction it writes reproduction.md instead: the \
+        paper's numbers beside ftle's under both conventions (ftle's and --preset paper-code) on ftle's models and \
+        on the paper-recipe models (Fig. 1 stds, Fig. 2's crossing of the random level, Table 1), with a verdict \
+        per result, and the figures of each run.
+        """)
+
+    @Option(help: "Untrained row-wise model (default: the bundled one).") var rowwiseUntrained: String?
+    @Option(help: "Trained row-wise model (default: the bundled one).") var rowwise: String?
+    @Option(help: "Permuted pixel-wise model (default: the bundled one).") var permuted: String?
+    @Option(help: "With --reproduction: the paper-recipe untrained row-wise model.") var paperRowwiseUntrained: String?
+    @Option(help: "With --reproduction: the paper-recipe trained row-wise model.") var paperRowwise: String?
+    @Option(help: "With --reproduction: the paper-recipe permuted model (default: the bundled one, when it exists).") var paperPermuted: String?
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Alignment samples.") var samples: Int = 25
+    @Option(help: "Sensitivity images.") var images: Int = 15
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: jacobianHelp) var jacobian: JacobianConvention?
+    @Option(help: "Set every convention to a preset: paper-code (as align and perturb).") var preset: Preset?
+    @Flag(help: "Write reproduction.md: the paper's numbers beside ftle's under both conventions.") var reproduction = false
+    @OptionGroup var dataOptions: DataOptions
+
+    func validate() throws {
+        if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
+        if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
+        if reproduction && (jacobian != nil || preset != nil) {
+            throw ValidationError("--reproduction runs both conventions itself; drop --jacobian and --preset")
+        }
+    }
+
+    func alignmentOptions(hidden: Int, paperCode: Bool) -> AlignmentStudy.Options {
+        var o = paperCode ? AlignmentStudy.Options.paperCode(hidden: hidden) : AlignmentStudy.Options()
+        if let jacobian { o.jacobian = jacobian }
+        o.samples = samples; o.seed = seed
+        return o
+    }
+
+    func sensitivityOptions(mode: FlipMode, paperCode: Bool) -> SensitivityStudy.Options {
+        var o = paperCode ? SensitivityStudy.Options.paperCode : SensitivityStudy.Options()
+        if let jacobian { o.jacobian = jacobian }
+        o.images = images; o.mode = mode; o.seed = seed
+        return o
+    }
+
+    /// The images of an alignment run: test images, or the model's held-out ones (paper-code).
+    func alignmentImages(_ m: RNNModel<Double>, paperCode: Bool, test: MNISTDataset) throws -> (MNISTDataset, [Int]) {
+        guard paperCode else { return (test, Array(0..<samples)) }
+        let train = try dataOptions.load(.train)
+        let fraction = m.metadata.extra["validation_split"].flatMap(Double.init) ?? 0.2
+        let splitSeed = m.metadata.extra["validation_seed"].flatMap(UInt64.init) ?? 0
+        return (train, Array(TrainingSplit(count: train.count, validationFraction: fraction, seed: splitSeed).validation.prefix(samples)))
+    }
+
+    func write(_ name: String, _ text: String) throws { try writeFileAtomically(out + "/" + name, text: text) }
+
+    func run() throws {
+        try reportingErrors {
+            try ensureWritableDirectory(out)
+            let test = try dataOptions.load(.test)
+            if reproduction { try runReproduction(test: test); return }
+            let m0: RNNModel<Double> = try loadModel(rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"))
+            let m1: RNNModel<Double> = try loadModel(rowwise ?? Bundled.model("rowwise-h128.safetensors"))
+            let mp: RNNModel<Float> = try loadModel(permuted ?? Bundled.model("permuted-h512.safetensors"))
+            let paperCode = preset == .paperCode
+            var summary: [String] = []
+            for (name, m) in [("untrained", m0), ("trained", m1)] {
+                print("alignment, \(name) row-wise model …"); fflush(nil)
+                let o = alignmentOptions(hidden: m.hidden, paperCode: paperCode)
+                let (data, indices) = try alignmentImages(m, paperCode: paperCode, test: test)
+                let s = try AlignmentStudy(model: m, data: data, indices: indices, options: o, progress: ProgressLine(label: "  sample").update)
+                try writeAlignment(s, options: o, name: name)
+                summary.append(String(format: "%@: std first/last/random ten = %.3f / %.3f / %.3f, random baseline %.3f (%@, %@)", name,
+                                      s.stdFirst10, s.stdLast10, s.stdRandom10, s.randomBaseline, o.jacobian.rawValue, o.statistic.rawValue))
+            }
+            var studies: [FlipMode: SensitivityStudy] = [:]
+            for mode in [FlipMode.both, .up, .down] {
+                print("sensitivity, \(mode.rawValue) flips …"); fflush(nil)
+                // Shared subsets need every image to have the same candidates: mode both only.
+                var so = sensitivityOptions(mode: mode, paperCode: paperCode)
+                if mode != .both { so.sharedRandom = false }
+                let s = try SensitivityStudy(model: mp, data: test, options: so, progress: ProgressLine(label: "  (image, k)").update)
+                studies[mode] = s
+                try write("sensitivity-\(mode.rawValue).json", jsonText(StudyReport.sensitivityJSON(s)))
+            }
+            try write("table1.md", "# Table 1: R-ranked vs random flips (\(images) test images, both directions)\n\n" + studies[.both]!.markdownTable())
+            try write("fig3.svg", StudyReport.figure3(up: studies[.up]!, down: studies[.down]!))
+            try write("fig4.svg", StudyReport.figure4(studies[.both]!))
+            let figures = ["fig1-untrained", "fig1-trained", "fig2-untrained-first", "fig2-untrained-last", "fig2-trained-first",
+                           "fig2-trained-last", "fig3", "fig4"]
+            try write("index.html", StudyReport.indexHTML(summary: summary, figures: figures, table: studies[.both]!.markdownTable()))
+            print(summary.joined(separator: "\n"))
+            print("wrote \(out)/index.html")
+        }
+    }
+
+    /// The alignment JSON and Figs. 1–2 of one study, named `fig1-<name>.svg` and so on.
+    func writeAlignment(_ s: AlignmentStudy, options o: AlignmentStudy.Options, name: String) throws {
+        try write("alignment-\(name).json", jsonText(StudyReport.alignmentJSON(s, options: o)))
+        try write("fig1-\(name).svg", StudyReport.figure1(s, title: "Alignment with Q vectors, \(name), H = \(s.hidden)"))
+        try write("fig2-\(name)-first.svg", StudyReport.figure2(s, title: "Std of alignment vs Q index (first 5 singular vectors), \(name)", last: false))
+        try write("fig2-\(name)-last.svg", StudyReport.figure2(s, title: "Std of alignment vs Q index (last 5 singular vectors), \(name)", last: true))
+    }
+
+    /// Every study under both conventions on both model families, and reproduction.md.
+    func runReproduction(test: MNISTDataset) throws {
+        let families: [(String, String, String)] = [
+            ("ftle's models", rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"), rowwise ?? Bundled.model("rowwise-h128.safetensors")),
+            ("paper recipe", paperRowwiseUntrained ?? Bundled.model("paper-rowwise-h128-epoch0.safetensors"),
+             paperRowwise ?? Bundled.model("paper-rowwise-h128.safetensors")),
+        ]
+        var runs: [Reproduction.AlignmentRun] = []
+        for (family, untrainedPath, trainedPath) in families {
+            for (model, path) in [("untrained", untrainedPath), ("trained", trainedPath)] {
+                let m: RNNModel<Double> = try loadModel(path)
+                for paperCode in [false, true] {
+                    let convention = paperCode ? "paper-code" : "ftle"
+                    print("alignment: \(family), \(model), \(convention) …"); fflush(nil)
+                    let o = alignmentOptions(hidden: m.hidden, paperCode: paperCode)
+                    let (data, indices) = try alignmentImages(m, paperCode: paperCode, test: test)
+                    let s = try AlignmentStudy(model: m, data: data, indices: indices, options: o, progress: ProgressLine(label: "  sample").update)
+                    let tag = "\(family == "paper recipe" ? "paper" : "ftle")-\(model)-\(convention)"
+                    try writeAlignment(s, options: o, name: tag)
+                    runs.append(Reproduction.AlignmentRun(family: family, model: model, convention: convention, study: s))
+                }
+            }
+        }
+        var sensitivity: [(family: String, convention: String, study: SensitivityStudy)] = []
+        var notes: [String] = []
+        var permutedModels = [("ftle's models", permuted ?? Bundled.model("permuted-h512.safetensors"))]
+        let paperPermutedPath = paperPermuted ?? Bundled.model("paper-permuted-h512.safetensors")
+        if FileManager.default.fileExists(atPath: paperPermutedPath) {
+            permutedModels.append(("paper recipe", paperPermutedPath))
+        } else {
+            notes.append("The paper-recipe permuted model (\(paperPermutedPath)) is not there yet: its 50-epoch run is still training "
+                         + "(Samples/runs/paper-permuted-h512), so Table 1 is shown on ftle's permuted model only.")
+        }
+        for (family, path) in permutedModels {
+            let mp: RNNModel<Float> = try loadModel(path)
+            for paperCode in [false, true] {
+                let convention = paperCode ? "paper-code" : "ftle"
+                print("sensitivity: \(family), \(convention) …"); fflush(nil)
+                let s = try SensitivityStudy(model: mp, data: test, options: sensitivityOptions(mode: .both, paperCode: paperCode),
+                                             progress: ProgressLine(label: "  (image, k)").update)
+                let tag = "\(family == "paper recipe" ? "paper" : "ftle")-\(convention)"
+                try write("sensitivity-\(tag).json", jsonText(StudyReport.sensitivityJSON(s)))
+                try write("fig4-\(tag).svg", StudyReport.figure4(s))
+                sensitivity.append((family, convention, s))
+            }
+        }
+        notes.append("The published Table 1 values are not reproduced here number by number; the verdict tests the paper's claim.")
+        try write("reproduction.md", Reproduction.markdown(alignment: runs, sensitivity: sensitivity, notes: notes))
+        print("wrote \(out)/reproduction.md")
+    }
+}
