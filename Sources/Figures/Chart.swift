@@ -164,3 +164,27 @@ func figureTitle(_ title: String?, width: Double) -> SVGElement? {
     guard let title, !title.isEmpty else { return nil }
     return .text(title, x: width / 2, y: 20, anchor: .middle, class: "title")
 }
+
+/// The plot area of a numeric x–y chart and its two scales, after the title band, the
+/// y-axis labels on the left and the legend (of `legendWidth`) on the right; `draw` adds the
+/// axes, ticks and labels to a document.
+struct XYFrame {
+    let plot: PixelRect
+    let xScale: LinearScale
+    let yScale: LinearScale
+    let axes: Axes
+
+    init(width: Double, height: Double, hasTitle: Bool, xTicks: Ticks, yTicks: Ticks, legendWidth: Double) {
+        let top = (hasTitle ? titleBand : 12) + 6
+        let left = Axes.leftMargin(yTicks: yTicks, hasLabel: true)
+        let right = legendWidth > 0 ? legendWidth + 28 : 16
+        plot = PixelRect(x: left, y: top, width: max(width - left - right, 10), height: max(height - top - Axes.bottomMargin, 10))
+        xScale = LinearScale(domain: xTicks.lowerBound...xTicks.upperBound, range: (plot.x, plot.right))
+        yScale = LinearScale(domain: yTicks.lowerBound...yTicks.upperBound, range: (plot.bottom, plot.y))
+        axes = Axes(plot: plot, x: .numeric(xTicks), xScale: xScale, yTicks: yTicks, yScale: yScale)
+    }
+
+    func draw(into document: inout SVGDocument, xLabel: String, yLabel: String) {
+        document.add(contentsOf: axes.render(xLabel: xLabel, yLabel: yLabel))
+    }
+}

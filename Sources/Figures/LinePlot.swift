@@ -129,15 +129,9 @@ public struct LinePlot: Figure {
         let colorBar = colorBarElements(colors: colors)
         let legendWidth = max(Legend.width(of: legendEntries), colorBar == nil ? 0 : colorBar!.width)
 
-        let top = (title == nil ? 12 : titleBand) + 6
-        let left = Axes.leftMargin(yTicks: yTicks, hasLabel: true)
-        let right = legendWidth > 0 ? legendWidth + 28 : 16
-        let plot = PixelRect(x: left, y: top, width: max(width - left - right, 10),
-                             height: max(height - top - Axes.bottomMargin, 10))
-        let xScale = LinearScale(domain: xTicks.lowerBound...xTicks.upperBound, range: (plot.x, plot.right))
-        let yScale = LinearScale(domain: yTicks.lowerBound...yTicks.upperBound, range: (plot.bottom, plot.y))
-        document.add(contentsOf: Axes(plot: plot, x: .numeric(xTicks), xScale: xScale, yTicks: yTicks, yScale: yScale)
-            .render(xLabel: xLabel, yLabel: yLabel))
+        let frame = XYFrame(width: width, height: height, hasTitle: title != nil, xTicks: xTicks, yTicks: yTicks, legendWidth: legendWidth)
+        let plot = frame.plot, xScale = frame.xScale, yScale = frame.yScale
+        frame.draw(into: &document, xLabel: xLabel, yLabel: yLabel)
 
         var paths: [SVGElement?] = []
         for (line, color) in zip(series, colors) {

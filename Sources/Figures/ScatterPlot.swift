@@ -77,15 +77,9 @@ public struct ScatterPlot: Figure {
             LegendEntry(label: group.name, color: color, symbol: .markerWithLine(dashed: group.dashedMean))
         }
         let legendWidth = Legend.width(of: legendEntries)
-        let top = (title == nil ? 12 : titleBand) + 6
-        let left = Axes.leftMargin(yTicks: yTicks, hasLabel: true)
-        let right = legendWidth > 0 ? legendWidth + 28 : 16
-        let plot = PixelRect(x: left, y: top, width: max(width - left - right, 10),
-                             height: max(height - top - Axes.bottomMargin, 10))
-        let xScale = LinearScale(domain: xTicks.lowerBound...xTicks.upperBound, range: (plot.x, plot.right))
-        let yScale = LinearScale(domain: yTicks.lowerBound...yTicks.upperBound, range: (plot.bottom, plot.y))
-        document.add(contentsOf: Axes(plot: plot, x: .numeric(xTicks), xScale: xScale, yTicks: yTicks, yScale: yScale)
-            .render(xLabel: xLabel, yLabel: yLabel))
+        let frame = XYFrame(width: width, height: height, hasTitle: title != nil, xTicks: xTicks, yTicks: yTicks, legendWidth: legendWidth)
+        let plot = frame.plot, xScale = frame.xScale, yScale = frame.yScale
+        frame.draw(into: &document, xLabel: xLabel, yLabel: yLabel)
 
         for (index, group) in groups.enumerated() {
             let fill = colors[index].hexString, offset = offsets[index]
