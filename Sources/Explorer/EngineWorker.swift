@@ -1,4 +1,5 @@
 import Linalg
+import Lyapunov
 import Dispatch
 import Foundation
 import RNN
@@ -20,8 +21,11 @@ public final class EngineWorker: Sendable {
         public var image: [Float]
         public var label: Int
         public var directions: Int
+        public var jacobian: JacobianConvention
 
-        public init(analysisID: Int, model: RNNModel<Double>, image: [Float], label: Int, directions: Int) {
+        public init(analysisID: Int, model: RNNModel<Double>, image: [Float], label: Int, directions: Int,
+                    jacobian: JacobianConvention = .forward) {
+            self.jacobian = jacobian
             self.analysisID = analysisID
             self.model = model
             self.image = image
@@ -113,7 +117,8 @@ public final class EngineWorker: Sendable {
                 return box.image
             }) {
                 analysis = ImageAnalysis(id: request.analysisID, model: request.model, image: request.image,
-                                         label: request.label, directions: request.directions)
+                                         label: request.label, directions: request.directions,
+                                         jacobian: request.jacobian)
                 analysis = runTrace(analysis!)
                 continue
             }

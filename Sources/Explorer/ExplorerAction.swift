@@ -26,6 +26,8 @@ public enum ExplorerAction: Hashable, Sendable, CaseIterable {
     case toggleAlignmentView
     /// Logits p(o_T) or p(o_t) at the cursor.
     case toggleLogitsView
+    /// Propagate the frame with D_t or with D_tᵀ (the paper's code); restarts the analysis.
+    case toggleJacobian
     /// Start, pause or resume background training of the loaded model.
     case toggleTraining
     case saveCheckpoint

@@ -218,7 +218,7 @@ public final class ExplorerApp {
         switch effect {
         case .analyze:
             engine.analyze(.init(analysisID: state.analysisID, model: model, image: state.image, label: state.label,
-                                 directions: state.directions))
+                                 directions: state.directions, jacobian: state.jacobian))
             engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
             engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
         case .requestFlips:

@@ -43,6 +43,8 @@ public enum ExplorerKeys {
                    action: .toggleAlignmentView, visibleInFooter: false),
         KeyBinding(keys: [.char("c")], display: "c", description: "logits at the cursor t / at T", action: .toggleLogitsView,
                    visibleInFooter: false),
+        KeyBinding(keys: [.char("J")], display: "J", description: "Jacobian convention: D_t (forward) / D_t^T (transposed, the paper's code)",
+                   action: .toggleJacobian, visibleInFooter: false),
         KeyBinding(keys: [.char("R")], display: "R", description: "reload newest training weights",
                    action: .reloadWeights, visibleInFooter: false),
         KeyBinding(keys: [.char("s")], display: "s", description: "save checkpoint", action: .saveCheckpoint,

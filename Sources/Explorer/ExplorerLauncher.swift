@@ -74,6 +74,7 @@ public enum ExplorerLauncher {
                                   imageIndex: options.imageIndex, directions: directions,
                                   context: RenderContext(theme: themeResult.theme),
                                   themeNames: Theme.availableThemes(in: themeDirectory))
+        state.jacobian = options.jacobian
         if !themeResult.warnings.isEmpty {
             _ = state.handle(.status(themeResult.warnings.joined(separator: "; "), isWarning: true))
         }

@@ -1,3 +1,4 @@
+import Lyapunov
 import MNIST
 
 /// What `ftle explore` was asked for (parsed by the command, resolved by ``ExplorerLauncher``).
@@ -21,6 +22,8 @@ public struct ExplorerOptions: Sendable {
     /// Load background training's weights into the other panes every this many batches
     /// (nil: only on `R`).
     public var reloadEveryBatches: Int?
+    /// The frame propagation the explorer starts with (`J` toggles it).
+    public var jacobian: JacobianConvention = .forward
 
     public init(modelPath: String? = nil, imageIndex: Int = 0, split: Split = .test, themeName: String? = nil,
                 followDirectory: String? = nil, colorName: String = "auto", dataDirectory: String, bundleRoot: String,

@@ -111,6 +111,9 @@ extension ExplorerState {
         case .toggleAlignmentScale:
             alignmentScale = alignmentScale.toggled
             return []
+        case .toggleJacobian:
+            jacobian = jacobian == .forward ? .transposed : .forward
+            return startAnalysis()
         case .toggleLogitsView:
             chosenLogitsView = logitsView == .final ? .atCursor : .final
             return []

@@ -1,3 +1,4 @@
+import Lyapunov
 import MNIST
 import TerminalUI
 
@@ -18,6 +19,8 @@ public struct ExplorerState: Sendable {
     public var analysisID = 1
     /// K, the tangent directions the engine steps (min(H, 32) by default).
     public var directions: Int
+    /// How the engine propagates the frame: Q_t R_t = D_t Q_{t−1} (forward) or D_tᵀ Q_{t−1}.
+    public var jacobian: JacobianConvention = .forward
 
     // Cursor and playback.
     public var t: Int

@@ -1,3 +1,4 @@
+import Lyapunov
 import TerminalUI
 
 /// The top line: t / T, image, label, model file, task, H, K, and whether playing (most
@@ -7,7 +8,8 @@ enum HeaderBar {
         let context = state.context
         var fields = ["ftle", "t \(state.t)/\(state.steps)", "\(state.dataset.split.rawValue) #\(state.imageIndex)",
                       "label \(state.label)", state.model.fileName, state.model.task.name, "H \(state.model.hidden)",
-                      "K \(state.directions)"]
+                      "K \(state.directions)",
+                      state.jacobian == .forward ? "D" : context.text("Dᵀ", ascii: "D^T")]
         if state.isPlaying { fields.append(context.text("▶ playing", ascii: "> playing")) }
         return fields.joined(separator: context.separator)
     }

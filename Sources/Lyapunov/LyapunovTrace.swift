@@ -45,6 +45,16 @@ public struct LyapunovTrace: Sendable {
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
                 qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward,
                 snapshotInterval: Int? = nil, computeNow: Bool = true) throws {
+        self.init(notStarted: model, sequence: sequence, steps: steps, k: k, initialState: initialState, initialFrame: initialFrame,
+                  transient: transient, keepFrames: keepFrames, qrMethod: qrMethod, jacobian: jacobian,
+                  snapshotInterval: snapshotInterval)
+        if computeNow { try advance(by: steps) }
+    }
+
+    /// A trace with no step computed yet (`advance(by:)` computes it).
+    public init(notStarted model: RNNModel<Double>, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
+                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
+                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
         inputSize = model.inputSize
         precondition(sequence.count == steps * inputSize, "sequence must have T×I values")
         precondition(snapshotInterval.map { $0 >= 1 } ?? true, "snapshot interval must be at least 1")
@@ -62,7 +72,6 @@ public struct LyapunovTrace: Sendable {
         logR.reserveCapacity(steps); exponents.reserveCapacity(steps); states.reserveCapacity(steps + 1)
         frames = keepFrames ? [] : nil
         rFactors = keepFrames ? [] : nil
-        if computeNow { try advance(by: steps) }
     }
 
     /// Computes up to `count` more steps (fewer at the end of the sequence).

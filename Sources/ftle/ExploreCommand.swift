@@ -1,6 +1,7 @@
 import ArgumentParser
 import Explorer
 import Foundation
+import Lyapunov
 import MNIST
 
 /// `ftle explore` — the interactive terminal explorer, and the default command.
@@ -29,6 +30,7 @@ struct Explore: ParsableCommand {
     @Option(name: .customLong("reload-every"),
             help: "While background training runs, load its weights into the other panes every N batches (default: only on R).")
     var reloadEvery: Int?
+    @Option(help: jacobianHelp) var jacobian: JacobianConvention = .forward
     @OptionGroup var dataOptions: DataOptions
     @Flag(help: .hidden) var benchmark = false
 
@@ -39,10 +41,11 @@ struct Explore: ParsableCommand {
     }
 
     func run() throws {
-        let options = ExplorerOptions(modelPath: model, imageIndex: image, split: split, themeName: theme,
+        var options = ExplorerOptions(modelPath: model, imageIndex: image, split: split, themeName: theme,
                                       followDirectory: follow, colorName: color, dataDirectory: dataOptions.directory,
                                       bundleRoot: Bundled.root() ?? FileManager.default.currentDirectoryPath,
                                       trainingDirectory: out, directions: k, reloadEveryBatches: reloadEvery)
+        options.jacobian = jacobian
         let status = benchmark ? ExplorerBenchmark.run(options) : ExplorerLauncher.run(options)
         if status != 0 { throw ExitCode(status) }
     }
