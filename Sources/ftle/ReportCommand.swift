@@ -142,7 +142,7 @@ struct Report: ParsableCommand {
         if FileManager.default.fileExists(atPath: paperPermutedPath) {
             permutedModels.append(("paper recipe", paperPermutedPath))
         } else {
-            notes.append("The paper-recipe permuted model (\(paperPermutedPath)) is not there yet: its 50-epoch run is still training "
+            notes.append("The paper-recipe permuted model (\(URL(fileURLWithPath: paperPermutedPath).lastPathComponent)) is not there yet: its 50-epoch run is still training "
                          + "(Samples/runs/paper-permuted-h512), so Table 1 is shown on ftle's permuted model only.")
         }
         for (family, path) in permutedModels {
