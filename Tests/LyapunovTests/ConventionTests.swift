@@ -7,15 +7,7 @@ import TestSupport
 
 /// The transposed convention and the incremental trace, against independent paths (Float64).
 @Suite struct ConventionTests {
-    func randomModel(h: Int, seed: UInt64) -> RNNModel<Double> {
-        var rng = SeededRandom(seed: seed)
-        return modelWith(v: .gaussian(rows: h, cols: h, std: 1.5 / Double(h).squareRoot(), using: &rng), inputSize: 1, bias: true, seed: seed)
-    }
-
-    func sequence(_ n: Int, seed: UInt64) -> [Double] {
-        var rng = SeededRandom(seed: seed)
-        return (0..<n).map { _ in rng.nextNormal() }
-    }
+    func sequence(_ n: Int, seed: UInt64) -> [Double] { randomSequence(n, seed: seed) }
 
     /// Under `transposed`, at every step Q_t R_t = D_tᵀ Q_{t−1} (1e-12 relative) with D_t formed
     /// here from h_t and V by plain loops, Q_t is orthonormal (1e-12) and diag(R_t) ≥ 0; h_t is

@@ -58,16 +58,20 @@ func modelWith(v: Matrix<Double>, inputSize: Int = 1, bias: Bool = false, seed: 
     }
 }
 
-@Suite struct StepperInvariantTests {
-    func randomModel(h: Int, seed: UInt64) -> RNNModel<Double> {
-        var rng = SeededRandom(seed: seed)
-        return modelWith(v: .gaussian(rows: h, cols: h, std: 1.5 / Double(h).squareRoot(), using: &rng), inputSize: 1, bias: true, seed: seed)
-    }
+/// A one-input tanh RNN with a Gaussian V of spectral radius ≈ 1.5 and biases (seeded).
+func randomModel(h: Int, seed: UInt64) -> RNNModel<Double> {
+    var rng = SeededRandom(seed: seed)
+    return modelWith(v: .gaussian(rows: h, cols: h, std: 1.5 / Double(h).squareRoot(), using: &rng), inputSize: 1, bias: true, seed: seed)
+}
 
-    func sequence(_ n: Int, seed: UInt64) -> [Double] {
-        var rng = SeededRandom(seed: seed)
-        return (0..<n).map { _ in rng.nextNormal() }
-    }
+/// n seeded N(0, 1) inputs.
+func randomSequence(_ n: Int, seed: UInt64) -> [Double] {
+    var rng = SeededRandom(seed: seed)
+    return (0..<n).map { _ in rng.nextNormal() }
+}
+
+@Suite struct StepperInvariantTests {
+    func sequence(_ n: Int, seed: UInt64) -> [Double] { randomSequence(n, seed: seed) }
 
     /// At every step: h_t follows the RNN update (1e-14), Q_tᵀQ_t = I (1e-12) and
     /// Q_t R_t = D_t Q_{t−1} (1e-12 relative), with D_t formed independently from h_t and V.
