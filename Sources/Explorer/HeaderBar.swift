@@ -2,21 +2,26 @@ import Lyapunov
 import TerminalUI
 
 /// The top line: t / T, image, label, model file, task, H, K, and whether playing (most
-/// important first, since a narrow screen cuts the end).
+/// important first, since a narrow screen cuts the end). When the line does not fit `width`,
+/// the model file name goes first, so H, K and the Jacobian convention stay visible at 80
+/// columns.
 enum HeaderBar {
-    static func text(_ state: ExplorerState) -> String {
+    static func text(_ state: ExplorerState, width: Int = .max) -> String {
         let context = state.context
         var fields = ["ftle", "t \(state.t)/\(state.steps)", "\(state.dataset.split.rawValue) #\(state.imageIndex)",
                       "label \(state.label)", state.model.fileName, state.model.task.name, "H \(state.model.hidden)",
                       "K \(state.directions)",
                       state.jacobian == .forward ? "D" : context.text("Dᵀ", ascii: "D^T")]
         if state.isPlaying { fields.append(context.text("▶ playing", ascii: "> playing")) }
+        let full = fields.joined(separator: context.separator)
+        guard full.count > width else { return full }
+        fields.remove(at: 4)
         return fields.joined(separator: context.separator)
     }
 
     static func render(_ state: ExplorerState, into grid: inout Grid, area: Rect) {
         let context = state.context
         grid.fill(area, with: context.backgroundCell)
-        grid.put(line: " " + text(state), in: area, row: 0, style: context.style(.title, .bold), context: context)
+        grid.put(line: " " + text(state, width: area.width - 1), in: area, row: 0, style: context.style(.title, .bold), context: context)
     }
 }

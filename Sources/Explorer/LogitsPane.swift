@@ -47,18 +47,21 @@ struct LogitsPane: Widget {
             let lineStyle = context.style(summary.predicted == flips.label ? .foreground : .negative, .bold)
             grid.put(line: line, in: Rect(x: inside.minX, y: top, width: inside.width, height: 1), row: 0, style: lineStyle,
                      context: context)
+            // The bars with their probability scale (0 to 1) on the left.
             let bars = summary.probabilities.enumerated().map { BarChart.Bar(value: $0.element, label: "\($0.offset)") }
-            BarChart(bars: bars, barWidth: 1, gap: 1, valueRange: 0...1, highlightedIndex: flips.label)
-                .render(into: &grid, area: Rect(x: inside.minX, y: top + 1, width: min(19, inside.width), height: blockHeight - 1),
-                        context: context)
+            let chart = BarChart(bars: bars, barWidth: 1, gap: 1, valueRange: 0...1, highlightedIndex: flips.label, showsScale: true)
+            let chartWidth = chart.scaleWidth() + 19
+            chart.render(into: &grid, area: Rect(x: inside.minX, y: top + 1, width: min(chartWidth, inside.width), height: blockHeight - 1),
+                         context: context)
             // Right of the bars: the loss, and for flipped inputs its change.
-            let side = Rect(x: inside.minX + 20, y: top + 1, width: max(0, inside.width - 20), height: blockHeight - 1)
+            let side = Rect(x: inside.minX + chartWidth + 1, y: top + 1, width: max(0, inside.width - chartWidth - 1),
+                            height: blockHeight - 1)
             grid.put(line: "loss", in: side, row: 0, style: context.style(.dim), context: context)
             grid.put(line: Format.fixed(summary.loss, 3), in: side, row: 1, style: context.style(.foreground), context: context)
             if index > 0 {
                 grid.put(line: context.text("Δloss", ascii: "dloss"), in: side, row: 2, style: context.style(.dim), context: context)
-                grid.put(line: Format.signed(summary.loss - originalLoss, 3), in: side, row: 3, style: context.style(.accent, .bold),
-                         context: context)
+                grid.put(line: Self.deltaText(summary.loss - originalLoss, width: side.width), in: side, row: 3,
+                         style: context.style(.accent, .bold), context: context)
             }
         }
         var info: String
@@ -94,6 +97,14 @@ struct LogitsPane: Widget {
         let x = grid.put(text: name, at: (row.minX, row.minY), style: context.style(.dim), clip: row)
         Sparkline(values: values, cursor: t - 1, range: 0...1)
             .render(into: &grid, area: Rect(x: x, y: row.minY, width: max(0, row.maxX - x), height: 1), context: context)
+    }
+
+    /// The loss change as "+0.694", or "+4e-04" when that does not fit `width` (a small
+    /// change never reads as a cut-off "+0.00…").
+    static func deltaText(_ value: Double, width: Int) -> String {
+        let text = Format.signed(value, 3)
+        guard text.count > width, value.isFinite else { return text }
+        return String(format: "%+.0e", value)
     }
 
     private func pad(_ text: String, _ width: Int) -> String {

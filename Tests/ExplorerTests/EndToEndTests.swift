@@ -82,7 +82,8 @@ struct EndToEndTests {
         #expect(screen.contains("Alignment"))
 
         Self.tmuxCommand(["send-keys", "-t", session, "?"])
-        screen = Self.waitFor(session) { $0.contains("┌ keys") }
+        // Poll for the row itself: "┌ keys" is painted before the rest of the overlay.
+        screen = Self.waitFor(session) { $0.contains("┌ keys") && $0.contains("reload newest training weights") }
         #expect(screen.contains("reload newest training weights"))
         Self.tmuxCommand(["send-keys", "-t", session, "Escape"])
         screen = Self.waitFor(session) { !$0.contains("┌ keys") }

@@ -48,4 +48,27 @@ struct LogitsAtCursorTests {
         state.t = max(firstFlip - 1, 1)
         #expect(Self.paneText(state).contains("0/10 flips act by t · c: p(o_T)"))
     }
+
+    /// The probability bars have a y-scale: 1 at the top, 0 on the axis at the bottom, left of
+    /// the bars, and the loss column moves right of them.
+    @Test func theProbabilityBarsHaveAScale() throws {
+        let (app, _) = ExplorerFixtures.settledApp()
+        let lines = Self.paneText(app.state).split(separator: "\n").map(String.init)
+        let top = try #require(lines.firstIndex { $0.contains("original") })
+        #expect(lines[top + 1].hasPrefix("│1│"), "\(lines[top + 1])")
+        let axisBottom = try #require(lines.firstIndex { $0.hasPrefix("│0┤") })
+        #expect(axisBottom > top + 1)
+        #expect(lines[axisBottom + 1].hasPrefix("│  0 1 2 3 4 5 6 7 8 9"), "\(lines[axisBottom + 1])")
+        let lossColumn = try #require(lines[top + 1].range(of: "loss")).lowerBound
+        #expect(lines[top + 1].distance(from: lines[top + 1].startIndex, to: lossColumn) == 23)
+    }
+
+    /// Beside the scaled bars the Δloss column is 6 wide at 120×40: a small change is shown
+    /// in a short exponent form rather than cut off.
+    @Test func smallLossChangesFitTheColumn() {
+        #expect(LogitsPane.deltaText(0.694, width: 6) == "+0.694")
+        #expect(LogitsPane.deltaText(0.00012, width: 6) == "+1e-04")
+        #expect(LogitsPane.deltaText(-0.0012, width: 6) == "-1e-03")
+        #expect(LogitsPane.deltaText(0.00012, width: 8) == "+0.00012")
+    }
 }
