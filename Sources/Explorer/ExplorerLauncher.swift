@@ -7,7 +7,12 @@ import TerminalUI
 /// A failure before the terminal opens; `description` is the one line printed.
 public struct ExplorerSetupError: Error, CustomStringConvertible, Equatable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// A bad option value (unknown colour mode or theme): exit status 2, as every usage error.
+    public var isUsageError: Bool
+    public init(_ description: String, isUsageError: Bool = false) {
+        self.description = description
+        self.isUsageError = isUsageError
+    }
 }
 
 /// Everything `ftle explore` does: resolve the options (model, data, theme, colours), open
@@ -34,7 +39,8 @@ public enum ExplorerLauncher {
         var colorMode: ColorMode?
         if options.colorName.lowercased() != "auto" {
             guard let mode = ColorMode(name: options.colorName) else {
-                throw ExplorerSetupError("unknown colour mode \"\(options.colorName)\"; use auto, truecolor, 256, 8 or mono")
+                throw ExplorerSetupError("unknown colour mode \"\(options.colorName)\"; use auto, truecolor, 256, 8 or mono",
+                                         isUsageError: true)
             }
             colorMode = mode
         }
@@ -52,7 +58,7 @@ public enum ExplorerLauncher {
         do {
             themeResult = try Theme.load(name: options.themeName ?? Theme.default.name, directory: themeDirectory)
         } catch {
-            throw ExplorerSetupError(String(describing: error))
+            throw ExplorerSetupError(String(describing: error), isUsageError: true)
         }
         let modelPath = try resolveModelPath(options)
         let model: RNNModel<Double>
@@ -100,7 +106,7 @@ public enum ExplorerLauncher {
                                    executableURL: Bundle.main.executableURL)
         } catch {
             printError(String(describing: error))
-            return 1
+            return (error as? ExplorerSetupError)?.isUsageError == true ? 2 : 1
         }
         // Refuse what cannot work before touching the terminal. (An unset or unknown TERM is
         // reported by NCursesTerminal below, with its own message.)

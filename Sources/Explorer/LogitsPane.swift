@@ -66,7 +66,12 @@ struct LogitsPane: Widget {
         }
         var info: String
         if let mode = flips.request.mode {
-            info = "k \(flips.request.count) \(mode.rawValue) flips" + context.separator + "seed \(flips.request.baselineSeed)"
+            // k above the image's candidates: every candidate flips, so the random baseline is
+            // the ranked set (the k_effective of `ftle perturb`).
+            let flipped = flips.rFlippedPixels.count
+            info = flipped < flips.request.count
+                ? "k \(flipped) of \(flipped) \(mode.rawValue)" + context.separator + "random = ranked"
+                : "k \(flips.request.count) \(mode.rawValue) flips" + context.separator + "seed \(flips.request.baselineSeed)"
         } else {
             info = "flips off" + context.separator + "top-\(flips.topPixels.count) marked"
         }

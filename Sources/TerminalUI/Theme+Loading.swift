@@ -77,14 +77,17 @@ extension Theme {
                                definedKeys: Set(colors.keys))
     }
 
-    /// Loads `<directory>/<name>.theme`. The name `dark` works even without a file (it is
+    /// Loads `<directory>/<name>.theme`, or the theme file at `name` when it is a path (it
+    /// contains a `/` or ends in `.theme`). The name `dark` works even without a file (it is
     /// built in). An unreadable file (e.g. not UTF-8) gives the default theme and a
     /// one-line warning. Throws ``ThemeError/unknownTheme(name:available:)`` when there is
     /// no such theme.
     public static func load(name: String, directory: URL) throws -> ThemeLoadResult {
-        let file = directory.appendingPathComponent(name + "." + fileExtension)
-        let isPlainName = !name.isEmpty && !name.contains("/") && !name.hasPrefix(".")
-        guard isPlainName, FileManager.default.fileExists(atPath: file.path) else {
+        let isPath = name.contains("/") || name.hasSuffix("." + fileExtension)
+        let file = isPath ? URL(fileURLWithPath: name) : directory.appendingPathComponent(name + "." + fileExtension)
+        let isPlainName = !name.isEmpty && !name.hasPrefix(".") && (isPath || !name.contains("/"))
+        var isDirectory: ObjCBool = false
+        guard isPlainName, FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             if name == Theme.default.name {
                 return ThemeLoadResult(theme: .default, warnings: [], definedKeys: Set(ThemeKey.allCases))
             }

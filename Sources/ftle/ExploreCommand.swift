@@ -20,9 +20,9 @@ struct Explore: ParsableCommand {
 
     @Option(help: "Model file (.safetensors). Default: the followed run's model, else a bundled sample.")
     var model: String?
-    @Option(help: "Index of the MNIST image to open (0-based).") var image: Int = 0
+    @Option(parsing: .unconditional, help: "Index of the MNIST image to open (0-based).") var image: Int = 0
     @Option(help: "Which MNIST split --image indexes: test or train.") var split: Split = .test
-    @Option(help: "Colour theme (a file Themes/NAME.theme): dark, light, colorblind, mono, ...") var theme: String?
+    @Option(help: "Colour theme: a name (Themes/NAME.theme, or $FTLE_THEMES/NAME.theme): dark, light, colorblind, mono, ...; or the path of a .theme file.") var theme: String?
     @Option(help: "Follow the training run writing into this folder.") var follow: String?
     @Option(help: "Colours: auto, truecolor, 256, 8 or mono.") var color: String = "auto"
     @Option(help: "Number of tangent directions K (default min(H, 32)).") var k: Int?

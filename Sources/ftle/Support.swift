@@ -105,7 +105,7 @@ struct SequenceInput {
 }
 
 struct SequenceOptions: ParsableArguments {
-    @Option(help: "Index of an MNIST image to feed (0-based).")
+    @Option(parsing: .unconditional, help: "Index of an MNIST image to feed (0-based).")
     var image: Int?
     @Option(help: "Which MNIST split --image indexes: test or train.")
     var split: Split = .test

@@ -126,9 +126,13 @@ struct BadInputTests {
                  stderr: "ftle: --k must be at least 1 (got 0)\n", status: 2),
             Case(name: "--image 99999", args: ["predict", "--model", m, "--image", "99999"],
                  stderr: "ftle: --image 99999 is out of range: the test split has 10000 images (0...9999)\n", status: 1),
-            // ArgumentParser takes "-1" for an option, so the message is about the missing value.
+            // --image parses its value unconditionally, so "-1" is the value, not an option.
             Case(name: "--image -1", args: ["predict", "--model", m, "--image", "-1"],
-                 stderr: "ftle: Missing value for '--image <image>'\n", status: 2),
+                 stderr: "ftle: --image must be ≥ 0 (got -1)\n", status: 2),
+            Case(name: "explore --image -1", args: ["explore", "--model", m, "--image", "-1"],
+                 stderr: "ftle: --image must be ≥ 0 (got -1)\n", status: 2),
+            Case(name: "explore --color purple", args: ["explore", "--model", m, "--color", "purple"],
+                 stderr: "ftle: unknown colour mode \"purple\"; use auto, truecolor, 256, 8 or mono\n", status: 2),
             Case(name: "--image=-1", args: ["predict", "--model", m, "--image=-1"],
                  stderr: "ftle: --image must be ≥ 0 (got -1)\n", status: 2),
             Case(name: "--epochs 0", args: ["train", "--epochs", "0", "--out", d + "/epochs0"],
@@ -207,7 +211,9 @@ struct BadInputTests {
             Case(name: "--steps window with nothing to flip", args: ["perturb", "--model", m, "--steps", "1-1", "--mode", "down", "--images", "1"],
                  stderr: "ftle: test image 0 has no pixels to flip (mode down) in steps 1-1\n", status: 1),
             Case(name: "unknown theme", args: ["explore", "--model", m, "--theme", "nope"],
-                 stderr: "ftle: unknown theme \"nope\"; available themes: colorblind, dark, light, mono\n", status: 1),
+                 stderr: "ftle: unknown theme \"nope\"; available themes: colorblind, dark, light, mono\n", status: 2),
+            Case(name: "theme path that does not exist", args: ["explore", "--model", m, "--theme", d + "/no.theme"],
+                 stderr: "ftle: unknown theme \"\(d)/no.theme\"; available themes: colorblind, dark, light, mono\n", status: 2),
         ]
     }()
 

@@ -179,3 +179,22 @@ import TerminalUI
         }
     }
 }
+
+/// `--theme` takes the path of a theme file as well as a name.
+@Suite struct ThemePathTests {
+    @Test func aPathLoadsThatFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ftle-theme-path-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("mine.theme")
+        let themes = try #require(themesDirectory())
+        let mono = try String(contentsOfFile: themes.appendingPathComponent("mono.theme").path, encoding: .utf8)
+        try mono.write(to: file, atomically: true, encoding: .utf8)
+        let byPath = try Theme.load(name: file.path, directory: URL(fileURLWithPath: "/nonexistent"))
+        let byName = try Theme.load(name: "mono", directory: themes)
+        // The same colours under another name (the theme is named for its file).
+        var renamed = byPath.theme; renamed.name = byName.theme.name
+        #expect(renamed == byName.theme && byPath.warnings.isEmpty)
+        #expect(throws: ThemeError.self) { try Theme.load(name: dir.appendingPathComponent("none.theme").path, directory: themes) }
+        #expect(throws: ThemeError.self) { try Theme.load(name: dir.path + "/", directory: themes) }
+    }
+}
