@@ -41,7 +41,7 @@ let package = Package(
         // Cell grid, widgets, themes, keys; the one ncurses backend file.
         .target(name: "TerminalUI", dependencies: ["CNCurses"]),
         // The interactive explorer: app state, actions, panes, engine and training workers.
-        .target(name: "Explorer", dependencies: ["TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"]),
+        .target(name: "Explorer", dependencies: ["TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Statistics"]),
         .executableTarget(name: "ftle", dependencies: [
             "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Explorer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Lyapunov", "RNN", "Linalg", "MNIST", "Statistics", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis"],
+        .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Statistics"],
                     exclude: ["Golden"]),
         // Runs the built ftle binary: bad inputs (exact message + exit code) and signals.
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RNN", "MNIST"], exclude: ["Golden"]),

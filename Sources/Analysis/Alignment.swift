@@ -3,6 +3,7 @@ import Linalg
 import Lyapunov
 import MNIST
 import RNN
+import Statistics
 
 /// Which singular vectors of ΔV_t = U Σ Eᵀ are compared with the Q vectors.
 public enum SingularSide: String, Sendable, CaseIterable {
@@ -164,7 +165,7 @@ public struct AlignmentStudy: Sendable {
         randomBaseline = try AlignmentStudy.randomBaseline(hidden: h, pairs: 4, seed: o.seed &+ 7)
         switch o.statistic {
         case .pooled:
-            stdFirst10 = populationStd(valuesFirst10); stdLast10 = populationStd(valuesLast10); stdRandom10 = populationStd(valuesRandom10)
+            stdFirst10 = populationStandardDeviation(valuesFirst10); stdLast10 = populationStandardDeviation(valuesLast10); stdRandom10 = populationStandardDeviation(valuesRandom10)
         case .meanPerStep:
             // n = samples × 10 values per (t, j, group); unbiased: Σ(x − x̄)²/(n − 1).
             let count = Double(o.samples * 10)
@@ -190,13 +191,6 @@ public struct AlignmentStudy: Sendable {
             let b = try svd(Matrix<Double>.gaussian(rows: h, cols: h, using: &rng))
             values += matmul(a.vt, b.vt, .none, .transposed).storage
         }
-        return populationStd(values)
+        return populationStandardDeviation(values)
     }
-}
-
-/// √(mean((x − x̄)²)) (population standard deviation, as NumPy's default).
-public func populationStd(_ x: [Double]) -> Double {
-    guard !x.isEmpty else { return .nan }
-    let m = x.reduce(0, +) / Double(x.count)
-    return (x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count)).squareRoot()
 }

@@ -13,7 +13,7 @@ public enum StudyReport {
         func hist(_ v: [Double]) -> [String: Any] {
             let lim = max(0.05, v.map(abs).max() ?? 1)
             let h = Histogram(v, lowerBound: -lim, upperBound: lim, binCount: alignmentBins)
-            return ["edges": h.binEdges, "counts": h.counts, "std": populationStd(v), "count": v.count]
+            return ["edges": h.binEdges, "counts": h.counts, "std": populationStandardDeviation(v), "count": v.count]
         }
         return [
             "hidden": s.hidden, "steps": s.steps, "samples": options.samples, "first": options.first, "last": options.last,
@@ -34,7 +34,7 @@ public enum StudyReport {
         let lim = max(0.05, (s.valuesFirst10 + s.valuesLast10 + s.valuesRandom10).map(abs).max() ?? 1)
         func panel(_ v: [Double], _ name: String, _ color: Int) -> HistogramPanel {
             let h = Histogram(v, lowerBound: -lim, upperBound: lim, binCount: alignmentBins)
-            return HistogramPanel(label: "\(name) (std \(String(format: "%.3f", populationStd(v))))", binEdges: h.binEdges,
+            return HistogramPanel(label: "\(name) (std \(String(format: "%.3f", populationStandardDeviation(v))))", binEdges: h.binEdges,
                                   counts: h.counts.map(Double.init), color: Palette.categorical(color))
         }
         return HistogramStack(title: title, panels: [panel(s.valuesFirst10, "first 10 Q", 0), panel(s.valuesLast10, "last 10 Q", 1),

@@ -1,3 +1,4 @@
+import Statistics
 import Analysis
 /// The cosines A_t = Q_tᵀ E_t at one step t between the first `directions` Lyapunov vectors
 /// (columns of Q_t, from the K-column frame the engine steps) and selected right singular
@@ -34,6 +35,6 @@ public struct AlignmentResult: Hashable, Sendable {
     public func spreadByIndex(leading: Bool) -> [Double] {
         let columns = leading ? Array(0..<leadingCount) : Array(leadingCount..<singularIndices.count)
         guard !columns.isEmpty else { return [] }
-        return (0..<directions).map { i in populationStd(columns.map { cosine(q: i, column: $0) }) }
+        return (0..<directions).map { i in populationStandardDeviation(columns.map { cosine(q: i, column: $0) }) }
     }
 }

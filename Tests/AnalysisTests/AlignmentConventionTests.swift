@@ -4,6 +4,7 @@ import Linalg
 import Lyapunov
 import MNIST
 import RNN
+import Statistics
 import Testing
 import TestSupport
 
@@ -66,7 +67,7 @@ import TestSupport
         var o = AlignmentStudy.Options()
         o.samples = 1; o.first = 2; o.last = 2
         let study = try AlignmentStudy(model: Self.model, data: testImages, options: o)
-        #expect(study.stdFirst10 == populationStd(study.valuesFirst10) && study.stdRandom10 == populationStd(study.valuesRandom10))
+        #expect(study.stdFirst10 == populationStandardDeviation(study.valuesFirst10) && study.stdRandom10 == populationStandardDeviation(study.valuesRandom10))
         #expect(study.randomTen.allSatisfy { (10...19).contains($0) })
     }
 }

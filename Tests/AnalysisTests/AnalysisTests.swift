@@ -11,8 +11,6 @@ import Statistics
 import Testing
 import TestSupport
 
-let samplesMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Samples/mnist").path
 let testImages = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
 
 @Suite struct PrefixGradientTests {

@@ -1,6 +1,7 @@
 import Analysis
 import Explorer
 import Foundation
+import Statistics
 import Testing
 import TerminalUI
 
@@ -119,7 +120,7 @@ struct AlignmentSpreadTests {
             let spread = result.spreadByIndex(leading: leading)
             #expect(spread.count == result.directions)
             for i in 0..<result.directions {
-                let expected = populationStd(columns.map { reference[i, $0] })
+                let expected = populationStandardDeviation(columns.map { reference[i, $0] })
                 #expect(abs(spread[i] - expected) < 1e-9, "q\(i + 1) leading=\(leading): \(spread[i]) vs \(expected)")
             }
         }

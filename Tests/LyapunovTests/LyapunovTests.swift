@@ -185,8 +185,6 @@ func randomSequence(_ n: Int, seed: UInt64) -> [Double] {
     }
 }
 
-let samplesMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Samples/mnist").path
 
 @Suite struct QRMethodTests {
     /// The stepper's fast QR (CholeskyQR2 with fallback) and plain Householder give the same

@@ -5,8 +5,6 @@ import Testing
 import TestSupport
 
 /// The bundled samples directory, found from this file's location.
-let samplesMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Samples/mnist").path
 
 @Suite struct BundledMNISTTests {
     @Test func testSplitLoadsWithPublishedLabelCounts() throws {

@@ -5,8 +5,6 @@ import RNN
 import Testing
 import TestSupport
 
-let samplesMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Samples/mnist").path
 
 /// The bundled data, loaded once for all training tests.
 let bundledTrain = try! MNISTDataset.load(directory: samplesMNIST, split: .train)

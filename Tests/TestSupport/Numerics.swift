@@ -53,3 +53,7 @@ public func makeTemporaryDirectory(_ tag: String = "ftle-test") -> String {
 }
 
 import Foundation
+
+/// The bundled MNIST folder (Samples/mnist of this checkout), found from this file's path.
+public let samplesMNIST: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Samples/mnist").path
