@@ -117,14 +117,11 @@ struct Align: ParsableCommand {
             return (test, Array(0..<samples), "test")
         case .validation:
             let train = try dataOptions.load(.train)
-            let fraction = m.metadata.extra["validation_split"].flatMap(Double.init) ?? 0.2
-            let splitSeed = m.metadata.extra["validation_seed"].flatMap(UInt64.init) ?? 0
-            guard fraction > 0 && fraction < 1 else { throw UsageError("the model records an invalid validation_split \(fraction)") }
-            let held = TrainingSplit(count: train.count, validationFraction: fraction, seed: splitSeed).validation
+            let recorded = try TrainingSplit.recorded(in: m.metadata, count: train.count)
+            let held = recorded.split.validation, fraction = recorded.fraction, splitSeed = recorded.seed
             guard samples <= held.count else { throw UsageError("--samples \(samples) exceeds the \(held.count) validation images") }
-            let recorded = m.metadata.extra["validation_split"] != nil
             return (train, Array(held.prefix(samples)),
-                    "validation (\(fraction) of the training set, seed \(splitSeed)\(recorded ? ", recorded by the model" : ", not recorded by the model: default split"))")
+                    "validation (\(fraction) of the training set, seed \(splitSeed)\(recorded.isRecorded ? ", recorded by the model" : ", not recorded by the model: default split"))")
         }
     }
 

@@ -57,9 +57,7 @@ struct Report: ParsableCommand {
     func alignmentImages(_ m: RNNModel<Double>, paperCode: Bool, test: MNISTDataset) throws -> (MNISTDataset, [Int]) {
         guard paperCode else { return (test, Array(0..<samples)) }
         let train = try dataOptions.load(.train)
-        let fraction = m.metadata.extra["validation_split"].flatMap(Double.init) ?? 0.2
-        let splitSeed = m.metadata.extra["validation_seed"].flatMap(UInt64.init) ?? 0
-        return (train, Array(TrainingSplit(count: train.count, validationFraction: fraction, seed: splitSeed).validation.prefix(samples)))
+        return (train, Array(try TrainingSplit.recorded(in: m.metadata, count: train.count).split.validation.prefix(samples)))
     }
 
     func write(_ name: String, _ text: String) throws { try writeFileAtomically(out + "/" + name, text: text) }

@@ -197,3 +197,22 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
         #expect(m.inputStandardization == .mnist)
     }
 }
+
+/// Reading back the split a model records: the recorded one, the default, or an error (never a
+/// trap) for unusable values.
+@Suite struct RecordedSplitTests {
+    @Test func recordedDefaultAndUnusable() throws {
+        var meta = ModelMetadata()
+        var r = try TrainingSplit.recorded(in: meta, count: 100)
+        #expect(!r.isRecorded && r.fraction == 0.2 && r.seed == 0 && r.split.validation.count == 20)
+        meta.extra["validation_split"] = "0.25"; meta.extra["validation_seed"] = "7"
+        r = try TrainingSplit.recorded(in: meta, count: 100)
+        #expect(r.isRecorded && r.split == TrainingSplit(count: 100, validationFraction: 0.25, seed: 7))
+        for bad in ["1.5", "0", "nan", "x"] {
+            meta.extra["validation_split"] = bad
+            #expect(throws: TrainingError.self) { try TrainingSplit.recorded(in: meta, count: 100) }
+        }
+        meta.extra["validation_split"] = "0.2"; meta.extra["validation_seed"] = "-1"
+        #expect(throws: TrainingError.self) { try TrainingSplit.recorded(in: meta, count: 100) }
+    }
+}

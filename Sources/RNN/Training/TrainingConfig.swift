@@ -183,3 +183,29 @@ public struct TrainingSplit: Sendable, Equatable {
         training = order[held...].sorted()
     }
 }
+
+extension TrainingSplit {
+    /// The held-out split a model records (`validation_split`, `validation_seed`, written by
+    /// `TrainingConfig.record`), or, when it records none, 20 % with seed 0.
+    public struct Recorded: Sendable {
+        public var split: TrainingSplit
+        public var fraction: Double
+        public var seed: UInt64
+        /// False when the model records no split and the default was used.
+        public var isRecorded: Bool
+    }
+
+    /// The split of `count` training images that `metadata` records (see `Recorded`). Throws
+    /// `TrainingError.checkpoint` naming the values when they are unusable (a fraction outside
+    /// (0, 1) or a seed that is not an unsigned integer).
+    public static func recorded(in metadata: ModelMetadata, count: Int) throws -> Recorded {
+        let fractionText = metadata.extra["validation_split"], seedText = metadata.extra["validation_seed"]
+        let fraction = fractionText.map { Double($0) ?? .nan } ?? 0.2
+        let seed = seedText.map { UInt64($0) } ?? 0
+        guard fraction > 0 && fraction < 1, let seed else {
+            throw TrainingError.checkpoint("the model records an unusable validation split (validation_split \(fractionText ?? "none"), validation_seed \(seedText ?? "none"))")
+        }
+        return Recorded(split: TrainingSplit(count: count, validationFraction: fraction, seed: seed), fraction: fraction, seed: seed,
+                        isRecorded: fractionText != nil)
+    }
+}
