@@ -24,10 +24,12 @@ public enum GradientThroughQR {
     }
 
     /// ∇_V L for one sequence with label `label`, from a trace run with `keepFrames: true`
-    /// and K = H.
+    /// and K = H, for a single-layer model (tanh or ReLU: φ′ read from h_t).
     public static func recurrentWeightGradient(model: RNNModel<Double>, trace: LyapunovTrace, label: Int, loss: LossKind) -> Matrix<Double> {
         guard let qs = trace.frames, let rs = trace.rFactors else { preconditionFailure("trace must keep its frames") }
         precondition(trace.k == trace.hidden, "the gradient identity needs the full frame (K = H)")
+        precondition(model.upperLayers.isEmpty, "∇_V L through Q and R is implemented for single-layer models")
+        let phi = model.nonlinearity
         let steps = trace.steps, hidden = trace.hidden
         // ∇_{o_t}L for the steps the loss is on.
         func outputGradient(_ t: Int) -> [Double]? {
@@ -54,7 +56,7 @@ public enum GradientThroughQR {
             let gh = matvec(qs[t - 1], y)
             let ht = trace.states[t], hprev = trace.states[t - 1]
             for j in 0..<hidden where hprev[j] != 0 {
-                for i in 0..<hidden { gradV[i, j] += (1 - ht[i] * ht[i]) * gh[i] * hprev[j] }
+                for i in 0..<hidden { gradV[i, j] += phi.derivative(output: ht[i]) * gh[i] * hprev[j] }
             }
         }
         return gradV

@@ -19,9 +19,11 @@ public enum JacobianConvention: String, Sendable, Codable, CaseIterable {
 /// at a time, in Float64.
 ///
 /// Conventions (the same in CLI help and README):
-/// - the state advances as h_t = tanh(V h_{t−1} + U x_t + b);
+/// - the state advances as h_t = tanh(V h_{t−1} + U x_t + b); a stacked or ReLU model
+///   advances its whole state s_t = [h¹_t; …; hᴸ_t] (N = Σ H_k; `h` is s_t then);
 /// - the Jacobian is D_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²)·V (the paper writes its transpose
-///   J_t = D_tᵀ; we propagate with D_t);
+///   J_t = D_tᵀ; we propagate with D_t); for a stacked model D_t = ∂s_t/∂s_{t−1} is block
+///   lower-triangular (`StackedJacobian`), with φ′ the step function (0 at 0) for ReLU;
 /// - the frame evolves as Q_t R_t = D_t Q_{t−1} (or D_tᵀ Q_{t−1} under the `transposed`
 ///   convention; thin QR, Q_t is H×K, R_t is K×K with diag(R_t) ≥ 0); Q_0 is the first K
 ///   columns of the identity or a seeded random orthonormal frame;
@@ -35,15 +37,15 @@ public enum JacobianConvention: String, Sendable, Codable, CaseIterable {
 /// (`ImageAnalysis` in the Explorer module).
 public struct LyapunovStepper: Sendable {
     public let model: RNNModel<Double>
-    /// Number of tangent directions K (1 ≤ K ≤ H).
+    /// Number of tangent directions K (1 ≤ K ≤ N).
     public let k: Int
     public let jacobian: JacobianConvention
     public let transient: Int
     /// Steps taken so far (t of the state below).
     public private(set) var t: Int = 0
-    /// h_t.
+    /// h_t (s_t, N entries, for a stacked model).
     public private(set) var h: [Double]
-    /// Q_t, H×K.
+    /// Q_t, N×K.
     public var q: Matrix<Double> { fusesState ? frame.columns(0..<k) : frame }
     /// Q_t, or [Q_t | h_t] (H×(K+1)) when `fusesState`.
     private var frame: Matrix<Double>
@@ -74,6 +76,32 @@ public struct LyapunovStepper: Sendable {
     private var derivative: [Double]
     /// diag(1 − h_t²) Q_{t−1} (transposed convention only).
     private var scaledFrame: Matrix<Double>
+    /// The layers of a stacked or non-tanh model (nil: the single-layer tanh fast path).
+    private let general: GeneralStep?
+
+    /// The plain path for any stack of vanilla layers: each layer's step, then D_t Q_{t−1}
+    /// (or D_tᵀ Q_{t−1}) through `StackedJacobian`.
+    private struct GeneralStep: Sendable {
+        let layers: [RecurrentLayer<Double>]
+        let nonlinearity: Nonlinearity
+
+        /// Advances s (N entries) with input x; returns the product of D_t (or D_tᵀ) with `frame`.
+        func step(_ s: inout [Double], input x: [Double], frame: Matrix<Double>, jacobian: JacobianConvention) -> Matrix<Double> {
+            var derivatives: [[Double]] = []
+            var offset = 0, below = x
+            for layer in layers {
+                let n = layer.hidden
+                var h = Array(s[offset..<(offset + n)]), d = [Double](repeating: 0, count: n)
+                layer.step(&h, input: below, nonlinearity: nonlinearity, derivative: &d)
+                s.replaceSubrange(offset..<(offset + n), with: h)
+                derivatives.append(d)
+                below = h
+                offset += n
+            }
+            return jacobian == .forward ? StackedJacobian.forward(layers: layers, derivatives: derivatives, frame)
+                : StackedJacobian.transposed(layers: layers, derivatives: derivatives, frame)
+        }
+    }
 
     /// True when the last step's QR fell back to Householder (ill-conditioned D_t Q_{t−1}).
     public var lastStepUsedHouseholder: Bool { workspace.lastUsedHouseholder }
@@ -87,15 +115,16 @@ public struct LyapunovStepper: Sendable {
     public init(model: RNNModel<Double>, k: Int? = nil, initialState h0: [Double]? = nil,
                 initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
                 jacobian: JacobianConvention = .forward) {
-        let hidden = model.hidden, kk = k ?? hidden
-        precondition(kk >= 1 && kk <= hidden, "K must be in 1...H")
+        let hidden = model.stateSize, kk = k ?? hidden
+        precondition(kk >= 1 && kk <= hidden, "K must be in 1...N")
         precondition(transient >= 0)
         self.model = model
         self.k = kk
         self.transient = transient
         self.jacobian = jacobian
         h = h0 ?? [Double](repeating: 0, count: hidden)
-        precondition(h.count == hidden, "h_0 must have H entries")
+        precondition(h.count == hidden, "h_0 must have N entries")
+        general = model.isSingleLayerTanh ? nil : GeneralStep(layers: model.layers, nonlinearity: model.nonlinearity)
         switch initialFrame {
         case .identity: frame = .identityColumns(hidden, kk)
         case let .random(seed):
@@ -103,7 +132,7 @@ public struct LyapunovStepper: Sendable {
             frame = .randomOrthonormal(rows: hidden, cols: kk, using: &rng)
         }
         // D_tᵀ Q = Vᵀ diag(1 − h_t²) Q needs h_t before the product, so nothing fuses there.
-        fusesState = kk < hidden && jacobian == .forward
+        fusesState = kk < hidden && jacobian == .forward && model.isSingleLayerTanh
         frame.storage.reserveCapacity(hidden * (kk + 1))
         if fusesState { frame.appendColumn(h) }
         rInner = Matrix(rows: kk, cols: kk)
@@ -140,7 +169,9 @@ public struct LyapunovStepper: Sendable {
     /// Throws `LinalgError.nonFiniteInput` if the state or frame stops being finite.
     public mutating func step(input x: [Double]) throws {
         precondition(x.count == model.inputSize, "input has \(x.count) values, the model takes \(model.inputSize)")
-        if jacobian == .forward {
+        if let general {
+            jq = general.step(&h, input: x, frame: frame, jacobian: jacobian)
+        } else if jacobian == .forward {
             // V Q_{t−1} into jq, and V h_{t−1} into ax (the product's last column when fused)
             gemm(.transposed, vTransposed, .none, frame, into: &jq)
             if fusesState { ax = jq.removeLastColumn() } else { gemv(.none, model.v, h, into: &ax) }

@@ -13,6 +13,7 @@ import RNN
 /// that many steps, so `frame(atStep:)` recomputes any Q_t in fewer steps than the interval
 /// without storing T frames.
 public struct LyapunovTrace: Sendable {
+    /// N, the size of the state (H for one layer).
     public let hidden: Int
     /// T, the length of the whole sequence.
     public let steps: Int
@@ -63,7 +64,7 @@ public struct LyapunovTrace: Sendable {
         self.sequence = sequence
         self.snapshotInterval = snapshotInterval
         self.jacobian = jacobian
-        hidden = model.hidden
+        hidden = model.stateSize
         self.steps = steps
         self.k = stepper.k
         self.transient = transient

@@ -1,7 +1,7 @@
 import Linalg
 
 /// Gradients of a loss with respect to every parameter, shaped like the parameters:
-/// dU H×I, dV H×H, db H, dW 10×H, dc 10.
+/// dU H×I, dV H×H, db H, dW C×H, dc C (a single-layer model).
 public struct RNNGradients<T: LinalgScalar>: Sendable {
     public var u: Matrix<T>
     public var v: Matrix<T>
@@ -9,9 +9,9 @@ public struct RNNGradients<T: LinalgScalar>: Sendable {
     public var w: Matrix<T>
     public var c: [T]
 
-    public init(hidden h: Int, inputSize i: Int) {
+    public init(hidden h: Int, inputSize i: Int, classes: Int = 10) {
         u = Matrix(rows: h, cols: i); v = Matrix(rows: h, cols: h); b = [T](repeating: 0, count: h)
-        w = Matrix(rows: RNNModel<T>.classes, cols: h); c = [T](repeating: 0, count: RNNModel<T>.classes)
+        w = Matrix(rows: classes, cols: h); c = [T](repeating: 0, count: classes)
     }
 
     /// In `RNNModel.parameterArrays` order.
@@ -42,14 +42,15 @@ public struct BackwardWorkspace<T: LinalgScalar>: Sendable {
 }
 
 extension RNNModel {
-    /// Backpropagation through time.
+    /// Backpropagation through time (a single-layer model; φ′ is read from h_t, see
+    /// `Nonlinearity.derivative(output:)`).
     ///
-    /// `logitGradients` holds ∂L/∂o: 10 × B for a loss on o_T only, or 10 × (B·T) (block t−1
+    /// `logitGradients` holds ∂L/∂o: C × B for a loss on o_T only, or 10 × (B·T) (block t−1
     /// for o_t) for a loss on every step's readout (requires a trace with every step's
     /// logits; zero blocks are allowed). The chain rule, step by step:
     ///
     ///     g_h(T)  = Wᵀ g_o(T)
-    ///     g_a(t)  = g_h(t) ⊙ (1 − h_t²)                     (back through tanh)
+    ///     g_a(t)  = g_h(t) ⊙ φ′(a_t)   (1 − h_t² for tanh)   (back through φ)
     ///     g_h(t−1) = Vᵀ g_a(t) + Wᵀ g_o(t−1)                 (back through the recurrence)
     ///     dV = Σ_t g_a(t) h_{t−1}ᵀ,  dU = Σ_t g_a(t) x_tᵀ,  db = Σ_t g_a(t)   (one GEMM each per
     ///                                                         chunk of steps, accumulated)
@@ -60,7 +61,8 @@ extension RNNModel {
                          into grads: inout RNNGradients<T>, workspace ws: inout BackwardWorkspace<T>) {
         let bsz = trace.batchSize, steps = trace.steps
         let everyStep = steps > 1 && gO.cols == bsz * steps
-        precondition(gO.rows == RNNModel.classes && (gO.cols == bsz || gO.cols == bsz * steps), "logit gradient must be 10×B or 10×(B·T)")
+        precondition(upperLayers.isEmpty, "BPTT is implemented for single-layer models")
+        precondition(gO.rows == classes && (gO.cols == bsz || gO.cols == bsz * steps), "logit gradient must be C×B or C×(B·T)")
         precondition(steps >= 1, "backward needs at least one step")
         let chunk = ForwardTrace<T>.chunkSteps(forSteps: steps)
         precondition(ws.preactivationGradients.cols == bsz * chunk && ws.preactivationGradients.rows == hidden, "workspace shape")
@@ -73,8 +75,19 @@ extension RNNModel {
             let first = max(last - chunk + 1, 1)
             for t in stride(from: last, through: first, by: -1) {
                 let local = ((t - first) * bsz)..<((t - first + 1) * bsz)
-                tanhBackward(ws.stateGradient, columns: 0..<bsz, h: trace.states, columns: trace.block(t),
-                             into: &ws.preactivationGradients, columns: local)
+                if nonlinearity == .tanh {
+                    tanhBackward(ws.stateGradient, columns: 0..<bsz, h: trace.states, columns: trace.block(t),
+                                 into: &ws.preactivationGradients, columns: local)
+                } else {
+                    let r = hidden, go = 0, ho = trace.block(t).lowerBound * r, ao = local.lowerBound * r, phi = nonlinearity
+                    ws.stateGradient.storage.withUnsafeBufferPointer { pg in
+                        trace.states.storage.withUnsafeBufferPointer { ph in
+                            ws.preactivationGradients.storage.withUnsafeMutableBufferPointer { pa in
+                                for k in 0..<(r * bsz) { pa[ao + k] = pg[go + k] * phi.derivative(output: ph[ho + k]) }
+                            }
+                        }
+                    }
+                }
                 if t > 1 {
                     gemm(.transposed, v, .none, ws.preactivationGradients, bColumns: local, into: &ws.stateGradient)
                     if everyStep {
@@ -103,10 +116,10 @@ extension RNNModel {
     public func lossAndGradients(_ batch: SequenceBatch<T>, initialState: Matrix<T>? = nil)
         -> (loss: Double, correct: Int, gradients: RNNGradients<T>) {
         let trace = forward(batch, initialState: initialState)
-        var gO = Matrix<T>(rows: RNNModel.classes, cols: batch.batchSize)
+        var gO = Matrix<T>(rows: classes, cols: batch.batchSize)
         let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels,
                                                     scale: 1 / Double(batch.batchSize), gradient: &gO)
-        var grads = RNNGradients<T>(hidden: hidden, inputSize: inputSize)
+        var grads = RNNGradients<T>(hidden: hidden, inputSize: inputSize, classes: classes)
         var ws = BackwardWorkspace<T>(hidden: hidden, batchSize: batch.batchSize, steps: batch.steps)
         backward(batch, trace: trace, logitGradients: gO, into: &grads, workspace: &ws)
         return (loss, correct, grads)
@@ -123,7 +136,7 @@ extension RNNModel where T == Double {
         let batch = SequenceBatch<Double>(inputs: Matrix(rows: inputSize, cols: steps, columnMajor: sequence), labels: [label], steps: steps)
         let h0 = initialState.map { Matrix<Double>(rows: hidden, cols: 1, columnMajor: $0) }
         let trace = forward(batch, initialState: h0, logitsAtEveryStep: lossAtEveryStep)
-        var logitGradient = Matrix<Double>(rows: RNNModel.classes, cols: lossAtEveryStep ? steps : 1)
+        var logitGradient = Matrix<Double>(rows: classes, cols: lossAtEveryStep ? steps : 1)
         if lossAtEveryStep {
             for t in 0..<steps {
                 _ = CrossEntropy.evaluate(trace.logits, columns: t..<(t + 1), labels: [label], scale: 1,
@@ -132,7 +145,7 @@ extension RNNModel where T == Double {
         } else {
             _ = CrossEntropy.evaluate(trace.logits, labels: [label], scale: 1, gradient: &logitGradient)
         }
-        var grads = RNNGradients<Double>(hidden: hidden, inputSize: inputSize)
+        var grads = RNNGradients<Double>(hidden: hidden, inputSize: inputSize, classes: classes)
         var ws = BackwardWorkspace<Double>(hidden: hidden, batchSize: 1, steps: steps)
         backward(batch, trace: trace, logitGradients: logitGradient, into: &grads, workspace: &ws)
         return grads.v

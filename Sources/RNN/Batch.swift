@@ -11,8 +11,9 @@ public struct SequenceBatch<T: LinalgScalar>: Sendable {
     public var batchSize: Int { labels.count }
     public var inputSize: Int { inputs.rows }
 
-    /// From explicit sequences, each T×I values step-major (x_t contiguous).
-    public init(sequences: [[Float]], labels: [Int], steps: Int, inputSize: Int) {
+    /// From explicit sequences, each T×I values step-major (x_t contiguous), Float or Double
+    /// (converted to T once).
+    public init<S: BinaryFloatingPoint>(sequences: [[S]], labels: [Int], steps: Int, inputSize: Int) {
         precondition(sequences.count == labels.count && sequences.allSatisfy { $0.count == steps * inputSize })
         let b = labels.count
         self.steps = steps

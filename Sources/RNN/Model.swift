@@ -75,26 +75,46 @@ public struct ModelMetadata: Sendable, Equatable {
     }
 }
 
-/// A vanilla tanh RNN with a linear readout, 10 classes:
+/// A vanilla (Elman) RNN of L ≥ 1 stacked layers with a linear readout of C classes:
 ///
-///     a_t = V h_{t−1} + U x_t + b,   h_t = tanh(a_t),   o_t = W h_t + c.
+///     a^k_t = V_k h^k_{t−1} + U_k x^k_t + b_k,   h^k_t = φ(a^k_t),   o_t = W h^L_t + c,
 ///
-/// Shapes: U is H×I, V is H×H, b is H, W is 10×H, c is 10 (I = task.inputSize).
-/// The classification loss is the cross-entropy of o_T (the last step).
+/// with x^1_t = x_t and x^k_t = h^{k−1}_t, φ = tanh or ReLU (`nonlinearity`). Layer 1 is held in
+/// `u`, `v`, `b` (U H×I, V H×H, b H: the single-layer fast paths read these), layers 2…L in
+/// `upperLayers`; W is C×H_L, c is C. The classification loss is the cross-entropy of o_T.
+/// The state of the whole network is s = [h¹; …; hᴸ] (layer 1 first), N = Σ H_k entries.
+///
+/// `imageTask` says how an MNIST image becomes a sequence (row-wise, pixel-wise, permuted); a
+/// model of any other data has none, and only takes sequences given as arrays.
 public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
-    public static var classes: Int { 10 }
+    /// The class count of the bundled MNIST tasks.
+    public static var mnistClasses: Int { 10 }
 
     public var u: Matrix<T>
     public var v: Matrix<T>
     public var b: [T]
+    /// Layers 2…L (empty for a single-layer network).
+    public var upperLayers: [RecurrentLayer<T>] = []
     public var w: Matrix<T>
     public var c: [T]
-    public var task: SequenceTask
+    public var nonlinearity: Nonlinearity = .tanh
+    /// The MNIST task the model reads images as (nil: the model takes array sequences only).
+    public var imageTask: SequenceTask?
     public var metadata: ModelMetadata
     /// Which PyTorch biases b stands for; `.none` keeps b at zero.
     public var biasMode: BiasMode = .pair
     /// Applied to MNIST pixel values on their way into the network (nil: none).
     public var inputStandardization: InputStandardization? = nil
+
+    /// The MNIST task. Only for models that have one (`imageTask != nil`): the commands check
+    /// that before reading images, and say so in one line when a model has none.
+    public var task: SequenceTask {
+        get {
+            guard let t = imageTask else { preconditionFailure("the model has no MNIST task") }
+            return t
+        }
+        set { imageTask = newValue }
+    }
 
     /// The input sequence (T×I, step-major) of a 784-pixel image under the model's task and
     /// input standardization: what the network sees when shown that image.
@@ -104,17 +124,42 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
         return seq.map(s.apply)
     }
 
+    /// H of layer 1 (the hidden size of a single-layer model).
     public var hidden: Int { v.rows }
+    /// I, inputs per step.
     public var inputSize: Int { u.cols }
+    /// C, the number of classes.
+    public var classes: Int { w.rows }
+    public var cell: CellKind { .rnn }
+    /// L.
+    public var layerCount: Int { 1 + upperLayers.count }
+    /// Every layer, layer 1 first.
+    public var layers: [RecurrentLayer<T>] { [RecurrentLayer(u: u, v: v, b: b)] + upperLayers }
+    /// H_1, …, H_L.
+    public var layerSizes: [Int] { [hidden] + upperLayers.map(\.hidden) }
+    /// N = Σ H_k, the size of the state s = [h¹; …; hᴸ].
+    public var stateSize: Int { layerSizes.reduce(0, +) }
+    /// H_L, the size of the state the readout reads.
+    public var outputHidden: Int { upperLayers.last?.hidden ?? hidden }
+    /// One tanh layer: the case the fast paths (training, the fused Lyapunov step) are built for.
+    public var isSingleLayerTanh: Bool { upperLayers.isEmpty && nonlinearity == .tanh }
 
-    public init(u: Matrix<T>, v: Matrix<T>, b: [T], w: Matrix<T>, c: [T], task: SequenceTask, metadata: ModelMetadata = .init(),
-                biasMode: BiasMode = .pair, inputStandardization: InputStandardization? = nil) {
+    public init(u: Matrix<T>, v: Matrix<T>, b: [T], w: Matrix<T>, c: [T], task: SequenceTask?, metadata: ModelMetadata = .init(),
+                biasMode: BiasMode = .pair, inputStandardization: InputStandardization? = nil,
+                upperLayers: [RecurrentLayer<T>] = [], nonlinearity: Nonlinearity = .tanh) {
         let h = v.rows
-        precondition(v.cols == h && u.rows == h && b.count == h && w.rows == RNNModel.classes && w.cols == h && c.count == RNNModel.classes,
-                     "inconsistent RNN shapes")
+        precondition(v.cols == h && u.rows == h && b.count == h && c.count == w.rows && w.rows >= 1, "inconsistent RNN shapes")
+        var below = h
+        for layer in upperLayers {
+            precondition(layer.inputSize == below, "layer input size does not chain")
+            below = layer.hidden
+        }
+        precondition(w.cols == below, "readout does not fit the last layer")
         self.u = u; self.v = v; self.b = b; self.w = w; self.c = c
-        precondition(biasMode != .none || b.allSatisfy { $0 == 0 }, "a bias-free model has b = 0")
-        self.task = task
+        self.upperLayers = upperLayers
+        self.nonlinearity = nonlinearity
+        precondition(biasMode != .none || (b + upperLayers.flatMap(\.b)).allSatisfy { $0 == 0 }, "a bias-free model has b = 0")
+        self.imageTask = task
         self.metadata = metadata
         self.biasMode = biasMode
         self.inputStandardization = inputStandardization
@@ -128,7 +173,7 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     public init(task: SequenceTask, hidden h: Int, initialization: Initialization, seed: UInt64,
                 gains: InitializationGains = .init(), biasMode: BiasMode = .pair) {
         var rng = SeededRandom(seed: seed)
-        let i = task.inputSize, k = RNNModel.classes
+        let i = task.inputSize, k = RNNModel.mnistClasses
         func xavier(_ rows: Int, _ cols: Int, gain: Double = 1) -> Matrix<T> {
             .gaussian(rows: rows, cols: cols, std: gain * (2.0 / Double(rows + cols)).squareRoot(), using: &rng)
         }
@@ -159,7 +204,7 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
             c = [T](repeating: 0, count: k)
         }
         if biasMode == .none { b = [T](repeating: 0, count: h) }
-        self.task = task
+        self.imageTask = task
         self.biasMode = biasMode
         metadata = ModelMetadata(initialization: initialization.rawValue, seed: seed)
     }
@@ -167,10 +212,12 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     /// The same model in another precision.
     public func converted<U: LinalgScalar>(to: U.Type = U.self) -> RNNModel<U> {
         RNNModel<U>(u: u.converted(), v: v.converted(), b: b.map { U($0) }, w: w.converted(), c: c.map { U($0) },
-                    task: task, metadata: metadata, biasMode: biasMode, inputStandardization: inputStandardization)
+                    task: imageTask, metadata: metadata, biasMode: biasMode, inputStandardization: inputStandardization,
+                    upperLayers: upperLayers.map { $0.converted() }, nonlinearity: nonlinearity)
     }
 
-    /// Parameters in a fixed order (U, V, b, W, c) as flat arrays (column-major for matrices).
+    /// Parameters in a fixed order (U, V, b, W, c) as flat arrays (column-major for matrices):
+    /// those of a single-layer model, which is what training updates.
     public var parameterArrays: [[T]] { [u.storage, v.storage, b, w.storage, c] }
 
     /// Replaces the parameters from arrays in `parameterArrays` order.
@@ -180,5 +227,7 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     }
 
     /// True when every weight and bias is finite.
-    public var allFinite: Bool { parameterArrays.allSatisfy { $0.allSatisfy(\.isFinite) } }
+    public var allFinite: Bool {
+        (parameterArrays + upperLayers.flatMap { [$0.u.storage, $0.v.storage, $0.b] }).allSatisfy { $0.allSatisfy(\.isFinite) }
+    }
 }

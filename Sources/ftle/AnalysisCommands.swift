@@ -66,6 +66,7 @@ struct Align: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
     @Option(help: "Model file (.safetensors).") var model: String
+    @OptionGroup var modelOptions: NonlinearityOption
     @Option(help: "Number of test images.") var samples: Int = 25
     @Option(help: "Leading singular vectors compared.") var first: Int = 5
     @Option(help: "Trailing singular vectors compared.") var last: Int = 5
@@ -127,7 +128,9 @@ struct Align: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Double> = try loadModel(model)
+            let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            guard m.layerCount == 1 else { throw UsageError("align studies the recurrent weights V of a single-layer model; this model has \(m.layerCount) layers") }
+            guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: align reads MNIST images") }
             guard m.hidden >= 30 else { throw UsageError("the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(m.hidden)") }
             guard first <= m.hidden, last <= m.hidden else { throw UsageError("--first/--last exceed H = \(m.hidden)") }
             let o = try studyOptions(hidden: m.hidden)
@@ -165,6 +168,7 @@ struct Perturb: ParsableCommand {
         """)
 
     @Option(help: "Model file (.safetensors).") var model: String
+    @OptionGroup var modelOptions: NonlinearityOption
     @Option(help: "Number of test images (0..<N).") var images: Int = 15
     @Option(help: "Comma-separated k values.") var k: String = "1,5,10,20,50,75,100,200,300"
     @Option(help: "Random subsets per (image, k).") var random: Int = 50
@@ -229,7 +233,8 @@ struct Perturb: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Float> = try loadModel(model)
+            let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: perturb reads MNIST images") }
             let test = try dataOptions.load(.test)
             guard images <= test.count else { throw UsageError("--images \(images) exceeds the \(test.count) test images") }
             var o = studyConventions()

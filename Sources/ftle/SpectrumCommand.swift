@@ -16,6 +16,7 @@ struct StartOptions: ParsableArguments {
     @Flag(help: "Start from a seeded random orthonormal frame instead of the identity's first K columns.")
     var randomFrame = false
 
+    /// h_0 (s_0 of N entries for a stacked model).
     func initialState(hidden: Int) -> [Double]? {
         guard h0 == .normal else { return nil }
         var rng = SeededRandom(seed: seed)
@@ -40,9 +41,11 @@ struct Spectrum: ParsableCommand {
         D_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²)·V. The frame evolves as Q_t R_t = D_t Q_{t−1} (thin QR, \
         diag(R_t) ≥ 0; the paper's eq. 1 and Alg. 1), or with --jacobian transposed as Q_t R_t = D_tᵀ Q_{t−1} \
         (the paper's code and its eqs. 8–9); r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s≤t} ln r_s^k, \
-        natural log unless --log2. With --transient M, λ_k(t) averages steps M+1…t only.
+        natural log unless --log2. With --transient M, λ_k(t) averages steps M+1…t only. \
+        A stacked model's state is s = [h¹; …; hᴸ] (layer 1 first, N = ΣH_k) and D_t = ∂s_t/∂s_{t−1} is \
+        block lower-triangular; with ReLU, φ′ is the step function (0 at 0). Q_0 is the first K columns of the identity.
 
-        JSON keys: hidden, steps, k, transient, log_base, jacobian, log_r (T×K, every step), ftle ((T−M)×K, row i is \
+        JSON keys: hidden (H of layer 1), layers (H_1…H_L), state_size (N), nonlinearity, steps, k, transient, log_base, jacobian, log_r (T×K, every step), ftle ((T−M)×K, row i is \
         λ(M+1+i)), spectrum (K, λ_k(T)), kaplan_yorke, entropy (sum of positive exponents), \
         participation_ratio_q1 (T, of the first Q vector). A null number means −∞: some r_t^k was exactly 0. \
         CSV: one row per (t, k): t,k,log_r,ftle, with -inf written as -inf and ftle empty during the transient.
@@ -51,8 +54,9 @@ struct Spectrum: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
     @Option(help: "Model file (.safetensors).") var model: String
+    @OptionGroup var modelOptions: NonlinearityOption
     @OptionGroup var sequenceOptions: SequenceOptions
-    @Option(help: "Number of exponents K (default: H, the full spectrum).") var k: Int?
+    @Option(help: "Number of exponents K (default: N, the full spectrum; N = H for one layer, ΣH_k stacked).") var k: Int?
     @OptionGroup var start: StartOptions
     @Option(help: "Transient steps M: the state and frame evolve but are not accumulated.") var transient: Int = 0
     @Option(help: jacobianHelp) var jacobian: JacobianConvention = .forward
@@ -68,15 +72,18 @@ struct Spectrum: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Double> = try loadModel(model)
-            let kk = k ?? m.hidden
-            guard kk <= m.hidden else { throw UsageError("--k \(kk) exceeds the hidden size H = \(m.hidden)") }
+            let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            let n = m.stateSize
+            let kk = k ?? n
+            guard kk <= n else {
+                throw UsageError(m.layerCount == 1 ? "--k \(kk) exceeds the hidden size H = \(n)" : "--k \(kk) exceeds the state size N = \(n)")
+            }
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
             guard transient < input.steps else {
                 throw UsageError("--transient \(transient) leaves no steps to accumulate (T = \(input.steps))")
             }
-            let trace = try LyapunovTrace(model: m, sequence: input.sequence.map(Double.init), steps: input.steps, k: kk,
-                                          initialState: start.initialState(hidden: m.hidden), initialFrame: start.frame,
+            let trace = try LyapunovTrace(model: m, sequence: input.sequence, steps: input.steps, k: kk,
+                                          initialState: start.initialState(hidden: n), initialFrame: start.frame,
                                           transient: transient, jacobian: jacobian)
             let scale = log2 ? 1 / Foundation.log(2.0) : 1
             let logR = trace.logR.map { $0.map { $0 * scale } }
@@ -85,6 +92,7 @@ struct Spectrum: ParsableCommand {
             if format == .json {
                 let obj: [String: Any] = [
                     "model": model, "input": input.description, "hidden": m.hidden, "steps": input.steps, "k": kk,
+                    "layers": m.layerSizes, "state_size": n, "nonlinearity": m.nonlinearity.rawValue,
                     "transient": transient, "log_base": log2 ? "2" : "e", "jacobian": jacobian.rawValue,
                     "log_r": logR, "ftle": ftle, "spectrum": spectrum,
                     "kaplan_yorke": SpectrumStatistics.kaplanYorke(spectrum),
@@ -124,6 +132,7 @@ struct Gradient: ParsableCommand {
         """)
 
     @Option(help: "Model file (.safetensors).") var model: String
+    @OptionGroup var modelOptions: NonlinearityOption
     @OptionGroup var sequenceOptions: SequenceOptions
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -134,10 +143,13 @@ struct Gradient: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Double> = try loadModel(model)
+            let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            guard m.layerCount == 1 else {
+                throw UsageError("gradient compares ∇_V L of a single-layer model; this model has \(m.layerCount) layers")
+            }
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
             guard let label = input.label else { throw UsageError("--input needs --label for the loss") }
-            let seq = input.sequence.map(Double.init)
+            let seq = input.sequence
             let h0 = start.initialState(hidden: m.hidden)
             let begin = monotonicSeconds()
             let trace = try LyapunovTrace(model: m, sequence: seq, steps: input.steps, initialState: h0,

@@ -97,7 +97,9 @@ func emit(_ text: String, to path: String?) throws {
 
 /// One sequence to analyse: an MNIST image of the model's task, or any T×I array from .npy.
 struct SequenceInput {
-    var sequence: [Float]     // T×I step-major
+    /// T×I step-major, in Float64: an array's values exactly as the file holds them ('<f8'
+    /// keeps its precision), an image's Float pixel values widened.
+    var sequence: [Double]
     var steps: Int
     var label: Int?
     var description: String
@@ -117,42 +119,74 @@ struct SequenceOptions: ParsableArguments {
     func validate() throws {
         if image != nil && input != nil { throw ValidationError("give either --image or --input, not both") }
         if let i = image, i < 0 { throw ValidationError("--image must be ≥ 0 (got \(i))") }
-        if let l = label, !(0...9).contains(l) { throw ValidationError("--label must be 0...9 (got \(l))") }
+        if let l = label, l < 0 { throw ValidationError("--label must be ≥ 0 (got \(l))") }
     }
 
-    /// The sequence for `model`'s task (image 0 of the test split when nothing is given).
+    /// The sequence for `model` (image 0 of the test split when nothing is given and the model
+    /// has an MNIST task).
     func resolve<T>(for model: RNNModel<T>, data: DataOptions) throws -> SequenceInput {
+        if let l = label, l >= model.classes {
+            throw UsageError("--label must be 0...\(model.classes - 1) (got \(l)): the model has \(model.classes) classes")
+        }
         if let path = input {
-            let arr = try NPYArray(contentsOf: path)
-            let i = model.inputSize
-            let steps: Int
-            switch arr.shape.count {
-            case 2:
-                guard arr.shape[1] == i else {
-                    throw FileFormatError(path: path, "array is \(arr.shape[0])×\(arr.shape[1]) but the model takes \(i) inputs per step (expected T×\(i))")
-                }
-                steps = arr.shape[0]
-            case 1 where i == 1: steps = arr.shape[0]
-            default: throw FileFormatError(path: path, "array has shape \(arr.shape), expected T×\(i)")
-            }
-            guard steps >= 1 else { throw FileFormatError(path: path, "array has no steps (T = 0)") }
-            guard arr.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: path, "array contains NaN or Inf") }
-            return SequenceInput(sequence: arr.values.map { Float($0) }, steps: steps, label: label,
-                                 description: path, imageIndex: nil)
+            let (values, steps) = try readSequence(path, inputSize: model.inputSize)
+            return SequenceInput(sequence: values, steps: steps, label: label, description: path, imageIndex: nil)
+        }
+        guard model.imageTask != nil else {
+            throw UsageError(image == nil ? "the model has no MNIST task: give a sequence with --input X.npy"
+                                          : "--image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy")
         }
         let index = image ?? 0
         let ds = try data.load(split)
         guard index < ds.count else {
             throw UsageError("--image \(index) is out of range: the \(split.rawValue) split has \(ds.count) images (0...\(ds.count - 1))")
         }
-        return SequenceInput(sequence: model.sequence(ofImage: ds.image(index)), steps: model.task.steps,
+        return SequenceInput(sequence: model.sequence(ofImage: ds.image(index)).map(Double.init), steps: model.task.steps,
                              label: ds.label(index), description: "\(split.rawValue) image \(index)", imageIndex: index)
     }
 }
 
-/// Loads a model file, Float32 or Float64 on disk, as T.
-func loadModel<T: LinalgScalar>(_ path: String, as: T.Type = T.self) throws -> RNNModel<T> {
-    try RNNModel<T>.load(from: path)
+/// A T×I sequence from .npy ('<f4', '<f8' or '<i8'; a 1-D array of T values when I = 1),
+/// its values as Float64 exactly as stored.
+func readSequence(_ path: String, inputSize i: Int) throws -> (values: [Double], steps: Int) {
+    let arr = try NPYArray(contentsOf: path)
+    let steps: Int
+    switch arr.shape.count {
+    case 2:
+        guard arr.shape[1] == i else {
+            throw FileFormatError(path: path, "array is \(arr.shape[0])×\(arr.shape[1]) but the model takes \(i) inputs per step (expected T×\(i))")
+        }
+        steps = arr.shape[0]
+    case 1 where i == 1: steps = arr.shape[0]
+    default: throw FileFormatError(path: path, "array has shape \(arr.shape), expected T×\(i)")
+    }
+    guard steps >= 1 else { throw FileFormatError(path: path, "array has no steps (T = 0)") }
+    guard arr.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: path, "array contains NaN or Inf") }
+    return (arr.values, steps)
+}
+
+/// `--nonlinearity`, for model files that do not say theirs.
+struct NonlinearityOption: ParsableArguments {
+    @Option(help: "φ of a model file that does not record it (metadata key nonlinearity): tanh or relu (default tanh).")
+    var nonlinearity: Nonlinearity?
+}
+
+extension Nonlinearity: ExpressibleByArgument {}
+
+/// Loads a model file, Float32 or Float64 on disk, as T (`nonlinearity` for a file that does
+/// not record its own).
+func loadModel<T: LinalgScalar>(_ path: String, as: T.Type = T.self, nonlinearity: Nonlinearity? = nil) throws -> RNNModel<T> {
+    try RNNModel<T>.load(from: path, nonlinearity: nonlinearity)
+}
+
+/// The class names of a model: metadata key `classes` (comma-separated, one per class), else
+/// the indices 0…C−1.
+func classNames<T>(of model: RNNModel<T>) -> [String] {
+    if let text = model.metadata.extra["classes"] {
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        if names.count == model.classes { return names }
+    }
+    return (0..<model.classes).map(String.init)
 }
 
 /// JSON text for a value (sorted keys, non-finite numbers as null).

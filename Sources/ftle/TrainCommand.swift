@@ -166,6 +166,7 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Test loss and accuracy of a model.")
 
     @Option(help: "Model file (.safetensors).") var model: String
+    @OptionGroup var modelOptions: NonlinearityOption
     @Option(help: "Evaluate on the first N images only.") var limit: Int?
     @Option(help: "Split to evaluate: test or train.") var split: Split = .test
     @Option(help: "Output format: text or json.") var format: TextOrJSON = .text
@@ -177,7 +178,8 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Float> = try loadModel(model)
+            let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)") }
             let ds = try dataOptions.load(split)
             let n = min(limit ?? ds.count, ds.count)
             let r = evaluate(m, on: ds, limit: n)
@@ -194,13 +196,14 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Logits, probabilities, predicted class and loss for one sequence.")
 
     @Option(help: "Model file (.safetensors).") var model: String
+    @OptionGroup var modelOptions: NonlinearityOption
     @OptionGroup var sequenceOptions: SequenceOptions
     @Option(help: "Output format: text or json.") var format: TextOrJSON = .text
     @OptionGroup var dataOptions: DataOptions
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Double> = try loadModel(model)
+            let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
             let batch = SequenceBatch<Double>(sequences: [input.sequence], labels: [input.label ?? 0], steps: input.steps, inputSize: m.inputSize)
             let logits = m.finalLogits(batch).column(0)
@@ -215,8 +218,11 @@ struct Predict: ParsableCommand {
                 try emit(jsonText(obj), to: nil)
             } else {
                 print("\(input.description): \(input.steps) steps" + (input.label.map { ", label \($0)" } ?? ""))
-                for k in 0..<10 {
-                    print(String(format: "  %d  logit %8.4f  p %.4f%@", k, logits[k], probs[k], k == predicted ? "  ← predicted" : ""))
+                let names = classNames(of: m)
+                let numeric = names == (0..<m.classes).map(String.init)
+                for k in 0..<m.classes {
+                    let name = numeric ? String(k) : "\(k) \(names[k])"
+                    print(String(format: "  %@  logit %8.4f  p %.4f%@", name, logits[k], probs[k], k == predicted ? "  ← predicted" : ""))
                 }
                 if let l = loss { print(String(format: "loss %.6f", l)) }
             }

@@ -2,43 +2,54 @@ import Foundation
 import Linalg
 import MNIST
 
-/// Tensor names, as PyTorch's `nn.RNN(I, H, nonlinearity='tanh', batch_first=True)` and
-/// `nn.Linear(H, 10)` name them when held in attributes `rnn` and `fc`.
+/// Tensor names, as PyTorch's `nn.RNN(I, H, num_layers=L, nonlinearity=…, batch_first=True)`
+/// and `nn.Linear(H_L, C)` name them when held in attributes `rnn` and `fc`.
 public enum TensorName {
     public static let inputWeights = "rnn.weight_ih_l0"     // U, H×I
     public static let recurrentWeights = "rnn.weight_hh_l0" // V, H×H
     public static let inputBias = "rnn.bias_ih_l0"          // H; b = bias_ih + bias_hh
     public static let recurrentBias = "rnn.bias_hh_l0"      // H; ftle writes zeros
-    public static let readoutWeights = "fc.weight"          // W, 10×H
-    public static let readoutBias = "fc.bias"               // c, 10
+    public static let readoutWeights = "fc.weight"          // W, C×H_L
+    public static let readoutBias = "fc.bias"               // c, C
     public static let permutation = "task.permutation"      // I64 (784), permuted task only
     public static let parameters = [inputWeights, recurrentWeights, inputBias, recurrentBias, readoutWeights, readoutBias]
+
+    /// Layer k's (0-based, PyTorch's l{k}) names: U_k H_k×I_k, V_k H_k×H_k, bias_ih, bias_hh.
+    public static func inputWeights(layer k: Int) -> String { "rnn.weight_ih_l\(k)" }
+    public static func recurrentWeights(layer k: Int) -> String { "rnn.weight_hh_l\(k)" }
+    public static func inputBias(layer k: Int) -> String { "rnn.bias_ih_l\(k)" }
+    public static func recurrentBias(layer k: Int) -> String { "rnn.bias_hh_l\(k)" }
 }
 
 extension RNNModel {
     /// The model as safetensors: weights under PyTorch's names in T's dtype (F32 or F64),
-    /// `task.permutation` as I64 for the permuted task, and metadata (task, hidden size,
-    /// input size, init, seed, epochs trained, test accuracy, and any extra keys).
+    /// `task.permutation` as I64 for the permuted task, and metadata (task when it has one,
+    /// hidden size, input size, layers, nonlinearity, init, seed, epochs trained, test
+    /// accuracy, and any extra keys).
     public func safeTensors() -> SafeTensorsFile {
         func tensor(_ values: [T], _ shape: [Int]) -> Tensor { Tensor(values, shape: shape) }
-        let h = hidden, i = inputSize, k = RNNModel.classes
+        let h = hidden, i = inputSize, k = classes
         var tensors: [String: Tensor] = [
-            TensorName.inputWeights: tensor(u.rowMajor, [h, i]),
-            TensorName.recurrentWeights: tensor(v.rowMajor, [h, h]),
-            TensorName.readoutWeights: tensor(w.rowMajor, [k, h]),
+            TensorName.readoutWeights: tensor(w.rowMajor, [k, outputHidden]),
             TensorName.readoutBias: tensor(c, [k]),
         ]
-        // b = bias_ih (+ bias_hh, written as zeros); a bias-free model writes neither.
-        if biasMode != .none { tensors[TensorName.inputBias] = tensor(b, [h]) }
-        if biasMode == .pair { tensors[TensorName.recurrentBias] = tensor([T](repeating: 0, count: h), [h]) }
-        if case let .permuted(p) = task {
+        for (l, layer) in layers.enumerated() {
+            tensors[TensorName.inputWeights(layer: l)] = tensor(layer.u.rowMajor, [layer.hidden, layer.inputSize])
+            tensors[TensorName.recurrentWeights(layer: l)] = tensor(layer.v.rowMajor, [layer.hidden, layer.hidden])
+            // b = bias_ih (+ bias_hh, written as zeros); a bias-free model writes neither.
+            if biasMode != .none { tensors[TensorName.inputBias(layer: l)] = tensor(layer.b, [layer.hidden]) }
+            if biasMode == .pair { tensors[TensorName.recurrentBias(layer: l)] = tensor([T](repeating: 0, count: layer.hidden), [layer.hidden]) }
+        }
+        if case let .permuted(p) = imageTask {
             tensors[TensorName.permutation] = Tensor(int64: p.map(Int64.init), shape: [p.count])
         }
         var meta = metadata.extra
         meta["format"] = "ftle-rnn-1"
-        meta["task"] = task.name
+        meta["task"] = imageTask?.name
         meta["hidden"] = String(h)
         meta["input_size"] = String(i)
+        meta["layers"] = layerCount > 1 ? String(layerCount) : nil
+        meta["nonlinearity"] = nonlinearity == .tanh ? nil : nonlinearity.rawValue
         meta["init"] = metadata.initialization
         meta["bias"] = biasMode.rawValue
         if let z = inputStandardization {
@@ -56,35 +67,34 @@ extension RNNModel {
     public func save(to path: String) throws { try safeTensors().write(to: path) }
 
     /// Reads a model written by ftle or by PyTorch with the names in `TensorName`, converting
-    /// to T. Checks presence and shapes of every tensor, that H and I fit the task (I = 28
-    /// row-wise, 1 pixel-wise), the permutation (a bijection of 0..<784) and that all weights
-    /// are finite. The task comes from the metadata, or, when absent (a file from PyTorch),
-    /// from I and the presence of `task.permutation`.
-    public static func load(from path: String) throws -> RNNModel {
-        try RNNModel(file: SafeTensorsFile(contentsOf: path), path: path)
+    /// to T: L layers (`rnn.weight_hh_l0` … while present), I, every H_k and C from the shapes,
+    /// which must chain (U_k is H_k × H_{k−1}, W is C × H_L, C ≥ 1); biases on every layer or
+    /// on none; the nonlinearity from metadata key `nonlinearity` (tanh when absent), or
+    /// `nonlinearity` when the file does not say (a file that says otherwise is an error).
+    /// The MNIST task comes from metadata key `task`, or, when absent, from the shapes (I = 28
+    /// and C = 10: row-wise; `task.permutation` present: permuted; I = 1, C = 10, one layer:
+    /// pixel-wise); other models have no task. Checks the permutation (a bijection of 0..<784)
+    /// and that all weights are finite. Any other metadata is kept.
+    public static func load(from path: String, nonlinearity: Nonlinearity? = nil) throws -> RNNModel {
+        try RNNModel(file: SafeTensorsFile(contentsOf: path), path: path, nonlinearity: nonlinearity)
     }
 
-    public init(file: SafeTensorsFile, path: String) throws {
+    public init(file: SafeTensorsFile, path: String, nonlinearity requested: Nonlinearity? = nil) throws {
         func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
         func get(_ name: String) throws -> Tensor {
             guard let t = file.tensors[name] else { throw fail("missing tensor \"\(name)\"") }
             guard t.dtype != .i64 else { throw fail("tensor \"\(name)\" has dtype I64, expected F32 or F64") }
             return t
         }
-        let vT = try get(TensorName.recurrentWeights)
-        guard vT.shape.count == 2, vT.shape[0] == vT.shape[1], vT.shape[0] > 0 else {
-            throw fail("tensor \"\(TensorName.recurrentWeights)\" has shape \(vT.shape), expected [H, H]")
-        }
-        let h = vT.shape[0], k = RNNModel.classes
-        let uT = try get(TensorName.inputWeights)
-        guard uT.shape.count == 2, uT.shape[0] == h, uT.shape[1] > 0 else {
-            throw fail("tensor \"\(TensorName.inputWeights)\" has shape \(uT.shape), expected [\(h), I]")
-        }
-        let i = uT.shape[1]
         func expectShape(_ name: String, _ shape: [Int]) throws -> Tensor {
             let t = try get(name)
             guard t.shape == shape else { throw fail("tensor \"\(name)\" has shape \(t.shape), expected \(shape)") }
             return t
+        }
+        func finite(_ name: String, _ t: Tensor) throws -> [Double] {
+            let d = t.doubles
+            guard d.allSatisfy(\.isFinite) else { throw fail("tensor \"\(name)\" contains NaN or Inf") }
+            return d
         }
         // Biases: both (nn.RNN's default), bias_ih alone (an input-side bias), or none (bias=False).
         let hasIH = file.tensors[TensorName.inputBias] != nil, hasHH = file.tensors[TensorName.recurrentBias] != nil
@@ -92,11 +102,64 @@ extension RNNModel {
             throw fail("tensor \"\(TensorName.recurrentBias)\" is present without \"\(TensorName.inputBias)\"")
         }
         let biasMode: BiasMode = hasHH ? .pair : hasIH ? .input : .none
-        let zeros = Tensor(float64: [Double](repeating: 0, count: h), shape: [h])
-        let bih = hasIH ? try expectShape(TensorName.inputBias, [h]) : zeros
-        let bhh = hasHH ? try expectShape(TensorName.recurrentBias, [h]) : zeros
-        let wT = try expectShape(TensorName.readoutWeights, [k, h])
+        var layers: [RecurrentLayer<T>] = []
+        var below: Int? = nil   // H_{k−1}, nil for layer 0 (I comes from U_0)
+        while file.tensors[TensorName.recurrentWeights(layer: layers.count)] != nil {
+            let l = layers.count
+            let vName = TensorName.recurrentWeights(layer: l), uName = TensorName.inputWeights(layer: l)
+            let vT = try get(vName)
+            guard vT.shape.count == 2, vT.shape[0] == vT.shape[1], vT.shape[0] > 0 else {
+                throw fail("tensor \"\(vName)\" has shape \(vT.shape), expected [H, H]")
+            }
+            let h = vT.shape[0]
+            let uT = try get(uName)
+            if let below {
+                guard uT.shape == [h, below] else {
+                    throw fail("tensor \"\(uName)\" has shape \(uT.shape), expected [\(h), \(below)] (layer \(l) reads layer \(l - 1)'s \(below) states)")
+                }
+            } else if l == 0 && file.metadata["hidden"].map({ Int($0) != h }) ?? false {
+                throw fail("metadata says hidden size \(oneLineForMessage(file.metadata["hidden"]!)) but \"\(vName)\" is \(h)×\(h)")
+            } else {
+                guard uT.shape.count == 2, uT.shape[0] == h, uT.shape[1] > 0 else {
+                    throw fail("tensor \"\(uName)\" has shape \(uT.shape), expected [\(h), I]")
+                }
+            }
+            var b = [Double](repeating: 0, count: h)
+            for (present, name) in [(hasIH, TensorName.inputBias(layer: l)), (hasHH, TensorName.recurrentBias(layer: l))] {
+                if present {
+                    let bias = try finite(name, try expectShape(name, [h]))
+                    for j in 0..<h { b[j] += bias[j] }
+                } else if file.tensors[name] != nil {
+                    throw fail("tensor \"\(name)\" is present but layer 0 has no such bias")
+                }
+            }
+            let u = try finite(uName, uT), v = try finite(vName, vT)
+            layers.append(RecurrentLayer(u: Matrix(rows: h, cols: uT.shape[1], rowMajor: u.map { T($0) }),
+                                         v: Matrix(rows: h, cols: h, rowMajor: v.map { T($0) }), b: b.map { T($0) }))
+            below = h
+        }
+        guard let first = layers.first, let last = layers.last else { throw fail("missing tensor \"\(TensorName.recurrentWeights)\"") }
+        let i = first.inputSize
+        let wT = try get(TensorName.readoutWeights)
+        guard wT.shape.count == 2, wT.shape[1] == last.hidden else {
+            throw fail("tensor \"\(TensorName.readoutWeights)\" has shape \(wT.shape), expected [C, \(last.hidden)]")
+        }
+        let k = wT.shape[0]
+        guard k >= 1 else { throw fail("tensor \"\(TensorName.readoutWeights)\" has shape \(wT.shape): no classes (C = 0)") }
         let cT = try expectShape(TensorName.readoutBias, [k])
+        let wValues = try finite(TensorName.readoutWeights, wT), cValues = try finite(TensorName.readoutBias, cT)
+
+        let nonlinearity: Nonlinearity
+        switch (file.metadata["nonlinearity"], requested) {
+        case (nil, nil): nonlinearity = .tanh
+        case let (nil, r?): nonlinearity = r
+        case let (m?, r):
+            guard let n = Nonlinearity(rawValue: m) else {
+                throw fail("unknown nonlinearity \(quotedForMessage(m)) in metadata (expected tanh or relu)")
+            }
+            if let r, r != n { throw fail("the file says nonlinearity \(n.rawValue), --nonlinearity says \(r.rawValue)") }
+            nonlinearity = n
+        }
 
         var permutation: [Int]? = nil
         if let pT = file.tensors[TensorName.permutation] {
@@ -107,7 +170,7 @@ extension RNNModel {
             guard SequenceTask.isValidPermutation(p) else { throw fail("\"\(TensorName.permutation)\" is not a permutation of 0..<784") }
             permutation = p
         }
-        let task: SequenceTask
+        let task: SequenceTask?
         switch file.metadata["task"] {
         case "rowwise": task = .rowwise
         case "pixelwise": task = .pixelwise
@@ -115,23 +178,26 @@ extension RNNModel {
             guard let p = permutation else { throw fail("task is permuted but tensor \"\(TensorName.permutation)\" is missing") }
             task = .permuted(permutation: p)
         case nil:
-            if i == 28 { task = .rowwise } else if let p = permutation { task = .permuted(permutation: p) } else { task = .pixelwise }
+            let mnist = k == RNNModel.mnistClasses
+            if let p = permutation, i == 1 { task = .permuted(permutation: p) }
+            else if mnist && i == 28 { task = .rowwise }
+            else if mnist && i == 1 && layers.count == 1 { task = .pixelwise }
+            else { task = nil }
         case let other?:
             throw fail("unknown task \(quotedForMessage(other)) in metadata (expected rowwise, pixelwise or permuted)")
         }
-        guard i == task.inputSize else {
-            throw fail("input size \(i) does not fit the \(task.name) task (expected \(task.inputSize))")
-        }
-        if let mh = file.metadata["hidden"], Int(mh) != h {
-            throw fail("metadata says hidden size \(oneLineForMessage(mh)) but \"\(TensorName.recurrentWeights)\" is \(h)×\(h)")
-        }
-        let values = [uT, vT, bih, bhh, wT, cT].map { $0.doubles }
-        for (name, vals) in zip(TensorName.parameters, values) where !vals.allSatisfy(\.isFinite) {
-            throw fail("tensor \"\(name)\" contains NaN or Inf")
+        if let task {
+            guard i == task.inputSize else {
+                throw fail("input size \(i) does not fit the \(task.name) task (expected \(task.inputSize))")
+            }
+            guard k == RNNModel.mnistClasses else {
+                throw fail("the \(task.name) task has 10 classes but \"\(TensorName.readoutWeights)\" has \(k) rows")
+            }
         }
         let md = file.metadata
         var extra = md
-        for key in ["format", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy", "bias", "input_mean", "input_std"] { extra[key] = nil }
+        for key in ["format", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy", "bias", "input_mean", "input_std",
+                    "layers", "nonlinearity"] { extra[key] = nil }
         var standardization: InputStandardization? = nil
         switch (md["input_mean"], md["input_std"]) {
         case (nil, nil): break
@@ -145,11 +211,9 @@ extension RNNModel {
         let meta = ModelMetadata(initialization: md["init"] ?? "unknown", seed: md["seed"].flatMap { UInt64($0) } ?? 0,
                                  epochsTrained: md["epochs_trained"].flatMap { Double($0) } ?? 0,
                                  testAccuracy: md["test_accuracy"].flatMap { Double($0) }, extra: extra)
-        self.init(u: Matrix(rows: h, cols: i, rowMajor: values[0].map { T($0) }),
-                  v: Matrix(rows: h, cols: h, rowMajor: values[1].map { T($0) }),
-                  b: zip(values[2], values[3]).map { T($0 + $1) },
-                  w: Matrix(rows: k, cols: h, rowMajor: values[4].map { T($0) }),
-                  c: values[5].map { T($0) }, task: task, metadata: meta, biasMode: biasMode,
-                  inputStandardization: standardization)
+        self.init(u: first.u, v: first.v, b: first.b,
+                  w: Matrix(rows: k, cols: last.hidden, rowMajor: wValues.map { T($0) }),
+                  c: cValues.map { T($0) }, task: task, metadata: meta, biasMode: biasMode,
+                  inputStandardization: standardization, upperLayers: Array(layers.dropFirst()), nonlinearity: nonlinearity)
     }
 }

@@ -12,13 +12,13 @@ public struct TrainingStep<T: LinalgScalar> {
     var logitGradient: Matrix<T>
     let hidden: Int, steps: Int
 
-    public init(hidden: Int, inputSize: Int, steps: Int, batchSize: Int) {
+    public init(hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int = 10) {
         self.hidden = hidden
         self.steps = steps
-        trace = ForwardTrace(hidden: hidden, batchSize: batchSize, steps: steps)
+        trace = ForwardTrace(hidden: hidden, batchSize: batchSize, steps: steps, classes: classes)
         backward = BackwardWorkspace(hidden: hidden, batchSize: batchSize, steps: steps)
-        gradients = RNNGradients(hidden: hidden, inputSize: inputSize)
-        logitGradient = Matrix(rows: RNNModel<T>.classes, cols: batchSize)
+        gradients = RNNGradients(hidden: hidden, inputSize: inputSize, classes: classes)
+        logitGradient = Matrix(rows: classes, cols: batchSize)
     }
 
     /// Mean loss and correct count of the batch before the update. A non-finite loss leaves
@@ -27,9 +27,9 @@ public struct TrainingStep<T: LinalgScalar> {
     public mutating func run(_ batch: SequenceBatch<T>, model: inout RNNModel<T>, optimizer: inout OptimizerState<T>,
                              clip: Double, lossReduction: LossReduction = .mean) -> (loss: Double, correct: Int) {
         if batch.batchSize != trace.batchSize {  // e.g. the last, partial batch of an epoch
-            trace = ForwardTrace(hidden: hidden, batchSize: batch.batchSize, steps: steps)
+            trace = ForwardTrace(hidden: hidden, batchSize: batch.batchSize, steps: steps, classes: model.classes)
             backward = BackwardWorkspace(hidden: hidden, batchSize: batch.batchSize, steps: steps)
-            logitGradient = Matrix(rows: RNNModel<T>.classes, cols: batch.batchSize)
+            logitGradient = Matrix(rows: model.classes, cols: batch.batchSize)
         }
         // forward
         model.forward(batch, into: &trace)

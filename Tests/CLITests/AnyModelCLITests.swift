@@ -1,0 +1,130 @@
+import Foundation
+import Linalg
+import Lyapunov
+import RNN
+import TestSupport
+import Testing
+
+/// `ftle` on models that are not MNIST models (stacked, ReLU, any I and C) and on sequences
+/// given as .npy: the Float64 path end to end, and the bad inputs of rows 100–149 of
+/// docs/bad-inputs.md (exact stderr and exit status).
+@Suite(.enabled(if: CLI.available, "the ftle binary is not built"), .serialized)
+struct AnyModelCLITests {
+    struct Fixtures: Sendable {
+        let dir: String
+        let model: String      // two tanh layers (5, 4), I = 2, C = 3, no task
+        let torch: String      // Tests/Fixtures/pytorch-rnn/model.safetensors (ReLU, 7+7, I = 3, C = 4)
+        let precise: String    // 12×2 '<f8' values that float32 cannot hold
+        let sequence: [Double]
+
+        init() {
+            dir = temporaryFolder("any-model")
+            torch = CLI.root + "/Tests/Fixtures/pytorch-rnn/model.safetensors"
+            var rng = SeededRandom(seed: 21)
+            func layer(_ h: Int, _ i: Int) -> RecurrentLayer<Double> {
+                RecurrentLayer(u: .gaussian(rows: h, cols: i, using: &rng), v: .gaussian(rows: h, cols: h, std: 0.7, using: &rng),
+                               b: (0..<h).map { _ in 0.1 * rng.nextNormal() })
+            }
+            let l1 = layer(5, 2), l2 = layer(4, 5)
+            let m = RNNModel<Double>(u: l1.u, v: l1.v, b: l1.b, w: .gaussian(rows: 3, cols: 4, using: &rng), c: [0.1, -0.2, 0.3],
+                                     task: nil, upperLayers: [l2])
+            model = dir + "/stacked.safetensors"
+            try! m.save(to: model)
+            sequence = (0..<24).map { _ in rng.nextNormal() + 1e-9 }
+            precise = dir + "/precise.npy"
+            try! Data(NPYArray(shape: [12, 2], values: sequence).encoded(float32: false)).write(to: URL(fileURLWithPath: precise))
+
+            func write(_ name: String, _ bytes: [UInt8]) { try! Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name)) }
+            let good = try! SafeTensorsFile(contentsOf: torch)
+            var f = good
+            f.tensors["rnn.weight_ih_l1"] = Tensor(float32: [Float](repeating: 0, count: 35), shape: [7, 5])
+            write("unchained.safetensors", f.encoded())
+            f = good
+            f.tensors["fc.weight"] = Tensor(float32: [], shape: [0, 7]); f.tensors["fc.bias"] = Tensor(float32: [], shape: [0])
+            write("no-classes.safetensors", f.encoded())
+            write("shape-9x5.npy", NPYArray(shape: [9, 5], values: [Double](repeating: 0, count: 45)).encoded(float32: true))
+        }
+    }
+
+    static let fixtures = Fixtures()
+
+    /// spectrum and predict read '<f8' values at full precision: ln r_t^k from the CLI equals
+    /// the Float64 trace of the exact values to 1e-10, while the float32-rounded values give a
+    /// different answer (by more than 1e-9), so a rounding on the way would fail this test.
+    @Test func float64InputKeepsItsPrecision() throws {
+        let f = Self.fixtures
+        let r = try CLI.run(["spectrum", "--model", f.model, "--input", f.precise, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let logR = (json["log_r"] as! [[Any]]).map { $0.map { ($0 as! NSNumber).doubleValue } }
+        #expect(json["state_size"] as? Int == 9 && json["k"] as? Int == 9)
+        let m = try RNNModel<Double>.load(from: f.model)
+        let exact = try LyapunovTrace(model: m, sequence: f.sequence, steps: 12)
+        let rounded = try LyapunovTrace(model: m, sequence: f.sequence.map { Double(Float($0)) }, steps: 12)
+        var worst = 0.0, roundingEffect = 0.0
+        for t in 0..<12 { for k in 0..<9 {
+            worst = max(worst, abs(logR[t][k] - exact.logR[t][k]))
+            roundingEffect = max(roundingEffect, abs(rounded.logR[t][k] - exact.logR[t][k]))
+        } }
+        #expect(worst < 1e-10, "max |Δ ln r| = \(worst)")
+        #expect(roundingEffect > 1e-9, "float32 rounding changes ln r by \(roundingEffect)")
+
+        let p = try CLI.run(["predict", "--model", f.model, "--input", f.precise, "--format", "json"])
+        let pj = try JSONSerialization.jsonObject(with: Data(p.stdout.utf8)) as! [String: Any]
+        let logits = (pj["logits"] as! [Any]).map { ($0 as! NSNumber).doubleValue }
+        let batch = SequenceBatch<Double>(sequences: [f.sequence], labels: [0], steps: 12, inputSize: 2)
+        #expect(relativeError(logits, m.finalLogits(batch).column(0)) < 1e-12)
+    }
+
+    /// predict on PyTorch's own file prints its four named classes.
+    @Test func predictNamesTheClasses() throws {
+        let f = Self.fixtures
+        let r = try CLI.run(["predict", "--model", f.torch, "--input", CLI.root + "/Tests/Fixtures/pytorch-rnn/input.npy"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("  3 west  logit"))
+        #expect(r.stdout.split(separator: "\n").filter { $0.contains("logit") }.count == 4)
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var args: [String]
+        var stderr: String
+        var status: Int32
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = {
+        let d = fixtures.dir, m = fixtures.model, t = fixtures.torch
+        let x = CLI.root + "/Tests/Fixtures/pytorch-rnn/input.npy"
+        return [
+            Case(name: "100 layers that do not chain", args: ["spectrum", "--model", d + "/unchained.safetensors", "--input", x],
+                 stderr: "ftle: \(d)/unchained.safetensors: tensor \"rnn.weight_ih_l1\" has shape [7, 5], expected [7, 7] (layer 1 reads layer 0's 7 states)\n", status: 1),
+            Case(name: "101 no classes", args: ["predict", "--model", d + "/no-classes.safetensors", "--input", x],
+                 stderr: "ftle: \(d)/no-classes.safetensors: tensor \"fc.weight\" has shape [0, 7]: no classes (C = 0)\n", status: 1),
+            Case(name: "102 --input of the wrong I", args: ["spectrum", "--model", t, "--input", d + "/shape-9x5.npy"],
+                 stderr: "ftle: \(d)/shape-9x5.npy: array is 9×5 but the model takes 3 inputs per step (expected T×3)\n", status: 1),
+            Case(name: "103 --image on a model without a task", args: ["predict", "--model", t, "--image", "0"],
+                 stderr: "ftle: --image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy\n", status: 1),
+            Case(name: "104 no sequence for a model without a task", args: ["spectrum", "--model", m],
+                 stderr: "ftle: the model has no MNIST task: give a sequence with --input X.npy\n", status: 1),
+            Case(name: "105 --nonlinearity against the file", args: ["predict", "--model", t, "--input", x, "--nonlinearity", "tanh"],
+                 stderr: "ftle: \(t): the file says nonlinearity relu, --nonlinearity says tanh\n", status: 1),
+            Case(name: "106 unknown --nonlinearity", args: ["predict", "--model", m, "--input", x, "--nonlinearity", "gelu"],
+                 stderr: "ftle: The value 'gelu' is invalid for '--nonlinearity <nonlinearity>'. Please provide one of 'tanh' and 'relu'.\n", status: 2),
+            Case(name: "107 --label past C", args: ["predict", "--model", t, "--input", x, "--label", "4"],
+                 stderr: "ftle: --label must be 0...3 (got 4): the model has 4 classes\n", status: 1),
+            Case(name: "108 gradient of a stacked model", args: ["gradient", "--model", t, "--input", x, "--label", "1"],
+                 stderr: "ftle: gradient compares ∇_V L of a single-layer model; this model has 2 layers\n", status: 1),
+            Case(name: "109 --k past N", args: ["spectrum", "--model", t, "--input", x, "--k", "15"],
+                 stderr: "ftle: --k 15 exceeds the state size N = 14\n", status: 1),
+        ]
+    }()
+
+    @Test(arguments: cases)
+    func badInput(_ c: Case) throws {
+        let r = try CLI.run(c.args)
+        #expect(!r.timedOut)
+        #expect(r.stderr == c.stderr)
+        #expect(r.status == c.status)
+    }
+}
