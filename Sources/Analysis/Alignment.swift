@@ -112,12 +112,22 @@ public struct AlignmentStudy: Sendable {
     /// drawn from the seed (and a second draw for the gradient when asked).
     public init(model: RNNModel<Double>, data: MNISTDataset, indices: [Int]? = nil, options o: Options,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
-        let h = model.hidden, task = model.task
-        hidden = h
-        steps = task.steps
-        precondition(h >= 20 + 10, "the study needs H ≥ 30 for three disjoint groups of ten")
         let images = indices ?? Array(0..<o.samples)
         precondition(images.count == o.samples)
+        try self.init(model: model, sequences: images.map { model.sequence(ofImage: data.image($0)).map(Double.init) },
+                      labels: images.map { data.label($0) }, steps: model.task.steps, options: o, progress: progress)
+    }
+
+    /// Runs the study on `sequences` (each T×I values step-major, `options.samples` of them)
+    /// with their labels: what the image form runs, for any single-layer model and data.
+    public init(model: RNNModel<Double>, sequences: [[Double]], labels: [Int], steps: Int, options o: Options,
+                progress: (Int, Int) -> Void = { _, _ in }) throws {
+        let h = model.hidden
+        hidden = h
+        self.steps = steps
+        precondition(model.upperLayers.isEmpty, "the study compares Q with ∂ℓ_t/∂V of a single-layer model")
+        precondition(h >= 20 + 10, "the study needs H ≥ 30 for three disjoint groups of ten")
+        precondition(sequences.count == o.samples && labels.count == o.samples)
         var rng = SeededRandom(seed: o.seed)
         firstTen = Array(0..<10)
         lastTen = Array((h - 10)..<h)
@@ -129,12 +139,11 @@ public struct AlignmentStudy: Sendable {
         // Per (t, i): running sums over samples × singular vectors for the std.
         var sumF = [[Double]](repeating: [Double](repeating: 0, count: h), count: steps), sqF = sumF, sumL = sumF, sqL = sumF
         let first = min(o.first, h), last = min(o.last, h)
-        for (n, image) in images.enumerated() {
+        for (n, seq) in sequences.enumerated() {
             progress(n, o.samples)
-            let seq = model.sequence(ofImage: data.image(image)).map(Double.init)
             let h0 = (0..<h).map { _ in rng.nextNormal() }
             let gradientH0 = o.gradientInitialState == .independent ? (0..<h).map { _ in rng.nextNormal() } : nil
-            let sample = try SampleAlignment(model: model, sequence: seq, steps: steps, label: data.label(image), initialState: h0,
+            let sample = try SampleAlignment(model: model, sequence: seq, steps: steps, label: labels[n], initialState: h0,
                                              side: o.side, jacobian: o.jacobian, gradientInitialState: gradientH0)
             for t in 1...steps {
                 let a = try sample.alignment(atStep: t)

@@ -37,11 +37,12 @@ public struct PrefixGradients: Sendable {
     public func loss(atStep t: Int) -> Double { CrossEntropy.loss(logits(atStep: t), label: label) }
 
     /// ΔV_t (H×H) by BPTT over steps t, t−1, …, 1:
-    /// g_h(t) = Wᵀ(softmax(o_t) − e_y); g_a(s) = g_h(s) ⊙ (1 − h_s²); g_h(s−1) = Vᵀ g_a(s);
+    /// g_h(t) = Wᵀ(softmax(o_t) − e_y); g_a(s) = g_h(s) ⊙ φ′(a_s) (1 − h_s² for tanh, the step
+    /// function for ReLU); g_h(s−1) = Vᵀ g_a(s);
     /// ΔV_t = Σ_{s≤t} g_a(s) h_{s−1}ᵀ (one GEMM of H×t by t×H).
     public func gradient(atStep t: Int) -> Matrix<Double> {
         precondition(t >= 1 && t <= steps, "t must be in 1...T")
-        let h = model.hidden
+        let h = model.hidden, phi = model.nonlinearity
         var p = CrossEntropy.softmax(logits(atStep: t))
         p[label] -= 1
         var gh = matvec(model.w, p, .transposed)
@@ -49,7 +50,7 @@ public struct PrefixGradients: Sendable {
         for s in stride(from: t, through: 1, by: -1) {
             let hs = states.column(s)
             var col = [Double](repeating: 0, count: h)
-            for i in 0..<h { col[i] = gh[i] * (1 - hs[i] * hs[i]) }
+            for i in 0..<h { col[i] = gh[i] * phi.derivative(output: hs[i]) }
             ga.setColumn(s - 1, col)
             if s > 1 { gh = matvec(model.v, col, .transposed) }
         }

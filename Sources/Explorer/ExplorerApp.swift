@@ -293,6 +293,10 @@ public final class ExplorerApp {
     private func loadModel(from path: String, message: String) {
         do {
             let loaded = try RNNModel<Double>.load(from: path)
+            guard loaded.imageTask != nil, loaded.isSingleLayerTanh else {
+                dispatch(.status("cannot open \(path): not a single-layer tanh model of an MNIST task", isWarning: true))
+                return
+            }
             if path != configuration.trainingDirectory + "/" + RunFiles.model { configuration.modelPath = path }
             installWeights(loaded, path: path, message: message)
         } catch {

@@ -65,6 +65,9 @@ public enum ExplorerLauncher {
         do { model = try RNNModel<Double>.load(from: modelPath) } catch {
             throw ExplorerSetupError(String(describing: error))
         }
+        guard model.imageTask != nil, model.isSingleLayerTanh else {
+            throw ExplorerSetupError("\(modelPath): the explorer opens single-layer tanh models of an MNIST task; use ftle spectrum --input X.npy for this one")
+        }
         let dataset: MNISTDataset
         do { dataset = try MNISTDataset.load(directory: options.dataDirectory, split: options.split) } catch {
             throw ExplorerSetupError(String(describing: error))

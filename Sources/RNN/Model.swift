@@ -172,8 +172,17 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     /// weights do not depend on the bias mode).
     public init(task: SequenceTask, hidden h: Int, initialization: Initialization, seed: UInt64,
                 gains: InitializationGains = .init(), biasMode: BiasMode = .pair) {
+        self.init(inputSize: task.inputSize, hidden: h, classes: RNNModel.mnistClasses, initialization: initialization, seed: seed,
+                  gains: gains, biasMode: biasMode)
+        imageTask = task
+    }
+
+    /// A freshly initialised single-layer model of I inputs and C classes and no MNIST task
+    /// (the draws of `init(task:hidden:…)`, which calls this with the task's I and C = 10).
+    public init(inputSize i: Int, hidden h: Int, classes k: Int, initialization: Initialization, seed: UInt64,
+                gains: InitializationGains = .init(), biasMode: BiasMode = .pair, nonlinearity: Nonlinearity = .tanh) {
+        precondition(i >= 1 && h >= 1 && k >= 1, "sizes must be positive")
         var rng = SeededRandom(seed: seed)
-        let i = task.inputSize, k = RNNModel.mnistClasses
         func xavier(_ rows: Int, _ cols: Int, gain: Double = 1) -> Matrix<T> {
             .gaussian(rows: rows, cols: cols, std: gain * (2.0 / Double(rows + cols)).squareRoot(), using: &rng)
         }
@@ -204,7 +213,8 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
             c = [T](repeating: 0, count: k)
         }
         if biasMode == .none { b = [T](repeating: 0, count: h) }
-        self.imageTask = task
+        self.imageTask = nil
+        self.nonlinearity = nonlinearity
         self.biasMode = biasMode
         metadata = ModelMetadata(initialization: initialization.rawValue, seed: seed)
     }

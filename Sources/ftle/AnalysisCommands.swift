@@ -68,6 +68,8 @@ struct Align: ParsableCommand {
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var modelOptions: NonlinearityOption
     @Option(help: "Number of test images.") var samples: Int = 25
+    @Option(help: "Study these sequences (.npy, N×T×I; the first --samples) instead of MNIST images; needs --labels.") var inputs: String?
+    @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
     @Option(help: "Leading singular vectors compared.") var first: Int = 5
     @Option(help: "Trailing singular vectors compared.") var last: Int = 5
     @Option(help: "Seed for h_0 and the random Q indices.") var seed: UInt64 = 0
@@ -88,6 +90,8 @@ struct Align: ParsableCommand {
         if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
         if first < 1 || last < 1 { throw ValidationError("--first and --last must be at least 1") }
         if let randomRange { _ = try parseRange(randomRange, flag: "--random-range") }
+        if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
+        if inputs != nil && samplesFrom != nil { throw ValidationError("--samples-from applies to MNIST images, not --inputs") }
     }
 
     /// The study's options: the preset's, then every explicit choice.
@@ -130,13 +134,27 @@ struct Align: ParsableCommand {
         try reportingErrors {
             let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             guard m.layerCount == 1 else { throw UsageError("align studies the recurrent weights V of a single-layer model; this model has \(m.layerCount) layers") }
-            guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: align reads MNIST images") }
+            guard inputs != nil || m.imageTask != nil else {
+                throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy")
+            }
             guard m.hidden >= 30 else { throw UsageError("the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(m.hidden)") }
             guard first <= m.hidden, last <= m.hidden else { throw UsageError("--first/--last exceed H = \(m.hidden)") }
             let o = try studyOptions(hidden: m.hidden)
-            let (data, images, sourceDescription) = try sampleImages(model: m)
             let progress = ProgressLine(label: "align: sample")
-            let study = try AlignmentStudy(model: m, data: data, indices: images, options: o, progress: progress.update)
+            let study: AlignmentStudy, sourceDescription: String, images: [Int]
+            if let inputs, let labels {
+                let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
+                try set.checkLabels(classes: m.classes, path: labels)
+                guard samples <= set.count else { throw UsageError("--samples \(samples) exceeds the \(set.count) sequences of \(inputs)") }
+                images = Array(0..<samples)
+                sourceDescription = inputs
+                study = try AlignmentStudy(model: m, sequences: images.map(set.sequence), labels: images.map { set.labels[$0] },
+                                           steps: set.steps, options: o, progress: progress.update)
+            } else {
+                let (data, indices, description) = try sampleImages(model: m)
+                (images, sourceDescription) = (indices, description)
+                study = try AlignmentStudy(model: m, data: data, indices: images, options: o, progress: progress.update)
+            }
             if format == .json {
                 var obj = StudyReport.alignmentJSON(study, options: o)
                 obj["model"] = model
@@ -155,6 +173,8 @@ struct Align: ParsableCommand {
     }
 }
 
+extension StepBaseline: ExpressibleByArgument {}
+
 struct Perturb: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "R-value input sensitivity: flip the pixels presented at strong expansion vs random pixels (Figs. 3–4, Table 1).",
@@ -165,11 +185,19 @@ struct Perturb: ParsableCommand {
         --random seeded random k-subsets of the same candidates; loss difference = CE(perturbed) − \
         CE(original). Table 1: per k, μ_R − μ_rand over the images, variances, and one-sided p-values of \
         H₁ μ_R > μ_rand by Welch's t-test and by the normal approximation.
+
+        With --inputs X.npy --labels Y.npy (sequences that are not MNIST pixels) it ranks steps \
+        instead: the top-k steps by the score, and --random seeded random k-subsets of steps, have x_t \
+        replaced by --baseline (zero, or the mean of x_t over the set); the first --images sequences are \
+        used and the JSON's ranked_pixels are 0-based steps. The statistics are the same.
         """)
 
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var modelOptions: NonlinearityOption
     @Option(help: "Number of test images (0..<N).") var images: Int = 15
+    @Option(help: "Perturb these sequences (.npy, N×T×I) instead of MNIST images; needs --labels.") var inputs: String?
+    @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
+    @Option(help: "What replaces x_t at a perturbed step of --inputs: zero or mean (over the set).") var baseline: StepBaseline?
     @Option(help: "Comma-separated k values.") var k: String = "1,5,10,20,50,75,100,200,300"
     @Option(help: "Random subsets per (image, k).") var random: Int = 50
     @Option(help: "Flip mode: both, up or down.") var mode: FlipMode = .both
@@ -220,6 +248,11 @@ struct Perturb: ParsableCommand {
             throw ValidationError("--jacobian applies to --r-convention paper; the reference code's R values fix their own propagation")
         }
         _ = try parsedSteps()
+        if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
+        if baseline != nil && inputs == nil { throw ValidationError("--baseline applies to --inputs only") }
+        if inputs != nil && (mode != .both || o.sharedRandom || o.rConvention != .paper) {
+            throw ValidationError("--inputs perturbs steps: --mode, --shared-random and --r-convention apply to MNIST images only")
+        }
     }
 
     /// The preset's conventions, then every explicit choice.
@@ -234,7 +267,8 @@ struct Perturb: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
-            guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: perturb reads MNIST images") }
+            if let inputs, let labels { try perturbSequences(m, inputs: inputs, labels: labels); return }
+            guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
             let test = try dataOptions.load(.test)
             guard images <= test.count else { throw UsageError("--images \(images) exceeds the \(test.count) test images") }
             var o = studyConventions()
@@ -255,6 +289,33 @@ struct Perturb: ParsableCommand {
                 obj["preset"] = preset?.rawValue ?? "none"
                 try emit(jsonText(obj), to: out)
             }
+        }
+    }
+
+    /// `--inputs`: steps ranked and replaced by the baseline (`SensitivityStudy(sequences:)`).
+    func perturbSequences(_ m: RNNModel<Float>, inputs: String, labels: String) throws {
+        let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
+        try set.checkLabels(classes: m.classes, path: labels)
+        var o = studyConventions()
+        o.images = min(images, set.count); o.ks = try parsedKs(); o.randomSubsets = random; o.score = PixelScore(score)!; o.seed = seed
+        o.steps = try parsedSteps()
+        if let window = o.steps, window.upperBound > set.steps {
+            throw UsageError("--steps \(window.lowerBound)-\(window.upperBound) goes past T = \(set.steps)")
+        }
+        if case let .sum(n) = o.score, n > m.stateSize { throw UsageError("--score sum:\(n) exceeds N = \(m.stateSize)") }
+        let base = baseline ?? .zero
+        let study = try SensitivityStudy(model: m, sequences: set, baseline: base, options: o,
+                                         progress: ProgressLine(label: "perturb: (sequence, k)").update)
+        switch format {
+        case .markdown: try emit(study.markdownTable(), to: out)
+        case .csv: try emit(StudyReport.sensitivityCSV(study), to: out)
+        case .json:
+            var obj = StudyReport.sensitivityJSON(study)
+            obj["model"] = model
+            obj["inputs"] = inputs
+            obj["unit"] = "steps"
+            obj["baseline"] = base.rawValue
+            try emit(jsonText(obj), to: out)
         }
     }
 }

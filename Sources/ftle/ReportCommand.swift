@@ -67,9 +67,9 @@ struct Report: ParsableCommand {
             try ensureWritableDirectory(out)
             let test = try dataOptions.load(.test)
             if reproduction { try runReproduction(test: test); return }
-            let m0: RNNModel<Double> = try loadModel(rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"))
-            let m1: RNNModel<Double> = try loadModel(rowwise ?? Bundled.model("rowwise-h128.safetensors"))
-            let mp: RNNModel<Float> = try loadModel(permuted ?? Bundled.model("permuted-h512.safetensors"))
+            let m0: RNNModel<Double> = try loadMNISTModel(rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"), for: "report")
+            let m1: RNNModel<Double> = try loadMNISTModel(rowwise ?? Bundled.model("rowwise-h128.safetensors"), for: "report")
+            let mp: RNNModel<Float> = try loadMNISTModel(permuted ?? Bundled.model("permuted-h512.safetensors"), for: "report")
             let paperCode = preset == .paperCode
             var summary: [String] = []
             for (name, m) in [("untrained", m0), ("trained", m1)] {

@@ -179,6 +179,17 @@ func loadModel<T: LinalgScalar>(_ path: String, as: T.Type = T.self, nonlinearit
     try RNNModel<T>.load(from: path, nonlinearity: nonlinearity)
 }
 
+/// Loads a model that a study of MNIST images and of one layer's V needs (report, train
+/// --init-from): one line naming what is missing otherwise.
+func loadMNISTModel<T: LinalgScalar>(_ path: String, for purpose: String, as: T.Type = T.self) throws -> RNNModel<T> {
+    let m: RNNModel<T> = try loadModel(path)
+    guard m.imageTask != nil else { throw FileFormatError(path: path, "\(purpose) needs a model of an MNIST task; this model has none") }
+    guard m.isSingleLayerTanh else {
+        throw FileFormatError(path: path, "\(purpose) needs a single-layer tanh model; this one has \(m.layerCount) \(m.nonlinearity.rawValue) layer\(m.layerCount == 1 ? "" : "s")")
+    }
+    return m
+}
+
 /// The class names of a model: metadata key `classes` (comma-separated, one per class), else
 /// the indices 0…C−1.
 func classNames<T>(of model: RNNModel<T>) -> [String] {

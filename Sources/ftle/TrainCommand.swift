@@ -12,6 +12,12 @@ struct Train: ParsableCommand {
         state and position, for --resume) and OUT/history.csv (appended as training goes). A checkpoint \
         is saved every epoch, and every N batches with --checkpoint-every. SIGINT, SIGTERM and SIGHUP \
         finish the current batch, save a checkpoint and exit; a second signal exits at once.
+
+        With --inputs X.npy --labels Y.npy it trains a single-layer classifier of any sequences \
+        instead: X is N×T×I ('<f4'/'<f8'), Y holds N integer labels, C = the largest label + 1; \
+        --test-inputs/--test-labels give the test set, else a seeded 10 % of X is held out. \
+        --nonlinearity tanh|relu picks φ. It writes OUT/model.safetensors only (no checkpoint, \
+        no --resume); a signal stops after the current batch without writing.
         """)
 
     @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: SequenceTask.Kind = .rowwise
@@ -40,12 +46,24 @@ struct Train: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run saved in --out exactly where its last checkpoint stopped.") var resume = false
+    @Option(help: "Train on these sequences (.npy, N×T×I) instead of MNIST; needs --labels.") var inputs: String?
+    @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
+    @Option(help: "Test sequences for --inputs (.npy, N×T×I; default: a seeded 10 % of --inputs held out).") var testInputs: String?
+    @Option(help: "Integer labels of --test-inputs (.npy).") var testLabels: String?
+    @Option(help: "φ of the model trained on --inputs: tanh or relu.") var nonlinearity: Nonlinearity?
     @Option(name: .customLong("init-from"),
             help: "Start from this model's weights (e.g. exported from PyTorch) instead of --init; it must be a --task model with H = --hidden, and its own pixel order replaces --permutation-seed.")
     var initFrom: String?
 
     func validate() throws {
         if initFrom != nil && resume { throw ValidationError("--init-from and --resume exclude each other") }
+        if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
+        if (testInputs == nil) != (testLabels == nil) { throw ValidationError("--test-inputs and --test-labels go together") }
+        if testInputs != nil && inputs == nil { throw ValidationError("--test-inputs needs --inputs") }
+        if nonlinearity != nil && inputs == nil { throw ValidationError("--nonlinearity applies to --inputs training only") }
+        if inputs != nil && (resume || initFrom != nil || permutation != nil || standardize || validationSplit != 0) {
+            throw ValidationError("--inputs trains a new model on sequences; drop --resume, --init-from, --permutation, --standardize and --validation-split")
+        }
         if recurrentGain != nil && `init` != .xavierNormal {
             throw ValidationError("--recurrent-gain applies to --init xavier-normal only")
         }
@@ -92,12 +110,13 @@ struct Train: ParsableCommand {
             config.standardize = standardize
             config.validationSplit = validationSplit
             if let permutation { config.permutation = try readPermutation(permutation) }
+            if inputs != nil { try config.validate(); try trainOnSequences(config); return }
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
             installStopHandlers()
             // Loaded once in Float64 (a Float32 file widens exactly, so narrowing it back for an
             // f32 run is exact too); its initialisation goes into the run's config.
-            let start = try initFrom.map { try RNNModel<Double>.load(from: $0) }
+            let start: RNNModel<Double>? = try initFrom.map { try loadMNISTModel($0, for: "--init-from") }
             if let start {
                 config.initialization = Initialization(rawValue: start.metadata.initialization) ?? config.initialization
             }
@@ -121,6 +140,45 @@ struct Train: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// `--inputs`: a single-layer classifier of the sequences' I and C.
+    func trainOnSequences(_ config: TrainingConfig) throws {
+        guard let inputs, let labels else { return }
+        var train = try SequenceSet.load(inputs: inputs, labels: labels)
+        var test: SequenceSet
+        if let testInputs, let testLabels {
+            test = try SequenceSet.load(inputs: testInputs, labels: testLabels, inputSize: train.inputSize)
+            guard test.steps == train.steps else {
+                throw FileFormatError(path: testInputs, "test sequences have \(test.steps) steps but the training sequences \(train.steps)")
+            }
+        } else {
+            let split = TrainingSplit(count: train.count, validationFraction: 0.1, seed: config.seed)
+            guard !split.validation.isEmpty, !split.training.isEmpty else {
+                throw FileFormatError(path: inputs, "\(train.count) sequences are too few to hold out 10 % (give --test-inputs)")
+            }
+            test = train.subset(split.validation)
+            train = train.subset(split.training)
+        }
+        let classes = max(train.classCount, test.classCount)
+        try ensureWritableDirectory(out)
+        installStopHandlers()
+        print("training on \(inputs): \(train.count) sequences (test \(test.count)), T=\(train.steps) I=\(train.inputSize) C=\(classes) "
+              + "H=\(config.hidden) \((nonlinearity ?? .tanh).rawValue) batch=\(config.batchSize) lr=\(config.learningRate) \(config.optimizer.rawValue)")
+        func go<T: LinalgScalar>(_: T.Type) throws {
+            var run = SequenceTraining<T>(config: config, train: train, test: test, classes: classes, nonlinearity: nonlinearity ?? .tanh)
+            try run.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { r in
+                print(String(format: "epoch %d/%d  loss %.4f  acc %.2f%%  test loss %.4f  test acc %.2f%%", r.epoch + 1, config.epochs,
+                             r.trainLoss, 100 * r.trainAccuracy, r.testLoss ?? .nan, 100 * (r.testAccuracy ?? .nan)))
+                fflush(nil)
+            }
+            if stopRequested.load(ordering: .relaxed) { print("stopped; nothing written"); throw ExitCode(130) }
+            var model = run.model
+            model.metadata.extra["trained_on"] = inputs
+            try model.save(to: out + "/model.safetensors")
+            print("done: \(out)/model.safetensors")
+        }
+        if config.precision == .f64 { try go(Double.self) } else { try go(Float.self) }
     }
 
     func runTraining<T>(_ trainer: Trainer<T>) throws {
@@ -167,6 +225,8 @@ struct Eval: ParsableCommand {
 
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var modelOptions: NonlinearityOption
+    @Option(help: "Evaluate on these sequences (.npy, N×T×I) instead of MNIST; needs --labels.") var inputs: String?
+    @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
     @Option(help: "Evaluate on the first N images only.") var limit: Int?
     @Option(help: "Split to evaluate: test or train.") var split: Split = .test
     @Option(help: "Output format: text or json.") var format: TextOrJSON = .text
@@ -174,11 +234,24 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         if let l = limit, l < 1 { throw ValidationError("--limit must be at least 1 (got \(l))") }
+        if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
     }
 
     func run() throws {
         try reportingErrors {
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            if let inputs, let labels {
+                let all = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
+                try all.checkLabels(classes: m.classes, path: labels)
+                let set = limit.map { all.subset(Array(0..<min($0, all.count))) } ?? all
+                let r = evaluate(m, on: set)
+                if format == .json {
+                    try emit(jsonText(["model": model, "inputs": inputs, "sequences": set.count, "loss": r.loss, "accuracy": r.accuracy]), to: nil)
+                } else {
+                    print(String(format: "%@ on %d sequences of %@: loss %.4f, accuracy %.2f%%", model, set.count, inputs, r.loss, 100 * r.accuracy))
+                }
+                return
+            }
             guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)") }
             let ds = try dataOptions.load(split)
             let n = min(limit ?? ds.count, ds.count)

@@ -16,9 +16,11 @@ struct AnyModelCLITests {
         let torch: String      // Tests/Fixtures/pytorch-rnn/model.safetensors (ReLU, 7+7, I = 3, C = 4)
         let precise: String    // 12×2 '<f8' values that float32 cannot hold
         let sequence: [Double]
+        let firstLabel: Int    // of set-y.npy
 
         init() {
-            dir = temporaryFolder("any-model")
+            let folder = temporaryFolder("any-model")
+            dir = folder
             torch = CLI.root + "/Tests/Fixtures/pytorch-rnn/model.safetensors"
             var rng = SeededRandom(seed: 21)
             func layer(_ h: Int, _ i: Int) -> RecurrentLayer<Double> {
@@ -34,7 +36,7 @@ struct AnyModelCLITests {
             precise = dir + "/precise.npy"
             try! Data(NPYArray(shape: [12, 2], values: sequence).encoded(float32: false)).write(to: URL(fileURLWithPath: precise))
 
-            func write(_ name: String, _ bytes: [UInt8]) { try! Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name)) }
+            func write(_ name: String, _ bytes: [UInt8]) { try! Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name)) }
             let good = try! SafeTensorsFile(contentsOf: torch)
             var f = good
             f.tensors["rnn.weight_ih_l1"] = Tensor(float32: [Float](repeating: 0, count: 35), shape: [7, 5])
@@ -43,6 +45,21 @@ struct AnyModelCLITests {
             f.tensors["fc.weight"] = Tensor(float32: [], shape: [0, 7]); f.tensors["fc.bias"] = Tensor(float32: [], shape: [0])
             write("no-classes.safetensors", f.encoded())
             write("shape-9x5.npy", NPYArray(shape: [9, 5], values: [Double](repeating: 0, count: 45)).encoded(float32: true))
+
+            // A set of 60 sequences (T = 6, I = 3) whose label is the input with the largest sum.
+            var xs: [Double] = [], ys: [Double] = []
+            for _ in 0..<60 {
+                let x = (0..<18).map { _ in rng.nextNormal() }
+                let sums = (0..<3).map { i in stride(from: i, to: 18, by: 3).map { x[$0] }.reduce(0, +) }
+                xs += x; ys.append(Double(sums.indices.max { sums[$0] < sums[$1] }!))
+            }
+            firstLabel = Int(ys[0])
+            write("set-x.npy", NPYArray(shape: [60, 6, 3], values: xs).encoded(float32: false))
+            write("set-y.npy", NPYArray(shape: [60], values: ys, descriptor: "<i8").encoded(float32: false))
+            write("set-y-big.npy", NPYArray(shape: [60], values: ys.map { $0 + 4 }).encoded(float32: false))
+            write("set-y-short.npy", NPYArray(shape: [59], values: Array(ys.prefix(59))).encoded(float32: false))
+            write("set-y-half.npy", NPYArray(shape: [60], values: ys.map { $0 + 0.5 }).encoded(float32: false))
+            write("set-x-i5.npy", NPYArray(shape: [60, 6, 5], values: [Double](repeating: 0, count: 1800)).encoded(float32: false))
         }
     }
 
@@ -85,6 +102,27 @@ struct AnyModelCLITests {
         #expect(r.stdout.split(separator: "\n").filter { $0.contains("logit") }.count == 4)
     }
 
+    /// train --inputs writes a model of the set's I and C that eval, perturb and align read.
+    @Test func trainEvalPerturbAlignOnASet() throws {
+        let d = Self.fixtures.dir, x = d + "/set-x.npy", y = d + "/set-y.npy", out = d + "/trained"
+        let t = try CLI.run(["train", "--inputs", x, "--labels", y, "--hidden", "30", "--epochs", "2", "--batch", "16", "--lr", "0.01",
+                             "--nonlinearity", "relu", "--out", out])
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stdout.contains("54 sequences (test 6), T=6 I=3 C=3 H=30 relu"))
+        let m = try RNNModel<Float>.load(from: out + "/model.safetensors")
+        #expect(m.inputSize == 3 && m.classes == 3 && m.hidden == 30 && m.nonlinearity == .relu && m.imageTask == nil)
+        let e = try CLI.run(["eval", "--model", out + "/model.safetensors", "--inputs", x, "--labels", y, "--format", "json"])
+        let ej = try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any]
+        #expect(ej["sequences"] as? Int == 60)
+        let set = try SequenceSet.load(inputs: x, labels: y)
+        #expect(abs((ej["accuracy"] as! Double) - evaluate(m, on: set).accuracy) < 1e-12)
+        let p = try CLI.run(["perturb", "--model", out + "/model.safetensors", "--inputs", x, "--labels", y, "--images", "3", "--k", "1,6",
+                             "--random", "3", "--baseline", "mean"])
+        #expect(p.status == 0, "\(p.stderr)")
+        let a = try CLI.run(["align", "--model", out + "/model.safetensors", "--inputs", x, "--labels", y, "--samples", "2"])
+        #expect(a.status == 0, "\(a.stderr)")
+    }
+
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var args: [String]
@@ -117,6 +155,26 @@ struct AnyModelCLITests {
                  stderr: "ftle: gradient compares ∇_V L of a single-layer model; this model has 2 layers\n", status: 1),
             Case(name: "109 --k past N", args: ["spectrum", "--model", t, "--input", x, "--k", "15"],
                  stderr: "ftle: --k 15 exceeds the state size N = 14\n", status: 1),
+            Case(name: "110 --inputs of the wrong I", args: ["eval", "--model", t, "--inputs", d + "/set-x-i5.npy", "--labels", d + "/set-y.npy"],
+                 stderr: "ftle: \(d)/set-x-i5.npy: sequences have 5 inputs per step but the model takes 3\n", status: 1),
+            Case(name: "111 labels out of range", args: ["eval", "--model", t, "--inputs", d + "/set-x.npy", "--labels", d + "/set-y-big.npy"],
+                 stderr: "ftle: \(d)/set-y-big.npy: label 0 is \(fixtures.firstLabel + 4) but the model has 4 classes (0...3)\n", status: 1),
+            Case(name: "112 N of labels and inputs differ", args: ["perturb", "--model", t, "--inputs", d + "/set-x.npy", "--labels", d + "/set-y-short.npy"],
+                 stderr: "ftle: \(d)/set-y-short.npy: 59 labels for 60 sequences in \(d)/set-x.npy\n", status: 1),
+            Case(name: "113 labels that are not integers", args: ["train", "--inputs", d + "/set-x.npy", "--labels", d + "/set-y-half.npy", "--out", d + "/never"],
+                 stderr: "ftle: \(d)/set-y-half.npy: label 0 is \(Double(fixtures.firstLabel) + 0.5), expected an integer ≥ 0\n", status: 1),
+            Case(name: "114 --inputs without --labels", args: ["train", "--inputs", d + "/set-x.npy", "--out", d + "/never"],
+                 stderr: "ftle: --inputs and --labels go together\n", status: 2),
+            Case(name: "115 --baseline without --inputs", args: ["perturb", "--model", t, "--baseline", "mean"],
+                 stderr: "ftle: --baseline applies to --inputs only\n", status: 2),
+            Case(name: "116 --mode with --inputs", args: ["perturb", "--model", t, "--inputs", d + "/set-x.npy", "--labels", d + "/set-y.npy", "--mode", "up"],
+                 stderr: "ftle: --inputs perturbs steps: --mode, --shared-random and --r-convention apply to MNIST images only\n", status: 2),
+            Case(name: "117 align on a stacked model", args: ["align", "--model", t, "--inputs", d + "/set-x.npy", "--labels", d + "/set-y.npy"],
+                 stderr: "ftle: align studies the recurrent weights V of a single-layer model; this model has 2 layers\n", status: 1),
+            Case(name: "118 eval of a model without a task, no --inputs", args: ["eval", "--model", t],
+                 stderr: "ftle: the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)\n", status: 1),
+            Case(name: "119 --nonlinearity for MNIST training", args: ["train", "--nonlinearity", "relu", "--out", d + "/never"],
+                 stderr: "ftle: --nonlinearity applies to --inputs training only\n", status: 2),
         ]
     }()
 
