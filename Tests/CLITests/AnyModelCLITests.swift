@@ -44,6 +44,10 @@ struct AnyModelCLITests {
             f = good
             f.tensors["fc.weight"] = Tensor(float32: [], shape: [0, 7]); f.tensors["fc.bias"] = Tensor(float32: [], shape: [0])
             write("no-classes.safetensors", f.encoded())
+            f = good
+            f.tensors["rnn.weight_hh_l3"] = f.tensors["rnn.weight_hh_l0"]
+            f.tensors["rnn.weight_ih_l3"] = f.tensors["rnn.weight_ih_l1"]
+            write("layer-gap.safetensors", f.encoded())
             write("shape-9x5.npy", NPYArray(shape: [9, 5], values: [Double](repeating: 0, count: 45)).encoded(float32: true))
 
             // A set of 60 sequences (T = 6, I = 3) whose label is the input with the largest sum.
@@ -175,6 +179,8 @@ struct AnyModelCLITests {
                  stderr: "ftle: the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)\n", status: 1),
             Case(name: "119 --nonlinearity for MNIST training", args: ["train", "--nonlinearity", "relu", "--out", d + "/never"],
                  stderr: "ftle: --nonlinearity applies to --inputs training only\n", status: 2),
+            Case(name: "120 a layer after a gap", args: ["predict", "--model", d + "/layer-gap.safetensors", "--input", x],
+                 stderr: "ftle: \(d)/layer-gap.safetensors: tensor \"rnn.weight_hh_l3\" does not belong to the 2-layer network \"rnn.weight_hh_l0\"…\"rnn.weight_hh_l1\"\n", status: 1),
         ]
     }()
 

@@ -105,6 +105,9 @@ private func plainLogits(_ m: RNNModel<Double>, _ x: [Double], steps: Int) -> [D
         #expect(loadError(f, nonlinearity: .tanh) == "m: the file says nonlinearity relu, --nonlinearity says tanh")
         f = good; f.metadata["nonlinearity"] = "gelu"
         #expect(loadError(f) == "m: unknown nonlinearity \"gelu\" in metadata (expected tanh or relu)")
+        f = good
+        f.tensors["rnn.weight_hh_l3"] = f.tensors["rnn.weight_hh_l1"]
+        #expect(loadError(f) == "m: tensor \"rnn.weight_hh_l3\" does not belong to the 2-layer network \"rnn.weight_hh_l0\"…\"rnn.weight_hh_l1\"")
         f = good; f.metadata = ["anything": "goes"]
         #expect(loadError(f) == nil)
         #expect(loadError(f, nonlinearity: .relu) == nil)

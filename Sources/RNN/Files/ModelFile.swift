@@ -139,6 +139,14 @@ extension RNNModel {
             below = h
         }
         guard let first = layers.first, let last = layers.last else { throw fail("missing tensor \"\(TensorName.recurrentWeights)\"") }
+        // A layer tensor beyond the last consecutive layer (a gap, or a GRU/LSTM name) is not
+        // silently dropped.
+        let read = Set((0..<layers.count).flatMap { l in
+            [TensorName.inputWeights(layer: l), TensorName.recurrentWeights(layer: l), TensorName.inputBias(layer: l), TensorName.recurrentBias(layer: l)]
+        })
+        if let stray = file.tensors.keys.filter({ $0.hasPrefix("rnn.") && !read.contains($0) }).sorted().first {
+            throw fail("tensor \(quotedForMessage(stray)) does not belong to the \(layers.count)-layer network \"rnn.weight_hh_l0\"…\"rnn.weight_hh_l\(layers.count - 1)\"")
+        }
         let i = first.inputSize
         let wT = try get(TensorName.readoutWeights)
         guard wT.shape.count == 2, wT.shape[1] == last.hidden else {
