@@ -93,6 +93,22 @@ import Testing
         #expect((0..<layers[0].stateSize).allSatisfy { i in (layers[0].stateSize..<network.stateSize).allSatisfy { d[i, $0] == 0 } })
     }
 
+    /// The one-call helpers agree with the stepped path: finalLogits equals PyTorch's logits,
+    /// and the transposed product is Dᵀ Q.
+    @Test func helpersAgreeWithSteppedPath() throws {
+        let (network, input, expected) = try Self.load(.lstm)
+        let logits = network.finalLogits(sequence: input.values, steps: input.shape[0])
+        #expect(zip(logits, expected.logits).allSatisfy { abs($0 - $1) < 1e-12 })
+        let s = [Double](repeating: 0.1, count: network.stateSize), x = [0.5, -0.5, 1.0]
+        let steps = network.step(state: s, input: x).layerSteps
+        let q = Matrix<Double>.identityColumns(network.stateSize, 3)
+        let d = network.stateJacobian(state: s, input: x, layerSteps: steps)
+        let product = network.jacobianProduct(state: s, input: x, layerSteps: steps, frame: q, transposed: true)
+        #expect(product.maxAbsDifference(d.transposed.columns(0..<3)) == 0)
+        let gates = GatedNetwork.meanGateActivations(steps)
+        #expect(gates.count == 4 && gates.allSatisfy { $0 > -1 && $0 < 1 })
+    }
+
     /// Layers that do not chain, or a readout of the wrong width, are refused with one line.
     @Test func mismatchedNetworksAreRefused() throws {
         let a = try GatedLayer(cell: .gru, inputWeights: Matrix(rows: 9, cols: 2), recurrentWeights: Matrix(rows: 9, cols: 3),

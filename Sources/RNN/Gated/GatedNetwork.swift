@@ -86,6 +86,32 @@ public struct GatedNetwork: Sendable, Equatable {
         return d
     }
 
+    /// The final logits o_T of a sequence of `steps` inputs (x_t contiguous, T×I values), from
+    /// `initialState` (zeros when nil). The slow, clear path: one step at a time.
+    public func finalLogits(sequence x: [Double], steps: Int, initialState: [Double]? = nil) -> [Double] {
+        precondition(x.count == steps * inputSize, "sequence has \(x.count) values, expected T·I = \(steps * inputSize)")
+        var s = initialState ?? [Double](repeating: 0, count: stateSize)
+        for t in 0..<steps { s = step(state: s, input: Array(x[(t * inputSize)..<((t + 1) * inputSize)])).state }
+        return logits(state: s)
+    }
+
+    /// D_t·Q (`transposed` false) or D_tᵀ·Q (`transposed` true) for a frame Q (N×K).
+    public func jacobianProduct(state s: [Double], input x: [Double], layerSteps: [GatedLayer.Step],
+                                frame q: Matrix<Double>, transposed: Bool) -> Matrix<Double> {
+        let d = stateJacobian(state: s, input: x, layerSteps: layerSteps)
+        return matmul(d, q, transposed ? .transposed : .none)
+    }
+
+    /// The mean activation of each gate over the units of every layer, in `cell.gateNames`
+    /// order (for the explorer's gate pane: e.g. an LSTM's forget gate closing).
+    public static func meanGateActivations(_ layerSteps: [GatedLayer.Step]) -> [Double] {
+        guard let gateCount = layerSteps.first?.gates.count else { return [] }
+        return (0..<gateCount).map { g in
+            let values = layerSteps.flatMap { $0.gates[g] }
+            return values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+        }
+    }
+
     /// o = W h_L + c for the stacked state `s`.
     public func logits(state s: [Double]) -> [Double] {
         let offset = stateOffset(ofLayer: layers.count - 1)
