@@ -69,6 +69,14 @@ public struct PerturbationRow: Codable, Sendable, Equatable {
         case kEffective = "k_effective", meanDifference = "mean_difference", pWelch = "p_welch", pZ = "p_z"
     }
 
+    public init(k: Int, kEffective: Int, meanDifference: Double?, pWelch: Double?, pZ: Double?) {
+        self.k = k
+        self.kEffective = kEffective
+        self.meanDifference = meanDifference
+        self.pWelch = pWelch
+        self.pZ = pZ
+    }
+
     public static func rows(perturbJSON object: [String: Any]) throws -> [PerturbationRow] {
         guard let table = object["table"] as? [[String: Any]] else { throw SweepResultError("perturb JSON lacks \"table\"") }
         return try table.map { row in

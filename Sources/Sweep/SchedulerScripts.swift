@@ -23,7 +23,7 @@ public enum LocalRunner: String, Sendable, CaseIterable {
     /// The argument vector that runs `FTLE sweep task DIR ID` for every ID listed (one per line)
     /// in `idsFile`, `jobs` at a time.
     ///
-    /// GNU parallel gets `--joblog DIR/parallel.joblog` (appended to across runs), `--halt never`
+    /// GNU parallel gets `--joblog +DIR/parallel.joblog` (`+`: appended to across runs), `--halt never`
     /// (one failed job does not stop the others), `--line-buffer` (the tasks' one-line summaries
     /// appear as they happen), `--will-cite`; with `hostsFile`, `--sshloginfile FILE` (and
     /// `--sshlogin :` too when `alsoLocal`), and the environment variables named in `forward`
@@ -32,7 +32,7 @@ public enum LocalRunner: String, Sendable, CaseIterable {
                           hostsFile: String? = nil, alsoLocal: Bool = false, forward: [String] = []) -> [String] {
         switch self {
         case .parallel:
-            var args = ["parallel", "--will-cite", "--jobs", "\(jobs)", "--joblog", folder.parallelJobLogPath, "--halt", "never",
+            var args = ["parallel", "--will-cite", "--jobs", "\(jobs)", "--joblog", "+" + folder.parallelJobLogPath, "--halt", "never",
                         "--line-buffer", "--arg-file", idsFile]
             if let hostsFile {
                 args += ["--sshloginfile", hostsFile]

@@ -15,6 +15,13 @@ public struct SweepJob: Codable, Sendable, Equatable {
         case id, grid, options
         case trainArguments = "train_arguments"
     }
+
+    public init(id: Int, grid: [String: String], options: [String: String], trainArguments: [String]) {
+        self.id = id
+        self.grid = grid
+        self.options = options
+        self.trainArguments = trainArguments
+    }
 }
 
 /// Turns `--grid` specs and fixed `ftle train` options into jobs, checking everything that can be
@@ -25,7 +32,9 @@ public struct SweepJob: Codable, Sendable, Equatable {
 /// 3. every name is an `ftle train` option a sweep may set (`specs`, not `reserved`);
 /// 4. every grid value parses as its option does (`validate` on the fixed options plus that one value);
 /// 5. every job's whole argument list passes `ftle train`'s parsing and `validate()` (`validate`),
-///    so combinations that `ftle train` refuses (e.g. `--recurrent-gain` with `--init pytorch`) fail here.
+///    so combinations that `ftle train` refuses (e.g. `--recurrent-gain` with `--init pytorch`) fail
+///    here, named by the first such job; when every job fails as the fixed options alone do, the
+///    fixed options' message is given as is.
 ///
 /// Every failure is a ``SweepUsageError`` of one line.
 public struct SweepPlanner: Sendable {
@@ -71,25 +80,35 @@ public struct SweepPlanner: Sendable {
         for (i, option) in fixed.enumerated() where specs.first(where: { $0.name == option.name })?.kind == .path {
             fixed[i].value = absolutePath(option.value)
         }
-        // Each value on its own, so the message names the value, not a whole job.
+        // Each value with the fixed options, so the message names the value, not a whole job. A
+        // failure the fixed options have on their own (with ftle train's defaults) is not the
+        // value's fault: another grid may cure it, and the jobs are checked next.
+        let fixedMessage = validate(trainArguments(for: fixed, specs: specs))
         for (axis, given) in zip(axes, try grids.map(GridAxis.init(parsing:))) {
             for (value, shown) in zip(axis.values, given.values) {
                 let args = trainArguments(for: fixed + [SweepOptionValue(name: axis.name, value: value)], specs: specs)
-                if let message = validate(args) { throw SweepUsageError("--grid \(axis.name)=\(shown): \(message)") }
+                if let message = validate(args), message != fixedMessage {
+                    throw SweepUsageError("--grid \(axis.name)=\(shown): \(message)")
+                }
             }
         }
         var jobs: [SweepJob] = []
+        var firstFailure: (id: Int, label: String, message: String)?
+        var allFailAsFixed = fixedMessage != nil
         for (id, combination) in cartesianProduct(axes).enumerated() {
             let options = fixed + combination.map { SweepOptionValue(name: $0.name, value: $0.value) }
             let args = trainArguments(for: options, specs: specs)
-            if let message = validate(args) {
-                let label = combination.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-                throw SweepUsageError("job \(id) (\(label)): \(message)")
+            let message = validate(args)
+            if message != fixedMessage { allFailAsFixed = false }
+            if let message, firstFailure == nil {
+                firstFailure = (id, combination.map { "\($0.name)=\($0.value)" }.joined(separator: " "), message)
             }
             jobs.append(SweepJob(id: id, grid: Dictionary(uniqueKeysWithValues: combination.map { ($0.name, $0.value) }),
                                  options: Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0.value) }),
                                  trainArguments: args))
         }
+        if allFailAsFixed, let fixedMessage { throw SweepUsageError(fixedMessage) }
+        if let f = firstFailure { throw SweepUsageError("job \(f.id) (\(f.label)): \(f.message)") }
         return Plan(axes: axes, fixed: fixed, jobs: jobs)
     }
 }

@@ -22,6 +22,7 @@ import Testing
         for key in ["hidden", "seed"] { if let v = options[key], Int(v) == nil { return "The value '\(v)' is invalid for '--\(key) <\(key)>'" } }
         if let v = options["lr"], Double(v) == nil { return "The value '\(v)' is invalid for '--lr <lr>'" }
         if options["init"] == "pytorch" && options["lr"] == "9" { return "--lr 9 refuses --init pytorch" }
+        if options["init"] != "xavier" && options["lr"] == "7" { return "--lr 7 needs --init xavier" }
         return nil
     }
 
@@ -60,7 +61,9 @@ import Testing
         (["hidden=8,16"], ["--hidden", "4"], "--hidden is both fixed and in a --grid; give it once"),
         (["standardize=yes"], [], "--grid standardize=yes: --standardize is a flag; its grid values are true and false"),
         (["hidden=8,abc"], [], "--grid hidden=abc: The value 'abc' is invalid for '--hidden <hidden>'"),
-        (["init=xavier,pytorch"], ["--lr", "9"], "job 1 (init=pytorch): --lr 9 refuses --init pytorch"),
+        (["init=xavier,pytorch"], ["--lr", "9"], "--grid init=pytorch: --lr 9 refuses --init pytorch"),
+        (["seed=0,1", "init=xavier,pytorch"], ["--lr", "7"], "job 1 (seed=0 init=pytorch): --lr 7 needs --init xavier"),
+        (["seed=1,2"], ["--hidden", "wide"], "The value 'wide' is invalid for '--hidden <hidden>'"),
         (["seed=1"], ["--bogus", "1"], "unknown option --bogus (sweep plan takes the options of ftle train)"),
         (["seed=1"], ["--lr"], "--lr needs a value"),
         (["seed=1"], ["--lr", "1", "--lr=2"], "--lr is given twice"),
@@ -98,7 +101,7 @@ import Testing
         }
         let p = LocalRunner.parallel.arguments(ftle: "/bin/ftle", folder: folder, idsFile: "/s/ids", jobs: 3, hostsFile: "/h", alsoLocal: true,
                                                forward: ["X"])
-        #expect(p == ["parallel", "--will-cite", "--jobs", "3", "--joblog", "/s/dir/parallel.joblog", "--halt", "never", "--line-buffer",
+        #expect(p == ["parallel", "--will-cite", "--jobs", "3", "--joblog", "+/s/dir/parallel.joblog", "--halt", "never", "--line-buffer",
                       "--arg-file", "/s/ids", "--sshloginfile", "/h", "--sshlogin", ":", "--env", "X", "/bin/ftle sweep task /s/dir {}"])
         #expect(LocalRunner.xargs.arguments(ftle: "/bin/ftle", folder: folder, idsFile: "/s/ids", jobs: 2)
                 == ["xargs", "-P", "2", "-n", "1", "-a", "/s/ids", "/bin/ftle", "sweep", "task", "/s/dir"])
