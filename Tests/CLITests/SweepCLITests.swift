@@ -157,6 +157,38 @@ struct SweepCLITests {
         #expect(r.status == 0 && r.stdout.contains("(1 of 2 jobs)"), "\(r)")
     }
 
+    /// A task runs align and perturb too (with their --analysis-args): the result holds the same
+    /// summaries as `ftle align` / `ftle perturb` run by hand on the job's model, and collect adds
+    /// their columns.
+    @Test func alignAndPerturbInTheResult() throws {
+        let dir = temporaryFolder("sweep-analyses") + "/s"
+        try Self.plan(dir, ["--grid", "hidden=32", "--analyses", "spectrum,align,perturb", "--analysis-args", "align=--samples 3",
+                            "--analysis-args", "perturb=--images 2 --random 3 --k 1,5"])
+        var r = try CLI.run(["sweep", "task", dir, "0"], timeout: 300)
+        #expect(r.status == 0, "\(r)")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/results/0.json"))) as! [String: Any]
+        let model = dir + "/runs/0/model.safetensors"
+        r = try CLI.run(["align", "--model", model, "--samples", "3"])
+        let align = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let summary = try #require(result["align"] as? [String: Any])
+        for key in ["std_first10", "std_last10", "std_random10", "random_baseline"] {
+            #expect((summary[key] as? Double) == (align[key] as? Double), "\(key)")
+        }
+        r = try CLI.run(["perturb", "--model", model, "--images", "2", "--random", "3", "--k", "1,5"])
+        let table = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["table"] as! [[String: Any]]
+        let rows = try #require(result["perturb"] as? [[String: Any]])
+        #expect(rows.map { $0["k"] as? Int } == [1, 5])
+        for (mine, theirs) in zip(rows, table) {
+            #expect((mine["mean_difference"] as? Double) == (theirs["mean_difference"] as? Double))
+            #expect((mine["p_welch"] as? Double) == (theirs["p_welch"] as? Double))
+        }
+        r = try CLI.run(["sweep", "collect", dir])
+        #expect(r.status == 0)
+        let header = Self.text(dir + "/results.csv").split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.hasSuffix(",entropy,align_std_first10,align_std_last10,align_std_random10,align_random_baseline,"
+                                 + "perturb_k1_mean_difference,perturb_k1_p_welch,perturb_k5_mean_difference,perturb_k5_p_welch,seconds"), "\(header)")
+    }
+
     /// A job whose task is alive on this host is not started again: `run` leaves it out,
     /// `task` refuses it, `status` shows it running; once its process is gone it is pending.
     @Test func aLiveTaskIsNotStartedTwice() throws {
