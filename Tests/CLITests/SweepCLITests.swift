@@ -189,6 +189,37 @@ struct SweepCLITests {
                                  + "perturb_k1_mean_difference,perturb_k1_p_welch,perturb_k5_mean_difference,perturb_k5_p_welch,seconds"), "\(header)")
     }
 
+    /// SIGTERM (a Slurm time limit) stops a task after the batch with a checkpoint: exit 130, no
+    /// failure, the job pending; `run --hosts FILE` (here FILE names only ':', GNU parallel's
+    /// local login, so no ssh is needed) then resumes it to the end.
+    @Test(.enabled(if: hasParallel, "GNU parallel is not installed (scripts/install-deps)"))
+    func sigtermLeavesTheJobPendingAndHostsRunResumesIt() throws {
+        let root = temporaryFolder("sweep-term"), dir = root + "/s"
+        try Self.plan(dir, ["--grid", "seed=3"])
+        let script = """
+            '\(CLI.binary!)' sweep task '\(dir)' 0 > '\(root)/out' 2> '\(root)/err' &
+            pid=$!
+            for i in $(seq 1 6000); do [ -e '\(dir)/runs/0/checkpoint.safetensors' ] && break; sleep 0.01; done
+            kill -TERM $pid
+            wait $pid
+            echo "status=$?"
+            """
+        var r = try CLI.shell(script)
+        #expect(r.stdout == "status=130\n", "\(r)")
+        #expect(Self.text(root + "/out") == "job 0: stopped by a signal; its checkpoint is saved and the next run of the task resumes it\n")
+        #expect(Self.text(root + "/err") == "")
+        let fm = FileManager.default
+        #expect(!fm.fileExists(atPath: dir + "/state/0.failed") && !fm.fileExists(atPath: dir + "/state/0.running"))
+        r = try CLI.run(["sweep", "status", dir])
+        #expect(r.stdout == "\(dir): 1 jobs: 0 done, 0 running, 0 failed, 1 pending\npending: 0\n", "\(r)")
+
+        try ":\n".write(toFile: root + "/hosts", atomically: true, encoding: .utf8)
+        r = try CLI.run(["sweep", "run", dir, "--hosts", root + "/hosts"], timeout: 300)
+        #expect(r.status == 0, "\(r)")
+        #expect(fm.fileExists(atPath: dir + "/results/0.json"))
+        #expect(Self.text(dir + "/logs/0.log").contains("resuming job 0 from \(dir)/runs/0/checkpoint.safetensors"))
+    }
+
     /// A job whose task is alive on this host is not started again: `run` leaves it out,
     /// `task` refuses it, `status` shows it running; once its process is gone it is pending.
     @Test func aLiveTaskIsNotStartedTwice() throws {
