@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RNN
 import Sweep
+import TerminalUI
 
 /// `ftle sweep task DIR ID`: one job, start to end, in this process — the same `ftle train`,
 /// `spectrum`, `align` and `perturb` code as those commands, parsed from the manifest's
@@ -67,7 +68,7 @@ struct SweepTaskCommand: ParsableCommand {
             let result = try? JobResult(contentsOf: folder.resultPath(id))
             let accuracy = result?.testAccuracy.map { String(format: "test accuracy %.4f", $0) } ?? "no test accuracy"
             let lambda = result?.spectrum?.lambda.first.map { $0.map { String(format: ", λ1 %.4g", $0) } ?? ", λ1 -inf" } ?? ""
-            print("job \(id) done in \(formatDuration(monotonicSeconds() - started)): \(accuracy)\(lambda) (\(folder.resultPath(id)))")
+            print("job \(id) done in \(NumberFormat.duration(monotonicSeconds() - started)): \(accuracy)\(lambda) (\(folder.resultPath(id)))")
         case .failure(130):
             print("job \(id): stopped by a signal; its checkpoint is saved and the next run of the task resumes it")
             throw ExitCode(130)
