@@ -57,6 +57,11 @@ let sweepTrainOptions: [TrainOptionSpec] = [
 let sweepReservedTrainOptions = [
     "out": "the sweep trains job ID into DIR/runs/ID",
     "resume": "a sweep task resumes a half-trained job by itself",
+    "inputs": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
+    "labels": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
+    "test-inputs": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
+    "test-labels": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
+    "nonlinearity": "it applies to --inputs training only, which a sweep cannot resume",
 ]
 
 /// The first line of ArgumentParser's message for a parse or validation error of `command`.
