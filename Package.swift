@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Statistics"],
                     exclude: ["Golden"]),
         // Runs the built ftle binary: bad inputs (exact message + exit code) and signals.
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RNN", "MNIST"], exclude: ["Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RNN", "MNIST", "Lyapunov"], exclude: ["Golden"]),
         .testTarget(name: "LyapunovTests", dependencies: ["Lyapunov", "RNN", "Linalg", "MNIST", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

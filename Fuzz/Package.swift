@@ -20,6 +20,8 @@ let package = Package(
         .executableTarget(name: "fuzz-safetensors", dependencies: [parsers, "FuzzDriver"]),
         .executableTarget(name: "fuzz-npy", dependencies: [parsers, "FuzzDriver"]),
         .executableTarget(name: "fuzz-theme", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-checkpoint", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-history", dependencies: [parsers, "FuzzDriver"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -91,7 +91,7 @@ func emit(_ text: String, to path: String?) throws {
     if let p = path, p != "-" {
         try writeFileAtomically(p, text: text)
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try writeStandardOutput(text)
     }
 }
 
@@ -133,11 +133,11 @@ struct SequenceOptions: ParsableArguments {
                 }
                 steps = arr.shape[0]
             case 1 where i == 1: steps = arr.shape[0]
-            default: throw FileFormatError(path: path, "array has shape \(arr.shape), expected T×\(i)")
+            default: throw FileFormatError(path: path, "array has shape \(shapeForMessage(arr.shape)), expected T×\(i)")
             }
             guard steps >= 1 else { throw FileFormatError(path: path, "array has no steps (T = 0)") }
             guard arr.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: path, "array contains NaN or Inf") }
-            return SequenceInput(sequence: arr.values.map { Float($0) }, steps: steps, label: label,
+            return SequenceInput(sequence: try arr.finiteFloat32Values(path: path), steps: steps, label: label,
                                  description: path, imageIndex: nil)
         }
         let index = image ?? 0

@@ -119,6 +119,9 @@ extension RNNModel {
         case let other?:
             throw fail("unknown task \(quotedForMessage(other)) in metadata (expected rowwise, pixelwise or permuted)")
         }
+        if permutation != nil && task.kind != .permuted {
+            throw fail("tensor \"\(TensorName.permutation)\" belongs to permuted models only, but this is a \(task.name) model")
+        }
         guard i == task.inputSize else {
             throw fail("input size \(i) does not fit the \(task.name) task (expected \(task.inputSize))")
         }
@@ -151,5 +154,6 @@ extension RNNModel {
                   w: Matrix(rows: k, cols: h, rowMajor: values[4].map { T($0) }),
                   c: values[5].map { T($0) }, task: task, metadata: meta, biasMode: biasMode,
                   inputStandardization: standardization)
+        try checkFiniteInWorkingPrecision(path: path)
     }
 }
