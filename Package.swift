@@ -43,7 +43,7 @@ let package = Package(
         // The interactive explorer: app state, actions, panes, engine and training workers.
         .target(name: "Explorer", dependencies: ["TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Statistics"]),
         .executableTarget(name: "ftle", dependencies: [
-            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Explorer",
+            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Explorer", "TerminalUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -14,16 +14,10 @@ import TerminalUI
 ///   recomputes the alignment in the background;
 /// - peak RSS of the process (getrusage).
 public enum ExplorerBenchmark {
-    public static func run(_ options: ExplorerOptions) -> Int32 {
-        let prepared: (state: ExplorerState, model: RNNModel<Double>, configuration: ExplorerApp.Configuration, colorMode: ColorMode?)
-        do {
-            prepared = try ExplorerLauncher.prepare(options, environment: ProcessInfo.processInfo.environment,
+    public static func run(_ options: ExplorerOptions) throws {
+        let prepared = try ExplorerLauncher.prepare(options, environment: ProcessInfo.processInfo.environment,
                                                     currentDirectory: FileManager.default.currentDirectoryPath,
                                                     executableURL: Bundle.main.executableURL)
-        } catch {
-            ExplorerLauncher.printError(String(describing: error))
-            return 1
-        }
         let terminal = MemoryTerminal(size: TerminalSize(width: 200, height: 60))
         let app = ExplorerApp(terminal: terminal, state: prepared.state, model: prepared.model,
                               configuration: prepared.configuration)
@@ -71,6 +65,5 @@ public enum ExplorerBenchmark {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "peak RSS: %.0f MB", Double(usage.ru_maxrss) / 1024))
-        return 0
     }
 }

@@ -86,22 +86,11 @@ final class TemporaryRows {
     }
 }
 
-/// JSON text exactly as `jsonText` writes it (sorted keys, non-finite numbers as null), for an
-/// object some of whose values are row arrays streamed through `TemporaryRows`.
+/// JSON text exactly as `JSONText.encode` writes it (sorted keys, non-finite numbers as null),
+/// for an object some of whose values are row arrays streamed through `TemporaryRows`.
 enum StreamedJSON {
-    /// One value's JSON text (a fragment; non-finite numbers as null).
-    static func fragment(_ value: Any) -> String {
-        func sanitize(_ x: Any) -> Any {
-            switch x {
-            case let d as Double: return d.isFinite ? d : NSNull()
-            case let a as [Any]: return a.map(sanitize)
-            case let m as [String: Any]: return m.mapValues(sanitize)
-            default: return x
-            }
-        }
-        let data = try! JSONSerialization.data(withJSONObject: sanitize(value), options: [.sortedKeys, .fragmentsAllowed])
-        return String(decoding: data, as: UTF8.self)
-    }
+    /// One value's JSON text as `JSONText` writes it (a fragment, without the line end).
+    static func fragment(_ value: Any) -> String { String(JSONText.encode(value).dropLast()) }
 
     /// Writes `{…}` and a line end: `values` and `rows` merged, keys in `jsonText`'s order.
     static func write(values: [String: Any], rows: [String: TemporaryRows], to sink: OutputSink) throws {
