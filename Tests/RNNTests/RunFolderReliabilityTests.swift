@@ -101,3 +101,18 @@ import Testing
         #expect(throws: DataFileError(path: "/dev/zero", .notRegular("a character device"))) { try readFileBytes("/dev/zero") }
     }
 }
+
+/// fuzz-history's finding: a row with an invalid UTF-8 byte was kept as an unknown line by
+/// the repair but read as a row by the reader, so a duplicate of it survived the repair.
+@Suite struct HistoryFuzzRegressionTests {
+    @Test func aRowWithInvalidUTF8IsStillARow() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz/history/crash-1-invalid-utf8-row.csv")
+        let bytes = try [UInt8](Data(contentsOf: fixture))
+        let step = Int(bytes[0]) % 16
+        let (once, _) = TrainingHistory.repaired(bytes, throughStep: step)
+        #expect(TrainingHistory.repaired(once, throughStep: step).bytes == once)
+        let rows = TrainingHistory(bytes: once).rows
+        #expect(!rows.isEmpty && Set(rows.map(\.identity)).count == rows.count)
+    }
+}

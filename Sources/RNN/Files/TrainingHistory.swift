@@ -109,8 +109,10 @@ extension TrainingHistory {
     /// `step`: lines may end in LF or CRLF (written back as LF); a last line without its line
     /// end is a row cut off by a kill or a full disk and is dropped; rows with step > `step` were
     /// written after the checkpoint and are dropped; rows repeating an (epoch, batch, step) of
-    /// their kind (progress or test) already seen are dropped (the first is kept); every other line — unrecognised text,
-    /// invalid UTF-8 — is kept byte for byte in its place. The header comes first.
+    /// their kind (progress or test) already seen are dropped (the first is kept); every other
+    /// line — unrecognised text, invalid UTF-8 — is kept byte for byte in its place. A line is a
+    /// row when the reader (`init(bytes:)`, invalid UTF-8 replaced) takes it for one. The header
+    /// comes first.
     public static func repaired(_ bytes: [UInt8], throughStep step: Int) -> (bytes: [UInt8], repair: HistoryRepair) {
         var repair = HistoryRepair()
         var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false).map(Array.init)
@@ -125,10 +127,13 @@ extension TrainingHistory {
         for var line in lines {
             if line.last == 0x0d { line = Array(withoutCarriageReturns(line[...])); repair.crlfLines += 1 }
             if line.isEmpty || line == header { continue }
-            guard let text = String(validatingUTF8Bytes: line) else {
-                repair.invalidUTF8Lines += 1; out.append(line); continue
+            // Parsed as the reader parses it (invalid UTF-8 replaced), so a row is a row to both.
+            let valid = String(validatingUTF8Bytes: line) != nil
+            if !valid { repair.invalidUTF8Lines += 1 }
+            guard let row = Row(csvLine: Substring(String(decoding: line, as: UTF8.self))) else {
+                if valid { repair.unknownLinesKept += 1 }
+                out.append(line); continue
             }
-            guard let row = Row(csvLine: Substring(text)) else { repair.unknownLinesKept += 1; out.append(line); continue }
             if row.step > step { repair.rowsAfterCheckpoint += 1; continue }
             if !seen.insert(row.identity).inserted { repair.duplicateRows += 1; continue }
             out.append(line)
