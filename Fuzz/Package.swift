@@ -6,9 +6,12 @@
 //   swift build -c release -Xswiftc -sanitize=fuzzer,address 
 // Each product is a libFuzzer binary (LLVMFuzzerTestOneInput, run by
 // LLVMFuzzerRunDriver from main.swift).
+import Foundation
 import PackageDescription
 
-let parsers: Target.Dependency = .product(name: "FTLEParsers", package: "main")
+// The main package is "..", whose identity is its folder's name (main, or a worktree's).
+let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
+let parsers: Target.Dependency = .product(name: "FTLEParsers", package: mainPackage)
 
 let package = Package(
     name: "ftle-fuzz",
@@ -20,6 +23,8 @@ let package = Package(
         .executableTarget(name: "fuzz-safetensors", dependencies: [parsers, "FuzzDriver"]),
         .executableTarget(name: "fuzz-npy", dependencies: [parsers, "FuzzDriver"]),
         .executableTarget(name: "fuzz-theme", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-checkpoint", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-history", dependencies: [parsers, "FuzzDriver"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,10 @@ public struct DataFileError: Error, CustomStringConvertible, Equatable {
         case truncatedGzip
         case corruptGzip(String)
         case tooLarge(limit: Int)
+        /// A raw (not gzip) file larger than the limit.
+        case rawTooLarge(limit: Int)
+        /// A FIFO, device or socket where a file belongs ("a FIFO").
+        case notRegular(String)
         case wrongMagic(found: UInt32, expected: UInt32)
         case badDimensions(String)
         case truncated(expected: Int, actual: Int)
@@ -27,7 +31,10 @@ public struct DataFileError: Error, CustomStringConvertible, Equatable {
         self.problem = problem
     }
 
-    public var description: String {
+    public var description: String { "\(displayPath(path)): \(problemText)" }
+
+    /// The problem without the path.
+    public var problemText: String {
         let what: String
         switch problem {
         case .missing: what = "no such file"
@@ -38,6 +45,8 @@ public struct DataFileError: Error, CustomStringConvertible, Equatable {
         case .truncatedGzip: what = "truncated gzip stream (ends before the end-of-stream marker)"
         case let .corruptGzip(msg): what = "corrupt gzip data (\(msg))"
         case let .tooLarge(limit): what = "decompressed data exceeds the \(limit / (1 << 20)) MiB limit"
+        case let .rawTooLarge(limit): what = "file exceeds the \(limit / (1 << 20)) MiB limit"
+        case let .notRegular(kind): what = "is \(kind), not a regular file"
         case let .wrongMagic(found, expected):
             what = "wrong IDX magic number 0x\(hex8(found)), expected 0x\(hex8(expected))"
         case let .badDimensions(msg): what = "bad dimensions: \(msg)"
@@ -47,7 +56,7 @@ public struct DataFileError: Error, CustomStringConvertible, Equatable {
         case let .badLabel(index, value): what = "label \(index) is \(value), expected 0...9"
         case let .other(msg): what = msg
         }
-        return "\(path): \(what)"
+        return what
     }
 }
 

@@ -1,28 +1,97 @@
 import CZlib
 import Foundation
 
+/// A path as error messages show it: unchanged when it is printable, else in double quotes
+/// with line breaks and other control characters escaped (`\n`, `\u{1b}`), so a crafted file
+/// name can neither break the one-line error nor send terminal escapes.
+public func displayPath(_ path: String) -> String {
+    guard path.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 || $0 == "\"" })
+    else { return path }
+    var out = "\""
+    for u in path.unicodeScalars {
+        switch u.value {
+        case 0x0a: out += "\\n"
+        case 0x0d: out += "\\r"
+        case 0x09: out += "\\t"
+        case 0x22: out += "\\\""
+        case 0..<0x20, 0x7f...0x9f, 0x2028, 0x2029: out += "\\u{\(String(u.value, radix: 16))}"
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out + "\""
+}
+
+/// An input file opened for reading after checking what it is: it must exist and be a regular
+/// file (a folder, FIFO, device or socket is refused by name, before anything is read), and
+/// reads are bounded by its size, so a header can be checked before a body is read.
+public final class InputFile {
+    public let path: String
+    /// The file's size in bytes.
+    public let size: Int
+    private let descriptor: Int32
+
+    public init(_ path: String) throws {
+        self.path = path
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw DataFileError(path: path, .missing) }
+            throw DataFileError(path: path, .unreadable(String(cString: strerror(errno))))
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw DataFileError(path: path, .isDirectory)
+        case S_IFIFO: throw DataFileError(path: path, .notRegular("a FIFO"))
+        case S_IFCHR: throw DataFileError(path: path, .notRegular("a character device"))
+        case S_IFBLK: throw DataFileError(path: path, .notRegular("a block device"))
+        case S_IFSOCK: throw DataFileError(path: path, .notRegular("a socket"))
+        default: throw DataFileError(path: path, .notRegular("neither a file nor a folder"))
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw DataFileError(path: path, .unreadable(String(cString: strerror(errno)))) }
+        descriptor = fd
+        size = Int(info.st_size)
+    }
+
+    deinit { close(descriptor) }
+
+    /// `count` bytes from `offset` (fewer only if the file shrank meanwhile).
+    public func read(at offset: Int, count: Int) throws -> [UInt8] {
+        guard count > 0 else { return [] }
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        try out.withUnsafeMutableBytes { raw in
+            while done < count {
+                let n = pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw DataFileError(path: path, .unreadable(String(cString: strerror(errno))))
+                }
+                if n == 0 { break }
+                done += n
+            }
+        }
+        return done == count ? out : Array(out[0..<done])
+    }
+
+    /// The whole file.
+    public func readAll() throws -> [UInt8] { try read(at: 0, count: size) }
+}
+
 /// Reads a whole file as bytes, transparently inflating gzip (detected by the magic bytes
 /// 1f 8b, not the name). A name ending in ".gz" that lacks the magic is an error, so a
 /// mislabelled file is reported rather than misparsed.
 ///
-/// Failures are `DataFileError`s naming `path`: missing, directory, unreadable, empty,
-/// not gzip, truncated or corrupt gzip, decompressed size above `limit` bytes.
+/// Failures are `DataFileError`s naming `path`: missing, directory, FIFO or device, unreadable,
+/// empty, not gzip, truncated or corrupt gzip, size (raw) or decompressed size above `limit` bytes.
 public func readFileBytes(_ path: String, limit: Int = 512 << 20) throws -> [UInt8] {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        throw DataFileError(path: path, .missing)
-    }
-    if isDir.boolValue { throw DataFileError(path: path, .isDirectory) }
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw DataFileError(path: path, .unreadable((error as NSError).localizedDescription))
-    }
-    if data.isEmpty { throw DataFileError(path: path, .empty) }
-    let bytes = [UInt8](data)
-    let isGzip = bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+    let file = try InputFile(path)
+    if file.size == 0 { throw DataFileError(path: path, .empty) }
+    let magic = try file.read(at: 0, count: 2)
+    let isGzip = magic == [0x1f, 0x8b]
+    if !isGzip && path.hasSuffix(".gz") { throw DataFileError(path: path, .notGzip) }
+    if !isGzip && file.size > limit { throw DataFileError(path: path, .rawTooLarge(limit: limit)) }
+    let bytes = try file.readAll()
     if isGzip { return try gunzip(bytes, path: path, limit: limit) }
-    if path.hasSuffix(".gz") { throw DataFileError(path: path, .notGzip) }
-    if bytes.count > limit { throw DataFileError(path: path, .tooLarge(limit: limit)) }
     return bytes
 }
 

@@ -9,13 +9,22 @@ public struct IDXArray: Equatable, Sendable {
     /// against `expectedDimensions` and the length against the dimensions: exactly
     /// header + ∏ dims bytes, neither fewer (truncated) nor more (trailing bytes).
     public init(parsing data: [UInt8], path: String, expectedDimensions: Int) throws {
+        let (dims, header) = try IDXArray.checkHeader(data, fileSize: data.count, path: path, expectedDimensions: expectedDimensions)
+        self.dimensions = dims
+        self.bytes = Array(data[header...])
+    }
+
+    /// Checks the magic number and dimensions in the first bytes of an IDX file against the
+    /// length of the whole (`fileSize`): exactly header + ∏ dims. Returns the dimensions and the
+    /// header length. Needs only the header, so a raw file's body is read after this passes.
+    static func checkHeader(_ data: [UInt8], fileSize: Int, path: String, expectedDimensions: Int) throws -> (dims: [Int], header: Int) {
         let expectedMagic = UInt32(0x0800) | UInt32(expectedDimensions)
-        guard !data.isEmpty else { throw DataFileError(path: path, .empty) }
-        guard data.count >= 4 else { throw DataFileError(path: path, .truncated(expected: 4, actual: data.count)) }
+        guard fileSize > 0 else { throw DataFileError(path: path, .empty) }
+        guard data.count >= 4 else { throw DataFileError(path: path, .truncated(expected: 4, actual: fileSize)) }
         let magic = IDXArray.bigEndian(data, 0)
         guard magic == expectedMagic else { throw DataFileError(path: path, .wrongMagic(found: magic, expected: expectedMagic)) }
         let header = 4 + 4 * expectedDimensions
-        guard data.count >= header else { throw DataFileError(path: path, .truncated(expected: header, actual: data.count)) }
+        guard data.count >= header else { throw DataFileError(path: path, .truncated(expected: header, actual: fileSize)) }
         var dims: [Int] = []
         var total = 1
         for d in 0..<expectedDimensions {
@@ -28,14 +37,19 @@ public struct IDXArray: Equatable, Sendable {
             total = product
         }
         let expected = header + total
-        if data.count < expected { throw DataFileError(path: path, .truncated(expected: expected, actual: data.count)) }
-        if data.count > expected { throw DataFileError(path: path, .trailingBytes(expected: expected, actual: data.count)) }
-        self.dimensions = dims
-        self.bytes = Array(data[header...])
+        if fileSize < expected { throw DataFileError(path: path, .truncated(expected: expected, actual: fileSize)) }
+        if fileSize > expected { throw DataFileError(path: path, .trailingBytes(expected: expected, actual: fileSize)) }
+        return (dims, header)
     }
 
-    /// Reads and parses an IDX file, gzip or raw.
+    /// Reads and parses an IDX file, gzip or raw. A raw file's header is checked against its
+    /// size before its body is read.
     public init(contentsOf path: String, expectedDimensions: Int) throws {
+        let file = try InputFile(path)
+        if file.size >= 2, !path.hasSuffix(".gz"), try file.read(at: 0, count: 2) != [0x1f, 0x8b] {
+            let head = try file.read(at: 0, count: min(file.size, 4 + 4 * expectedDimensions))
+            _ = try IDXArray.checkHeader(head, fileSize: file.size, path: path, expectedDimensions: expectedDimensions)
+        }
         try self.init(parsing: readFileBytes(path), path: path, expectedDimensions: expectedDimensions)
     }
 

@@ -42,6 +42,7 @@ public struct MNISTDataset: Sendable {
         guard images.dimensions[1] == side, images.dimensions[2] == side else {
             throw DataFileError(path: imagePath, .badDimensions("images are \(images.dimensions[1])×\(images.dimensions[2]), expected 28×28"))
         }
+        guard images.dimensions[0] > 0 else { throw DataFileError(path: imagePath, .other("holds no images")) }
         let labels = try IDXArray(contentsOf: labelPath, expectedDimensions: 1)
         guard images.dimensions[0] == labels.dimensions[0] else {
             throw DataFileError(path: labelPath, .countMismatch(images: images.dimensions[0], labels: labels.dimensions[0]))

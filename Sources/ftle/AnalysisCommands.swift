@@ -42,8 +42,13 @@ struct ProgressLine {
         let elapsed = monotonicSeconds() - start
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
         let text = String(format: "\r%@ %d/%d  ETA %@\u{1b}[K", label, done, total, NumberFormat.duration(eta))
-        FileHandle.standardError.write(Data(text.utf8))
-        if done == total { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+        // Best effort, never a trap: a progress line that cannot be shown is not an error.
+        Self.show(text)
+        if done == total { Self.show("\r\u{1b}[K") }
+    }
+
+    private static func show(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }
 
@@ -112,6 +117,19 @@ struct Align: ParsableCommand {
         return o
     }
 
+    /// The alignment study's needs of a model (shared with `report`): H ≥ 30 and the compared
+    /// singular vectors within H.
+    static func checkModel(_ m: RNNModel<Double>, first: Int, last: Int) throws {
+        guard m.layerCount == 1 else { throw UsageError("align studies the recurrent weights V of a single-layer model; this model has \(m.layerCount) layers") }
+        guard m.hidden >= 30 else { throw UsageError("the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(m.hidden)") }
+        guard first <= m.hidden, last <= m.hidden else { throw UsageError("--first/--last exceed H = \(m.hidden)") }
+    }
+
+    /// At least one and at most `available` sample images (shared with `report`).
+    static func checkSamples(_ samples: Int, available: Int, source: String) throws {
+        guard samples <= available else { throw UsageError("--samples \(samples) exceeds the \(available) \(source) images") }
+    }
+
     var source: SampleSource { samplesFrom ?? (preset == .paperCode ? .validation : .test) }
 
     /// The images of the study and the dataset they index.
@@ -119,13 +137,13 @@ struct Align: ParsableCommand {
         switch source {
         case .test:
             let test = try dataOptions.load(.test)
-            guard samples <= test.count else { throw UsageError("--samples \(samples) exceeds the \(test.count) test images") }
+            try Self.checkSamples(samples, available: test.count, source: "test")
             return (test, Array(0..<samples), "test")
         case .validation:
             let train = try dataOptions.load(.train)
             let recorded = try TrainingSplit.recorded(in: m.metadata, count: train.count)
             let held = recorded.split.validation, fraction = recorded.fraction, splitSeed = recorded.seed
-            guard samples <= held.count else { throw UsageError("--samples \(samples) exceeds the \(held.count) validation images") }
+            try Self.checkSamples(samples, available: held.count, source: "validation")
             return (train, Array(held.prefix(samples)),
                     "validation (\(fraction) of the training set, seed \(splitSeed)\(recorded.isRecorded ? ", recorded by the model" : ", not recorded by the model: default split"))")
         }
@@ -134,12 +152,10 @@ struct Align: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
-            guard m.layerCount == 1 else { throw UsageError("align studies the recurrent weights V of a single-layer model; this model has \(m.layerCount) layers") }
             guard inputs != nil || m.imageTask != nil else {
                 throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy")
             }
-            guard m.hidden >= 30 else { throw UsageError("the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(m.hidden)") }
-            guard first <= m.hidden, last <= m.hidden else { throw UsageError("--first/--last exceed H = \(m.hidden)") }
+            try Self.checkModel(m, first: first, last: last)
             let o = try studyOptions(hidden: m.hidden)
             let progress = ProgressLine(label: "align: sample")
             let study: AlignmentStudy, sourceDescription: String, images: [Int]
@@ -238,7 +254,7 @@ struct Perturb: ParsableCommand {
     func validate() throws {
         _ = try parsedKs()
         if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
-        if random < 2 { throw ValidationError("--random must be at least 2 (got \(random))") }
+        try OptionLimits.check("--random", random, 2...100_000)
         if PixelScore(score) == nil { throw ValidationError("--score must be r1, ftle1 or sum:N with N ≥ 1 (got \"\(score)\")") }
         let o = studyConventions()
         if o.sharedRandom && mode != .both { throw ValidationError("--shared-random needs --mode both (every image then has the same candidates)") }
@@ -256,6 +272,11 @@ struct Perturb: ParsableCommand {
         }
     }
 
+    /// At most as many images as the test split has (shared with `report`).
+    static func checkImages(_ images: Int, test: MNISTDataset) throws {
+        guard images <= test.count else { throw UsageError("--images \(images) exceeds the \(test.count) test images") }
+    }
+
     /// The preset's conventions, then every explicit choice.
     func studyConventions() -> SensitivityStudy.Options {
         var o = preset == .paperCode ? SensitivityStudy.Options.paperCode : SensitivityStudy.Options()
@@ -271,7 +292,7 @@ struct Perturb: ParsableCommand {
             if let inputs, let labels { try perturbSequences(m, inputs: inputs, labels: labels); return }
             guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
             let test = try dataOptions.load(.test)
-            guard images <= test.count else { throw UsageError("--images \(images) exceeds the \(test.count) test images") }
+            try Self.checkImages(images, test: test)
             var o = studyConventions()
             o.images = images; o.ks = try parsedKs(); o.randomSubsets = random; o.mode = mode; o.score = PixelScore(score)!; o.seed = seed
             o.steps = try parsedSteps()

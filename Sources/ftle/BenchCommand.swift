@@ -32,13 +32,30 @@ struct Bench: ParsableCommand {
     @Option(help: "QR of the FTLE workloads: automatic (CholeskyQR2, Householder fallback) or householder.") var qr: String = "automatic"
 
     func validate() throws {
-        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
-        if let h = hidden, h < 1 { throw ValidationError("--hidden must be at least 1") }
-        if let t = steps, t < 1 { throw ValidationError("--steps must be at least 1") }
-        if let k, k < 1 { throw ValidationError("--k must be at least 1") }
-        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        try OptionLimits.check("--repeat", `repeat`, 1...1000)
+        try OptionLimits.check("--hidden", hidden, 1...TrainingLimits.maximumHidden)
+        try OptionLimits.check("--steps", steps, 1...10_000_000)
+        try OptionLimits.check("--k", k, 1...TrainingLimits.maximumHidden)
+        try OptionLimits.check("--batch", batch, 1...TrainingLimits.maximumBatchSize)
+        try OptionLimits.check("--batches", batches, 1...1_000_000)
+        try OptionLimits.check("--n", n, 1...65_536)
         if precision != "f32" && precision != "f64" { throw ValidationError("--precision must be f32 or f64") }
         if qr != "automatic" && qr != "householder" { throw ValidationError("--qr must be automatic or householder") }
+        switch workload {
+        case .gemm:
+            try OptionLimits.requireMemory(3 * Double(n) * Double(n) * 8, "--n \(n)")
+        case .ftleFull, .ftlePartial:
+            let h = Double(hidden ?? (workload == .ftleFull ? 128 : 512)), t = Double(steps ?? 784)
+            let kk = workload == .ftleFull ? h : Double(k ?? 32)
+            // V, the frame and QR workspace (H×H, H×K), the trace's T×K log r and λ, T×H states.
+            try OptionLimits.requireMemory(8 * (3 * h * h + 4 * h * kk + 2 * t * kk + t * h), "--hidden \(Int(h)) with --steps \(Int(t))")
+        case .trainRowwise, .trainPermuted:
+            let h = hidden ?? (workload == .trainRowwise ? 128 : 512), s = batches ?? (workload == .trainRowwise ? 40 : 6)
+            let rowwise = workload == .trainRowwise
+            let data = Double(s + 1) * Double(batch) * 784 * 4 * 2
+            let step = TrainingLimits.trainingBytes(hidden: h, batch: batch, steps: rowwise ? 28 : 784, inputSize: rowwise ? 28 : 1, precision: .f32)
+            try OptionLimits.requireMemory(data + step, "--batch \(batch) × --batches \(s) with H = \(h)")
+        }
     }
 
     func run() throws {

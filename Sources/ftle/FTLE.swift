@@ -25,6 +25,7 @@ struct FTLE: ParsableCommand {
     /// `ftle: <problem>` on stderr with exit code 2; errors found while running are reported by
     /// `reportingErrors` (exit 1); signals end with 128 + signal.
     static func main() {
+        StandardOutput.guardDescriptors()
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -36,6 +37,12 @@ struct FTLE: ParsableCommand {
             try runnable.run()
         } catch {
             exitReporting(error)
+        }
+        // Results printed with print() sit in stdio's buffer: a write that failed there (full
+        // disk, closed stdout, EPIPE) must not end in exit 0.
+        do { try StandardOutput.flush() } catch {
+            printError(String(describing: error))
+            Foundation.exit(1)
         }
         Foundation.exit(0)
     }

@@ -54,10 +54,18 @@ struct Report: ParsableCommand {
     }
 
     /// The images of an alignment run: test images, or the model's held-out ones (paper-code).
+    /// Checked as `align` checks them: H ≥ 30, and as many images as --samples.
     func alignmentImages(_ m: RNNModel<Double>, paperCode: Bool, test: MNISTDataset) throws -> (MNISTDataset, [Int]) {
-        guard paperCode else { return (test, Array(0..<samples)) }
+        let o = alignmentOptions(hidden: m.hidden, paperCode: paperCode)
+        try Align.checkModel(m, first: o.first, last: o.last)
+        guard paperCode else {
+            try Align.checkSamples(samples, available: test.count, source: "test")
+            return (test, Array(0..<samples))
+        }
         let train = try dataOptions.load(.train)
-        return (train, Array(try TrainingSplit.recorded(in: m.metadata, count: train.count).split.validation.prefix(samples)))
+        let held = try TrainingSplit.recorded(in: m.metadata, count: train.count).split.validation
+        try Align.checkSamples(samples, available: held.count, source: "validation")
+        return (train, Array(held.prefix(samples)))
     }
 
     func write(_ name: String, _ text: String) throws { try writeFileAtomically(out + "/" + name, text: text) }
@@ -71,6 +79,9 @@ struct Report: ParsableCommand {
             let m1: RNNModel<Double> = try loadMNISTModel(rowwise ?? Bundled.model("rowwise-h128.safetensors"), for: "report")
             let mp: RNNModel<Float> = try loadMNISTModel(permuted ?? Bundled.model("permuted-h512.safetensors"), for: "report")
             let paperCode = preset == .paperCode
+            // Every check align and perturb make, before the first study runs.
+            for m in [m0, m1] { _ = try alignmentImages(m, paperCode: paperCode, test: test) }
+            try Perturb.checkImages(images, test: test)
             var summary: [String] = []
             for (name, m) in [("untrained", m0), ("trained", m1)] {
                 print("alignment, \(name) row-wise model …"); fflush(nil)
@@ -112,6 +123,7 @@ struct Report: ParsableCommand {
 
     /// Every study under both conventions on both model families, and reproduction.md.
     func runReproduction(test: MNISTDataset) throws {
+        try Perturb.checkImages(images, test: test)
         let families: [(String, String, String)] = [
             ("ftle's models", rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"), rowwise ?? Bundled.model("rowwise-h128.safetensors")),
             ("paper recipe", paperRowwiseUntrained ?? Bundled.model("paper-rowwise-h128-epoch0.safetensors"),

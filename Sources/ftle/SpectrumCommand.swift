@@ -49,6 +49,9 @@ struct Spectrum: ParsableCommand {
         λ(M+1+i)), spectrum (K, λ_k(T)), kaplan_yorke, entropy (sum of positive exponents), \
         participation_ratio_q1 (T, of the first Q vector). A null number means −∞: some r_t^k was exactly 0. \
         CSV: one row per (t, k): t,k,log_r,ftle, with -inf written as -inf and ftle empty during the transient.
+
+        Memory: rows are written as they are computed (JSON's log_r and ftle through temporary files), so \
+        it is the stepper's ≈ 6·H·K doubles plus T numbers, whatever T·K is (≈ 60 MB at H = K = 512).
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
@@ -82,34 +85,12 @@ struct Spectrum: ParsableCommand {
             guard transient < input.steps else {
                 throw UsageError("--transient \(transient) leaves no steps to accumulate (T = \(input.steps))")
             }
-            let trace = try LyapunovTrace(model: m, sequence: input.sequence, steps: input.steps, k: kk,
-                                          initialState: start.initialState(hidden: n), initialFrame: start.frame,
-                                          transient: transient, jacobian: jacobian)
-            let scale = log2 ? 1 / Foundation.log(2.0) : 1
-            let logR = trace.logR.map { $0.map { $0 * scale } }
-            let ftle = trace.exponents[transient...].map { $0.map { $0 * scale } }
-            let spectrum = ftle.last ?? []
-            if format == .json {
-                let obj: [String: Any] = [
-                    "model": model, "input": input.description, "hidden": m.hidden, "steps": input.steps, "k": kk,
-                    "layers": m.layerSizes, "state_size": n, "nonlinearity": m.nonlinearity.rawValue,
-                    "transient": transient, "log_base": log2 ? "2" : "e", "jacobian": jacobian.rawValue,
-                    "log_r": logR, "ftle": ftle, "spectrum": spectrum,
-                    "kaplan_yorke": SpectrumStatistics.kaplanYorke(spectrum),
-                    "entropy": SpectrumStatistics.entropy(spectrum), "participation_ratio_q1": trace.participationRatios,
-                ]
-                try emit(jsonText(obj), to: out)
-            } else {
-                var lines = ["t,k,log_r,ftle"]
-                lines.reserveCapacity(input.steps * kk + 1)
-                for t in 0..<input.steps {
-                    for j in 0..<kk {
-                        let f = t >= transient ? csvNumber(ftle[t - transient][j]) : ""
-                        lines.append("\(t + 1),\(j + 1),\(csvNumber(logR[t][j])),\(f)")
-                    }
-                }
-                try emit(lines.joined(separator: "\n") + "\n", to: out)
-            }
+            let sink = try OutputSink(path: out)
+            try streamSpectrum(model: m, sequence: input.sequence, steps: input.steps, k: kk,
+                               header: ["model": model, "input": input.description, "hidden": m.hidden, "steps": input.steps, "k": kk,
+                                        "layers": m.layerSizes, "state_size": n, "nonlinearity": m.nonlinearity.rawValue,
+                                        "transient": transient, "log_base": log2 ? "2" : "e", "jacobian": jacobian.rawValue],
+                               to: sink)
         }
     }
 }
@@ -128,7 +109,9 @@ struct Gradient: ParsableCommand {
         discussion: """
         With the full frame (K = H), ∂h_s/∂h_t = Q_s (R_s⋯R_{t+1}) Q_tᵀ, so ∇_V L can be computed from the \
         stored Q_t, R_t and h_t alone. Prints both gradients' Frobenius norms and their relative difference \
-        ‖G_QR − G_BPTT‖ / ‖G_BPTT‖ (Float64).
+        ‖G_QR − G_BPTT‖ / ‖G_BPTT‖ (Float64). Memory: the frames are not stored but recomputed from \
+        about 3·log₃(T/10) stepper copies of 6 H×H doubles each, plus 3·T·H doubles for BPTT \
+        (≈ 0.2 GB at H = 512, T = 784; the frames take about log₃(T/10) + 1 passes over the sequence, BPTT one more).
         """)
 
     @Option(help: "Model file (.safetensors).") var model: String
@@ -152,9 +135,13 @@ struct Gradient: ParsableCommand {
             let seq = input.sequence
             let h0 = start.initialState(hidden: m.hidden)
             let begin = monotonicSeconds()
-            let trace = try LyapunovTrace(model: m, sequence: seq, steps: input.steps, initialState: h0,
-                                          initialFrame: start.frame, keepFrames: true)
-            let viaQR = GradientThroughQR.recurrentWeightGradient(model: m, trace: trace, label: label, loss: loss)
+            let plan = GradientThroughQR.Checkpointing()
+            let needed = plan.peakBytes(hidden: m.hidden, steps: input.steps) + Double(input.steps) * Double(m.hidden) * 8 * 3
+            guard needed <= TrainingLimits.physicalMemoryBytes else {
+                throw UsageError("the gradient of H = \(m.hidden) over T = \(input.steps) steps would need about \(TrainingLimits.memoryText(needed)) of memory, more than this machine has")
+            }
+            let viaQR = try GradientThroughQR.recurrentWeightGradient(model: m, sequence: seq, steps: input.steps, label: label, loss: loss,
+                                                                      initialState: h0, initialFrame: start.frame, checkpointing: plan)
             let qrSeconds = monotonicSeconds() - begin
             let bptt = m.recurrentWeightGradient(sequence: seq, steps: input.steps, label: label, initialState: h0,
                                                  lossAtEveryStep: loss == .all)

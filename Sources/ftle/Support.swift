@@ -91,7 +91,7 @@ func emit(_ text: String, to path: String?) throws {
     if let p = path, p != "-" {
         try writeFileAtomically(p, text: text)
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try writeStandardOutput(text)
     }
 }
 
@@ -158,7 +158,7 @@ func readSequence(_ path: String, inputSize i: Int) throws -> (values: [Double],
         }
         steps = arr.shape[0]
     case 1 where i == 1: steps = arr.shape[0]
-    default: throw FileFormatError(path: path, "array has shape \(arr.shape), expected T×\(i)")
+    default: throw FileFormatError(path: path, "array has shape \(shapeForMessage(arr.shape)), expected T×\(i)")
     }
     guard steps >= 1 else { throw FileFormatError(path: path, "array has no steps (T = 0)") }
     guard arr.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: path, "array contains NaN or Inf") }

@@ -52,6 +52,7 @@ struct Train: ParsableCommand {
     @Option(help: "Test sequences for --inputs (.npy, N×T×I; default: a seeded 10 % of --inputs held out).") var testInputs: String?
     @Option(help: "Integer labels of --test-inputs (.npy).") var testLabels: String?
     @Option(help: "φ of the model trained on --inputs: tanh or relu.") var nonlinearity: Nonlinearity?
+    @Flag(help: "Start a new run in --out even if it already holds one (its files are replaced).") var force = false
     @Option(name: .customLong("init-from"),
             help: "Start from this model's weights (e.g. exported from PyTorch) instead of --init; it must be a --task model with H = --hidden, and its own pixel order replaces --permutation-seed.")
     var initFrom: String?
@@ -64,6 +65,15 @@ struct Train: ParsableCommand {
         if nonlinearity != nil && inputs == nil { throw ValidationError("--nonlinearity applies to --inputs training only") }
         if inputs != nil && (resume || initFrom != nil || permutation != nil || standardize || validationSplit != 0) {
             throw ValidationError("--inputs trains a new model on sequences; drop --resume, --init-from, --permutation, --standardize and --validation-split")
+        }
+        if force && resume { throw ValidationError("--force and --resume exclude each other") }
+        // Upper bounds and memory, before anything is read or allocated (lower bounds are the
+        // library's, found at run time as before).
+        var limits = TrainingConfig()
+        limits.task = task; limits.precision = precision; limits.epochs = epochs ?? 1
+        limits.hidden = resume ? 1 : hidden; limits.batchSize = resume ? 1 : batch
+        do { try limits.checkLimits() } catch let TrainingError.invalid(setting, requirement) {
+            throw ValidationError("\(setting.flag) \(requirement)")
         }
         if recurrentGain != nil && `init` != .xavierNormal {
             throw ValidationError("--recurrent-gain applies to --init xavier-normal only")
@@ -123,10 +133,10 @@ struct Train: ParsableCommand {
             }
             if precision == .f64 && !resume {
                 try runTraining(try Trainer<Double>(config: config, train: trainSet, test: testSet, outputDirectory: out,
-                                                    startingWeights: start))
+                                                    startingWeights: start, replacingExistingRun: force))
             } else if !resume {
                 try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out,
-                                                   startingWeights: start?.converted(to: Float.self)))
+                                                   startingWeights: start?.converted(to: Float.self), replacingExistingRun: force))
             } else {
                 // Only an explicit --checkpoint-every replaces the stored cadence; the stored
                 // precision picks the arithmetic.
@@ -185,6 +195,7 @@ struct Train: ParsableCommand {
     func runTraining<T>(_ trainer: Trainer<T>) throws {
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
+        if let repair = trainer.historyRepair { print("repaired \(trainer.folder.historyPath): \(repair)") }
         print("training \(c.task.rawValue) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
               + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
@@ -257,6 +268,9 @@ struct Eval: ParsableCommand {
             let ds = try dataOptions.load(split)
             let n = min(limit ?? ds.count, ds.count)
             let r = evaluate(m, on: ds, limit: n)
+            guard r.loss.isFinite else {
+                throw FileFormatError(path: model, "the loss is NaN or Inf on these images (the weights overflow in Float32 arithmetic)")
+            }
             if format == .json {
                 try emit(jsonText(["model": model, "split": split.rawValue, "images": n, "loss": r.loss, "accuracy": r.accuracy]), to: nil)
             } else {
@@ -281,6 +295,9 @@ struct Predict: ParsableCommand {
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
             let batch = SequenceBatch<Double>(sequences: [input.sequence], labels: [input.label ?? 0], steps: input.steps, inputSize: m.inputSize)
             let logits = m.finalLogits(batch).column(0)
+            guard logits.allSatisfy(\.isFinite) else {
+                throw FileFormatError(path: model, "the logits are NaN or Inf for \(input.description) (the weights or the input overflow)")
+            }
             let probs = CrossEntropy.softmax(logits)
             let predicted = CrossEntropy.predictedClass(logits) ?? 0
             let loss = input.label.map { CrossEntropy.loss(logits, label: $0) }

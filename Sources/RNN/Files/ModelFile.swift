@@ -194,6 +194,9 @@ extension RNNModel {
         case let other?:
             throw fail("unknown task \(quotedForMessage(other)) in metadata (expected rowwise, pixelwise or permuted)")
         }
+        if permutation != nil && task?.kind != .permuted {
+            throw fail("tensor \"\(TensorName.permutation)\" belongs to permuted models only, but this is \(task.map { "a \($0.name)" } ?? "not an MNIST") model")
+        }
         if let task {
             guard i == task.inputSize else {
                 throw fail("input size \(i) does not fit the \(task.name) task (expected \(task.inputSize))")
@@ -223,5 +226,6 @@ extension RNNModel {
                   w: Matrix(rows: k, cols: last.hidden, rowMajor: wValues.map { T($0) }),
                   c: cValues.map { T($0) }, task: task, metadata: meta, biasMode: biasMode,
                   inputStandardization: standardization, upperLayers: Array(layers.dropFirst()), nonlinearity: nonlinearity)
+        try checkFiniteInWorkingPrecision(path: path)
     }
 }

@@ -16,6 +16,22 @@ public struct NPYArray: Sendable, Equatable {
         self.shape = shape; self.values = values; self.descriptor = descriptor
     }
 
+    /// The values in Float32, the precision sequences are fed in: every value must be finite
+    /// and stay finite when rounded to Float32 (1e39 does not), else a one-line error naming
+    /// `path` and the first offending value.
+    public func finiteFloat32Values(path: String) throws -> [Float] {
+        var out = [Float](repeating: 0, count: values.count)
+        for (k, x) in values.enumerated() {
+            let f = Float(x)
+            guard f.isFinite else {
+                throw FileFormatError(path: path, x.isFinite ? "array value \(x) at index \(k) overflows Float32 (largest ±\(Float.greatestFiniteMagnitude))"
+                                                            : "array contains NaN or Inf")
+            }
+            out[k] = f
+        }
+        return out
+    }
+
     public init(contentsOf path: String) throws {
         try self.init(parsing: readInputFile(path), path: path)
     }
@@ -56,7 +72,7 @@ public struct NPYArray: Sendable, Equatable {
         var count = 1
         for d in shape {
             let (p, o) = count.multipliedReportingOverflow(by: d)
-            guard !o, p <= b.count else { throw fail(".npy shape \(shape) is larger than the file") }
+            guard !o, p <= b.count else { throw fail(".npy shape \(shapeForMessage(shape)) is larger than the file") }
             count = p
         }
         let dataStart = start + headerLength

@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MNIST
 
 /// File names inside a run's output folder.
 public enum RunFiles {
@@ -79,23 +80,51 @@ public struct RunFolder: Sendable, Equatable {
         try Self.config(of: SafeTensorsFile(contentsOf: checkpointPath), path: checkpointPath)
     }
 
-    /// The whole checkpoint, weights and optimizer state converted to T.
+    /// The whole checkpoint, weights and optimizer state converted to T (see `checkpoint(in:path:)`).
     public func readCheckpoint<T>(as: T.Type = T.self) throws -> Checkpoint<T> {
-        let file = try SafeTensorsFile(contentsOf: checkpointPath)
-        let config = try Self.config(of: file, path: checkpointPath)
-        var model = try RNNModel<T>(file: file, path: checkpointPath)
+        try Self.checkpoint(in: SafeTensorsFile(contentsOf: checkpointPath), path: checkpointPath)
+    }
+
+    /// A checkpoint from a parsed file, every field validated before it is used: the training
+    /// config (its settings in range, its task, H and biases those of the weights), the position
+    /// (`optimizer_step`, `position_epoch`, `position_batch`: integers in 0…2⁵³, the epoch within
+    /// the run's epochs) and the optimizer state (present, of the weights' sizes, finite in T).
+    /// Each failure is one line naming `path` and the field.
+    public static func checkpoint<T>(in file: SafeTensorsFile, path: String, as: T.Type = T.self) throws -> Checkpoint<T> {
+        func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
+        let config = try Self.config(of: file, path: path)
+        var model = try RNNModel<T>(file: file, path: path)
         for key in Self.checkpointOnlyKeys { model.metadata.extra[key] = nil }
-        guard let step = file.metadata["optimizer_step"].flatMap({ Int($0) }),
-              let e = file.metadata["position_epoch"].flatMap({ Int($0) }), let b = file.metadata["position_batch"].flatMap({ Int($0) }) else {
-            throw FileFormatError(path: checkpointPath, "checkpoint lacks its position (optimizer_step, position_epoch, position_batch)")
+        guard config.hidden == model.hidden else {
+            throw fail("training_config says hidden \(config.hidden) but the weights have H = \(model.hidden)")
         }
+        guard config.task == model.task.kind else {
+            throw fail("training_config says task \(config.task.rawValue) but the weights are a \(model.task.name) model")
+        }
+        guard config.bias == model.biasMode else {
+            throw fail("training_config says bias \(config.bias.rawValue) but the weights have bias \(model.biasMode.rawValue)")
+        }
+        func position(_ key: String, upTo limit: Int) throws -> Int {
+            guard let text = file.metadata[key] else {
+                throw fail("checkpoint lacks its position (optimizer_step, position_epoch, position_batch)")
+            }
+            guard let v = Int(text), v >= 0, v <= limit else {
+                throw fail("checkpoint field \(key) is \(quotedForMessage(text)), expected an integer in 0...\(limit)")
+            }
+            return v
+        }
+        let step = try position("optimizer_step", upTo: TrainingLimits.maximumStep)
+        let e = try position("position_epoch", upTo: config.epochs)
+        let b = try position("position_batch", upTo: TrainingLimits.maximumStep)
         var optimizer = OptimizerState<T>(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
         optimizer.step = step
         func state(_ name: String, count: Int) throws -> [T] {
-            guard let t = file.tensors[name], t.count == count else {
-                throw FileFormatError(path: checkpointPath, "checkpoint lacks optimizer state \"\(name)\"")
+            guard let t = file.tensors[name], t.count == count, t.dtype != .i64 else {
+                throw fail("checkpoint lacks optimizer state \"\(name)\"")
             }
-            return t.doubles.map { T($0) }
+            let values = t.doubles.map { T($0) }
+            guard values.allSatisfy(\.isFinite) else { throw fail("optimizer state \"\(name)\" contains NaN or Inf") }
+            return values
         }
         for k in 0..<optimizer.first.count {
             optimizer.first[k] = try state("optimizer.first.\(k)", count: optimizer.first[k].count)
@@ -104,10 +133,14 @@ public struct RunFolder: Sendable, Equatable {
         return Checkpoint(config: config, model: model, optimizer: optimizer, position: TrainingPosition(epoch: e, batch: b))
     }
 
+    /// The stored config, its settings validated (`TrainingConfig.validate`, limits included).
     private static func config(of file: SafeTensorsFile, path: String) throws -> TrainingConfig {
         guard let json = file.metadata["training_config"],
               let config = try? JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8)) else {
             throw FileFormatError(path: path, "not an ftle training checkpoint (no training_config)")
+        }
+        do { try config.validate() } catch let TrainingError.invalid(setting, requirement) {
+            throw FileFormatError(path: path, "training_config: \(setting.rawValue) \(requirement)")
         }
         return config
     }
@@ -125,28 +158,46 @@ public struct RunFolder: Sendable, Equatable {
 
     // MARK: History
 
-    /// Appends one row to `history.csv`.
+    /// Appends one row to `history.csv` with one `write(2)` of the whole line. When the write
+    /// fails (a full disk) the file is cut back to its length before, so no partial row stays;
+    /// the error is one plain line ("disk full writing DIR/history.csv").
     public func appendHistory(_ row: TrainingHistory.Row) throws {
-        guard let fh = FileHandle(forWritingAtPath: historyPath) else {
-            throw OutputFileError(path: historyPath, reason: "cannot open for appending")
+        let fd = open(historyPath, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputFileError(path: historyPath, reason: "cannot open for appending: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let before = lseek(fd, 0, SEEK_END)
+        do { try writeAll(fd, Array((row.csvLine + "\n").utf8), path: historyPath) } catch let error as OutputFileError {
+            if before >= 0 { _ = ftruncate(fd, before) }
+            if error.errorNumber == ENOSPC || error.errorNumber == EDQUOT { throw HistoryWriteError.diskFull(path: historyPath) }
+            throw error
         }
-        defer { try? fh.close() }
-        do {
-            try fh.seekToEnd()
-            try fh.write(contentsOf: Data((row.csvLine + "\n").utf8))
-        } catch { throw OutputFileError(path: historyPath, reason: "\(error)") }
     }
 
-    /// Keeps the header and the rows with step ≤ `step` (rewritten atomically): what a resume
-    /// from a checkpoint at `step` does, so rows a killed run wrote after it disappear.
-    public func truncateHistory(toStep step: Int) throws {
-        let kept = readHistory().rows.filter { $0.step <= step }
-        try writeFileAtomically(historyPath, text: ([RunFiles.historyHeader] + kept.map(\.csvLine)).joined(separator: "\n") + "\n")
+    /// Makes `history.csv` fit to append to for a resume at optimizer step `step` (see
+    /// `TrainingHistory.repaired`), rewriting it atomically; returns what was repaired, nil
+    /// when nothing worth reporting was. A missing history is started afresh.
+    public func repairHistory(throughStep step: Int) throws -> HistoryRepair? {
+        guard FileManager.default.fileExists(atPath: historyPath) else {
+            try writeFileAtomically(historyPath, text: RunFiles.historyHeader + "\n")
+            return nil
+        }
+        let (bytes, repair) = TrainingHistory.repaired(try readInputFile(historyPath), throughStep: step)
+        try writeFileAtomically(historyPath, bytes)
+        return repair.isEmpty ? nil : repair
     }
 
-    /// The history as it stands (empty when the file is missing or unreadable).
+    /// The history as it stands (empty when the file is missing or unreadable; invalid UTF-8
+    /// and CRLF line ends are read, not fatal).
     public func readHistory() -> TrainingHistory {
-        TrainingHistory(csv: (try? String(contentsOfFile: historyPath, encoding: .utf8)) ?? "")
+        TrainingHistory(bytes: (try? readInputFile(historyPath)) ?? [])
+    }
+}
+
+/// A history append that failed for lack of space.
+public enum HistoryWriteError: Error, CustomStringConvertible, Equatable {
+    case diskFull(path: String)
+    public var description: String {
+        switch self { case let .diskFull(path): return "disk full writing \(displayPath(path))" }
     }
 }
 

@@ -1,11 +1,12 @@
 import Foundation
+import MNIST
 
 /// A problem with a model, checkpoint or array file: one line naming the file.
 public struct FileFormatError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let problem: String
     public init(path: String, _ problem: String) { self.path = path; self.problem = problem }
-    public var description: String { "\(path): \(problem)" }
+    public var description: String { "\(displayPath(path)): \(problem)" }
 }
 
 /// Element types of the tensors ftle reads and writes.
@@ -77,76 +78,128 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// Largest header accepted (a guard against a corrupt or hostile length field).
     public static let maximumHeaderBytes = 100 << 20
 
-    /// Parses and validates a whole file: header length within the file, valid JSON, known
-    /// dtypes, non-negative shapes, offsets inside the data section, byte counts matching
-    /// shapes, no overlapping tensors, string-valued metadata.
+    /// Parses and validates a whole file (see `parseHeader`), then takes each tensor's bytes.
     public init(parsing bytes: [UInt8], path: String) throws {
+        let layout = try SafeTensorsFile.parseHeader(prefix: bytes, fileSize: bytes.count, path: path)
+        var tensors: [String: Tensor] = [:]
+        for t in layout.tensors {
+            tensors[t.name] = Tensor(dtype: t.dtype, shape: t.shape, bytes: Array(bytes[(layout.dataStart + t.begin)..<(layout.dataStart + t.end)]))
+        }
+        self.init(tensors: tensors, metadata: layout.metadata)
+    }
+
+    /// Reads `path` header first: the 8-byte length and the header are read and validated
+    /// (bounded by `maximumHeaderBytes`) before the data section, which the validated tensors
+    /// cover exactly, is read.
+    public init(contentsOf path: String) throws {
+        let file = try openInputFile(path)
+        let prefix = try mapInputErrors(path) { try file.read(at: 0, count: min(file.size, 8)) }
+        var headerBytes = prefix
+        if prefix.count == 8 {
+            let n = prefix.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            if n <= UInt64(file.size - 8) && n <= UInt64(SafeTensorsFile.maximumHeaderBytes) {
+                headerBytes = try mapInputErrors(path) { try file.read(at: 0, count: 8 + Int(n)) }
+            }
+        }
+        let layout = try SafeTensorsFile.parseHeader(prefix: headerBytes, fileSize: file.size, path: path)
+        let data = try mapInputErrors(path) { try file.read(at: layout.dataStart, count: file.size - layout.dataStart) }
+        guard data.count == file.size - layout.dataStart else { throw FileFormatError(path: path, "file changed while being read") }
+        var tensors: [String: Tensor] = [:]
+        for t in layout.tensors { tensors[t.name] = Tensor(dtype: t.dtype, shape: t.shape, bytes: Array(data[t.begin..<t.end])) }
+        self.init(tensors: tensors, metadata: layout.metadata)
+    }
+
+    /// One tensor's entry in a header: offsets relative to the data section.
+    struct TensorEntry { var name: String; var dtype: TensorDType; var shape: [Int]; var begin: Int; var end: Int }
+
+    /// A validated header: where the data starts, the tensors and the metadata.
+    struct Layout { var dataStart: Int; var tensors: [TensorEntry]; var metadata: [String: String] }
+
+    /// Validates the header in `prefix` (the file's first bytes, at least its 8 + N header bytes
+    /// when N is plausible) for a file of `fileSize` bytes, as the format's reference
+    /// implementation does: header length within the file, valid JSON object, unique tensor
+    /// names and metadata keys, known dtypes, shapes of non-negative integers (`10.0` is not
+    /// one), offsets inside the data section matching the shapes' byte counts, and the tensors'
+    /// data contiguous, non-overlapping and covering the data section exactly (no gaps, no
+    /// trailing bytes); metadata values are strings.
+    static func parseHeader(prefix bytes: [UInt8], fileSize: Int, path: String) throws -> Layout {
         func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
-        guard !bytes.isEmpty else { throw fail("file is empty") }
-        guard bytes.count >= 8 else { throw fail("too short for a safetensors header (\(bytes.count) bytes)") }
+        guard fileSize > 0 else { throw fail("file is empty") }
+        guard fileSize >= 8, bytes.count >= 8 else { throw fail("too short for a safetensors header (\(fileSize) bytes)") }
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard n <= UInt64(bytes.count - 8) else {
-            throw fail("safetensors header length \(n) exceeds the file size (\(bytes.count) bytes)")
+        guard n <= UInt64(fileSize - 8) else {
+            throw fail("safetensors header length \(n) exceeds the file size (\(fileSize) bytes)")
         }
         guard n <= UInt64(SafeTensorsFile.maximumHeaderBytes) else { throw fail("safetensors header length \(n) is implausibly large") }
         let headerEnd = 8 + Int(n)
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) } catch {
+        guard bytes.count >= headerEnd, let json = HeaderJSON.parse(bytes[8..<headerEnd]) else {
             throw fail("safetensors header is not valid JSON")
         }
-        guard let top = json as? [String: Any] else { throw fail("safetensors header is not a JSON object") }
-        let dataSize = bytes.count - headerEnd
-        var tensors: [String: Tensor] = [:]
+        guard case let .object(top) = json else { throw fail("safetensors header is not a JSON object") }
+        let dataSize = fileSize - headerEnd
+        var tensors: [TensorEntry] = []
         var metadata: [String: String] = [:]
-        var spans: [(Int, Int, String)] = []
+        var names = Set<String>()
         for (name, value) in top {
+            guard names.insert(name).inserted else {
+                throw fail(name == "__metadata__" ? "__metadata__ appears twice" : "tensor \(quotedForMessage(name)) appears twice in the header")
+            }
             if name == "__metadata__" {
-                guard let dict = value as? [String: Any] else { throw fail("__metadata__ is not an object") }
+                guard case let .object(dict) = value else { throw fail("__metadata__ is not an object") }
                 for (k, v) in dict {
-                    guard let s = v as? String else { throw fail("metadata value for \(quotedForMessage(k)) is not a string") }
+                    guard case let .string(s) = v else { throw fail("metadata value for \(quotedForMessage(k)) is not a string") }
+                    guard metadata[k] == nil else { throw fail("metadata key \(quotedForMessage(k)) appears twice") }
                     metadata[k] = s
                 }
                 continue
             }
             let shown = quotedForMessage(name)
-            guard let info = value as? [String: Any] else { throw fail("tensor \(shown): entry is not an object") }
-            guard let dtypeName = info["dtype"] as? String else { throw fail("tensor \(shown): missing dtype") }
+            guard case let .object(fields) = value else { throw fail("tensor \(shown): entry is not an object") }
+            var info: [String: HeaderJSON] = [:]
+            for (k, v) in fields {
+                guard info[k] == nil else { throw fail("tensor \(shown): field \(quotedForMessage(k)) appears twice") }
+                info[k] = v
+            }
+            guard case let .string(dtypeName)? = info["dtype"] else { throw fail("tensor \(shown): missing dtype") }
             guard let dtype = TensorDType(rawValue: dtypeName) else {
                 throw fail("tensor \(shown): unsupported dtype \(oneLineForMessage(dtypeName)) (ftle reads F32, F64, I64)")
             }
-            guard let shapeAny = info["shape"] as? [Any], let shape = shapeAny.map(jsonInteger) as? [Int],
-                  shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \(shown): shape is not a list of non-negative integers") }
+            guard case let .array(shapeItems)? = info["shape"] else { throw fail("tensor \(shown): shape is not a list of non-negative integers") }
+            let shapeValues = shapeItems.map(\.integer)
+            guard shapeValues.allSatisfy({ ($0 ?? -1) >= 0 }) else { throw fail("tensor \(shown): shape is not a list of non-negative integers") }
+            let shape = shapeValues.map { $0! }
             var count = 1
             for d in shape {
                 let (p, o) = count.multipliedReportingOverflow(by: d)
-                guard !o, p <= dataSize else { throw fail("tensor \(shown): shape \(shape) is larger than the data section") }
+                guard !o, p <= dataSize else { throw fail("tensor \(shown): shape \(shapeForMessage(shape)) is larger than the data section") }
                 count = p
             }
-            guard let offAny = info["data_offsets"] as? [Any], offAny.count == 2,
-                  let begin = jsonInteger(offAny[0]), let end = jsonInteger(offAny[1]) else {
+            guard case let .array(offsets)? = info["data_offsets"], offsets.count == 2,
+                  let begin = offsets[0].integer, let end = offsets[1].integer else {
                 throw fail("tensor \(shown): data_offsets is not [begin, end]")
             }
             guard begin >= 0, begin <= end, end <= dataSize else {
                 throw fail("tensor \(shown): data_offsets [\(begin), \(end)] out of range (data section is \(dataSize) bytes)")
             }
             guard end - begin == count * dtype.byteWidth else {
-                throw fail("tensor \(shown): \(end - begin) bytes for shape \(shape) of \(dtypeName) (expected \(count * dtype.byteWidth))")
+                throw fail("tensor \(shown): \(end - begin) bytes for shape \(shapeForMessage(shape)) of \(dtypeName) (expected \(count * dtype.byteWidth))")
             }
-            spans.append((begin, end, name))
-            tensors[name] = Tensor(dtype: dtype, shape: shape, bytes: Array(bytes[(headerEnd + begin)..<(headerEnd + end)]))
+            tensors.append(TensorEntry(name: name, dtype: dtype, shape: shape, begin: begin, end: end))
         }
-        spans.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-        for i in spans.indices.dropFirst() where spans[i].0 < spans[i - 1].1 {
-            throw fail("tensors \(quotedForMessage(spans[i - 1].2)) and \(quotedForMessage(spans[i].2)) overlap")
+        let spans = tensors.sorted { $0.begin < $1.begin || ($0.begin == $1.begin && $0.end < $1.end) }
+        var covered = 0
+        for (i, t) in spans.enumerated() {
+            if i > 0 && t.begin < spans[i - 1].end {
+                throw fail("tensors \(quotedForMessage(spans[i - 1].name)) and \(quotedForMessage(t.name)) overlap")
+            }
+            if t.begin > covered {
+                throw fail("\(t.begin - covered) bytes of the data section before tensor \(quotedForMessage(t.name)) belong to no tensor")
+            }
+            covered = t.end
         }
-        self.tensors = tensors
-        self.metadata = metadata
-    }
-
-    /// Reads and parses `path` (see `init(parsing:path:)`).
-    public init(contentsOf path: String) throws {
-        try self.init(parsing: readInputFile(path), path: path)
+        if covered < dataSize { throw fail("\(dataSize - covered) bytes after the last tensor's data belong to no tensor") }
+        return Layout(dataStart: headerEnd, tensors: tensors, metadata: metadata)
     }
 
     /// The file's bytes: tensors in name order, header padded with spaces to a multiple of 8.
@@ -179,14 +232,10 @@ public struct SafeTensorsFile: Sendable, Equatable {
     public func write(to path: String) throws { try writeFileAtomically(path, encoded()) }
 }
 
-/// A JSON number that is an exact integer, else nil (booleans are not integers).
-func jsonInteger(_ any: Any) -> Int? {
-    guard let n = any as? NSNumber else { return nil }
-    // JSON booleans arrive as NSNumber too; their type code is "c".
-    if String(cString: n.objCType) == "c" { return nil }
-    let d = n.doubleValue
-    guard d.rounded() == d, abs(d) < 9.0e15 else { return nil }
-    return n.intValue
+/// A shape for an error message: at most 8 dimensions, then "…" and the count.
+public func shapeForMessage(_ shape: [Int]) -> String {
+    guard shape.count > 8 else { return "\(shape)" }
+    return "[" + shape.prefix(8).map(String.init).joined(separator: ", ") + ", … (\(shape.count) dimensions)]"
 }
 
 /// Text from a file made safe for a one-line error message: line breaks and other control

@@ -13,6 +13,10 @@ public final class Trainer<T: LinalgScalar> {
     public let folder: RunFolder
     let train: MNISTDataset
     let test: MNISTDataset?
+    /// The folder's writer lock, held for the trainer's lifetime.
+    let lock: RunLock
+    /// What resuming repaired in `history.csv` (nil for a fresh run or an intact history).
+    public private(set) var historyRepair: HistoryRepair?
 
     public var outputDirectory: String { folder.path }
 
@@ -21,8 +25,10 @@ public final class Trainer<T: LinalgScalar> {
     /// The starting weights must be a `config.task` model with H = `config.hidden`; a permuted
     /// model keeps its own pixel order, its biases and its input standardization (the config
     /// follows the weights).
+    /// A folder that already holds a run (its model or checkpoint) is refused unless
+    /// `replacingExistingRun`; another process writing the folder is always refused.
     public init(config: TrainingConfig, train: MNISTDataset, test: MNISTDataset?, outputDirectory: String,
-                startingWeights: RNNModel<T>? = nil) throws {
+                startingWeights: RNNModel<T>? = nil, replacingExistingRun: Bool = false) throws {
         var config = config
         if let start = startingWeights {
             config.bias = start.biasMode
@@ -32,8 +38,12 @@ public final class Trainer<T: LinalgScalar> {
         self.config = config
         self.train = train
         self.test = test
+        try Self.checkTrainingImages(config, train)
         folder = RunFolder(outputDirectory)
         let task = try config.sequenceTask()
+        try folder.prepare()
+        lock = try folder.lock()
+        if !replacingExistingRun && folder.holdsRun { throw RunFolderError.existingRun(folder: folder.path) }
         if let start = startingWeights {
             // The run presents pixels in the model's own order (a permuted model carries its
             // permutation), so only the task's kind and H must agree with the config.
@@ -64,6 +74,11 @@ public final class Trainer<T: LinalgScalar> {
     public init(resumingIn outputDirectory: String, epochs: Int?, logEvery: Int?, checkpointEvery: Int??,
                 train: MNISTDataset, test: MNISTDataset?) throws {
         folder = RunFolder(outputDirectory)
+        guard FileManager.default.fileExists(atPath: folder.checkpointPath) else {
+            throw FileFormatError(path: folder.checkpointPath, "no such file")
+        }
+        try folder.prepare()
+        lock = try folder.lock()
         var config = try folder.readCheckpointConfig()
         guard config.precision == T.precision else {
             throw TrainingError.checkpoint("\(folder.checkpointPath): checkpoint precision is \(config.precision.rawValue)")
@@ -72,6 +87,7 @@ public final class Trainer<T: LinalgScalar> {
         if let l = logEvery { config.logEvery = l }
         if let c = checkpointEvery { config.checkpointEvery = c }
         try config.validate()
+        try Self.checkTrainingImages(config, train)
         let saved: Checkpoint<T> = try folder.readCheckpoint()
         self.config = config
         self.train = train
@@ -79,8 +95,8 @@ public final class Trainer<T: LinalgScalar> {
         model = saved.model
         optimizer = saved.optimizer
         position = saved.position
-        try folder.prepare()
-        try folder.truncateHistory(toStep: optimizer.step)
+        try checkPosition(of: folder.checkpointPath)
+        historyRepair = try folder.repairHistory(throughStep: optimizer.step)
         // The model file is derived from the checkpoint, written just after it. A kill between
         // the two writes leaves it one checkpoint behind — at the end of a run, for good, since
         // a finished run writes nothing more. Rewriting it here makes every resume repair that.
@@ -92,6 +108,22 @@ public final class Trainer<T: LinalgScalar> {
         TrainingSplit(count: min(config.trainLimit ?? train.count, train.count), validationFraction: config.validationSplit, seed: config.seed)
     }
     public var trainCount: Int { split.training.count }
+
+    /// A run needs at least one training image after the limit and the held-out split.
+    static func checkTrainingImages(_ config: TrainingConfig, _ train: MNISTDataset) throws {
+        let count = min(config.trainLimit ?? train.count, train.count)
+        guard TrainingSplit(count: count, validationFraction: config.validationSplit, seed: config.seed).training.count >= 1 else {
+            throw TrainingError.invalid(.validationSplit, "\(config.validationSplit) leaves none of the \(count) training images to train on")
+        }
+    }
+
+    /// A checkpoint's position must lie inside the run: its batch within the epoch.
+    func checkPosition(of path: String) throws {
+        // batch = batchesPerEpoch: stopped after an epoch's last batch, before its evaluation.
+        guard position.batch <= batchesPerEpoch else {
+            throw FileFormatError(path: path, "checkpoint field position_batch is \(position.batch), past the \(batchesPerEpoch) batches of an epoch")
+        }
+    }
     public var batchesPerEpoch: Int { (trainCount + config.batchSize - 1) / config.batchSize }
 
     /// Trains until `config.epochs` are done or `shouldStop()` turns true (checked after every
@@ -133,7 +165,7 @@ public final class Trainer<T: LinalgScalar> {
                         accuracy: Double(window.correct) / Double(window.samples),
                         samplesPerSecond: Double(window.samples) / max(now - window.start, 1e-9),
                         etaSeconds: perBatch * Double(totalBatches - doneOverall))
-                    try folder.appendHistory(.init(epoch: progress.epoch, batch: progress.batch, step: progress.step, loss: progress.loss,
+                    try record(.init(epoch: progress.epoch, batch: progress.batch, step: progress.step, loss: progress.loss,
                                                    accuracy: progress.accuracy, samplesPerSecond: progress.samplesPerSecond))
                     onEvent(.progress(progress))
                     window = (0, 0, 0, 0, now)
@@ -153,7 +185,7 @@ public final class Trainer<T: LinalgScalar> {
             if let test {
                 let r = evaluate(model, on: test, limit: config.testLimit)
                 model.metadata.testAccuracy = r.accuracy
-                try folder.appendHistory(.init(epoch: position.epoch - 1, batch: batchesPerEpoch, step: optimizer.step,
+                try record(.init(epoch: position.epoch - 1, batch: batchesPerEpoch, step: optimizer.step,
                                                testLoss: r.loss, testAccuracy: r.accuracy))
                 onEvent(.epochEnd(epoch: position.epoch - 1, testLoss: r.loss, testAccuracy: r.accuracy))
             }
@@ -161,6 +193,15 @@ public final class Trainer<T: LinalgScalar> {
             if shouldStop() && position.epoch < config.epochs { return .interrupted(step: optimizer.step) }
         }
         return .finished
+    }
+
+    /// Appends a history row; when the disk is full, saves a checkpoint if it still fits (what
+    /// can be saved) and rethrows the one-line `HistoryWriteError`.
+    func record(_ row: TrainingHistory.Row) throws {
+        do { try folder.appendHistory(row) } catch let error as HistoryWriteError {
+            try? saveCheckpoint()
+            throw error
+        }
     }
 
     /// Writes the checkpoint and then the model. Each is atomic; the checkpoint comes first, so

@@ -107,6 +107,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try check(gains.input > 0 && gains.input <= 1e6, .inputGain, "must be positive and at most 1e6 (got \(gains.input))")
         try check(validationSplit >= 0 && validationSplit < 1, .validationSplit, "must be in [0, 1) (got \(validationSplit))")
         _ = try sequenceTask()
+        try checkLimits()
     }
 }
 

@@ -1,0 +1,67 @@
+import Foundation
+import Linalg
+
+/// The largest sizes a training run accepts and the memory a run needs, so that an absurd
+/// setting (typed, or read from a crafted checkpoint) is refused before anything is allocated.
+public enum TrainingLimits {
+    public static let maximumEpochs = 1_000_000
+    public static let maximumHidden = 65_536
+    public static let maximumBatchSize = 1_000_000
+    /// Optimizer steps and positions beyond this are not a real run (2⁵³, exact in Double).
+    public static let maximumStep = 1 << 53
+
+    /// Physical memory of this machine in bytes (`sysconf`), or +∞ when unknown.
+    public static var physicalMemoryBytes: Double {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, size > 0 else { return .infinity }
+        return Double(pages) * Double(size)
+    }
+
+    /// "12 MB", "137.5 GB", "1.6 TB", "2.72e+20 bytes" (decimal units; computed in Double, so any
+    /// size prints without overflow).
+    public static func memoryText(_ bytes: Double) -> String {
+        if bytes < 1e6 { return String(format: "%.0f kB", (bytes / 1e3).rounded(.up)) }
+        if bytes < 1e9 { return String(format: "%.0f MB", (bytes / 1e6).rounded(.up)) }
+        if bytes < 1e12 { return String(format: "%.1f GB", bytes / 1e9) }
+        if bytes < 1e15 { return String(format: "%.1f TB", bytes / 1e12) }
+        return String(format: "%.2e bytes", bytes)
+    }
+
+    /// Bytes one training step of H × B on a T × I task needs, in Double: parameters with their
+    /// gradients and two optimizer moments (and a checkpoint's copies), the forward states
+    /// h_t (H × B × (T+1)), the chunked backward buffers and one batch of inputs.
+    public static func trainingBytes(hidden h: Int, batch b: Int, steps t: Int, inputSize i: Int, precision: Precision) -> Double {
+        let width = precision == .f64 ? 8.0 : 4.0
+        let H = Double(h), B = Double(b), T = Double(t), I = Double(i)
+        let parameters = H * H + H * I + 11 * H + 10
+        return width * (8 * parameters + H * B * (T + 1) + 4 * H * B * 32 + B * T * I + 10 * B)
+    }
+}
+
+extension TrainingConfig {
+    /// The steps and inputs per step of `task` (without building its permutation).
+    var taskShape: (steps: Int, inputSize: Int) { task == .rowwise ? (28, 28) : (784, 1) }
+
+    /// Throws `TrainingError.invalid` for a size above its maximum, or for a run whose memory
+    /// (`TrainingLimits.trainingBytes`) exceeds this machine's, naming the setting and the
+    /// memory it would need. Lower bounds are `validate()`'s.
+    public func checkLimits() throws {
+        func atMost(_ value: Int, _ limit: Int, _ setting: Setting) throws {
+            if value > limit { throw TrainingError.invalid(setting, "must be at most \(limit) (got \(value))") }
+        }
+        try atMost(epochs, TrainingLimits.maximumEpochs, .epochs)
+        try atMost(hidden, TrainingLimits.maximumHidden, .hidden)
+        try atMost(batchSize, TrainingLimits.maximumBatchSize, .batchSize)
+        guard hidden >= 1, batchSize >= 1 else { return }
+        let shape = taskShape
+        let weightsOnly = TrainingLimits.trainingBytes(hidden: hidden, batch: 0, steps: shape.steps, inputSize: shape.inputSize, precision: precision)
+        let needed = TrainingLimits.trainingBytes(hidden: hidden, batch: batchSize, steps: shape.steps, inputSize: shape.inputSize, precision: precision)
+        let available = TrainingLimits.physicalMemoryBytes
+        if weightsOnly > available {
+            throw TrainingError.invalid(.hidden, "\(hidden) would need about \(TrainingLimits.memoryText(weightsOnly)) of memory, more than this machine has")
+        }
+        if needed > available {
+            throw TrainingError.invalid(.batchSize, "\(batchSize) with H = \(hidden) would need about \(TrainingLimits.memoryText(needed)) of memory for training, more than this machine has")
+        }
+    }
+}
