@@ -81,6 +81,7 @@ struct Align: ParsableCommand {
     @Option(help: "Set every convention to a preset: paper-code.") var preset: Preset?
     @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
@@ -127,13 +128,14 @@ struct Align: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let workers = threadOptions.workers()
             let m: RNNModel<Double> = try loadModel(model)
             guard m.hidden >= 30 else { throw UsageError("the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(m.hidden)") }
             guard first <= m.hidden, last <= m.hidden else { throw UsageError("--first/--last exceed H = \(m.hidden)") }
             let o = try studyOptions(hidden: m.hidden)
             let (data, images, sourceDescription) = try sampleImages(model: m)
             let progress = ProgressLine(label: "align: sample")
-            let study = try AlignmentStudy(model: m, data: data, indices: images, options: o, progress: progress.update)
+            let study = try AlignmentStudy(model: m, data: data, indices: images, options: o, threads: workers, progress: progress.update)
             if format == .json {
                 var obj = StudyReport.alignmentJSON(study, options: o)
                 obj["model"] = model
@@ -182,6 +184,7 @@ struct Perturb: ParsableCommand {
 
     @Option(help: "Output format: json, csv or markdown (Table 1).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
     /// `--steps FROM-TO` as a range (bounds checked against T in `run`).
@@ -229,6 +232,7 @@ struct Perturb: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let workers = threadOptions.workers()
             let m: RNNModel<Float> = try loadModel(model)
             let test = try dataOptions.load(.test)
             guard images <= test.count else { throw UsageError("--images \(images) exceeds the \(test.count) test images") }
@@ -240,7 +244,7 @@ struct Perturb: ParsableCommand {
             }
             if case let .sum(n) = o.score, n > m.hidden { throw UsageError("--score sum:\(n) exceeds H = \(m.hidden)") }
             let progress = ProgressLine(label: "perturb: (image, k)")
-            let study = try SensitivityStudy(model: m, data: test, options: o, progress: progress.update)
+            let study = try SensitivityStudy(model: m, data: test, options: o, threads: workers, progress: progress.update)
             switch format {
             case .markdown: try emit(study.markdownTable(), to: out)
             case .csv: try emit(StudyReport.sensitivityCSV(study), to: out)

@@ -37,6 +37,10 @@ struct Train: ParsableCommand {
     @Option(help: "Also checkpoint every N batches.") var checkpointEvery: Int?
     @Option(help: "Report progress every N batches (default 20; with --resume, the stored value).") var logEvery: Int?
     @Option(help: "Arithmetic precision: f32 (as PyTorch) or f64.") var precision: Precision = .f32
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Data-parallel workers: each batch is split into N shards whose gradients are computed at once, each on one BLAS thread (OpenBLAS's thread count is process-wide), and summed in shard order. Deterministic for a given N, but N changes the rounding: a run records it and --resume keeps it unless given. 1: one shard on multi-threaded BLAS. Default: \(Train.defaultThreadsHelp).",
+        valueName: "n"))
+    var threads: Int?
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run saved in --out exactly where its last checkpoint stopped.") var resume = false
@@ -45,6 +49,9 @@ struct Train: ParsableCommand {
     var initFrom: String?
 
     func validate() throws {
+        if let n = threads, !(1...ThreadOptions.maximum).contains(n) {
+            throw ValidationError("--threads must be in 1...\(ThreadOptions.maximum) (got \(n))")
+        }
         if initFrom != nil && resume { throw ValidationError("--init-from and --resume exclude each other") }
         if recurrentGain != nil && `init` != .xavierNormal {
             throw ValidationError("--recurrent-gain applies to --init xavier-normal only")
@@ -91,6 +98,7 @@ struct Train: ParsableCommand {
             config.lossReduction = lossReduction
             config.standardize = standardize
             config.validationSplit = validationSplit
+            config.threads = threads ?? Train.defaultThreads(task: task)
             if let permutation { config.permutation = try readPermutation(permutation) }
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
@@ -114,21 +122,34 @@ struct Train: ParsableCommand {
                 switch try RunFolder(out).readCheckpointConfig().precision {
                 case .f32:
                     try runTraining(try Trainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery,
-                                                       checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
+                                                       checkpointEvery: checkpointOverride, threads: threads, train: trainSet, test: testSet))
                 case .f64:
                     try runTraining(try Trainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery,
-                                                        checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
+                                                        checkpointEvery: checkpointOverride, threads: threads, train: trainSet, test: testSet))
                 }
             }
         }
     }
 
+    /// The faster data-parallel count per task on this kind of machine (bench/RESULTS.md):
+    /// row-wise and pixel-wise batches are many small products, where shards on all cores
+    /// win; the permuted task at H = 512 has products big enough for multi-threaded BLAS.
+    static func defaultThreads(task: SequenceTask.Kind) -> Int {
+        switch task {
+        case .rowwise, .pixelwise: return availableCores
+        case .permuted: return 1
+        }
+    }
+    static let defaultThreadsHelp = "the number of cores for rowwise and pixelwise, 1 for permuted (measured faster)"
+
     func runTraining<T>(_ trainer: Trainer<T>) throws {
+        // Data-parallel workers each run BLAS on one thread; one worker keeps OpenBLAS's own threads.
+        if trainer.config.threads > 1 { useSingleThreadedBLAS() }
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
         print("training \(c.task.rawValue) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
-              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
+              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
               + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
         let outcome = try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
             switch event {
@@ -169,6 +190,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Evaluate on the first N images only.") var limit: Int?
     @Option(help: "Split to evaluate: test or train.") var split: Split = .test
     @Option(help: "Output format: text or json.") var format: TextOrJSON = .text
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
@@ -177,10 +199,11 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let workers = threadOptions.workers()
             let m: RNNModel<Float> = try loadModel(model)
             let ds = try dataOptions.load(split)
             let n = min(limit ?? ds.count, ds.count)
-            let r = evaluate(m, on: ds, limit: n)
+            let r = evaluate(m, on: ds, limit: n, threads: workers)
             if format == .json {
                 try emit(jsonText(["model": model, "split": split.rawValue, "images": n, "loss": r.loss, "accuracy": r.accuracy]), to: nil)
             } else {

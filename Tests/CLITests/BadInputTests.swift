@@ -214,6 +214,19 @@ struct BadInputTests {
                  stderr: "ftle: unknown theme \"nope\"; available themes: colorblind, dark, light, mono\n", status: 2),
             Case(name: "theme path that does not exist", args: ["explore", "--model", m, "--theme", d + "/no.theme"],
                  stderr: "ftle: unknown theme \"\(d)/no.theme\"; available themes: colorblind, dark, light, mono\n", status: 2),
+            // Rows 300–: --threads.
+            Case(name: "--threads 0", args: ["align", "--model", m, "--threads", "0"],
+                 stderr: "ftle: --threads must be in 1...64 (got 0)\n", status: 2),
+            Case(name: "--threads negative", args: ["perturb", "--model", m, "--threads", "-2"],
+                 stderr: "ftle: --threads must be in 1...64 (got -2)\n", status: 2),
+            Case(name: "--threads 65", args: ["eval", "--model", m, "--threads", "65"],
+                 stderr: "ftle: --threads must be in 1...64 (got 65)\n", status: 2),
+            Case(name: "--threads beyond Int", args: ["report", "--out", d + "/report", "--threads", "99999999999999999999"],
+                 stderr: "ftle: The value '99999999999999999999' is invalid for '--threads <n>'\n", status: 2),
+            Case(name: "--threads not a number", args: ["align", "--model", m, "--threads", "two"],
+                 stderr: "ftle: The value 'two' is invalid for '--threads <n>'\n", status: 2),
+            Case(name: "--threads without a value", args: ["eval", "--model", m, "--threads"],
+                 stderr: "ftle: Missing value for '--threads <n>'\n", status: 2),
         ]
     }()
 
