@@ -131,16 +131,16 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// The faster data-parallel count per task on this kind of machine (bench/RESULTS.md):
-    /// row-wise and pixel-wise batches are many small products, where shards on all cores
-    /// win; the permuted task at H = 512 has products big enough for multi-threaded BLAS.
+    /// The data-parallel count when --threads is not given: the number of cores for every
+    /// task. Measured against one shard on multi-threaded BLAS (bench/RESULTS.md), shards won
+    /// clearly on the row-wise task (small products) and by a few per cent on the permuted
+    /// H = 512 task; kept per task so a host where that turns can change one.
     static func defaultThreads(task: SequenceTask.Kind) -> Int {
         switch task {
-        case .rowwise, .pixelwise: return availableCores
-        case .permuted: return 1
+        case .rowwise, .pixelwise, .permuted: return availableCores
         }
     }
-    static let defaultThreadsHelp = "the number of cores for rowwise and pixelwise, 1 for permuted (measured faster)"
+    static let defaultThreadsHelp = "the number of cores (measured faster than one shard on every task)"
 
     func runTraining<T>(_ trainer: Trainer<T>) throws {
         // Data-parallel workers each run BLAS on one thread; one worker keeps OpenBLAS's own threads.

@@ -227,6 +227,16 @@ struct BadInputTests {
                  stderr: "ftle: The value 'two' is invalid for '--threads <n>'\n", status: 2),
             Case(name: "--threads without a value", args: ["eval", "--model", m, "--threads"],
                  stderr: "ftle: Missing value for '--threads <n>'\n", status: 2),
+            Case(name: "train --threads 0", args: ["train", "--threads", "0", "--out", d + "/threads"],
+                 stderr: "ftle: --threads must be in 1...64 (got 0)\n", status: 2),
+            Case(name: "train --threads not a number", args: ["train", "--threads", "all", "--out", d + "/threads"],
+                 stderr: "ftle: The value 'all' is invalid for '--threads <n>'\n", status: 2),
+            Case(name: "bench --threads 100", args: ["bench", "align", "--threads", "100"],
+                 stderr: "ftle: --threads must be in 1...64 (got 100)\n", status: 2),
+            Case(name: "bench --samples 0", args: ["bench", "align", "--samples", "0"],
+                 stderr: "ftle: --samples must be at least 1 (got 0)\n", status: 2),
+            Case(name: "bench --images 0", args: ["bench", "perturb", "--images", "0"],
+                 stderr: "ftle: --images must be at least 1 (got 0)\n", status: 2),
         ]
     }()
 

@@ -23,10 +23,12 @@ public struct TrainingStep<T: LinalgScalar> {
         precondition(shards >= 1, "at least one shard")
         self.hidden = hidden
         self.steps = steps
-        trace = ForwardTrace(hidden: hidden, batchSize: batchSize, steps: steps)
-        backward = BackwardWorkspace(hidden: hidden, batchSize: batchSize, steps: steps)
+        // Data-parallel: the shards have the buffers; these stay at one sample (unused).
+        let own = shards > 1 ? 1 : batchSize
+        trace = ForwardTrace(hidden: hidden, batchSize: own, steps: steps)
+        backward = BackwardWorkspace(hidden: hidden, batchSize: own, steps: steps)
         gradients = RNNGradients(hidden: hidden, inputSize: inputSize)
-        logitGradient = Matrix(rows: RNNModel<T>.classes, cols: batchSize)
+        logitGradient = Matrix(rows: RNNModel<T>.classes, cols: own)
         parallel = shards > 1 ? DataParallelGradients(shards: shards, hidden: hidden, inputSize: inputSize, steps: steps, batchSize: batchSize) : nil
     }
 
