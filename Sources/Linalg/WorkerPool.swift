@@ -19,12 +19,44 @@ import Foundation
 public final class WorkerPool: @unchecked Sendable {
     /// Worker threads (1: jobs run inline on the calling thread, no thread is started).
     public let workers: Int
-    // Everything below is guarded by `condition`.
-    private let condition = NSCondition()
-    private var job: Job?
-    private var generation = 0
-    private var shuttingDown = false
-    private var threadsAlive = 0
+    /// The lock, the current job and the threads' bookkeeping. The threads hold this, not the
+    /// pool, so a pool may go away before a thread has even started (the threads then see the
+    /// shutdown and leave).
+    private let shared = Shared()
+
+    private final class Shared: @unchecked Sendable {
+        // Everything below is guarded by `condition`.
+        let condition = NSCondition()
+        var job: Job?
+        var generation = 0
+        var shuttingDown = false
+        var threadsAlive = 0
+
+        func workerLoop() {
+            condition.lock()
+            var seen = 0
+            while true {
+                while !shuttingDown && (job == nil || generation == seen) { condition.wait() }
+                if shuttingDown { break }
+                let j = job!
+                seen = generation
+                j.active += 1
+                while !j.stopped && j.next < j.count {
+                    if j.next >= j.consumed + j.window { condition.wait(); continue }
+                    let i = j.next
+                    j.next += 1
+                    condition.unlock()
+                    j.run(j, i)
+                    condition.lock()
+                }
+                j.active -= 1
+                condition.broadcast()
+            }
+            threadsAlive -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
 
     /// One `orderedMap` call as the workers see it.
     private final class Job {
@@ -41,9 +73,9 @@ public final class WorkerPool: @unchecked Sendable {
         precondition(workers >= 1, "a pool needs at least one worker")
         self.workers = workers
         guard workers > 1 else { return }
-        threadsAlive = workers
+        shared.threadsAlive = workers
         for n in 0..<workers {
-            let thread = Thread { [unowned self] in self.workerLoop() }
+            let thread = Thread { [shared] in shared.workerLoop() }
             thread.name = "ftle-worker-\(n)"
             thread.stackSize = 8 << 20
             thread.start()
@@ -51,11 +83,12 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     deinit {
-        condition.lock()
-        shuttingDown = true
-        condition.broadcast()
-        while threadsAlive > 0 { condition.wait() }
-        condition.unlock()
+        let s = shared
+        s.condition.lock()
+        s.shuttingDown = true
+        s.condition.broadcast()
+        while s.threadsAlive > 0 { s.condition.wait() }
+        s.condition.unlock()
     }
 
     /// Runs `work(i)` for i in 0..<count on the workers and calls `consume(i, result)` on the
@@ -70,6 +103,7 @@ public final class WorkerPool: @unchecked Sendable {
             var slots = [Result<R, Error>?](repeating: nil, count: count)
             try slots.withUnsafeMutableBufferPointer { slots in
                 let box = UncheckedBox(work: work, slots: slots)
+                let shared = self.shared, condition = shared.condition
                 let job = Job(count: count, window: 2 * workers) { [condition] job, i in
                     let r = Result { try box.work(i) }
                     condition.lock()
@@ -79,8 +113,8 @@ public final class WorkerPool: @unchecked Sendable {
                     condition.unlock()
                 }
                 condition.lock()
-                self.job = job
-                generation += 1
+                shared.job = job
+                shared.generation += 1
                 condition.broadcast()
                 condition.unlock()
                 defer { finish(job) }
@@ -102,37 +136,13 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// Stops handing out indices of `job` and waits until no worker is inside it.
     private func finish(_ job: Job) {
-        condition.lock()
+        let s = shared
+        s.condition.lock()
         job.stopped = true
-        condition.broadcast()
-        while job.active > 0 { condition.wait() }
-        self.job = nil
-        condition.unlock()
-    }
-
-    private func workerLoop() {
-        condition.lock()
-        var seen = 0
-        while true {
-            while !shuttingDown && (job == nil || generation == seen) { condition.wait() }
-            if shuttingDown { break }
-            let j = job!
-            seen = generation
-            j.active += 1
-            while !j.stopped && j.next < j.count {
-                if j.next >= j.consumed + j.window { condition.wait(); continue }
-                let i = j.next
-                j.next += 1
-                condition.unlock()
-                j.run(j, i)
-                condition.lock()
-            }
-            j.active -= 1
-            condition.broadcast()
-        }
-        threadsAlive -= 1
-        condition.broadcast()
-        condition.unlock()
+        s.condition.broadcast()
+        while job.active > 0 { s.condition.wait() }
+        s.job = nil
+        s.condition.unlock()
     }
 
     /// The job's closure and result slots, handed to the workers. Safe because each index is

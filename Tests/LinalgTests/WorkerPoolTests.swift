@@ -70,6 +70,18 @@ import Testing
         #expect(maxLead.withLock { $0 } >= 1)
     }
 
+    /// Pools dropped at once, before their threads have run (a one-job evaluation drops its
+    /// pool immediately), shut down cleanly: the threads hold the pool's shared state, not
+    /// the pool (they once read a pool already being destroyed and trapped).
+    @Test func poolsDroppedBeforeTheirThreadsStartShutDownCleanly() throws {
+        for n in 0..<200 {
+            let pool = WorkerPool(workers: 2 + n % 3)
+            var seen = 0
+            try pool.orderedMap(count: n % 2, { $0 }, consume: { _, _ in seen += 1 })
+            #expect(seen == n % 2)
+        }
+    }
+
     /// A consumer that throws stops the job and the error comes out unchanged.
     @Test func consumerErrorsPropagate() {
         let pool = WorkerPool(workers: 2)

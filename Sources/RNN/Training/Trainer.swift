@@ -153,12 +153,12 @@ public final class Trainer<T: LinalgScalar> {
                     try saveCheckpoint(onEvent)
                 }
             }
-            // End of epoch: evaluate, record, checkpoint.
+            // End of epoch: evaluate (on config.threads workers), record, checkpoint.
             position.epoch += 1
             position.batch = 0
             model.metadata.epochsTrained = Double(position.epoch)
             if let test {
-                let r = evaluate(model, on: test, limit: config.testLimit)
+                let r = evaluate(model, on: test, limit: config.testLimit, threads: config.threads)
                 model.metadata.testAccuracy = r.accuracy
                 try folder.appendHistory(.init(epoch: position.epoch - 1, batch: batchesPerEpoch, step: optimizer.step,
                                                testLoss: r.loss, testAccuracy: r.accuracy))
