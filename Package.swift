@@ -38,12 +38,14 @@ let package = Package(
         .target(name: "Statistics"),
         // A small SVG writer for the paper's figures.
         .target(name: "Figures"),
+        // Sweeps: grids of training jobs as independent tasks for GNU parallel / xargs / Slurm, results collected.
+        .target(name: "Sweep", dependencies: ["RNN", "Figures"]),
         // Cell grid, widgets, themes, keys; the one ncurses backend file.
         .target(name: "TerminalUI", dependencies: ["CNCurses"]),
         // The interactive explorer: app state, actions, panes, engine and training workers.
         .target(name: "Explorer", dependencies: ["TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Statistics"]),
         .executableTarget(name: "ftle", dependencies: [
-            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Explorer",
+            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Explorer", "TerminalUI", "Sweep",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +61,7 @@ let package = Package(
                     exclude: ["Golden"]),
         // Runs the built ftle binary: bad inputs (exact message + exit code) and signals.
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RNN", "MNIST"], exclude: ["Golden"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "RNN", "Figures"]),
         .testTarget(name: "LyapunovTests", dependencies: ["Lyapunov", "RNN", "Linalg", "MNIST", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

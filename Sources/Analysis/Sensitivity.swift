@@ -70,9 +70,7 @@ public enum Sensitivity {
     /// Score of every pixel (784, row-major): the score of the step at which it is presented
     /// (mapped back through the task's permutation; row-wise, a row's 28 pixels share a step).
     public static func pixelScores(stepScores s: [Double], task: SequenceTask) -> [Double] {
-        var out = [Double](repeating: 0, count: MNISTDataset.pixels)
-        for t in 0..<task.steps { for p in task.pixels(atStep: t) { out[p] = s[t] } }
-        return out
+        task.stepOfEachPixel.map { s[$0] }
     }
 
     /// The candidates of `mode` in `image`, ranked by score, highest first (ties: lower pixel

@@ -16,21 +16,15 @@ import TerminalUI
 ///   while the explorer's own background training (`t`) runs its batches on the cores;
 /// - peak RSS of the process (getrusage).
 public enum ExplorerBenchmark {
-    public static func run(_ options: ExplorerOptions) -> Int32 {
+    public static func run(_ options: ExplorerOptions) throws {
         var options = options
         // Background training writes its run here (removed at the end) unless a folder is given.
         let scratchRun = options.trainingDirectory == nil ? NSTemporaryDirectory() + "/ftle-explore-benchmark-\(getpid())" : nil
         if let scratchRun { options.trainingDirectory = scratchRun }
         defer { if let scratchRun { try? FileManager.default.removeItem(atPath: scratchRun) } }
-        let prepared: (state: ExplorerState, model: RNNModel<Double>, configuration: ExplorerApp.Configuration, colorMode: ColorMode?)
-        do {
-            prepared = try ExplorerLauncher.prepare(options, environment: ProcessInfo.processInfo.environment,
+        let prepared = try ExplorerLauncher.prepare(options, environment: ProcessInfo.processInfo.environment,
                                                     currentDirectory: FileManager.default.currentDirectoryPath,
                                                     executableURL: Bundle.main.executableURL)
-        } catch {
-            ExplorerLauncher.printError(String(describing: error))
-            return 1
-        }
         let terminal = MemoryTerminal(size: TerminalSize(width: 200, height: 60))
         let app = ExplorerApp(terminal: terminal, state: prepared.state, model: prepared.model,
                               configuration: prepared.configuration)
@@ -79,7 +73,6 @@ public enum ExplorerBenchmark {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print(String(format: "peak RSS: %.0f MB", Double(usage.ru_maxrss) / 1024))
-        return 0
     }
 
     /// Starts background training (`t`), waits for its first batches, then times 150

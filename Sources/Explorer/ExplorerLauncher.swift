@@ -84,47 +84,36 @@ public enum ExplorerLauncher {
         if !themeResult.warnings.isEmpty {
             _ = state.handle(.status(themeResult.warnings.joined(separator: "; "), isWarning: true))
         }
-        let stamp = DateFormatter()
-        stamp.dateFormat = "yyyyMMdd-HHmmss"
-        stamp.locale = Locale(identifier: "en_US_POSIX")
         let configuration = ExplorerApp.Configuration(
             modelPath: modelPath, dataDirectory: options.dataDirectory,
-            trainingDirectory: options.trainingDirectory ?? currentDirectory + "/runs/explore-" + stamp.string(from: Date()),
+            trainingDirectory: options.trainingDirectory ?? currentDirectory + "/runs/explore-" + ScreenExporter.fileTimestamp(Date()),
             exportDirectory: currentDirectory, themeDirectory: themeDirectory, followDirectory: options.followDirectory,
             reloadEveryBatches: options.reloadEveryBatches)
         return (state, model, configuration, colorMode)
     }
 
-    /// Runs the explorer in the real terminal; returns the exit status. Errors are printed
-    /// as one line `ftle: …` on standard error.
-    public static func run(_ options: ExplorerOptions) -> Int32 {
+    /// Runs the explorer in the real terminal; returns the exit status (0 on quit, 128 + N
+    /// after signal N). A failure before the terminal opens is thrown as ``ExplorerSetupError``
+    /// for the command line to print as one line.
+    public static func run(_ options: ExplorerOptions) throws -> Int32 {
         let environment = ProcessInfo.processInfo.environment
-        let prepared: (state: ExplorerState, model: RNNModel<Double>, configuration: ExplorerApp.Configuration, colorMode: ColorMode?)
-        do {
-            prepared = try prepare(options, environment: environment,
+        let prepared = try prepare(options, environment: environment,
                                    currentDirectory: FileManager.default.currentDirectoryPath,
                                    executableURL: Bundle.main.executableURL)
-        } catch {
-            printError(String(describing: error))
-            return (error as? ExplorerSetupError)?.isUsageError == true ? 2 : 1
-        }
         // Refuse what cannot work before touching the terminal. (An unset or unknown TERM is
         // reported by NCursesTerminal below, with its own message.)
         if environment["TERM"] == "dumb" {
-            printError("TERM=dumb cannot draw the explorer (no cursor addressing); set TERM to your terminal, e.g. xterm-256color")
-            return 1
+            throw ExplorerSetupError("TERM=dumb cannot draw the explorer (no cursor addressing); set TERM to your terminal, e.g. xterm-256color")
         }
         if terminalDescriptionExists(environment), isatty(STDIN_FILENO) != 1 || isatty(STDOUT_FILENO) != 1 {
-            printError("explore needs a terminal: standard input and output must be a tty (in scripts use spectrum, align or perturb)")
-            return 1
+            throw ExplorerSetupError("explore needs a terminal: standard input and output must be a tty (in scripts use spectrum, align or perturb)")
         }
         SignalMonitor.install()
         let terminal: NCursesTerminal
         do {
             terminal = try NCursesTerminal(environment: environment, colorMode: prepared.colorMode)
         } catch {
-            printError(String(describing: error))
-            return 1
+            throw ExplorerSetupError(String(describing: error))
         }
         defer { terminal.restore() }
         var state = prepared.state
@@ -137,10 +126,6 @@ public enum ExplorerLauncher {
         case .quit: return 0
         case let .signal(number): return 128 + number
         }
-    }
-
-    static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("ftle: \(message)\n".utf8))
     }
 }
 

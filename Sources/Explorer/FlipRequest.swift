@@ -9,13 +9,6 @@ public struct FlipRequest: Hashable, Sendable {
     public var down: Bool
     public var baselineSeed: UInt64
 
-    public init(count: Int, up: Bool, down: Bool, baselineSeed: UInt64) {
-        self.count = count
-        self.up = up
-        self.down = down
-        self.baselineSeed = baselineSeed
-    }
-
     /// The candidates' mode, or nil when neither up nor down flips are on.
     public var mode: FlipMode? {
         switch (up, down) {

@@ -42,7 +42,7 @@ public struct FlipResult: Hashable, Sendable {
     /// Softmax probabilities, the arg-max class and the cross-entropy against `label`.
     public func summary(of logits: [Double]) -> (probabilities: [Double], predicted: Int, loss: Double) {
         let p = CrossEntropy.softmax(logits)
-        let predicted = p.indices.max { p[$0] < p[$1] } ?? 0
+        let predicted = CrossEntropy.predictedClass(logits) ?? 0
         return (p, predicted, CrossEntropy.loss(logits, label: label))
     }
 

@@ -23,9 +23,7 @@ public struct ModelSummary: Equatable, Sendable {
         task = model.task
         hidden = model.hidden
         steps = model.task.steps
-        var stepOf = [Int](repeating: 0, count: MNISTDataset.pixels)
-        for t in 0..<model.task.steps { for p in model.task.pixels(atStep: t) { stepOf[p] = t + 1 } }
-        stepOfPixel = stepOf
+        stepOfPixel = model.task.stepOfEachPixel.map { $0 + 1 }
         epochsTrained = model.metadata.epochsTrained
         testAccuracy = model.metadata.testAccuracy
     }

@@ -52,15 +52,6 @@ enum Format {
 
     /// "91.2%".
     static func percent(_ fraction: Double) -> String { fixed(100 * fraction, 1) + "%" }
-
-    /// "1h02m", "3m05s", "42s" ("--" when unknown).
-    static func duration(_ seconds: Double?) -> String {
-        guard let seconds, seconds.isFinite, seconds >= 0 else { return "--" }
-        let total = Int(seconds.rounded())
-        if total >= 3600 { return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60) }
-        if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
-        return "\(total)s"
-    }
 }
 
 extension Grid {

@@ -16,10 +16,7 @@ public enum ScreenExporter {
     /// Writes both files; returns their paths.
     public static func export(screen: Grid, state: ExplorerState, directory: String, date: Date = Date()) throws
         -> (ansi: String, json: String) {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        let stem = "ftle-explore-" + formatter.string(from: date)
+        let stem = "ftle-explore-" + fileTimestamp(date)
         var base = directory + "/" + stem
         var suffix = 2
         while FileManager.default.fileExists(atPath: base + ".ansi") || FileManager.default.fileExists(atPath: base + ".json") {
@@ -69,16 +66,14 @@ public enum ScreenExporter {
             "phase": training.phase.label, "epoch": training.epoch, "epochs": training.epochs, "batch": training.batch,
             "step": training.step, "test_accuracy": training.history.lastTestAccuracy ?? NSNull(),
         ] as [String: Any]
-        let data = (try? JSONSerialization.data(withJSONObject: sanitized(object), options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONText.encode(object)
     }
 
-    private static func sanitized(_ value: Any) -> Any {
-        switch value {
-        case let number as Double: return number.isFinite ? number : NSNull()
-        case let array as [Any]: return array.map(sanitized)
-        case let dictionary as [String: Any]: return dictionary.mapValues(sanitized)
-        default: return value
-        }
+    /// "20261130-001406": the local time in file names (exports, background-training folders).
+    static func fileTimestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: date)
     }
 }

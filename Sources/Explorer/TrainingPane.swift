@@ -39,7 +39,7 @@ struct TrainingPane: Widget {
         let last = status.history.progressRows.last
         let entries = [
             KeyValueList.Entry("samples/s", status.samplesPerSecond.map { Format.fixed($0, 0) } ?? "--"),
-            KeyValueList.Entry("ETA", Format.duration(status.etaSeconds)),
+            KeyValueList.Entry("ETA", NumberFormat.duration(status.etaSeconds)),
             KeyValueList.Entry("loss / acc", (last?.loss).map { Format.fixed($0, 4) } .map { $0 + " / " + ((last?.accuracy).map(Format.percent) ?? "--") } ?? "--"),
             KeyValueList.Entry("test acc", status.history.lastTestAccuracy.map(Format.percent) ?? "--", valueColor: .positive),
         ]

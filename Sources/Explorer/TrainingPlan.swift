@@ -35,12 +35,6 @@ public struct TrainingPlan: Sendable, Equatable {
     public var outputDirectory: String
     public var dataDirectory: String
 
-    public init(source: Source, outputDirectory: String, dataDirectory: String) {
-        self.source = source
-        self.outputDirectory = outputDirectory
-        self.dataDirectory = dataDirectory
-    }
-
     /// The plan for training `model` loaded from `modelPath` into `outputDirectory`.
     public static func forModel(_ model: RNNModel<Double>, modelPath: String, outputDirectory: String,
                                 dataDirectory: String) -> TrainingPlan {

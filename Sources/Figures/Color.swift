@@ -6,18 +6,6 @@ public struct RGBColor: Sendable, Equatable, Hashable {
     public var green: Double
     public var blue: Double
 
-    public init(red: Double, green: Double, blue: Double) {
-        self.red = red
-        self.green = green
-        self.blue = blue
-    }
-
-    /// From a 24-bit value 0xRRGGBB.
-    public init(hex: UInt32) {
-        self.init(red: Double((hex >> 16) & 0xFF) / 255, green: Double((hex >> 8) & 0xFF) / 255,
-                  blue: Double(hex & 0xFF) / 255)
-    }
-
     /// "#rrggbb", components clamped to [0, 1] and rounded (NaN components become 0).
     public var hexString: String {
         func byte(_ component: Double) -> Int {
@@ -121,4 +109,12 @@ public enum FigureStyle {
       .reference-line, .legend-reference { stroke: #bbbbbb; }
     }
     """
+}
+
+extension RGBColor {
+    /// From a 24-bit value 0xRRGGBB.
+    public init(hex: UInt32) {
+        self.init(red: Double((hex >> 16) & 0xFF) / 255, green: Double((hex >> 8) & 0xFF) / 255,
+                  blue: Double(hex & 0xFF) / 255)
+    }
 }

@@ -47,17 +47,21 @@ public struct ScatterPlot: Figure {
     public var groups: [ScatterGroup]
     public var dodge: Double
     public var pointRadius: Double
+    /// Draw each group's mean line (off for points whose x values do not repeat, e.g. a sweep's
+    /// λ_1 against accuracy; the legend then shows a swatch).
+    public var showsMeans: Bool
     public var width: Double
     public var height: Double
 
     public init(title: String? = nil, xLabel: String, yLabel: String, groups: [ScatterGroup],
-                dodge: Double = 0, pointRadius: Double = 2.5, width: Double = 720, height: Double = 420) {
+                dodge: Double = 0, pointRadius: Double = 2.5, showsMeans: Bool = true, width: Double = 720, height: Double = 420) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.groups = groups
         self.dodge = dodge
         self.pointRadius = pointRadius
+        self.showsMeans = showsMeans
         self.width = width
         self.height = height
     }
@@ -74,7 +78,7 @@ public struct ScatterPlot: Figure {
         let yTicks = Ticks.nice(covering: yExtent.0, yExtent.1, targetCount: 6)
 
         let legendEntries = zip(groups, colors).map { group, color in
-            LegendEntry(label: group.name, color: color, symbol: .markerWithLine(dashed: group.dashedMean))
+            LegendEntry(label: group.name, color: color, symbol: showsMeans ? .markerWithLine(dashed: group.dashedMean) : .swatch)
         }
         let legendWidth = Legend.width(of: legendEntries)
         let frame = XYFrame(width: width, height: height, hasTitle: title != nil, xTicks: xTicks, yTicks: yTicks, legendWidth: legendWidth)
@@ -86,7 +90,7 @@ public struct ScatterPlot: Figure {
             let points = zip(group.x, group.y).map { x, y in
                 SVGElement.circle(cx: xScale(x + offset), cy: yScale(y), r: pointRadius, class: "data-point")?.with("fill", fill)
             }
-            let meanLine = SVGElement.path(points: group.means.map { (x: xScale($0.x + offset), y: yScale($0.mean)) },
+            let meanLine = !showsMeans ? nil : SVGElement.path(points: group.means.map { (x: xScale($0.x + offset), y: yScale($0.mean)) },
                                            class: "mean-line" + (group.dashedMean ? " dashed" : ""))?.with("stroke", fill)
             document.add(.group(class: "scatter-group", points + [meanLine]))
         }

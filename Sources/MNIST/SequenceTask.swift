@@ -48,6 +48,14 @@ public enum SequenceTask: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// For each pixel (row-major, 784), the step (0-based) that presents it: the inverse of
+    /// ``pixels(atStep:)`` (every pixel is presented at exactly one step in all three tasks).
+    public var stepOfEachPixel: [Int] {
+        var stepOf = [Int](repeating: 0, count: 28 * 28)
+        for t in 0..<steps { for pixel in pixels(atStep: t) { stepOf[pixel] = t } }
+        return stepOf
+    }
+
     /// The step (0-based) at which pixel `index` is presented.
     public func step(ofPixel index: Int) -> Int {
         switch self {

@@ -49,6 +49,12 @@ public enum CrossEntropy {
         return (total / Double(max(labels.count, 1)), correct)
     }
 
+    /// The predicted class: the index of the largest logit (the first one on ties; callers
+    /// check logits are finite first). Nil for no logits.
+    public static func predictedClass(_ o: [Double]) -> Int? {
+        o.indices.max { o[$0] < o[$1] }
+    }
+
     /// Softmax probabilities of one logits vector.
     public static func softmax(_ o: [Double]) -> [Double] {
         let m = o.max() ?? 0

@@ -8,26 +8,6 @@ public struct LabColor: Hashable, Sendable {
     public var a: Double
     public var b: Double
 
-    public init(l: Double, a: Double, b: Double) {
-        self.l = l
-        self.a = a
-        self.b = b
-    }
-
-    /// From sRGB bytes: linearise, sRGB → XYZ (D65), XYZ → L*a*b*.
-    public init(r: Int, g: Int, b: Int) {
-        func linear(_ c: Int) -> Double {
-            let v = Double(c) / 255
-            return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
-        }
-        let (rl, gl, bl) = (linear(r), linear(g), linear(b))
-        let x = (0.4124564 * rl + 0.3575761 * gl + 0.1804375 * bl) / 0.95047
-        let y = 0.2126729 * rl + 0.7151522 * gl + 0.0721750 * bl
-        let z = (0.0193339 * rl + 0.1191920 * gl + 0.9503041 * bl) / 1.08883
-        func f(_ t: Double) -> Double { t > pow(6.0 / 29, 3) ? cbrt(t) : t / (3 * pow(6.0 / 29, 2)) + 4.0 / 29 }
-        self.init(l: 116 * f(y) - 16, a: 500 * (f(x) - f(y)), b: 200 * (f(y) - f(z)))
-    }
-
     /// CIEDE2000 ΔE₀₀ (Sharma, Wu and Dalal 2005, with k_L = k_C = k_H = 1).
     public func difference(to other: LabColor) -> Double {
         func degrees(_ radians: Double) -> Double { radians * 180 / .pi }
@@ -70,5 +50,21 @@ extension Color {
         guard case let .rgb(r, g, b) = self else { return nil }
         let shown = ColorQuantizer.rgb(ofXterm256Index: ColorQuantizer.xterm256Index(r: r, g: g, b: b))
         return LabColor(r: shown.r, g: shown.g, b: shown.b)
+    }
+}
+
+extension LabColor {
+    /// From sRGB bytes: linearise, sRGB → XYZ (D65), XYZ → L*a*b*.
+    public init(r: Int, g: Int, b: Int) {
+        func linear(_ c: Int) -> Double {
+            let v = Double(c) / 255
+            return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
+        }
+        let (rl, gl, bl) = (linear(r), linear(g), linear(b))
+        let x = (0.4124564 * rl + 0.3575761 * gl + 0.1804375 * bl) / 0.95047
+        let y = 0.2126729 * rl + 0.7151522 * gl + 0.0721750 * bl
+        let z = (0.0193339 * rl + 0.1191920 * gl + 0.9503041 * bl) / 1.08883
+        func f(_ t: Double) -> Double { t > pow(6.0 / 29, 3) ? cbrt(t) : t / (3 * pow(6.0 / 29, 2)) + 4.0 / 29 }
+        self.init(l: 116 * f(y) - 16, a: 500 * (f(x) - f(y)), b: 200 * (f(y) - f(z)))
     }
 }

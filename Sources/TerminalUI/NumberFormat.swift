@@ -28,6 +28,16 @@ public enum NumberFormat {
         return text[..<e] + "e" + sign + exponent
     }
 
+    /// A duration for progress lines and panes: "1h02m", "3m05s", "42s" ("--" when unknown,
+    /// negative or not finite).
+    public static func duration(_ seconds: Double?) -> String {
+        guard let seconds, seconds.isFinite, seconds >= 0 else { return "--" }
+        let total = Int(seconds.rounded())
+        if total >= 3600 { return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60) }
+        if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
+        return "\(total)s"
+    }
+
     /// `text` cut to `width` columns, ending in `ellipsis` when it was cut.
     public static func truncate(_ text: String, to width: Int, ellipsis: Character) -> String {
         guard width > 0 else { return "" }

@@ -5,6 +5,7 @@ import Linalg
 import Lyapunov
 import MNIST
 import RNN
+import TerminalUI
 
 extension SingularSide: ExpressibleByArgument {}
 extension AlignmentStudy.Statistic: ExpressibleByArgument {}
@@ -40,7 +41,7 @@ struct ProgressLine {
         guard interactive, total > 0 else { return }
         let elapsed = monotonicSeconds() - start
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
-        let text = String(format: "\r%@ %d/%d  ETA %@\u{1b}[K", label, done, total, formatDuration(eta))
+        let text = String(format: "\r%@ %d/%d  ETA %@\u{1b}[K", label, done, total, NumberFormat.duration(eta))
         FileHandle.standardError.write(Data(text.utf8))
         if done == total { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
     }

@@ -46,7 +46,18 @@ struct Explore: ParsableCommand {
                                       bundleRoot: Bundled.root() ?? FileManager.default.currentDirectoryPath,
                                       trainingDirectory: out, directions: k, reloadEveryBatches: reloadEvery)
         options.jacobian = jacobian
-        let status = benchmark ? ExplorerBenchmark.run(options) : ExplorerLauncher.run(options)
+        let status: Int32
+        do {
+            if benchmark {
+                try ExplorerBenchmark.run(options)
+                status = 0
+            } else {
+                status = try ExplorerLauncher.run(options)
+            }
+        } catch let error as ExplorerSetupError {
+            printError(error.description)
+            throw ExitCode(error.isUsageError ? 2 : 1)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 }

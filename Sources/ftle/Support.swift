@@ -157,24 +157,4 @@ func loadModel<T: LinalgScalar>(_ path: String, as: T.Type = T.self) throws -> R
 }
 
 /// JSON text for a value (sorted keys, non-finite numbers as null).
-func jsonText(_ object: Any) -> String {
-    func sanitize(_ x: Any) -> Any {
-        switch x {
-        case let d as Double: return d.isFinite ? d : NSNull()
-        case let a as [Any]: return a.map(sanitize)
-        case let m as [String: Any]: return m.mapValues(sanitize)
-        default: return x
-        }
-    }
-    let data = try! JSONSerialization.data(withJSONObject: sanitize(object), options: [.sortedKeys, .fragmentsAllowed])
-    return String(decoding: data, as: UTF8.self) + "\n"
-}
-
-/// "1h02m", "3m05s", "42s".
-func formatDuration(_ s: Double) -> String {
-    guard s.isFinite, s >= 0 else { return "--" }
-    let t = Int(s.rounded())
-    if t >= 3600 { return String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) }
-    if t >= 60 { return String(format: "%dm%02ds", t / 60, t % 60) }
-    return "\(t)s"
-}
+func jsonText(_ object: Any) -> String { JSONText.encode(object) }

@@ -3,6 +3,7 @@ import Foundation
 import Linalg
 import MNIST
 import RNN
+import TerminalUI
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -156,7 +157,7 @@ struct Train: ParsableCommand {
             case let .progress(p):
                 let line = String(format: "epoch %d/%d batch %d/%d step %d loss %.4f acc %.1f%% %.0f samples/s ETA %@",
                                   p.epoch + 1, p.epochs, p.batch, p.batchesPerEpoch, p.step, p.loss, 100 * p.accuracy,
-                                  p.samplesPerSecond, formatDuration(p.etaSeconds))
+                                  p.samplesPerSecond, NumberFormat.duration(p.etaSeconds))
                 if interactive {
                     let width = 24, filled = Int(Double(width) * Double(p.batch) / Double(max(p.batchesPerEpoch, 1)))
                     let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
@@ -228,7 +229,7 @@ struct Predict: ParsableCommand {
             let batch = SequenceBatch<Double>(sequences: [input.sequence], labels: [input.label ?? 0], steps: input.steps, inputSize: m.inputSize)
             let logits = m.finalLogits(batch).column(0)
             let probs = CrossEntropy.softmax(logits)
-            let predicted = probs.indices.max { probs[$0] < probs[$1] }!
+            let predicted = CrossEntropy.predictedClass(logits) ?? 0
             let loss = input.label.map { CrossEntropy.loss(logits, label: $0) }
             if format == .json {
                 var obj: [String: Any] = ["input": input.description, "steps": input.steps, "logits": logits,

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TerminalUI
+@testable import TerminalUI
 
 @Suite struct ThemeTests {
     @Test func validTextSetsItsKeysAndDefaultsTheRest() {
