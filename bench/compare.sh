@@ -5,10 +5,15 @@
 # Markdown table and writes it with date, CPU and BLAS to bench/RESULTS.md.
 #   PEERS_DIR   where ftle_peers.py / train_peers.py / setup-peers.sh live (default ../shared/bench)
 #   ROUNDS      alternating rounds per workload (default 2; the best of each side is kept)
+#   IMAGES      images of the perturb workloads (default 2; ftle bench perturb and bench/perturb_peer.py)
+#   SAMPLES     samples of the align workload (default 25)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peers_dir="${PEERS_DIR:-../shared/bench}"
 rounds="${ROUNDS:-2}"
+images="${IMAGES:-2}"
+samples="${SAMPLES:-25}"
+cores=$(nproc)
 swift build -c release --product ftle >&2
 ftle=.build/release/ftle
 py=$("$peers_dir/setup-peers.sh")
@@ -51,10 +56,19 @@ for r in $(seq "$rounds"); do
   for p in torch jax; do echo "train-rowwise $p $(run_peer train_peers.py $p 128 28 28 64 40 | awk '{print $6}')" >> "$out"; done
   echo "train-permuted ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1)" >> "$out"
   for p in torch jax; do echo "train-permuted $p $(run_peer train_peers.py $p 512 784 1 64 6 | awk '{print $6}')" >> "$out"; done
+  # Data-parallel training (--threads N: N shards, one BLAS thread each) against one shard on
+  # multi-threaded BLAS (the rows above), and the experiments with 1 and N workers.
+  echo "train-rowwise-dp ftle $(run_ftle train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2 --threads "$cores")" >> "$out"
+  echo "train-permuted-dp ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --threads "$cores")" >> "$out"
+  for n in 1 "$cores"; do
+    echo "align-$n ftle $(run_ftle align --samples "$samples" --repeat 1 --threads "$n")" >> "$out"
+    echo "perturb-$n ftle $(run_ftle perturb --images "$images" --repeat 1 --threads "$n")" >> "$out"
+  done
+  echo "perturb-$cores torch $("${peer_env[@]}" "$py" bench/perturb_peer.py Samples/models/permuted-h512.safetensors Samples/mnist "$images" 1 2>/dev/null | tail -n 1 | awk '{print $3}' || echo failed)" >> "$out"
 done
 gemm_limits
 
-table=$(python3 - "$out" <<'PY'
+table=$(python3 - "$out" "$cores" "$images" "$samples" <<'PY'
 import sys, collections
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 gemm = {}
@@ -68,16 +82,20 @@ for r in rows:
     old = best[w].get(impl)
     best[w][impl] = v if old is None else (max(old, v) if higher else min(old, v))
     if impl == "ftle": gf[w] = max(gf.get(w, 0), float(r[3]))
+cores = sys.argv[2]
 names = {"ftle-full-128": "FTLE full H=128 T=784 (s)", "ftle-full-512": "FTLE full H=512 T=100 (s)",
          "ftle-partial": "FTLE K=32 H=512 T=784 (s)", "train-rowwise": "train row-wise H=128 B=64 (samples/s)",
-         "train-permuted": "train permuted H=512 B=64 (samples/s)"}
+         "train-permuted": "train permuted H=512 B=64 (samples/s)",
+         "train-rowwise-dp": f"train row-wise H=128 B=64, --threads {cores} (samples/s)",
+         "train-permuted-dp": f"train permuted H=512 B=64, --threads {cores} (samples/s)",
+         f"perturb-{cores}": f"perturb permuted H=512, {sys.argv[3]} images, --threads {cores} (s)"}
 print("| workload | ftle | torch | jax | numpy | ratio to fastest peer | ftle % of BLAS limit |")
 print("|---|---|---|---|---|---|---|")
 for w in names:
     b = best.get(w, {})
     if "ftle" not in b: continue
     higher = w.startswith("train")
-    peers = {k: v for k, v in b.items() if k != "ftle"}
+    peers = {k: v for k, v in (best.get(w[:-3], {}) if w.endswith("-dp") else b).items() if k != "ftle"}
     fmt = (lambda v: f"{v:,.0f}") if higher else (lambda v: f"{v:.3f}")
     if peers:
         fastest = max(peers, key=peers.get) if higher else min(peers, key=peers.get)
@@ -86,10 +104,18 @@ for w in names:
     else:
         rtext = "–"
     limit = gemm.get("f32" if higher else "f64")
-    frac = f"{100 * gf[w] / limit:.0f}% of {limit:.0f} GFLOP/s" if limit else "–"
+    frac = f"{100 * gf[w] / limit:.0f}% of {limit:.0f} GFLOP/s" if limit and gf.get(w) else "–"
     cells = [fmt(b[i]) if i in b else "–" for i in ("ftle", "torch", "jax", "numpy")]
     print(f"| {names[w]} | " + " | ".join(cells) + f" | {rtext} | {frac} |")
 print(f"\nOpenBLAS dgemm 1024³: {gemm.get('f64', 0):.1f} GFLOP/s, sgemm 1024³: {gemm.get('f32', 0):.1f} GFLOP/s (same run).")
+print(f"\n| experiment (ftle, s) | --threads 1 | --threads {cores} | speed-up |")
+print("|---|---|---|---|")
+for w, label in (("align", f"align row-wise H=128, {sys.argv[4]} samples"), ("perturb", f"perturb permuted H=512, {sys.argv[3]} images")):
+    one, many = best.get(f"{w}-1", {}).get("ftle"), best.get(f"{w}-{cores}", {}).get("ftle")
+    if one and many: print(f"| {label} | {one:.2f} | {many:.2f} | {one / many:.2f}× |")
+for w in ("train-rowwise", "train-permuted"):
+    one, many = best.get(w, {}).get("ftle"), best.get(w + "-dp", {}).get("ftle")
+    if one and many: print(f"| {names[w]}: one shard vs --threads {cores} | {one:,.0f} | {many:,.0f} | {many / one:.2f}× |")
 PY
 )
 echo "$table"

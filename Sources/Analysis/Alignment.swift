@@ -53,6 +53,18 @@ public struct SampleAlignment: Sendable {
     }
 }
 
+/// The columns of one A_t the study reads: the first `first` (leading) and the last `last`
+/// (trailing) singular vectors' cosines with every Q vector, H × first and H × last.
+struct SampleColumns: Sendable {
+    let leading: Matrix<Double>, trailing: Matrix<Double>
+
+    init(_ a: Matrix<Double>, first: Int, last: Int) {
+        let h = a.rows, n = a.cols
+        leading = Matrix(rows: h, cols: first, columnMajor: Array(a.storage[0..<(h * first)]))
+        trailing = Matrix(rows: h, cols: last, columnMajor: Array(a.storage[(h * (n - last))..<(h * n)]))
+    }
+}
+
 /// Figures 1–2 data over many samples.
 public struct AlignmentStudy: Sendable {
     /// How the three groups' alignment values become one number each.
@@ -109,18 +121,21 @@ public struct AlignmentStudy: Sendable {
     public var stdFirst10 = 0.0, stdLast10 = 0.0, stdRandom10 = 0.0
 
     /// Runs the study on images `indices` of `data` (default 0..<samples), each with h_0 ~ N(0, 1)
-    /// drawn from the seed (and a second draw for the gradient when asked).
-    public init(model: RNNModel<Double>, data: MNISTDataset, indices: [Int]? = nil, options o: Options,
+    /// drawn from the seed (and a second draw for the gradient when asked). The samples run on
+    /// `threads` workers (a `WorkerPool`); every h_0 is drawn up front and the samples' values
+    /// are folded in sample order, so the result does not depend on `threads`. `progress(done,
+    /// total)` is called in order, on the calling thread.
+    public init(model: RNNModel<Double>, data: MNISTDataset, indices: [Int]? = nil, options o: Options, threads: Int = 1,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
         let images = indices ?? Array(0..<o.samples)
         precondition(images.count == o.samples)
         try self.init(model: model, sequences: images.map { model.sequence(ofImage: data.image($0)).map(Double.init) },
-                      labels: images.map { data.label($0) }, steps: model.task.steps, options: o, progress: progress)
+                      labels: images.map { data.label($0) }, steps: model.task.steps, options: o, threads: threads, progress: progress)
     }
 
     /// Runs the study on `sequences` (each T×I values step-major, `options.samples` of them)
     /// with their labels: what the image form runs, for any single-layer model and data.
-    public init(model: RNNModel<Double>, sequences: [[Double]], labels: [Int], steps: Int, options o: Options,
+    public init(model: RNNModel<Double>, sequences: [[Double]], labels: [Int], steps: Int, options o: Options, threads: Int = 1,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
         let h = model.hidden
         hidden = h
@@ -139,18 +154,26 @@ public struct AlignmentStudy: Sendable {
         // Per (t, i): running sums over samples × singular vectors for the std.
         var sumF = [[Double]](repeating: [Double](repeating: 0, count: h), count: steps), sqF = sumF, sumL = sumF, sqL = sumF
         let first = min(o.first, h), last = min(o.last, h)
-        for (n, seq) in sequences.enumerated() {
-            progress(n, o.samples)
+        // The draws of every sample, in the order a one-by-one loop makes them.
+        let initialStates: [(h0: [Double], gradient: [Double]?)] = sequences.map { _ in
             let h0 = (0..<h).map { _ in rng.nextNormal() }
-            let gradientH0 = o.gradientInitialState == .independent ? (0..<h).map { _ in rng.nextNormal() } : nil
-            let sample = try SampleAlignment(model: model, sequence: seq, steps: steps, label: labels[n], initialState: h0,
-                                             side: o.side, jacobian: o.jacobian, gradientInitialState: gradientH0)
+            return (h0, o.gradientInitialState == .independent ? (0..<h).map { _ in rng.nextNormal() } : nil)
+        }
+        let groups = [firstTen, lastTen, randomTen]
+        var valuesFirst10: [Double] = [], valuesLast10: [Double] = [], valuesRandom10: [Double] = []
+        progress(0, o.samples)
+        try WorkerPool(workers: threads).orderedMap(count: sequences.count, { n in
+            let seq = sequences[n]
+            let sample = try SampleAlignment(model: model, sequence: seq, steps: steps, label: labels[n], initialState: initialStates[n].h0,
+                                             side: o.side, jacobian: o.jacobian, gradientInitialState: initialStates[n].gradient)
+            return try (1...steps).map { t in SampleColumns(try sample.alignment(atStep: t), first: first, last: last) }
+        }, consume: { n, columns in
             for t in 1...steps {
-                let a = try sample.alignment(atStep: t)
+                let a = columns[t - 1]
                 for j in 0..<first {
-                    for (g, group) in [firstTen, lastTen, randomTen].enumerated() {
+                    for (g, group) in groups.enumerated() {
                         for i in group {
-                            let x = a[i, j]
+                            let x = a.leading[i, j]
                             moments[t - 1][j][2 * g] += x; moments[t - 1][j][2 * g + 1] += x * x
                             switch g {
                             case 0: valuesFirst10.append(x)
@@ -161,12 +184,13 @@ public struct AlignmentStudy: Sendable {
                     }
                 }
                 for i in 0..<h {
-                    for j in 0..<first { let x = a[i, j]; sumF[t - 1][i] += x; sqF[t - 1][i] += x * x }
-                    for j in (h - last)..<h { let x = a[i, j]; sumL[t - 1][i] += x; sqL[t - 1][i] += x * x }
+                    for j in 0..<first { let x = a.leading[i, j]; sumF[t - 1][i] += x; sqF[t - 1][i] += x * x }
+                    for j in 0..<last { let x = a.trailing[i, j]; sumL[t - 1][i] += x; sqL[t - 1][i] += x * x }
                 }
             }
-        }
-        progress(o.samples, o.samples)
+            progress(n + 1, o.samples)
+        })
+        self.valuesFirst10 = valuesFirst10; self.valuesLast10 = valuesLast10; self.valuesRandom10 = valuesRandom10
         func std(_ s: Double, _ q: Double, _ n: Double) -> Double { max(0, q / n - (s / n) * (s / n)).squareRoot() }
         let nF = Double(o.samples * first), nL = Double(o.samples * last)
         stdByIndexFirst = (0..<steps).map { t in (0..<h).map { std(sumF[t][$0], sqF[t][$0], nF) } }

@@ -82,70 +82,82 @@ public struct SensitivityStudy: Sendable {
     public var table: [Row] = []
     public var seconds: Double = 0
 
-    /// Runs the study on test images 0..<options.images. `progress(done, total)` is called per
-    /// (image, k).
-    public init<T: LinalgScalar>(model: RNNModel<T>, data: MNISTDataset, options: Options,
+    /// Runs the study on test images 0..<options.images, the images on `threads` workers (a
+    /// `WorkerPool`; each image's work depends only on the image and the seed, so the result
+    /// does not depend on `threads`). `progress(done, total)` counts (image, k) pairs and is
+    /// called in image order, on the calling thread, as each image is done.
+    public init<T: LinalgScalar>(model: RNNModel<T>, data: MNISTDataset, options: Options, threads: Int = 1,
                                  progress: (Int, Int) -> Void = { _, _ in }) throws {
         self.options = options
         let start = monotonicSeconds()
         let analysisModel = model.converted(to: Double.self)
         let total = options.images * options.ks.count
-        var done = 0
         guard !options.sharedRandom || options.mode == .both else {
             throw NoFlipCandidates(description: "shared random subsets need flip mode both (every image then has the same candidates)")
         }
         guard options.rConvention == .paper || options.score == .r1 else {
             throw NoFlipCandidates(description: "the reference code's R values score by r1 only (got score \(options.score))")
         }
-        for n in 0..<min(options.images, data.count) {
-            let image = data.image(n), label = data.label(n)
-            let stepScores: [Double]
-            switch options.rConvention {
-            case .paper:
-                let trace = try Sensitivity.trace(model: analysisModel, image: image, score: options.score, jacobian: options.jacobian)
-                stepScores = Sensitivity.stepScores(trace, score: options.score)
-            case .ftleGradientsCode:
-                stepScores = ReferenceCodeR.logR1(model: analysisModel, sequence: analysisModel.sequence(ofImage: image).map(Double.init),
-                                                  steps: model.task.steps)
-            }
-            let scores = Sensitivity.pixelScores(stepScores: stepScores, task: model.task)
-            var ranking = Sensitivity.ranking(scores: scores, image: image, mode: options.mode)
-            if let window = options.steps {
-                ranking = ranking.filter { window.contains(model.task.step(ofPixel: $0) + 1) }
-            }
-            guard !ranking.isEmpty else {
-                let window = options.steps.map { " in steps \($0.lowerBound)-\($0.upperBound)" } ?? ""
-                throw NoFlipCandidates(description: "test image \(n) has no pixels to flip (mode \(options.mode.rawValue))\(window)")
-            }
-            let original = Sensitivity.logits(model: model, images: [image])[0]
-            let originalLoss = CrossEntropy.loss(original, label: label)
-            var perK: [PerK] = []
-            for k in options.ks {
-                let ranked = Array(ranking.prefix(k))
-                // Shared: the same subsets for every image (mode both: all images share their
-                // candidates); otherwise drawn per image.
-                let subsetSeed = options.sharedRandom ? options.seed ^ UInt64(k) : options.seed ^ (UInt64(n) << 32) ^ UInt64(k)
-                let subsets = Sensitivity.randomSubsets(candidates: ranking.sorted(), k: k, count: options.randomSubsets,
-                                                        seed: subsetSeed)
-                let batch = [Sensitivity.flipped(image, pixels: ranked)] + subsets.map { Sensitivity.flipped(image, pixels: $0) }
-                let logits = Sensitivity.logits(model: model, images: batch)
-                let diffs = logits.map { CrossEntropy.loss($0, label: label) - originalLoss }
-                var meanLogits = [Double](repeating: 0, count: 10)
-                for l in logits.dropFirst() { for c in 0..<10 { meanLogits[c] += l[c] / Double(max(subsets.count, 1)) } }
-                perK.append(PerK(k: k, rankedPixels: ranked, rankedLogits: logits[0], rankedLossDifference: diffs[0],
-                                 randomLossDifferences: Array(diffs.dropFirst()), randomLogits: logits.count > 1 ? logits[1] : [],
-                                 randomMeanLogits: meanLogits))
-                done += 1
-                progress(done, total)
-            }
-            images.append(ImageResult(index: n, label: label, originalLogits: original, originalLoss: originalLoss, perK: perK))
-        }
+        var images: [ImageResult] = []
+        progress(0, total)
+        try WorkerPool(workers: threads).orderedMap(count: min(options.images, data.count), { n in
+            try SensitivityStudy.imageResult(n, model: model, analysisModel: analysisModel, data: data, options: options)
+        }, consume: { n, result in
+            images.append(result)
+            progress((n + 1) * options.ks.count, total)
+        })
+        self.images = images
         table = options.ks.enumerated().map { i, k in
             Row(k: k, test: WelchTest.greater(x: images.map { $0.perK[i].rankedLossDifference },
                                               y: images.flatMap { $0.perK[i].randomLossDifferences }),
                 kEffective: images.map { $0.perK[i].rankedPixels.count }.max() ?? 0)
         }
         seconds = monotonicSeconds() - start
+    }
+
+    /// Test image n's scores, ranking and flips: the ranked and random flips of every k, each
+    /// (image, k) as one batched forward pass in the model's precision.
+    static func imageResult<T: LinalgScalar>(_ n: Int, model: RNNModel<T>, analysisModel: RNNModel<Double>, data: MNISTDataset,
+                                             options: Options) throws -> ImageResult {
+        let image = data.image(n), label = data.label(n)
+        let stepScores: [Double]
+        switch options.rConvention {
+        case .paper:
+            let trace = try Sensitivity.trace(model: analysisModel, image: image, score: options.score, jacobian: options.jacobian)
+            stepScores = Sensitivity.stepScores(trace, score: options.score)
+        case .ftleGradientsCode:
+            stepScores = ReferenceCodeR.logR1(model: analysisModel, sequence: analysisModel.sequence(ofImage: image).map(Double.init),
+                                              steps: model.task.steps)
+        }
+        let scores = Sensitivity.pixelScores(stepScores: stepScores, task: model.task)
+        var ranking = Sensitivity.ranking(scores: scores, image: image, mode: options.mode)
+        if let window = options.steps {
+            ranking = ranking.filter { window.contains(model.task.step(ofPixel: $0) + 1) }
+        }
+        guard !ranking.isEmpty else {
+            let window = options.steps.map { " in steps \($0.lowerBound)-\($0.upperBound)" } ?? ""
+            throw NoFlipCandidates(description: "test image \(n) has no pixels to flip (mode \(options.mode.rawValue))\(window)")
+        }
+        let original = Sensitivity.logits(model: model, images: [image])[0]
+        let originalLoss = CrossEntropy.loss(original, label: label)
+        var perK: [PerK] = []
+        for k in options.ks {
+            let ranked = Array(ranking.prefix(k))
+            // Shared: the same subsets for every image (mode both: all images share their
+            // candidates); otherwise drawn per image.
+            let subsetSeed = options.sharedRandom ? options.seed ^ UInt64(k) : options.seed ^ (UInt64(n) << 32) ^ UInt64(k)
+            let subsets = Sensitivity.randomSubsets(candidates: ranking.sorted(), k: k, count: options.randomSubsets,
+                                                    seed: subsetSeed)
+            let batch = [Sensitivity.flipped(image, pixels: ranked)] + subsets.map { Sensitivity.flipped(image, pixels: $0) }
+            let logits = Sensitivity.logits(model: model, images: batch)
+            let diffs = logits.map { CrossEntropy.loss($0, label: label) - originalLoss }
+            var meanLogits = [Double](repeating: 0, count: 10)
+            for l in logits.dropFirst() { for c in 0..<10 { meanLogits[c] += l[c] / Double(max(subsets.count, 1)) } }
+            perK.append(PerK(k: k, rankedPixels: ranked, rankedLogits: logits[0], rankedLossDifference: diffs[0],
+                             randomLossDifferences: Array(diffs.dropFirst()), randomLogits: logits.count > 1 ? logits[1] : [],
+                             randomMeanLogits: meanLogits))
+        }
+        return ImageResult(index: n, label: label, originalLogits: original, originalLoss: originalLoss, perK: perK)
     }
 
     /// Table 1 as Markdown.

@@ -90,6 +90,7 @@ struct Align: ParsableCommand {
     @Option(help: "Set every convention to a preset: paper-code.") var preset: Preset?
     @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
@@ -151,6 +152,7 @@ struct Align: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let workers = threadOptions.workers()
             let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             guard inputs != nil || m.imageTask != nil else {
                 throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy")
@@ -166,11 +168,11 @@ struct Align: ParsableCommand {
                 images = Array(0..<samples)
                 sourceDescription = inputs
                 study = try AlignmentStudy(model: m, sequences: images.map(set.sequence), labels: images.map { set.labels[$0] },
-                                           steps: set.steps, options: o, progress: progress.update)
+                                           steps: set.steps, options: o, threads: workers, progress: progress.update)
             } else {
                 let (data, indices, description) = try sampleImages(model: m)
                 (images, sourceDescription) = (indices, description)
-                study = try AlignmentStudy(model: m, data: data, indices: images, options: o, progress: progress.update)
+                study = try AlignmentStudy(model: m, data: data, indices: images, options: o, threads: workers, progress: progress.update)
             }
             if format == .json {
                 var obj = StudyReport.alignmentJSON(study, options: o)
@@ -231,6 +233,7 @@ struct Perturb: ParsableCommand {
 
     @Option(help: "Output format: json, csv or markdown (Table 1).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
     /// `--steps FROM-TO` as a range (bounds checked against T in `run`).
@@ -288,6 +291,7 @@ struct Perturb: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let workers = threadOptions.workers()
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             if let inputs, let labels { try perturbSequences(m, inputs: inputs, labels: labels); return }
             guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
@@ -301,7 +305,7 @@ struct Perturb: ParsableCommand {
             }
             if case let .sum(n) = o.score, n > m.hidden { throw UsageError("--score sum:\(n) exceeds H = \(m.hidden)") }
             let progress = ProgressLine(label: "perturb: (image, k)")
-            let study = try SensitivityStudy(model: m, data: test, options: o, progress: progress.update)
+            let study = try SensitivityStudy(model: m, data: test, options: o, threads: workers, progress: progress.update)
             switch format {
             case .markdown: try emit(study.markdownTable(), to: out)
             case .csv: try emit(StudyReport.sensitivityCSV(study), to: out)

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import Linalg
@@ -13,14 +14,20 @@ struct Bench: ParsableCommand {
         Workloads (as in the peers' scripts): ftle-full and ftle-partial run Algorithm 1 on a random tanh RNN \
         (V ~ N(0, 1.5²/H), U ~ N(0, 1) H×1, b = 0, x_t ~ N(0, 1), h_0 = 0, Q_0 = I[:, :K], Float64); \
         train-rowwise and train-permuted run BPTT training steps (Adam lr 1e-3, clip off, Float32) on random \
-        data of MNIST shape; gemm times an n×n×n GEMM (the machine's BLAS limit). Best of --repeat runs.
+        data of MNIST shape (--threads N > 1: data-parallel shards, one BLAS thread each); gemm times an n×n×n GEMM \
+        (the machine's BLAS limit). align, perturb and report time the experiments on the bundled models with \
+        --threads workers (default: the number of cores; one BLAS thread each, as the commands): align is `ftle \
+        align` on the trained row-wise model (--samples, default 25), perturb is `ftle perturb` on the permuted \
+        model (--images, default 4, the nine default k), report is report's studies (both row-wise alignments with \
+        --samples, perturb both/up/down with --images). Best of --repeat runs.
         """)
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
         case ftleFull = "ftle-full", ftlePartial = "ftle-partial", trainRowwise = "train-rowwise", trainPermuted = "train-permuted", gemm
+        case align, perturb, report
     }
 
-    @Argument(help: "ftle-full, ftle-partial, train-rowwise, train-permuted or gemm.") var workload: Workload
+    @Argument(help: "ftle-full, ftle-partial, train-rowwise, train-permuted, gemm, align, perturb or report.") var workload: Workload
     @Option(help: "Hidden size H.") var hidden: Int?
     @Option(help: "Steps T (FTLE workloads).") var steps: Int?
     @Option(help: "Directions K (ftle-partial).") var k: Int?
@@ -30,6 +37,10 @@ struct Bench: ParsableCommand {
     @Option(help: "Precision for gemm: f32 or f64.") var precision: String = "f64"
     @Option(help: "Repetitions; the best time is reported.") var `repeat`: Int = 3
     @Option(help: "QR of the FTLE workloads: automatic (CholeskyQR2, Householder fallback) or householder.") var qr: String = "automatic"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Workers: align/perturb/report (default: the number of cores) or data-parallel training shards (default 1: one shard on multi-threaded BLAS).", valueName: "n"))
+    var threads: Int?
+    @Option(help: "Alignment samples (align, report).") var samples: Int = 25
+    @Option(help: "Sensitivity images (perturb, report).") var images: Int = 4
 
     func validate() throws {
         try OptionLimits.check("--repeat", `repeat`, 1...1000)
@@ -41,7 +52,16 @@ struct Bench: ParsableCommand {
         try OptionLimits.check("--n", n, 1...65_536)
         if precision != "f32" && precision != "f64" { throw ValidationError("--precision must be f32 or f64") }
         if qr != "automatic" && qr != "householder" { throw ValidationError("--qr must be automatic or householder") }
+        if let n = threads, !(1...ThreadOptions.maximum).contains(n) {
+            throw ValidationError("--threads must be in 1...\(ThreadOptions.maximum) (got \(n))")
+        }
+        if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
+        if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
         switch workload {
+        case .align, .report, .perturb:
+            // These run on the bundled models and MNIST's 10 000 test images.
+            if samples > 10_000 { throw ValidationError("--samples \(samples) exceeds the 10000 test images") }
+            if images > 10_000 { throw ValidationError("--images \(images) exceeds the 10000 test images") }
         case .gemm:
             try OptionLimits.requireMemory(3 * Double(n) * Double(n) * 8, "--n \(n)")
         case .ftleFull, .ftlePartial:
@@ -60,8 +80,14 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var result: [String: Any] = ["workload": workload.rawValue, "repeat": `repeat`, "blas_threads": blasThreads, "blas_core": blasCoreName]
+            let isExperiment = [.align, .perturb, .report].contains(workload)
+            let workers = threads ?? (isExperiment ? availableCores : 1)
+            if isExperiment || workers > 1 { useSingleThreadedBLAS() }
+            var result: [String: Any] = ["workload": workload.rawValue, "repeat": `repeat`, "blas_threads": blasThreads, "blas_core": blasCoreName,
+                                         "threads": workers]
             switch workload {
+            case .align, .perturb, .report:
+                result.merge(try experiment(workers: workers)) { $1 }
             case .ftleFull, .ftlePartial:
                 let h = hidden ?? (workload == .ftleFull ? 128 : 512), t = steps ?? 784
                 let kk = workload == .ftleFull ? h : (k ?? 32)
@@ -97,7 +123,7 @@ struct Bench: ParsableCommand {
                 for _ in 0..<`repeat` {
                     var model = RNNModel<Float>(task: task, hidden: h, initialization: .pytorch, seed: 0)
                     var opt = OptimizerState<Float>(kind: .adam, learningRate: 1e-3, shapesOf: model)
-                    var step = TrainingStep<Float>(hidden: h, inputSize: task.inputSize, steps: task.steps, batchSize: batch)
+                    var step = TrainingStep<Float>(hidden: h, inputSize: task.inputSize, steps: task.steps, batchSize: batch, shards: workers)
                     _ = step.run(data[0], model: &model, optimizer: &opt, clip: 0)   // warm-up
                     let start = monotonicSeconds()
                     for i in 1...s { lastLoss = step.run(data[i], model: &model, optimizer: &opt, clip: 0).loss }

@@ -29,6 +29,7 @@ struct Report: ParsableCommand {
     @Option(help: jacobianHelp) var jacobian: JacobianConvention?
     @Option(help: "Set every convention to a preset: paper-code (as align and perturb).") var preset: Preset?
     @Flag(help: "Write reproduction.md: the paper's numbers beside ftle's under both conventions.") var reproduction = false
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
@@ -72,9 +73,10 @@ struct Report: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let workers = threadOptions.workers()
             try ensureWritableDirectory(out)
             let test = try dataOptions.load(.test)
-            if reproduction { try runReproduction(test: test); return }
+            if reproduction { try runReproduction(test: test, threads: workers); return }
             let m0: RNNModel<Double> = try loadMNISTModel(rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"), for: "report")
             let m1: RNNModel<Double> = try loadMNISTModel(rowwise ?? Bundled.model("rowwise-h128.safetensors"), for: "report")
             let mp: RNNModel<Float> = try loadMNISTModel(permuted ?? Bundled.model("permuted-h512.safetensors"), for: "report")
@@ -87,7 +89,7 @@ struct Report: ParsableCommand {
                 print("alignment, \(name) row-wise model …"); fflush(nil)
                 let o = alignmentOptions(hidden: m.hidden, paperCode: paperCode)
                 let (data, indices) = try alignmentImages(m, paperCode: paperCode, test: test)
-                let s = try AlignmentStudy(model: m, data: data, indices: indices, options: o, progress: ProgressLine(label: "  sample").update)
+                let s = try AlignmentStudy(model: m, data: data, indices: indices, options: o, threads: workers, progress: ProgressLine(label: "  sample").update)
                 try writeAlignment(s, options: o, name: name)
                 summary.append(String(format: "%@: std first/last/random ten = %.3f / %.3f / %.3f, random baseline %.3f (%@, %@)", name,
                                       s.stdFirst10, s.stdLast10, s.stdRandom10, s.randomBaseline, o.jacobian.rawValue, o.statistic.rawValue))
@@ -98,7 +100,7 @@ struct Report: ParsableCommand {
                 // Shared subsets need every image to have the same candidates: mode both only.
                 var so = sensitivityOptions(mode: mode, paperCode: paperCode)
                 if mode != .both { so.sharedRandom = false }
-                let s = try SensitivityStudy(model: mp, data: test, options: so, progress: ProgressLine(label: "  (image, k)").update)
+                let s = try SensitivityStudy(model: mp, data: test, options: so, threads: workers, progress: ProgressLine(label: "  (image, k)").update)
                 studies[mode] = s
                 try write("sensitivity-\(mode.rawValue).json", jsonText(StudyReport.sensitivityJSON(s)))
             }
@@ -122,7 +124,7 @@ struct Report: ParsableCommand {
     }
 
     /// Every study under both conventions on both model families, and reproduction.md.
-    func runReproduction(test: MNISTDataset) throws {
+    func runReproduction(test: MNISTDataset, threads: Int) throws {
         try Perturb.checkImages(images, test: test)
         let families: [(String, String, String)] = [
             ("ftle's models", rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"), rowwise ?? Bundled.model("rowwise-h128.safetensors")),
@@ -138,7 +140,7 @@ struct Report: ParsableCommand {
                     print("alignment: \(family), \(model), \(convention) …"); fflush(nil)
                     let o = alignmentOptions(hidden: m.hidden, paperCode: paperCode)
                     let (data, indices) = try alignmentImages(m, paperCode: paperCode, test: test)
-                    let s = try AlignmentStudy(model: m, data: data, indices: indices, options: o, progress: ProgressLine(label: "  sample").update)
+                    let s = try AlignmentStudy(model: m, data: data, indices: indices, options: o, threads: threads, progress: ProgressLine(label: "  sample").update)
                     let tag = "\(family == "paper recipe" ? "paper" : "ftle")-\(model)-\(convention)"
                     try writeAlignment(s, options: o, name: tag)
                     runs.append(Reproduction.AlignmentRun(family: family, model: model, convention: convention, study: s))
@@ -161,7 +163,7 @@ struct Report: ParsableCommand {
                 let convention = paperCode ? "paper-code" : "ftle"
                 print("sensitivity: \(family), \(convention) …"); fflush(nil)
                 let s = try SensitivityStudy(model: mp, data: test, options: sensitivityOptions(mode: .both, paperCode: paperCode),
-                                             progress: ProgressLine(label: "  (image, k)").update)
+                                             threads: threads, progress: ProgressLine(label: "  (image, k)").update)
                 let tag = "\(family == "paper recipe" ? "paper" : "ftle")-\(convention)"
                 try write("sensitivity-\(tag).json", jsonText(StudyReport.sensitivityJSON(s)))
                 try write("fig4-\(tag).svg", StudyReport.figure4(s))

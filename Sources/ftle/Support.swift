@@ -42,6 +42,7 @@ extension TrainingConfig.Setting {
         case .inputGain: return "--input-gain"
         case .validationSplit: return "--validation-split"
         case .permutation: return "--permutation"
+        case .threads: return "--threads"
         }
     }
 }

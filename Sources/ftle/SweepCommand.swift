@@ -49,6 +49,7 @@ let sweepTrainOptions: [TrainOptionSpec] = [
     TrainOptionSpec("checkpoint-every"),
     TrainOptionSpec("log-every"),
     TrainOptionSpec("precision"),
+    TrainOptionSpec("threads"),
     TrainOptionSpec("data", .path),
     TrainOptionSpec("init-from", .path),
 ]

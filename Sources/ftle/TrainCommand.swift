@@ -44,6 +44,10 @@ struct Train: ParsableCommand {
     @Option(help: "Also checkpoint every N batches.") var checkpointEvery: Int?
     @Option(help: "Report progress every N batches (default 20; with --resume, the stored value).") var logEvery: Int?
     @Option(help: "Arithmetic precision: f32 (as PyTorch) or f64.") var precision: Precision = .f32
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Data-parallel workers: each batch is split into N shards whose gradients are computed at once, each on one BLAS thread (OpenBLAS's thread count is process-wide), and summed in shard order. Deterministic for a given N, but N changes the rounding: a run records it and --resume keeps it unless given. 1: one shard on multi-threaded BLAS. Default: \(Train.defaultThreadsHelp).",
+        valueName: "n"))
+    var threads: Int?
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run saved in --out exactly where its last checkpoint stopped.") var resume = false
@@ -58,6 +62,9 @@ struct Train: ParsableCommand {
     var initFrom: String?
 
     func validate() throws {
+        if let n = threads, !(1...ThreadOptions.maximum).contains(n) {
+            throw ValidationError("--threads must be in 1...\(ThreadOptions.maximum) (got \(n))")
+        }
         if initFrom != nil && resume { throw ValidationError("--init-from and --resume exclude each other") }
         if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
         if (testInputs == nil) != (testLabels == nil) { throw ValidationError("--test-inputs and --test-labels go together") }
@@ -120,6 +127,7 @@ struct Train: ParsableCommand {
             config.lossReduction = lossReduction
             config.standardize = standardize
             config.validationSplit = validationSplit
+            config.threads = threads ?? Train.defaultThreads(task: task)
             if let permutation { config.permutation = try readPermutation(permutation) }
             if inputs != nil { try config.validate(); try trainOnSequences(config); return }
             let trainSet = try dataOptions.load(.train)
@@ -144,10 +152,10 @@ struct Train: ParsableCommand {
                 switch try RunFolder(out).readCheckpointConfig().precision {
                 case .f32:
                     try runTraining(try Trainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery,
-                                                       checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
+                                                       checkpointEvery: checkpointOverride, threads: threads, train: trainSet, test: testSet))
                 case .f64:
                     try runTraining(try Trainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery,
-                                                        checkpointEvery: checkpointOverride, train: trainSet, test: testSet))
+                                                        checkpointEvery: checkpointOverride, threads: threads, train: trainSet, test: testSet))
                 }
             }
         }
@@ -192,13 +200,26 @@ struct Train: ParsableCommand {
         if config.precision == .f64 { try go(Double.self) } else { try go(Float.self) }
     }
 
+    /// The data-parallel count when --threads is not given: the number of cores for every
+    /// task. Measured against one shard on multi-threaded BLAS (bench/RESULTS.md), shards won
+    /// clearly on the row-wise task (small products) and by a few per cent on the permuted
+    /// H = 512 task; kept per task so a host where that turns can change one.
+    static func defaultThreads(task: SequenceTask.Kind) -> Int {
+        switch task {
+        case .rowwise, .pixelwise, .permuted: return availableCores
+        }
+    }
+    static let defaultThreadsHelp = "the number of cores (measured faster than one shard on every task)"
+
     func runTraining<T>(_ trainer: Trainer<T>) throws {
+        // Data-parallel workers each run BLAS on one thread; one worker keeps OpenBLAS's own threads.
+        if trainer.config.threads > 1 { useSingleThreadedBLAS() }
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
         if let repair = trainer.historyRepair { print("repaired \(trainer.folder.historyPath): \(repair)") }
         print("training \(c.task.rawValue) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
-              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
+              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
               + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
         let outcome = try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
             switch event {
@@ -242,6 +263,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Evaluate on the first N images only.") var limit: Int?
     @Option(help: "Split to evaluate: test or train.") var split: Split = .test
     @Option(help: "Output format: text or json.") var format: TextOrJSON = .text
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
@@ -251,6 +273,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let workers = threadOptions.workers()
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             if let inputs, let labels {
                 let all = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
@@ -267,7 +290,7 @@ struct Eval: ParsableCommand {
             guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)") }
             let ds = try dataOptions.load(split)
             let n = min(limit ?? ds.count, ds.count)
-            let r = evaluate(m, on: ds, limit: n)
+            let r = evaluate(m, on: ds, limit: n, threads: workers)
             guard r.loss.isFinite else {
                 throw FileFormatError(path: model, "the loss is NaN or Inf on these images (the weights overflow in Float32 arithmetic)")
             }

@@ -70,9 +70,11 @@ public final class Trainer<T: LinalgScalar> {
     }
 
     /// Continues the run saved in `outputDirectory/checkpoint.safetensors`; `epochs` (if given)
-    /// replaces the stored total. History rows beyond the checkpoint are dropped.
+    /// replaces the stored total, `threads` the stored data-parallel count (a resume with the
+    /// stored count continues bit for bit; another count rounds the rest differently). History
+    /// rows beyond the checkpoint are dropped.
     public init(resumingIn outputDirectory: String, epochs: Int?, logEvery: Int?, checkpointEvery: Int??,
-                train: MNISTDataset, test: MNISTDataset?) throws {
+                threads: Int? = nil, train: MNISTDataset, test: MNISTDataset?) throws {
         folder = RunFolder(outputDirectory)
         guard FileManager.default.fileExists(atPath: folder.checkpointPath) else {
             throw FileFormatError(path: folder.checkpointPath, "no such file")
@@ -86,6 +88,7 @@ public final class Trainer<T: LinalgScalar> {
         if let e = epochs { config.epochs = e }
         if let l = logEvery { config.logEvery = l }
         if let c = checkpointEvery { config.checkpointEvery = c }
+        if let n = threads { config.threads = n }
         try config.validate()
         try Self.checkTrainingImages(config, train)
         let saved: Checkpoint<T> = try folder.readCheckpoint()
@@ -129,10 +132,14 @@ public final class Trainer<T: LinalgScalar> {
     /// Trains until `config.epochs` are done or `shouldStop()` turns true (checked after every
     /// batch; the run then saves a checkpoint and returns `.interrupted`).
     ///
-    /// Each batch, top to bottom: forward, loss, backward, clip, update, report.
+    /// Each batch, top to bottom: forward, loss, backward, clip, update, report. With
+    /// `config.threads` > 1 the batch's gradient is computed in that many shards on worker
+    /// threads; the caller should then have set OpenBLAS to one thread (`ftle train` does),
+    /// or the workers' BLAS threads compete for the cores.
     public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
         let task = model.task, bsz = config.batchSize
-        var stepper = TrainingStep<T>(hidden: config.hidden, inputSize: task.inputSize, steps: task.steps, batchSize: bsz)
+        var stepper = TrainingStep<T>(hidden: config.hidden, inputSize: task.inputSize, steps: task.steps, batchSize: bsz,
+                                      shards: config.threads)
         var window = (loss: 0.0, correct: 0, samples: 0, batches: 0, start: monotonicSeconds())
         let runStart = monotonicSeconds()
         var batchesThisRun = 0
@@ -178,12 +185,12 @@ public final class Trainer<T: LinalgScalar> {
                     try saveCheckpoint(onEvent)
                 }
             }
-            // End of epoch: evaluate, record, checkpoint.
+            // End of epoch: evaluate (on config.threads workers), record, checkpoint.
             position.epoch += 1
             position.batch = 0
             model.metadata.epochsTrained = Double(position.epoch)
             if let test {
-                let r = evaluate(model, on: test, limit: config.testLimit)
+                let r = evaluate(model, on: test, limit: config.testLimit, threads: config.threads)
                 model.metadata.testAccuracy = r.accuracy
                 try record(.init(epoch: position.epoch - 1, batch: batchesPerEpoch, step: optimizer.step,
                                                testLoss: r.loss, testAccuracy: r.accuracy))

@@ -60,6 +60,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var standardize = false
     /// Fraction of the training images held out (seeded by `seed`; see `TrainingSplit`).
     public var validationSplit = 0.0
+    /// Data-parallel workers: each batch is split into this many shards whose gradients are
+    /// summed in shard order (see `TrainingStep`); 1 is one shard. Part of the arithmetic (the
+    /// count changes the rounding), so a checkpoint records it; older ones mean 1.
+    public var threads = 1
 
     public init() {}
 
@@ -86,6 +90,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case checkpointEvery = "the checkpoint interval", logEvery = "the report interval"
         case recurrentGain = "the recurrent gain", inputGain = "the input gain"
         case validationSplit = "the validation split", permutation = "the permutation"
+        case threads = "the number of threads"
     }
 
     /// Throws `TrainingError.invalid` naming the first setting out of range.
@@ -106,6 +111,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try check(gains.recurrent > 0 && gains.recurrent <= 1e6, .recurrentGain, "must be positive and at most 1e6 (got \(gains.recurrent))")
         try check(gains.input > 0 && gains.input <= 1e6, .inputGain, "must be positive and at most 1e6 (got \(gains.input))")
         try check(validationSplit >= 0 && validationSplit < 1, .validationSplit, "must be in [0, 1) (got \(validationSplit))")
+        try check(threads >= 1 && threads <= 64, .threads, "must be in 1...64 (got \(threads))")
         _ = try sequenceTask()
         try checkLimits()
     }
@@ -126,6 +132,7 @@ extension TrainingConfig {
         try take(.clip, &d.clip); try take(.seed, &d.seed); try take(.logEvery, &d.logEvery); try take(.precision, &d.precision)
         try take(.bias, &d.bias); try take(.gains, &d.gains); try take(.lossReduction, &d.lossReduction)
         try take(.standardize, &d.standardize); try take(.validationSplit, &d.validationSplit)
+        try take(.threads, &d.threads)
         d.trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
         d.testLimit = try c.decodeIfPresent(Int.self, forKey: .testLimit)
         d.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery)

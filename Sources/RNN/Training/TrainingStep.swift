@@ -5,27 +5,62 @@ import MNIST
 /// One optimisation step on a batch, with buffers reused across calls (no allocation per step
 /// once the batch size is stable). Top to bottom: forward, loss, backward, clip, update.
 /// The trainer and the benchmark both run this.
+///
+/// With `shards` > 1 (data parallelism, ``DataParallelGradients``) the batch is split into
+/// that many contiguous shards whose gradients are computed on worker threads and summed in
+/// shard order; the process's BLAS should then run on one thread (`useSingleThreadedBLAS`).
+/// One shard is the plain path.
 public struct TrainingStep<T: LinalgScalar> {
     var trace: ForwardTrace<T>
     var backward: BackwardWorkspace<T>
     var gradients: RNNGradients<T>
     var logitGradient: Matrix<T>
     let hidden: Int, steps: Int
+    /// The shards' workers and buffers (nil: one shard).
+    let parallel: DataParallelGradients<T>?
 
-    public init(hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int = 10) {
+    public init(hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int = 10, shards: Int = 1) {
+        precondition(shards >= 1, "at least one shard")
         self.hidden = hidden
         self.steps = steps
-        trace = ForwardTrace(hidden: hidden, batchSize: batchSize, steps: steps, classes: classes)
-        backward = BackwardWorkspace(hidden: hidden, batchSize: batchSize, steps: steps)
+        // Data-parallel: the shards have the buffers; these stay at one sample (unused).
+        let own = shards > 1 ? 1 : batchSize
+        trace = ForwardTrace(hidden: hidden, batchSize: own, steps: steps, classes: classes)
+        backward = BackwardWorkspace(hidden: hidden, batchSize: own, steps: steps)
         gradients = RNNGradients(hidden: hidden, inputSize: inputSize, classes: classes)
-        logitGradient = Matrix(rows: classes, cols: batchSize)
+        logitGradient = Matrix(rows: classes, cols: own)
+        parallel = shards > 1 ? DataParallelGradients(shards: shards, hidden: hidden, inputSize: inputSize, steps: steps,
+                                                      batchSize: batchSize, classes: classes) : nil
     }
+
+    /// The number of shards a batch is split into.
+    public var shards: Int { parallel?.shardSteps.count ?? 1 }
 
     /// Mean loss and correct count of the batch before the update. A non-finite loss leaves
     /// the model and optimizer untouched. `lossReduction` chooses whether the mean or the sum
     /// of the per-sample losses is differentiated (the reported loss is the mean either way).
     public mutating func run(_ batch: SequenceBatch<T>, model: inout RNNModel<T>, optimizer: inout OptimizerState<T>,
                              clip: Double, lossReduction: LossReduction = .mean) -> (loss: Double, correct: Int) {
+        let lossScale = lossReduction == .mean ? 1 / Double(batch.batchSize) : 1
+        // forward, loss, backward (per shard, summed, when data-parallel)
+        let loss: Double, correct: Int
+        if let parallel {
+            (loss, correct) = parallel.computeGradients(batch, model: model, lossScale: lossScale, into: &gradients)
+        } else {
+            (loss, correct) = computeGradients(batch, model: model, lossScale: lossScale)
+        }
+        guard loss.isFinite else { return (loss, correct) }
+        // clip
+        clipGradientNorm(&gradients, maxNorm: clip, biasMultiplicity: model.biasMode.multiplicity)
+        // update
+        optimizer.apply(gradients, to: &model)
+        return (loss, correct)
+    }
+
+    /// Forward, loss and backward of `batch` into `gradients`: the gradient of `lossScale` ×
+    /// the summed per-sample losses. Returns the batch's mean loss and correct count (the
+    /// gradients are not computed when the loss is not finite).
+    mutating func computeGradients(_ batch: SequenceBatch<T>, model: RNNModel<T>, lossScale: Double) -> (loss: Double, correct: Int) {
         if batch.batchSize != trace.batchSize {  // e.g. the last, partial batch of an epoch
             trace = ForwardTrace(hidden: hidden, batchSize: batch.batchSize, steps: steps, classes: model.classes)
             backward = BackwardWorkspace(hidden: hidden, batchSize: batch.batchSize, steps: steps)
@@ -34,16 +69,11 @@ public struct TrainingStep<T: LinalgScalar> {
         // forward
         model.forward(batch, into: &trace)
         // loss
-        let lossScale = lossReduction == .mean ? 1 / Double(batch.batchSize) : 1
         let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels,
                                                     scale: lossScale, gradient: &logitGradient)
         guard loss.isFinite else { return (loss, correct) }
         // backward
         model.backward(batch, trace: trace, logitGradients: logitGradient, into: &gradients, workspace: &backward)
-        // clip
-        clipGradientNorm(&gradients, maxNorm: clip, biasMultiplicity: model.biasMode.multiplicity)
-        // update
-        optimizer.apply(gradients, to: &model)
         return (loss, correct)
     }
 }
@@ -56,19 +86,23 @@ public func epochOrder(seed: UInt64, epoch: Int, count: Int) -> [Int] {
 }
 
 /// Mean cross-entropy and accuracy of `model` on the first `limit` images of `data` (each
-/// shown as the model's task and input standardization present it).
-public func evaluate<T>(_ model: RNNModel<T>, on data: MNISTDataset, limit: Int? = nil, batchSize: Int = 500) -> (loss: Double, accuracy: Double) {
+/// shown as the model's task and input standardization present it), in batches of
+/// `batchSize`. The batches run on `threads` workers (a `WorkerPool`) and are summed in batch
+/// order, so the result does not depend on `threads` (given the same BLAS thread count).
+public func evaluate<T>(_ model: RNNModel<T>, on data: MNISTDataset, limit: Int? = nil, batchSize: Int = 500,
+                        threads: Int = 1) -> (loss: Double, accuracy: Double) {
     let n = min(limit ?? data.count, data.count)
     var totalLoss = 0.0, correct = 0
-    var start = 0
-    while start < n {
-        let idx = Array(start..<min(start + batchSize, n))
+    let batches = (n + batchSize - 1) / batchSize
+    try! WorkerPool(workers: threads).orderedMap(count: batches, { k in
+        let idx = Array((k * batchSize)..<min((k + 1) * batchSize, n))
         let batch = SequenceBatch<T>(data, indices: idx, task: model.task, standardization: model.inputStandardization)
         let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)
-        totalLoss += r.loss * Double(idx.count)
+        return (loss: r.loss, correct: r.correct, count: idx.count)
+    }, consume: { _, r in
+        totalLoss += r.loss * Double(r.count)
         correct += r.correct
-        start += batchSize
-    }
+    })
     return (totalLoss / Double(max(n, 1)), Double(correct) / Double(max(n, 1)))
 }
 
