@@ -306,15 +306,20 @@ struct Perturb: ParsableCommand {
             if case let .sum(n) = o.score, n > m.hidden { throw UsageError("--score sum:\(n) exceeds H = \(m.hidden)") }
             let progress = ProgressLine(label: "perturb: (image, k)")
             let study = try SensitivityStudy(model: m, data: test, options: o, threads: workers, progress: progress.update)
-            switch format {
-            case .markdown: try emit(study.markdownTable(), to: out)
-            case .csv: try emit(StudyReport.sensitivityCSV(study), to: out)
-            case .json:
-                var obj = StudyReport.sensitivityJSON(study)
-                obj["model"] = model
-                obj["preset"] = preset?.rawValue ?? "none"
-                try emit(jsonText(obj), to: out)
-            }
+            try write(study, extra: ["preset": preset?.rawValue ?? "none"])
+        }
+    }
+
+    /// The study in the chosen format; `extra` goes into the JSON object beside "model".
+    func write(_ study: SensitivityStudy, extra: [String: Any]) throws {
+        switch format {
+        case .markdown: try emit(study.markdownTable(), to: out)
+        case .csv: try emit(StudyReport.sensitivityCSV(study), to: out)
+        case .json:
+            var obj = StudyReport.sensitivityJSON(study)
+            obj["model"] = model
+            obj.merge(extra) { _, new in new }
+            try emit(jsonText(obj), to: out)
         }
     }
 
@@ -332,16 +337,6 @@ struct Perturb: ParsableCommand {
         let base = baseline ?? .zero
         let study = try SensitivityStudy(model: m, sequences: set, baseline: base, options: o,
                                          progress: ProgressLine(label: "perturb: (sequence, k)").update)
-        switch format {
-        case .markdown: try emit(study.markdownTable(), to: out)
-        case .csv: try emit(StudyReport.sensitivityCSV(study), to: out)
-        case .json:
-            var obj = StudyReport.sensitivityJSON(study)
-            obj["model"] = model
-            obj["inputs"] = inputs
-            obj["unit"] = "steps"
-            obj["baseline"] = base.rawValue
-            try emit(jsonText(obj), to: out)
-        }
+        try write(study, extra: ["inputs": inputs, "unit": "steps", "baseline": base.rawValue])
     }
 }

@@ -58,6 +58,7 @@ let sweepTrainOptions: [TrainOptionSpec] = [
 let sweepReservedTrainOptions = [
     "out": "the sweep trains job ID into DIR/runs/ID",
     "resume": "a sweep task resumes a half-trained job by itself",
+    "force": "a sweep task never replaces a finished job's run",
     "inputs": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
     "labels": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
     "test-inputs": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
