@@ -19,11 +19,13 @@ struct EndToEndHelpTests {
         _ = EndToEndTests.waitFor(session) { $0.contains("FTLE spectrum") }
 
         EndToEndTests.tmuxCommand(["send-keys", "-t", session, "?"])
-        var screen = EndToEndTests.waitFor(session) { $0.contains("┌ keys") }
+        // Wait for the whole overlay (its footer is drawn last), not just its top edge: under load
+        // tmux can capture a frame half drawn.
+        var screen = EndToEndTests.waitFor(session) { $0.contains("┌ keys") && $0.contains("Esc ? q close") }
         #expect(screen.contains("quit") && screen.contains("Esc ? q close"), "\(screen)")
         #expect(!screen.contains("next theme"))
         EndToEndTests.tmuxCommand(["send-keys", "-t", session, "G"])
-        screen = EndToEndTests.waitFor(session) { $0.contains("move t there") }
+        screen = EndToEndTests.waitFor(session) { $0.contains("move t there") && $0.contains("next theme") && $0.contains("click") }
         #expect(screen.contains("next theme") && screen.contains("click"), "\(screen)")
         EndToEndTests.tmuxCommand(["send-keys", "-t", session, "k"])
         screen = EndToEndTests.waitFor(session) { !$0.contains("move t there") }
