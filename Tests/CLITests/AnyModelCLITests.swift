@@ -127,13 +127,7 @@ struct AnyModelCLITests {
         #expect(a.status == 0, "\(a.stderr)")
     }
 
-    struct Case: Sendable, CustomTestStringConvertible {
-        var name: String
-        var args: [String]
-        var stderr: String
-        var status: Int32
-        var testDescription: String { name }
-    }
+    typealias Case = BadInputCase
 
     static let cases: [Case] = {
         let d = fixtures.dir, m = fixtures.model, t = fixtures.torch
@@ -186,9 +180,6 @@ struct AnyModelCLITests {
 
     @Test(arguments: cases)
     func badInput(_ c: Case) throws {
-        let r = try CLI.run(c.args)
-        #expect(!r.timedOut)
-        #expect(r.stderr == c.stderr)
-        #expect(r.status == c.status)
+        try c.expectExactly()
     }
 }

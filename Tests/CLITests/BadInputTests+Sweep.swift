@@ -102,9 +102,6 @@ extension BadInputTests {
 
     @Test(arguments: sweepCases)
     func sweepBadInput(_ c: Case) throws {
-        let r = try CLI.run(c.args)
-        #expect(!r.timedOut)
-        #expect(r.stderr == c.stderr)
-        #expect(r.status == c.status)
+        try c.expectExactly()
     }
 }

@@ -68,13 +68,7 @@ struct BadInputTests {
 
     static let fixtures = Fixtures()
 
-    struct Case: Sendable, CustomTestStringConvertible {
-        var name: String
-        var args: [String]
-        var stderr: String
-        var status: Int32
-        var testDescription: String { name }
-    }
+    typealias Case = BadInputCase
 
     /// The table: name, arguments, exact stderr, exit status.
     static let cases: [Case] = {

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TestSupport
 
 /// Runs the built `ftle` binary: the one next to this test bundle (the same `swift build` /
@@ -44,7 +45,6 @@ enum CLI {
 /// A fresh temporary folder.
 func temporaryFolder(_ tag: String) -> String { makeTemporaryDirectory("ftle-\(tag)") }
 
-import Testing
 
 /// The test runner's own child handling: a timeout holds and takes the child's process group
 /// (grandchildren included) with it; exit codes and signals are decoded as a shell does.
@@ -74,5 +74,23 @@ import Testing
         r = try Subprocess.shell("kill -TERM $$")
         #expect(r.status == 128 + SIGTERM && r.signal == SIGTERM)
         #expect(throws: Subprocess.SpawnError.self) { try Subprocess.run("/nonexistent/ftle-xyz", []) }
+    }
+}
+
+/// One row of the bad-input tables (docs/bad-inputs.md): its number and what is wrong, the
+/// arguments, the exact stderr and the exit status.
+struct BadInputCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var args: [String]
+    var stderr: String
+    var status: Int32
+    var testDescription: String { name }
+
+    /// Runs the binary with the row's arguments and expects exactly its stderr and status.
+    func expectExactly() throws {
+        let r = try CLI.run(args)
+        #expect(!r.timedOut)
+        #expect(r.stderr == stderr)
+        #expect(r.status == status)
     }
 }
