@@ -4,9 +4,19 @@ import Linalg
 import MNIST
 import RNN
 
-/// Prints `ftle: <message>` on stderr.
+/// Prints `ftle: <message>` on stderr. A stderr that cannot be written (closed, a full disk,
+/// a pipe without a reader while SIGPIPE is ignored) loses the line but never traps:
+/// `FileHandle.write` would (it is a `try!` underneath); the exit status still tells. Plain
+/// write(2), since the C `stderr` stream is shared mutable state to Swift 6.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("ftle: \(message)\n".utf8))
+    let bytes = Array("ftle: \(message)\n".utf8)
+    bytes.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+            if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { return }
+        }
+    }
 }
 
 /// Runs a command body, turning every known failure into one line on stderr and exit code 1

@@ -32,6 +32,15 @@ struct ReliabilityRunTests {
         #expect(r.status == 1)
     }
 
+    /// Row 254: an error line that cannot be written (stderr on a full device, or closed) is
+    /// lost, but the exit status still says 1 — no trap (which would be 132/134).
+    @Test func unwritableStandardErrorStillExitsOne() throws {
+        for redirect in ["2> /dev/full", "2>&-"] {
+            let r = try sh("\(ftle) eval --model /nonexistent/model.safetensors \(redirect); echo \"status=$?\"")
+            #expect(r.stdout.contains("status=1\n"), "\(redirect): \(r.stdout)")
+        }
+    }
+
     /// Rows 244–248: `--out` to a device, a FIFO, links; devices and FIFOs are never replaced.
     @Test func outToNonRegularDestinations() throws {
         let d = temporaryFolder("out-destinations")
