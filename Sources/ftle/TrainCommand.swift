@@ -221,6 +221,9 @@ struct Train: ParsableCommand {
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
               + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
               + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
+        // A log file (nohup, a sweep's DIR/logs) shows the banner at once, not with the first
+        // progress line, which on the permuted task can be minutes away.
+        try StandardOutput.flush()
         let outcome = try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
             switch event {
             case let .progress(p):
