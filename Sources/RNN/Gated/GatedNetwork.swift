@@ -130,14 +130,14 @@ extension GatedNetwork {
         func fail(_ problem: String) -> FileFormatError { FileFormatError(path: path, problem) }
         func matrix(_ name: String) throws -> Matrix<Double> {
             guard let tensor = file.tensors[name] else { throw fail("missing tensor \"\(name)\"") }
-            guard tensor.dtype != .i64, tensor.shape.count == 2 else { throw fail("tensor \"\(name)\" must be a float matrix (shape \(tensor.shape))") }
+            guard tensor.dtype != .i64, tensor.shape.count == 2 else { throw fail("tensor \"\(name)\" must be a float matrix (shape \(shapeForMessage(tensor.shape)))") }
             let values = tensor.doubles
             guard values.allSatisfy(\.isFinite) else { throw fail("tensor \"\(name)\" has non-finite values") }
             return Matrix(rows: tensor.shape[0], cols: tensor.shape[1], rowMajor: values)
         }
         func vector(_ name: String) throws -> [Double]? {
             guard let tensor = file.tensors[name] else { return nil }
-            guard tensor.dtype != .i64, tensor.shape.count == 1 else { throw fail("tensor \"\(name)\" must be a float vector (shape \(tensor.shape))") }
+            guard tensor.dtype != .i64, tensor.shape.count == 1 else { throw fail("tensor \"\(name)\" must be a float vector (shape \(shapeForMessage(tensor.shape)))") }
             guard tensor.doubles.allSatisfy(\.isFinite) else { throw fail("tensor \"\(name)\" has non-finite values") }
             return tensor.doubles
         }
