@@ -24,8 +24,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // The calling thread's flush-to-zero switch (a few lines of C: Swift cannot set MXCSR/FPCR).
+        .target(name: "CFloatMode"),
         // The only module that touches BLAS/LAPACK pointers.
-        .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE"]),
+        .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "CFloatMode"]),
         // IDX + gzip reading and sequence views.
         .target(name: "MNIST", dependencies: ["Linalg", "CZlib"]),
         // Model, forward trace, BPTT, optimizers, trainer, safetensors / npy.

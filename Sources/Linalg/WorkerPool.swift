@@ -14,6 +14,9 @@ import Foundation
 /// the consumer, so results held at once (and the memory they take) grow with the workers, not
 /// with the number of jobs.
 ///
+/// Each job runs in the flush-to-zero mode (``SubnormalMode``) of the thread that called
+/// `orderedMap`.
+///
 /// Errors: the first failing index in index order is rethrown (as a plain loop would), after
 /// every worker has left the job; no index past a failure is started.
 public final class WorkerPool: @unchecked Sendable {
@@ -104,7 +107,11 @@ public final class WorkerPool: @unchecked Sendable {
             try slots.withUnsafeMutableBufferPointer { slots in
                 let box = UncheckedBox(work: work, slots: slots)
                 let shared = self.shared, condition = shared.condition
+                // Workers compute in the caller's flush-to-zero mode (a run that flushes does so
+                // on every thread of its arithmetic).
+                let flushing = SubnormalMode.isFlushing
                 let job = Job(count: count, window: 2 * workers) { [condition] job, i in
+                    if SubnormalMode.isFlushing != flushing { try? SubnormalMode.set(flushing: flushing) }
                     let r = Result { try box.work(i) }
                     condition.lock()
                     box.slots[i] = r

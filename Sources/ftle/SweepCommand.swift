@@ -50,6 +50,7 @@ let sweepTrainOptions: [TrainOptionSpec] = [
     TrainOptionSpec("log-every"),
     TrainOptionSpec("precision"),
     TrainOptionSpec("threads"),
+    TrainOptionSpec("flush-subnormals", .flag),
     TrainOptionSpec("data", .path),
     TrainOptionSpec("init-from", .path),
 ]

@@ -198,6 +198,8 @@ struct BadInputTests {
                  stderr: "ftle: --r-convention ftle-gradients-code scores by r1 only (got --score ftle1)\n", status: 2),
             Case(name: "--jacobian with the reference R values", args: ["perturb", "--model", m, "--preset", "paper-code", "--jacobian", "transposed"],
                  stderr: "ftle: --jacobian applies to --r-convention paper; the reference code's R values fix their own propagation\n", status: 2),
+            Case(name: "73 --flush-subnormals given a value", args: ["train", "--flush-subnormals=yes", "--out", d + "/ftz"],
+                 stderr: "ftle: The option '--flush-subnormals' does not take any value, but 'yes' was specified.\n", status: 2),
             Case(name: "--steps backwards", args: ["perturb", "--model", m, "--steps", "30-5"],
                  stderr: "ftle: --steps must be FROM-TO with 1 ≤ FROM ≤ TO (got \"30-5\")\n", status: 2),
             Case(name: "--steps past T", args: ["perturb", "--model", m, "--steps", "10-900", "--images", "1"],

@@ -258,7 +258,8 @@ struct SweepCLITests {
         // Option lines are indented by two spaces; wrapped descriptions by more.
         let names = help.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("  --"), let first = line.dropFirst(2).split(separator: " ").first else { return nil }
-            let name = String(first.dropFirst(2))
+            // A flag with an inversion is listed as --name/--no-name: the option is --name.
+            let name = String(first.dropFirst(2).split(separator: "/").first ?? "")
             return name == "version" || name == "help" ? nil : name
         }
         #expect(names.count >= 25 && names.contains("hidden") && names.contains("init-from"))

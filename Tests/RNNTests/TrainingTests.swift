@@ -49,6 +49,39 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         #expect(try rows(straight) == rows(split))
     }
 
+    /// `flushSubnormals` (train --flush-subnormals) is part of the run: the model file records
+    /// it, a resume keeps it unless told otherwise, a flushing run split in two is bit-identical
+    /// to one straight flushing run, and the calling thread's mode is restored after each run.
+    /// An old checkpoint's config (no key) decodes as false.
+    @Test func flushingSubnormalsIsRecordedAndResumed() throws {
+        var flushing = config(epochs: 2)
+        flushing.flushSubnormals = true
+        let straight = makeTemporaryDirectory("ftle-ftz-straight"), split = makeTemporaryDirectory("ftle-ftz-split")
+        let modeBefore = SubnormalMode.isFlushing
+        #expect(try Trainer<Float>(config: flushing, train: bundledTrain, test: nil, outputDirectory: straight).run() == .finished)
+        #expect(SubnormalMode.isFlushing == modeBefore)
+        var firstEpoch = flushing
+        firstEpoch.epochs = 1
+        #expect(try Trainer<Float>(config: firstEpoch, train: bundledTrain, test: nil, outputDirectory: split).run() == .finished)
+        let resumed = try Trainer<Float>(resumingIn: split, epochs: 2, logEvery: nil, checkpointEvery: nil, train: bundledTrain, test: nil)
+        #expect(resumed.config.flushSubnormals)
+        #expect(try resumed.run() == .finished)
+        let m1 = try RNNModel<Float>.load(from: straight + "/model.safetensors")
+        let m2 = try RNNModel<Float>.load(from: split + "/model.safetensors")
+        #expect(m1.u == m2.u && m1.v == m2.v && m1.b == m2.b && m1.w == m2.w && m1.c == m2.c)
+        #expect(m1.metadata.extra["flush_subnormals"] == "true")
+        var adopted = TrainingConfig()
+        adopted.adoptRecordedSettings(from: m1.metadata)
+        #expect(adopted.flushSubnormals)
+        // An explicit choice on resume replaces the stored one.
+        let off = try Trainer<Float>(resumingIn: split, epochs: 3, logEvery: nil, checkpointEvery: nil, flushSubnormals: false,
+                                     train: bundledTrain, test: nil)
+        #expect(!off.config.flushSubnormals)
+        // A checkpoint config written before the key existed.
+        let old = try JSONDecoder().decode(TrainingConfig.self, from: Data(#"{"hidden": 7}"#.utf8))
+        #expect(old.hidden == 7 && !old.flushSubnormals)
+    }
+
     /// A run started from given weights is a run whose initialisation happens to be those
     /// weights: starting from a fresh run's `initial.safetensors` reproduces that run bit
     /// for bit. Weights that do not fit the run's task or H are refused.

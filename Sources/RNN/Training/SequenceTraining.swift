@@ -37,6 +37,9 @@ public struct SequenceTraining<T: LinalgScalar> {
     /// Runs every epoch; stops early (returning what is done) when `shouldStop()` turns true
     /// after a batch. Throws `TrainingError.nonFiniteLoss` on a NaN/Inf loss.
     public mutating func run(shouldStop: () -> Bool = { false }, onEpoch: (EpochResult) -> Void = { _ in }) throws {
+        let previousMode = SubnormalMode.isFlushing
+        try SubnormalMode.set(flushing: config.flushSubnormals)
+        defer { try? SubnormalMode.set(flushing: previousMode) }
         let bsz = config.batchSize
         var stepper = TrainingStep<T>(hidden: config.hidden, inputSize: train.inputSize, steps: train.steps, batchSize: bsz,
                                       classes: model.classes)

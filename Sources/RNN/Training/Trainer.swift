@@ -70,11 +70,12 @@ public final class Trainer<T: LinalgScalar> {
     }
 
     /// Continues the run saved in `outputDirectory/checkpoint.safetensors`; `epochs` (if given)
-    /// replaces the stored total, `threads` the stored data-parallel count (a resume with the
+    /// replaces the stored total, `threads` the stored data-parallel count and `flushSubnormals`
+    /// the stored flush-to-zero choice (a resume with the
     /// stored count continues bit for bit; another count rounds the rest differently). History
     /// rows beyond the checkpoint are dropped.
     public init(resumingIn outputDirectory: String, epochs: Int?, logEvery: Int?, checkpointEvery: Int??,
-                threads: Int? = nil, train: MNISTDataset, test: MNISTDataset?) throws {
+                threads: Int? = nil, flushSubnormals: Bool? = nil, train: MNISTDataset, test: MNISTDataset?) throws {
         folder = RunFolder(outputDirectory)
         guard FileManager.default.fileExists(atPath: folder.checkpointPath) else {
             throw FileFormatError(path: folder.checkpointPath, "no such file")
@@ -89,6 +90,7 @@ public final class Trainer<T: LinalgScalar> {
         if let l = logEvery { config.logEvery = l }
         if let c = checkpointEvery { config.checkpointEvery = c }
         if let n = threads { config.threads = n }
+        if let f = flushSubnormals { config.flushSubnormals = f }
         try config.validate()
         try Self.checkTrainingImages(config, train)
         let saved: Checkpoint<T> = try folder.readCheckpoint()
@@ -136,7 +138,13 @@ public final class Trainer<T: LinalgScalar> {
     /// `config.threads` > 1 the batch's gradient is computed in that many shards on worker
     /// threads; the caller should then have set OpenBLAS to one thread (`ftle train` does),
     /// or the workers' BLAS threads compete for the cores.
+    ///
+    /// The calling thread (and so every worker) computes in `config.flushSubnormals`'s mode for
+    /// the length of the run; the thread's previous mode is restored on return.
     public func run(shouldStop: () -> Bool = { false }, onEvent: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
+        let previousMode = SubnormalMode.isFlushing
+        try SubnormalMode.set(flushing: config.flushSubnormals)
+        defer { try? SubnormalMode.set(flushing: previousMode) }
         let task = model.task, bsz = config.batchSize
         var stepper = TrainingStep<T>(hidden: config.hidden, inputSize: task.inputSize, steps: task.steps, batchSize: bsz,
                                       shards: config.threads)

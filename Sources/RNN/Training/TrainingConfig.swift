@@ -64,6 +64,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// summed in shard order (see `TrainingStep`); 1 is one shard. Part of the arithmetic (the
     /// count changes the rounding), so a checkpoint records it; older ones mean 1.
     public var threads = 1
+    /// Flush subnormal numbers to zero on every thread of the run's arithmetic (`SubnormalMode`;
+    /// PyTorch's `torch.set_flush_denormal(True)`). Part of the arithmetic, so a checkpoint
+    /// records it; older ones mean false.
+    public var flushSubnormals = false
 
     public init() {}
 
@@ -132,7 +136,7 @@ extension TrainingConfig {
         try take(.clip, &d.clip); try take(.seed, &d.seed); try take(.logEvery, &d.logEvery); try take(.precision, &d.precision)
         try take(.bias, &d.bias); try take(.gains, &d.gains); try take(.lossReduction, &d.lossReduction)
         try take(.standardize, &d.standardize); try take(.validationSplit, &d.validationSplit)
-        try take(.threads, &d.threads)
+        try take(.threads, &d.threads); try take(.flushSubnormals, &d.flushSubnormals)
         d.trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
         d.testLimit = try c.decodeIfPresent(Int.self, forKey: .testLimit)
         d.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery)
@@ -146,7 +150,7 @@ extension TrainingConfig {
 extension TrainingConfig {
     /// Metadata keys of the recorded settings (`momentum` only for SGD).
     public static let recordedKeys = ["lr", "optimizer", "batch_size", "clip", "momentum", "loss_reduction",
-                                      "validation_split", "validation_seed"]
+                                      "validation_split", "validation_seed", "flush_subnormals"]
 
     /// Writes the recorded settings into `metadata.extra`.
     func record(into metadata: inout ModelMetadata) {
@@ -158,6 +162,7 @@ extension TrainingConfig {
         metadata.extra["loss_reduction"] = lossReduction == .mean ? nil : lossReduction.rawValue
         metadata.extra["validation_split"] = validationSplit == 0 ? nil : String(validationSplit)
         metadata.extra["validation_seed"] = validationSplit == 0 ? nil : String(seed)
+        metadata.extra["flush_subnormals"] = flushSubnormals ? "true" : nil
     }
 
     /// Takes over whatever valid settings `metadata` records; the rest stay as they are.
@@ -169,6 +174,7 @@ extension TrainingConfig {
         if let c = recorded["clip"].flatMap(Double.init), c >= 0, c.isFinite { clip = c }
         if let m = recorded["momentum"].flatMap(Double.init), m >= 0, m < 1 { momentum = m }
         if let r = recorded["loss_reduction"].flatMap(LossReduction.init(rawValue:)) { lossReduction = r }
+        if let f = recorded["flush_subnormals"] { flushSubnormals = f == "true" }
     }
 }
 
