@@ -36,7 +36,10 @@ public enum JacobianConvention: String, Sendable, Codable, CaseIterable {
 /// keeps such snapshots every few steps and replays from the nearest one to step backwards
 /// (`ImageAnalysis` in the Explorer module).
 public struct LyapunovStepper: Sendable {
-    public let model: RNNModel<Double>
+    /// The network stepped: a vanilla stack or a gated (GRU/LSTM) one.
+    public let network: RecurrentNetwork
+    /// The single-layer tanh model of the fast path (nil: `general` steps the network).
+    private let fast: RNNModel<Double>?
     /// Number of tangent directions K (1 ≤ K ≤ N).
     public let k: Int
     public let jacobian: JacobianConvention
@@ -76,17 +79,32 @@ public struct LyapunovStepper: Sendable {
     private var derivative: [Double]
     /// diag(1 − h_t²) Q_{t−1} (transposed convention only).
     private var scaledFrame: Matrix<Double>
-    /// The layers of a stacked or non-tanh model (nil: the single-layer tanh fast path).
+    /// The layers of a stacked, non-tanh or gated model (nil: the single-layer tanh fast path).
     private let general: GeneralStep?
 
-    /// The plain path for any stack of vanilla layers: each layer's step, then D_t Q_{t−1}
-    /// (or D_tᵀ Q_{t−1}) through `StackedJacobian`.
-    private struct GeneralStep: Sendable {
-        let layers: [RecurrentLayer<Double>]
-        let nonlinearity: Nonlinearity
+    /// The plain path for any other network: each layer's step, then D_t Q_{t−1} (or
+    /// D_tᵀ Q_{t−1}) — through `StackedJacobian` for vanilla layers, through the gated
+    /// network's analytic Jacobian (`GatedNetwork.jacobianProduct`) for GRU and LSTM stacks.
+    private enum GeneralStep: Sendable {
+        case vanilla(layers: [RecurrentLayer<Double>], nonlinearity: Nonlinearity)
+        case gated(GatedNetwork)
 
         /// Advances s (N entries) with input x; returns the product of D_t (or D_tᵀ) with `frame`.
         func step(_ s: inout [Double], input x: [Double], frame: Matrix<Double>, jacobian: JacobianConvention) -> Matrix<Double> {
+            switch self {
+            case let .vanilla(layers, nonlinearity):
+                return Self.vanillaStep(&s, input: x, layers: layers, nonlinearity: nonlinearity, frame: frame, jacobian: jacobian)
+            case let .gated(network):
+                let previous = s
+                let (next, layerSteps) = network.step(state: s, input: x)
+                s = next
+                return network.jacobianProduct(state: previous, input: x, layerSteps: layerSteps, frame: frame,
+                                               transposed: jacobian == .transposed)
+            }
+        }
+
+        static func vanillaStep(_ s: inout [Double], input x: [Double], layers: [RecurrentLayer<Double>], nonlinearity: Nonlinearity,
+                                frame: Matrix<Double>, jacobian: JacobianConvention) -> Matrix<Double> {
             var derivatives: [[Double]] = []
             var offset = 0, below = x
             for layer in layers {
@@ -115,16 +133,31 @@ public struct LyapunovStepper: Sendable {
     public init(model: RNNModel<Double>, k: Int? = nil, initialState h0: [Double]? = nil,
                 initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
                 jacobian: JacobianConvention = .forward) {
-        let hidden = model.stateSize, kk = k ?? hidden
+        self.init(network: .vanilla(model), k: k, initialState: h0, initialFrame: initialFrame, transient: transient,
+                  qrMethod: qrMethod, jacobian: jacobian)
+    }
+
+    /// A stepper of any network (K ≤ N, the state size: 2H per LSTM layer).
+    public init(network: RecurrentNetwork, k: Int? = nil, initialState h0: [Double]? = nil,
+                initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
+                jacobian: JacobianConvention = .forward) {
+        let hidden = network.stateSize, kk = k ?? hidden
         precondition(kk >= 1 && kk <= hidden, "K must be in 1...N")
         precondition(transient >= 0)
-        self.model = model
+        self.network = network
         self.k = kk
         self.transient = transient
         self.jacobian = jacobian
         h = h0 ?? [Double](repeating: 0, count: hidden)
         precondition(h.count == hidden, "h_0 must have N entries")
-        general = model.isSingleLayerTanh ? nil : GeneralStep(layers: model.layers, nonlinearity: model.nonlinearity)
+        switch network {
+        case let .vanilla(model) where model.isSingleLayerTanh:
+            fast = model; general = nil
+        case let .vanilla(model):
+            fast = nil; general = .vanilla(layers: model.layers, nonlinearity: model.nonlinearity)
+        case let .gated(g):
+            fast = nil; general = .gated(g)
+        }
         switch initialFrame {
         case .identity: frame = .identityColumns(hidden, kk)
         case let .random(seed):
@@ -132,7 +165,7 @@ public struct LyapunovStepper: Sendable {
             frame = .randomOrthonormal(rows: hidden, cols: kk, using: &rng)
         }
         // D_tᵀ Q = Vᵀ diag(1 − h_t²) Q needs h_t before the product, so nothing fuses there.
-        fusesState = kk < hidden && jacobian == .forward && model.isSingleLayerTanh
+        fusesState = kk < hidden && jacobian == .forward && fast != nil
         frame.storage.reserveCapacity(hidden * (kk + 1))
         if fusesState { frame.appendColumn(h) }
         rInner = Matrix(rows: kk, cols: kk)
@@ -140,7 +173,7 @@ public struct LyapunovStepper: Sendable {
         logSums = [Double](repeating: 0, count: kk)
         logR = [Double](repeating: 0, count: kk)
         workspace = QRWorkspace(rows: hidden, cols: kk, method: qrMethod)
-        vTransposed = model.v.transposed
+        vTransposed = fast?.v.transposed ?? Matrix(rows: 0, cols: 0)
         ax = [Double](repeating: 0, count: hidden)
         jq = Matrix(rows: hidden, cols: fusesState ? kk + 1 : kk)
         derivative = [Double](repeating: 0, count: hidden)
@@ -168,10 +201,10 @@ public struct LyapunovStepper: Sendable {
     /// Advances one step with input x_{t+1} (I values): updates h, Q, R, ln r and the sums.
     /// Throws `LinalgError.nonFiniteInput` if the state or frame stops being finite.
     public mutating func step(input x: [Double]) throws {
-        precondition(x.count == model.inputSize, "input has \(x.count) values, the model takes \(model.inputSize)")
+        precondition(x.count == network.inputSize, "input has \(x.count) values, the model takes \(network.inputSize)")
         if let general {
             jq = general.step(&h, input: x, frame: frame, jacobian: jacobian)
-        } else if jacobian == .forward {
+        } else if let model = fast, jacobian == .forward {
             // V Q_{t−1} into jq, and V h_{t−1} into ax (the product's last column when fused)
             gemm(.transposed, vTransposed, .none, frame, into: &jq)
             if fusesState { ax = jq.removeLastColumn() } else { gemv(.none, model.v, h, into: &ax) }
@@ -181,7 +214,7 @@ public struct LyapunovStepper: Sendable {
             // D_t Q_{t−1} = diag(1 − h_t²) (V Q_{t−1})
             for i in 0..<h.count { derivative[i] = 1 - h[i] * h[i] }
             scaleRows(&jq, by: derivative)
-        } else {
+        } else if let model = fast {
             // a = V h + U x + b;  h ← tanh(a)
             gemv(.none, model.v, h, into: &ax)
             gemv(.none, model.u, x, beta: 1, into: &ax)

@@ -46,7 +46,17 @@ public struct LyapunovTrace: Sendable {
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
                 qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward,
                 snapshotInterval: Int? = nil, computeNow: Bool = true) throws {
-        self.init(notStarted: model, sequence: sequence, steps: steps, k: k, initialState: initialState, initialFrame: initialFrame,
+        try self.init(network: .vanilla(model), sequence: sequence, steps: steps, k: k, initialState: initialState,
+                      initialFrame: initialFrame, transient: transient, keepFrames: keepFrames, qrMethod: qrMethod,
+                      jacobian: jacobian, snapshotInterval: snapshotInterval, computeNow: computeNow)
+    }
+
+    /// The same for any network (a GRU or LSTM stack included).
+    public init(network: RecurrentNetwork, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
+                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
+                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward,
+                snapshotInterval: Int? = nil, computeNow: Bool = true) throws {
+        self.init(notStarted: network, sequence: sequence, steps: steps, k: k, initialState: initialState, initialFrame: initialFrame,
                   transient: transient, keepFrames: keepFrames, qrMethod: qrMethod, jacobian: jacobian,
                   snapshotInterval: snapshotInterval)
         if computeNow { try advance(by: steps) }
@@ -56,10 +66,19 @@ public struct LyapunovTrace: Sendable {
     public init(notStarted model: RNNModel<Double>, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
                 qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
+        self.init(notStarted: .vanilla(model), sequence: sequence, steps: steps, k: k, initialState: initialState,
+                  initialFrame: initialFrame, transient: transient, keepFrames: keepFrames, qrMethod: qrMethod, jacobian: jacobian,
+                  snapshotInterval: snapshotInterval)
+    }
+
+    /// A trace of any network with no step computed yet.
+    public init(notStarted model: RecurrentNetwork, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
+                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
+                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
         inputSize = model.inputSize
         precondition(sequence.count == steps * inputSize, "sequence must have T×I values")
         precondition(snapshotInterval.map { $0 >= 1 } ?? true, "snapshot interval must be at least 1")
-        stepper = LyapunovStepper(model: model, k: k, initialState: initialState, initialFrame: initialFrame,
+        stepper = LyapunovStepper(network: model, k: k, initialState: initialState, initialFrame: initialFrame,
                                   transient: transient, qrMethod: qrMethod, jacobian: jacobian)
         self.sequence = sequence
         self.snapshotInterval = snapshotInterval

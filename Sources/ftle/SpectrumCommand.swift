@@ -75,11 +75,12 @@ struct Spectrum: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            let m = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
             let n = m.stateSize
             let kk = k ?? n
             guard kk <= n else {
-                throw UsageError(m.layerCount == 1 ? "--k \(kk) exceeds the hidden size H = \(n)" : "--k \(kk) exceeds the state size N = \(n)")
+                throw UsageError(n == m.layerSizes[0] ? "--k \(kk) exceeds the hidden size H = \(n)"
+                                 : "--k \(kk) exceeds the state size N = \(n)\(m.cellName == "lstm" ? " (an LSTM's state is [h; c], 2H per layer)" : "")")
             }
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
             guard transient < input.steps else {
@@ -87,12 +88,18 @@ struct Spectrum: ParsableCommand {
             }
             let sink = try OutputSink(path: out)
             try streamSpectrum(model: m, sequence: input.sequence, steps: input.steps, k: kk,
-                               header: ["model": model, "input": input.description, "hidden": m.hidden, "steps": input.steps, "k": kk,
-                                        "layers": m.layerSizes, "state_size": n, "nonlinearity": m.nonlinearity.rawValue,
+                               header: ["model": model, "input": input.description, "hidden": m.layerSizes[0], "steps": input.steps, "k": kk,
+                                        "layers": m.layerSizes, "state_size": n, "cell": m.cellName, "nonlinearity": nonlinearityName(m),
                                         "transient": transient, "log_base": log2 ? "2" : "e", "jacobian": jacobian.rawValue],
                                to: sink)
         }
     }
+}
+
+/// φ of a vanilla network; "gated" for a GRU or LSTM (whose gates fix their own σ and tanh).
+func nonlinearityName(_ m: RecurrentNetwork) -> String {
+    if case let .vanilla(v) = m { return v.nonlinearity.rawValue }
+    return "gated"
 }
 
 /// A number for CSV: shortest round-trip text, "-inf"/"inf"/"nan" spelled out.

@@ -10,10 +10,10 @@ extension Spectrum {
     /// memory is the stepper's (≈ 6 H×K doubles) plus T participation ratios, whatever T·K is.
     /// The text is byte for byte what building the whole result in memory gave (a test holds
     /// the two together). `header` holds the JSON keys that do not depend on the trace.
-    func streamSpectrum(model m: RNNModel<Double>, sequence: [Double], steps: Int, k kk: Int,
+    func streamSpectrum(model m: RecurrentNetwork, sequence: [Double], steps: Int, k kk: Int,
                         header: [String: Any], to sink: OutputSink) throws {
         let inputSize = m.inputSize
-        var stepper = LyapunovStepper(model: m, k: kk, initialState: start.initialState(hidden: m.stateSize),
+        var stepper = LyapunovStepper(network: m, k: kk, initialState: start.initialState(hidden: m.stateSize),
                                       initialFrame: start.frame, transient: transient, jacobian: jacobian)
         let scale = log2 ? 1 / Foundation.log(2.0) : 1
         var participation: [Double] = []

@@ -117,6 +117,17 @@ struct SequenceInput {
     var imageIndex: Int?
 }
 
+/// What choosing a model's input sequence needs of it (a vanilla model or any network).
+protocol SequenceModel {
+    var inputSize: Int { get }
+    var classes: Int { get }
+    var imageTask: SequenceTask? { get }
+    func sequence(ofImage image: [Float]) -> [Float]
+}
+
+extension RNNModel: SequenceModel {}
+extension RecurrentNetwork: SequenceModel {}
+
 struct SequenceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Index of an MNIST image to feed (0-based).")
     var image: Int?
@@ -135,7 +146,7 @@ struct SequenceOptions: ParsableArguments {
 
     /// The sequence for `model` (image 0 of the test split when nothing is given and the model
     /// has an MNIST task).
-    func resolve<T>(for model: RNNModel<T>, data: DataOptions) throws -> SequenceInput {
+    func resolve<M: SequenceModel>(for model: M, data: DataOptions) throws -> SequenceInput {
         if let l = label, l >= model.classes {
             throw UsageError("--label must be 0...\(model.classes - 1) (got \(l)): the model has \(model.classes) classes")
         }
@@ -152,7 +163,7 @@ struct SequenceOptions: ParsableArguments {
         guard index < ds.count else {
             throw UsageError("--image \(index) is out of range: the \(split.rawValue) split has \(ds.count) images (0...\(ds.count - 1))")
         }
-        return SequenceInput(sequence: model.sequence(ofImage: ds.image(index)).map(Double.init), steps: model.task.steps,
+        return SequenceInput(sequence: model.sequence(ofImage: ds.image(index)).map(Double.init), steps: model.imageTask!.steps,
                              label: ds.label(index), description: "\(split.rawValue) image \(index)", imageIndex: index)
     }
 }
@@ -190,6 +201,11 @@ func loadModel<T: LinalgScalar>(_ path: String, as: T.Type = T.self, nonlinearit
     try RNNModel<T>.load(from: path, nonlinearity: nonlinearity)
 }
 
+/// Loads a model file of any cell (vanilla, GRU, LSTM) in Float64 for analysis.
+func loadNetwork(_ path: String, nonlinearity: Nonlinearity? = nil) throws -> RecurrentNetwork {
+    try RecurrentNetwork.load(from: path, nonlinearity: nonlinearity)
+}
+
 /// Loads a model that a study of MNIST images and of one layer's V needs (report, train
 /// --init-from): one line naming what is missing otherwise.
 func loadMNISTModel<T: LinalgScalar>(_ path: String, for purpose: String, as: T.Type = T.self) throws -> RNNModel<T> {
@@ -203,12 +219,14 @@ func loadMNISTModel<T: LinalgScalar>(_ path: String, for purpose: String, as: T.
 
 /// The class names of a model: metadata key `classes` (comma-separated, one per class), else
 /// the indices 0…C−1.
-func classNames<T>(of model: RNNModel<T>) -> [String] {
-    if let text = model.metadata.extra["classes"] {
+func classNames<T>(of model: RNNModel<T>) -> [String] { classNames(metadata: model.metadata, classes: model.classes) }
+
+func classNames(metadata: ModelMetadata, classes: Int) -> [String] {
+    if let text = metadata.extra["classes"] {
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        if names.count == model.classes { return names }
+        if names.count == classes { return names }
     }
-    return (0..<model.classes).map(String.init)
+    return (0..<classes).map(String.init)
 }
 
 /// JSON text for a value (sorted keys, non-finite numbers as null).

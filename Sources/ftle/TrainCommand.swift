@@ -284,6 +284,10 @@ struct Eval: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let workers = threadOptions.workers()
+            if case let .gated(g) = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity) {
+                try evaluateGated(g, workers: workers)
+                return
+            }
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             if let inputs, let labels {
                 let all = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
@@ -313,6 +317,35 @@ struct Eval: ParsableCommand {
     }
 }
 
+extension Eval {
+    /// A GRU or LSTM model, in Float64 (the analysis path; images on `workers` threads): the
+    /// same report as a vanilla model's.
+    func evaluateGated(_ g: GatedNetwork, workers: Int) throws {
+        let pool = WorkerPool(workers: workers)
+        func report(_ r: (loss: Double, accuracy: Double), count: Int, what: String, json: [String: Any]) throws {
+            guard r.loss.isFinite else { throw FileFormatError(path: model, "the loss is NaN or Inf on these \(what)") }
+            if format == .json {
+                try emit(jsonText(json.merging(["model": model, "loss": r.loss, "accuracy": r.accuracy]) { a, _ in a }), to: nil)
+            } else {
+                print(String(format: "%@ on %d %@: loss %.4f, accuracy %.2f%%", model, count, what, r.loss, 100 * r.accuracy))
+            }
+        }
+        if let inputs, let labels {
+            let all = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: g.inputSize)
+            try all.checkLabels(classes: g.classes, path: labels)
+            let n = min(limit ?? all.count, all.count)
+            let r = try g.evaluate(count: n, pool: pool) { i in (all.sequence(i), all.steps, all.labels[i]) }
+            try report(r, count: n, what: "sequences of \(inputs)", json: ["inputs": inputs, "sequences": n])
+            return
+        }
+        guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)") }
+        let ds = try dataOptions.load(split)
+        let n = min(limit ?? ds.count, ds.count)
+        let r = try g.evaluate(count: n, pool: pool) { i in (g.sequence(ofImage: ds.image(i)).map(Double.init), task.steps, ds.label(i)) }
+        try report(r, count: n, what: "\(split.rawValue) images", json: ["split": split.rawValue, "images": n])
+    }
+}
+
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Logits, probabilities, predicted class and loss for one sequence.")
 
@@ -324,10 +357,9 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            let m = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
-            let batch = SequenceBatch<Double>(sequences: [input.sequence], labels: [input.label ?? 0], steps: input.steps, inputSize: m.inputSize)
-            let logits = m.finalLogits(batch).column(0)
+            let logits = m.finalLogits(sequence: input.sequence, steps: input.steps)
             guard logits.allSatisfy(\.isFinite) else {
                 throw FileFormatError(path: model, "the logits are NaN or Inf for \(input.description) (the weights or the input overflow)")
             }
@@ -342,7 +374,7 @@ struct Predict: ParsableCommand {
                 try emit(jsonText(obj), to: nil)
             } else {
                 print("\(input.description): \(input.steps) steps" + (input.label.map { ", label \($0)" } ?? ""))
-                let names = classNames(of: m)
+                let names = classNames(metadata: m.metadata, classes: m.classes)
                 let numeric = names == (0..<m.classes).map(String.init)
                 for k in 0..<m.classes {
                     let name = numeric ? String(k) : "\(k) \(names[k])"

@@ -108,6 +108,9 @@ extension RNNModel {
             let l = layers.count
             let vName = TensorName.recurrentWeights(layer: l), uName = TensorName.inputWeights(layer: l)
             let vT = try get(vName)
+            if l == 0, vT.shape.count == 2, vT.shape[1] > 0, let cell = GatedLayer.Cell.allCases.first(where: { vT.shape[0] == $0.gateCount * vT.shape[1] }) {
+                throw fail("a \(cell.rawValue.uppercased()) model (\"\(vName)\" is \(cell.gateCount)H×H); this command takes vanilla RNN models only (GRU and LSTM: predict, eval, spectrum)")
+            }
             guard vT.shape.count == 2, vT.shape[0] == vT.shape[1], vT.shape[0] > 0 else {
                 throw fail("tensor \"\(vName)\" has shape \(vT.shape), expected [H, H]")
             }
@@ -169,59 +172,9 @@ extension RNNModel {
             nonlinearity = n
         }
 
-        var permutation: [Int]? = nil
-        if let pT = file.tensors[TensorName.permutation] {
-            guard pT.dtype == .i64, pT.shape == [MNISTDataset.pixels] else {
-                throw fail("tensor \"\(TensorName.permutation)\" must be I64 of shape [784]")
-            }
-            let p = pT.int64s.map { Int($0) }
-            guard SequenceTask.isValidPermutation(p) else { throw fail("\"\(TensorName.permutation)\" is not a permutation of 0..<784") }
-            permutation = p
-        }
-        let task: SequenceTask?
-        switch file.metadata["task"] {
-        case "rowwise": task = .rowwise
-        case "pixelwise": task = .pixelwise
-        case "permuted":
-            guard let p = permutation else { throw fail("task is permuted but tensor \"\(TensorName.permutation)\" is missing") }
-            task = .permuted(permutation: p)
-        case nil:
-            let mnist = k == RNNModel.mnistClasses
-            if let p = permutation, i == 1 { task = .permuted(permutation: p) }
-            else if mnist && i == 28 { task = .rowwise }
-            else if mnist && i == 1 && layers.count == 1 { task = .pixelwise }
-            else { task = nil }
-        case let other?:
-            throw fail("unknown task \(quotedForMessage(other)) in metadata (expected rowwise, pixelwise or permuted)")
-        }
-        if permutation != nil && task?.kind != .permuted {
-            throw fail("tensor \"\(TensorName.permutation)\" belongs to permuted models only, but this is \(task.map { "a \($0.name)" } ?? "not an MNIST") model")
-        }
-        if let task {
-            guard i == task.inputSize else {
-                throw fail("input size \(i) does not fit the \(task.name) task (expected \(task.inputSize))")
-            }
-            guard k == RNNModel.mnistClasses else {
-                throw fail("the \(task.name) task has 10 classes but \"\(TensorName.readoutWeights)\" has \(k) rows")
-            }
-        }
-        let md = file.metadata
-        var extra = md
-        for key in ["format", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy", "bias", "input_mean", "input_std",
-                    "layers", "nonlinearity"] { extra[key] = nil }
-        var standardization: InputStandardization? = nil
-        switch (md["input_mean"], md["input_std"]) {
-        case (nil, nil): break
-        case let (m?, s?):
-            guard let mean = Double(m), let std = Double(s), mean.isFinite, std.isFinite, std > 0 else {
-                throw fail("metadata input_mean/input_std must be a finite mean and a positive std (got \(oneLineForMessage(m)), \(oneLineForMessage(s)))")
-            }
-            standardization = InputStandardization(mean: mean, std: std)
-        default: throw fail("metadata has only one of input_mean and input_std")
-        }
-        let meta = ModelMetadata(initialization: md["init"] ?? "unknown", seed: md["seed"].flatMap { UInt64($0) } ?? 0,
-                                 epochsTrained: md["epochs_trained"].flatMap { Double($0) } ?? 0,
-                                 testAccuracy: md["test_accuracy"].flatMap { Double($0) }, extra: extra)
+        let facts = try RecordedModelFacts(file: file, path: path, inputSize: i, classes: k, layerCount: layers.count,
+                                           weightKeys: ["layers", "nonlinearity", "bias"])
+        let (task, meta, standardization) = (facts.task, facts.metadata, facts.standardization)
         self.init(u: first.u, v: first.v, b: first.b,
                   w: Matrix(rows: k, cols: last.hidden, rowMajor: wValues.map { T($0) }),
                   c: cValues.map { T($0) }, task: task, metadata: meta, biasMode: biasMode,

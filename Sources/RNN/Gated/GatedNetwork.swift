@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MNIST
 
 /// A stack of gated layers (`nn.GRU` or `nn.LSTM`, any depth) and a linear readout
 /// (`nn.Linear`) of the last layer's h, as PyTorch saves `rnn` + `fc`, in Float64.
@@ -15,6 +16,11 @@ public struct GatedNetwork: Sendable, Equatable {
     public var readoutWeights: Matrix<Double>
     /// `fc.bias`, C.
     public var readoutBias: [Double]
+    /// The MNIST task the network reads images as (nil: array sequences only).
+    public var imageTask: SequenceTask? = nil
+    /// Applied to MNIST pixel values on their way into the network (nil: none).
+    public var inputStandardization: InputStandardization? = nil
+    public var metadata = ModelMetadata()
 
     public var cell: GatedLayer.Cell { layers[0].cell }
     /// I.
@@ -167,5 +173,33 @@ extension GatedNetwork {
         } catch let error as GatedLayerError {
             throw fail(error.description)
         }
+        let read = Set((0..<layers.count).flatMap { l in
+            [TensorName.inputWeights(layer: l), TensorName.recurrentWeights(layer: l), TensorName.inputBias(layer: l), TensorName.recurrentBias(layer: l)]
+        })
+        if let stray = file.tensors.keys.filter({ $0.hasPrefix("rnn.") && !read.contains($0) }).sorted().first {
+            throw fail("tensor \(quotedForMessage(stray)) does not belong to the \(layers.count)-layer \(cell.rawValue.uppercased()) \"rnn.weight_hh_l0\"…\"rnn.weight_hh_l\(layers.count - 1)\"")
+        }
+        if let stated = file.metadata["nonlinearity"], stated != "tanh" {
+            throw fail("metadata says nonlinearity \(quotedForMessage(stated)), but a \(cell.rawValue.uppercased()) has no choice of nonlinearity")
+        }
+        let facts = try RecordedModelFacts(file: file, path: path, inputSize: inputSize, classes: classes, layerCount: layers.count,
+                                           weightKeys: ["cell", "layers", "bias", "nonlinearity"])
+        imageTask = facts.task
+        inputStandardization = facts.standardization
+        metadata = facts.metadata
+    }
+
+    /// Reads a GRU or LSTM model file (see `init(file:path:)`).
+    public static func load(from path: String) throws -> GatedNetwork {
+        try GatedNetwork(file: SafeTensorsFile(contentsOf: path), path: path)
+    }
+
+    /// The input sequence (T×I, step-major) of a 784-pixel image under the network's task and
+    /// input standardization. Only for networks with an MNIST task.
+    public func sequence(ofImage image: [Float]) -> [Float] {
+        guard let task = imageTask else { preconditionFailure("the network has no MNIST task") }
+        let seq = task.sequence(image)
+        guard let s = inputStandardization else { return seq }
+        return seq.map(s.apply)
     }
 }

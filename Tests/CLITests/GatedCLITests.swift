@@ -1,0 +1,128 @@
+import Foundation
+import Linalg
+import RNN
+import TestSupport
+import Testing
+
+/// `ftle predict`, `spectrum` and `eval` on PyTorch `nn.GRU`/`nn.LSTM` + `nn.Linear` models
+/// (Tests/Fixtures/pytorch-gated, two layers each, written by make_models.py and
+/// make_fixture.py): the logits equal PyTorch's and ln r at every step equals the
+/// autograd-Jacobian QR reference (float64, full frame K = N) to 1e-9 through the real binary;
+/// and the bad inputs of rows 520–539 of docs/bad-inputs.md.
+@Suite(.enabled(if: CLI.available, "the ftle binary is not built"), .serialized)
+struct GatedCLITests {
+    static let fixtures = CLI.root + "/Tests/Fixtures/pytorch-gated"
+
+    struct Expected: Decodable {
+        let logits: [Double]
+        let log_r: [[Double]]
+        let state_size: Int
+    }
+
+    static func expected(_ cell: String) throws -> Expected {
+        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(cell)-expected.json")))
+    }
+
+    static func json(_ args: [String]) throws -> [String: Any] {
+        let r = try CLI.run(args)
+        #expect(r.status == 0, "\(args): \(r.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// Tolerance 1e-9 (absolute, on logits of size ~1 and on ln r): the bar; the
+    /// library-level tests hold the same quantities to 1e-12 per step.
+    @Test(arguments: ["gru", "lstm"])
+    func logitsAndLogRMatchPyTorch(cell: String) throws {
+        let want = try Self.expected(cell)
+        let model = "\(Self.fixtures)/\(cell)-2layer.safetensors", input = "\(Self.fixtures)/\(cell)-input.npy"
+        let predicted = try Self.json(["predict", "--model", model, "--input", input, "--format", "json"])
+        let logits = predicted["logits"] as? [Double] ?? []
+        #expect(logits.count == want.logits.count)
+        for (a, b) in zip(logits, want.logits) { #expect(abs(a - b) <= 1e-9, "\(cell) logit \(a) vs \(b)") }
+
+        let spectrum = try Self.json(["spectrum", "--model", model, "--input", input, "--format", "json"])
+        #expect(spectrum["cell"] as? String == cell)
+        #expect(spectrum["state_size"] as? Int == want.state_size)
+        #expect(spectrum["k"] as? Int == want.state_size)
+        let logR = spectrum["log_r"] as? [[Double]] ?? []
+        #expect(logR.count == want.log_r.count)
+        var worst = 0.0
+        for (row, wantRow) in zip(logR, want.log_r) {
+            #expect(row.count == wantRow.count)
+            for (a, b) in zip(row, wantRow) { worst = max(worst, abs(a - b)) }
+        }
+        #expect(worst <= 1e-9, "\(cell): largest |Δ ln r| = \(worst)")
+    }
+
+    /// eval --inputs agrees with predict, sequence by sequence: three sequences (the fixture's
+    /// input, its negation, half of it) labelled with predict's classes 0, 1, 2 give the accuracy
+    /// and mean loss computed from predict's own logits.
+    @Test func evalAgreesWithPredict() throws {
+        let dir = temporaryFolder("gated-eval")
+        let model = "\(Self.fixtures)/gru-2layer.safetensors"
+        let x = try NPYArray(contentsOf: "\(Self.fixtures)/gru-input.npy")
+        let variants = [x.values, x.values.map { -$0 }, x.values.map { $0 / 2 }]
+        var losses: [Double] = [], correct = 0
+        for (n, v) in variants.enumerated() {
+            let path = "\(dir)/x\(n).npy"
+            try Data(NPYArray(shape: x.shape, values: v).encoded(float32: false)).write(to: URL(fileURLWithPath: path))
+            let p = try Self.json(["predict", "--model", model, "--input", path, "--label", String(n), "--format", "json"])
+            losses.append(p["loss"] as? Double ?? .nan)
+            if p["predicted"] as? Int == n { correct += 1 }
+        }
+        try Data(NPYArray(shape: [3] + x.shape, values: variants.flatMap { $0 }).encoded(float32: false))
+            .write(to: URL(fileURLWithPath: dir + "/set-x.npy"))
+        try Data(NPYArray(shape: [3], values: [0, 1, 2]).encoded(float32: false)).write(to: URL(fileURLWithPath: dir + "/set-y.npy"))
+        for threads in ["1", "2"] {
+            let e = try Self.json(["eval", "--model", model, "--inputs", dir + "/set-x.npy", "--labels", dir + "/set-y.npy",
+                                   "--format", "json", "--threads", threads])
+            #expect(abs((e["loss"] as? Double ?? .nan) - losses.reduce(0, +) / 3) <= 1e-12)
+            #expect(e["accuracy"] as? Double == Double(correct) / 3)
+            #expect(e["sequences"] as? Int == 3)
+        }
+    }
+
+    static let cases: [BadInputCase] = {
+        let dir = temporaryFolder("gated-bad")
+        let f = fixtures, gru = "\(fixtures)/gru-2layer.safetensors", lstm = "\(fixtures)/lstm-2layer.safetensors"
+        let x = "\(fixtures)/gru-input.npy", xl = "\(fixtures)/lstm-input.npy"
+        func write(_ name: String, _ edit: (inout SafeTensorsFile) -> Void, from source: String = gru) -> String {
+            var file = try! SafeTensorsFile(contentsOf: source)
+            edit(&file)
+            let path = dir + "/" + name
+            try! Data(file.encoded()).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let relu = write("gru-relu.safetensors") { $0.metadata["nonlinearity"] = "relu" }
+        let stray = write("gru-stray.safetensors") { $0.tensors["rnn.weight_hh_l3"] = $0.tensors["rnn.weight_hh_l1"] }
+        let saysLSTM = write("gru-says-lstm.safetensors") { $0.metadata["cell"] = "lstm" }
+        let saysGRU = write("rnn-says-gru.safetensors", { $0.metadata["cell"] = "gru" },
+                            from: CLI.root + "/Samples/models/rowwise-h128.safetensors")
+        let n = (try? expected("lstm").state_size) ?? 0
+        return [
+            BadInputCase(name: "520 align on a GRU model", args: ["align", "--model", gru],
+                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H); this command takes vanilla RNN models only (GRU and LSTM: predict, eval, spectrum)\n", status: 1),
+            BadInputCase(name: "521 --nonlinearity relu on a gated model", args: ["predict", "--model", gru, "--input", x, "--nonlinearity", "relu"],
+                         stderr: "ftle: \(gru): --nonlinearity relu applies to vanilla RNN models; this one is gated\n", status: 1),
+            BadInputCase(name: "522 --k past an LSTM's 2H state", args: ["spectrum", "--model", lstm, "--input", xl, "--k", String(n + 1)],
+                         stderr: "ftle: --k \(n + 1) exceeds the state size N = \(n) (an LSTM's state is [h; c], 2H per layer)\n", status: 1),
+            BadInputCase(name: "523 a GRU file that says nonlinearity relu", args: ["predict", "--model", relu, "--input", x],
+                         stderr: "ftle: \(relu): metadata says nonlinearity \"relu\", but a GRU has no choice of nonlinearity\n", status: 1),
+            BadInputCase(name: "524 a gated layer after a gap", args: ["predict", "--model", stray, "--input", x],
+                         stderr: "ftle: \(stray): tensor \"rnn.weight_hh_l3\" does not belong to the 2-layer GRU \"rnn.weight_hh_l0\"…\"rnn.weight_hh_l1\"\n", status: 1),
+            BadInputCase(name: "525 GRU weights, metadata cell lstm", args: ["spectrum", "--model", saysLSTM, "--input", x],
+                         stderr: "ftle: \(saysLSTM): metadata says cell \"lstm\" but the weights are a GRU's\n", status: 1),
+            BadInputCase(name: "526 vanilla weights, metadata cell gru", args: ["predict", "--model", saysGRU],
+                         stderr: "ftle: \(saysGRU): metadata says cell \"gru\" but the weights are a vanilla RNN's (weight_hh is H×H)\n", status: 1),
+            BadInputCase(name: "527 an MNIST image for a gated model without a task", args: ["predict", "--model", gru, "--image", "3"],
+                         stderr: "ftle: --image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy\n", status: 1),
+            BadInputCase(name: "528 eval of a gated model without a task, no --inputs", args: ["eval", "--model", "\(f)/lstm-2layer.safetensors"],
+                         stderr: "ftle: the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)\n", status: 1),
+        ]
+    }()
+
+    @Test(arguments: cases)
+    func badInput(_ c: BadInputCase) throws {
+        try c.expectExactly()
+    }
+}
