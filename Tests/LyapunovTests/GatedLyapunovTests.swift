@@ -1,0 +1,69 @@
+import Foundation
+import Linalg
+import Lyapunov
+import RNN
+import Testing
+import TestSupport
+
+/// The Lyapunov stepper on GRU and LSTM stacks (`LyapunovStepper(network: .gated)`), against a
+/// plain reference: the dense Jacobian `GatedNetwork.stateJacobian` (itself tested against
+/// PyTorch autograd in RNNTests) times Q, then modified Gram–Schmidt. Float64 throughout.
+@Suite struct GatedLyapunovTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/pytorch-gated").path
+
+    static func network(_ cell: String) throws -> (GatedNetwork, [Double], Int) {
+        let path = "\(fixtures)/\(cell)-2layer.safetensors"
+        let input = try NPYArray(contentsOf: "\(fixtures)/\(cell)-input.npy")
+        return (try GatedNetwork.load(from: path), input.values, input.shape[0])
+    }
+
+    /// Gram–Schmidt thin QR (diag R > 0) of a full-rank matrix.
+    static func gramSchmidt(_ a: Matrix<Double>) -> (q: Matrix<Double>, diagonal: [Double]) {
+        var q = a, diagonal: [Double] = []
+        for j in 0..<a.cols {
+            var v = q.column(j)
+            for i in 0..<j {
+                let qi = q.column(i)
+                let p = zip(qi, v).map(*).reduce(0, +)
+                for r in v.indices { v[r] -= p * qi[r] }
+            }
+            let norm = v.map { $0 * $0 }.reduce(0, +).squareRoot()
+            diagonal.append(norm)
+            q.setColumn(j, v.map { $0 / norm })
+        }
+        return (q, diagonal)
+    }
+
+    /// Both conventions (Q_t R_t = D_t Q_{t−1} and D_tᵀ Q_{t−1}), K = 5 of N (12 for the GRU,
+    /// 24 for the LSTM): ln r_t^k at every step and the state s_t within 1e-11 of the reference.
+    @Test(arguments: ["gru", "lstm"], [JacobianConvention.forward, .transposed])
+    func stepperMatchesDenseReference(cell: String, jacobian: JacobianConvention) throws {
+        let (g, x, steps) = try Self.network(cell)
+        let k = 5, i = g.inputSize
+        var stepper = LyapunovStepper(network: .gated(g), k: k, jacobian: jacobian)
+        var s = [Double](repeating: 0, count: g.stateSize)
+        var q = Matrix<Double>.identityColumns(g.stateSize, k)
+        for t in 0..<steps {
+            let xt = Array(x[(t * i)..<((t + 1) * i)])
+            try stepper.step(input: xt)
+            let (next, layerSteps) = g.step(state: s, input: xt)
+            let d = g.stateJacobian(state: s, input: xt, layerSteps: layerSteps)
+            let (qt, diagonal) = Self.gramSchmidt(matmul(d, q, jacobian == .transposed ? .transposed : .none))
+            q = qt; s = next
+            for j in 0..<k { #expect(abs(stepper.logR[j] - Foundation.log(diagonal[j])) <= 1e-11, "t \(t + 1) k \(j + 1)") }
+            for j in s.indices { #expect(abs(stepper.h[j] - s[j]) <= 1e-12) }
+        }
+    }
+
+    /// The first K exponents do not depend on K (the leading columns of a QR factorisation are
+    /// those of the leading columns): K = 3 agrees with the full frame K = N to 1e-12.
+    @Test(arguments: ["gru", "lstm"])
+    func leadingExponentsDoNotDependOnK(cell: String) throws {
+        let (g, x, steps) = try Self.network(cell)
+        let few = try LyapunovTrace(network: .gated(g), sequence: x, steps: steps, k: 3)
+        let all = try LyapunovTrace(network: .gated(g), sequence: x, steps: steps)
+        #expect(all.k == g.stateSize)
+        for t in 0..<steps { for j in 0..<3 { #expect(abs(few.logR[t][j] - all.logR[t][j]) <= 1e-12) } }
+    }
+}
