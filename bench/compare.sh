@@ -52,6 +52,15 @@ for r in $(seq "$rounds"); do
   for p in torch jax numpy; do echo "ftle-full-512 $p $(run_peer ftle_peers.py $p 512 100 512 3 | awk '{print $5}')" >> "$out"; done
   echo "ftle-partial ftle $(run_ftle ftle-partial --hidden 512 --steps 784 --k 32 --repeat 3)" >> "$out"
   for p in torch jax numpy; do echo "ftle-partial $p $(run_peer ftle_peers.py $p 512 784 32 3 | awk '{print $5}')" >> "$out"; done
+  # GRU and LSTM (issue 14): one layer, H = 128, T = 784; the peer is bench/gated_ftle_peer.py
+  # (PyTorch, float64, one thread, the Jacobian applied to the frame as ftle does).
+  for c in gru lstm; do
+    n=128; [ "$c" = lstm ] && n=256
+    echo "ftle-$c-32 ftle $(run_ftle ftle-partial --cell "$c" --hidden 128 --steps 784 --k 32 --repeat 3)" >> "$out"
+    echo "ftle-$c-32 torch $("${peer_env[@]}" "$py" bench/gated_ftle_peer.py "$c" 128 784 32 3 2>/dev/null | awk '{print $5}' || echo failed)" >> "$out"
+    echo "ftle-$c-full ftle $(run_ftle ftle-full --cell "$c" --hidden 128 --steps 784 --repeat 3)" >> "$out"
+    echo "ftle-$c-full torch $("${peer_env[@]}" "$py" bench/gated_ftle_peer.py "$c" 128 784 "$n" 3 2>/dev/null | awk '{print $5}' || echo failed)" >> "$out"
+  done
   echo "train-rowwise ftle $(run_ftle train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2)" >> "$out"
   for p in torch jax; do echo "train-rowwise $p $(run_peer train_peers.py $p 128 28 28 64 40 | awk '{print $6}')" >> "$out"; done
   echo "train-permuted ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1)" >> "$out"
@@ -84,7 +93,10 @@ for r in rows:
     if impl == "ftle": gf[w] = max(gf.get(w, 0), float(r[3]))
 cores = sys.argv[2]
 names = {"ftle-full-128": "FTLE full H=128 T=784 (s)", "ftle-full-512": "FTLE full H=512 T=100 (s)",
-         "ftle-partial": "FTLE K=32 H=512 T=784 (s)", "train-rowwise": "train row-wise H=128 B=64 (samples/s)",
+         "ftle-partial": "FTLE K=32 H=512 T=784 (s)",
+         "ftle-gru-32": "FTLE GRU K=32 H=128 T=784 (s)", "ftle-gru-full": "FTLE GRU full (K=N=128) T=784 (s)",
+         "ftle-lstm-32": "FTLE LSTM K=32 H=128 T=784 (s)", "ftle-lstm-full": "FTLE LSTM full (K=N=256) T=784 (s)",
+         "train-rowwise": "train row-wise H=128 B=64 (samples/s)",
          "train-permuted": "train permuted H=512 B=64 (samples/s)",
          "train-rowwise-dp": f"train row-wise H=128 B=64, --threads {cores} (samples/s)",
          "train-permuted-dp": f"train permuted H=512 B=64, --threads {cores} (samples/s)",

@@ -6,6 +6,44 @@ import Lyapunov
 import MNIST
 import RNN
 
+/// The cell of `bench ftle-full|ftle-partial`.
+enum BenchCell: String, ExpressibleByArgument, CaseIterable { case rnn, gru, lstm }
+
+extension Bench {
+    /// ftle-full / ftle-partial on one GRU or LSTM layer: the workload of bench/gated_ftle_peer.py
+    /// (I = 1, weights and biases U(−1/√H, 1/√H)·3, x_t ~ N(0, 1), s_0 = 0, Q_0 = I[:, :K],
+    /// Float64). The draws are ftle's own (SeededRandom), so λ differs from the peer's; the
+    /// time per sequence is what compares.
+    func gatedFTLE() throws -> [String: Any] {
+        let gatedCell: GatedLayer.Cell = cell == .gru ? .gru : .lstm
+        let h = hidden ?? (workload == .ftleFull ? 128 : 512), t = steps ?? 784
+        let n = gatedCell == .lstm ? 2 * h : h
+        let kk = workload == .ftleFull ? n : (k ?? 32)
+        guard kk <= n else { throw UsageError("--k \(kk) exceeds the state size \(n)") }
+        var rng = SeededRandom(seed: 0)
+        let bound = 3 / Double(h).squareRoot(), rows = gatedCell.gateCount * h
+        func uniform(_ r: Int, _ c: Int) -> Matrix<Double> { .uniform(rows: r, cols: c, -bound, bound, using: &rng) }
+        let layer = try GatedLayer(cell: gatedCell, inputWeights: uniform(rows, 1), recurrentWeights: uniform(rows, h),
+                                   inputBias: uniform(rows, 1).column(0), recurrentBias: uniform(rows, 1).column(0))
+        let network = try GatedNetwork(layers: [layer], readoutWeights: Matrix(rows: 10, cols: h), readoutBias: [Double](repeating: 0, count: 10))
+        let x = (0..<t).map { _ in rng.nextNormal() }
+        var best = Double.infinity, spectrum: [Double] = []
+        for _ in 0..<`repeat` {
+            let start = monotonicSeconds()
+            let trace = try LyapunovTrace(network: .gated(network), sequence: x, steps: t, k: kk,
+                                          qrMethod: qr == "householder" ? .householder : .automatic)
+            best = min(best, monotonicSeconds() - start)
+            spectrum = trace.spectrum
+        }
+        // W_hh·Q_h: 2·G·H·H·K; Householder QR of N×K: 4NK² − 4K³/3 (the diagonal scalings are O(NK)).
+        let (g, hD, nD, kD) = (Double(gatedCell.gateCount), Double(h), Double(n), Double(kk))
+        let flops = Double(t) * (2 * g * hD * hD * kD + 4 * nD * kD * kD - 4 * pow(kD, 3) / 3)
+        return ["cell": cell.rawValue, "qr": qr, "hidden": h, "state_size": n, "steps": t, "k": kk, "best_seconds": best,
+                "gflops": flops / best / 1e9,
+                "lambda_1": spectrum.first ?? .nan, "lambda_k": spectrum.last ?? .nan]
+    }
+}
+
 /// Workloads mirroring ../shared/bench (see bench/README.md): one machine-readable JSON line each.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +77,8 @@ struct Bench: ParsableCommand {
     @Option(help: "QR of the FTLE workloads: automatic (CholeskyQR2, Householder fallback) or householder.") var qr: String = "automatic"
     @Option(parsing: .unconditional, help: ArgumentHelp("Workers: align/perturb/report (default: the number of cores) or data-parallel training shards (default 1: one shard on multi-threaded BLAS).", valueName: "n"))
     var threads: Int?
+    @Option(help: "Cell of the FTLE workloads: rnn (tanh, the default), gru or lstm (one layer, I = 1, PyTorch's default init ×3 so the gates are not linear, as bench/gated_ftle_peer.py; the state is h, or [h; c] of size 2H for lstm, and ftle-full's K is that size).")
+    var cell: BenchCell = .rnn
     @Option(help: "Alignment samples (align, report).") var samples: Int = 25
     @Option(help: "Sensitivity images (perturb, report).") var images: Int = 4
 
@@ -54,6 +94,9 @@ struct Bench: ParsableCommand {
         if qr != "automatic" && qr != "householder" { throw ValidationError("--qr must be automatic or householder") }
         if let n = threads, !(1...ThreadOptions.maximum).contains(n) {
             throw ValidationError("--threads must be in 1...\(ThreadOptions.maximum) (got \(n))")
+        }
+        if cell != .rnn && workload != .ftleFull && workload != .ftlePartial {
+            throw ValidationError("--cell applies to ftle-full and ftle-partial only")
         }
         if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
         if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
@@ -89,6 +132,7 @@ struct Bench: ParsableCommand {
             case .align, .perturb, .report:
                 result.merge(try experiment(workers: workers)) { $1 }
             case .ftleFull, .ftlePartial:
+                if cell != .rnn { result.merge(try gatedFTLE()) { $1 }; break }
                 let h = hidden ?? (workload == .ftleFull ? 128 : 512), t = steps ?? 784
                 let kk = workload == .ftleFull ? h : (k ?? 32)
                 guard kk <= h else { throw UsageError("--k \(kk) exceeds --hidden \(h)") }

@@ -118,6 +118,12 @@ struct GatedCLITests {
                          stderr: "ftle: --image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy\n", status: 1),
             BadInputCase(name: "528 eval of a gated model without a task, no --inputs", args: ["eval", "--model", "\(f)/lstm-2layer.safetensors"],
                          stderr: "ftle: the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)\n", status: 1),
+            BadInputCase(name: "529 bench --cell on a training workload", args: ["bench", "train-rowwise", "--cell", "gru"],
+                         stderr: "ftle: --cell applies to ftle-full and ftle-partial only\n", status: 2),
+            BadInputCase(name: "530 bench --cell unknown", args: ["bench", "ftle-full", "--cell", "elman"],
+                         stderr: "ftle: The value 'elman' is invalid for '--cell <cell>'. Please provide one of 'rnn', 'gru' or 'lstm'.\n", status: 2),
+            BadInputCase(name: "531 bench --k past an LSTM's state", args: ["bench", "ftle-partial", "--cell", "lstm", "--hidden", "4", "--k", "9", "--steps", "3"],
+                         stderr: "ftle: --k 9 exceeds the state size 8\n", status: 1),
         ]
     }()
 

@@ -37,9 +37,14 @@ import TestSupport
 
     /// Both conventions (Q_t R_t = D_t Q_{t−1} and D_tᵀ Q_{t−1}), K = 5 of N (12 for the GRU,
     /// 24 for the LSTM): ln r_t^k at every step and the state s_t within 1e-11 of the reference.
-    @Test(arguments: ["gru", "lstm"], [JacobianConvention.forward, .transposed])
-    func stepperMatchesDenseReference(cell: String, jacobian: JacobianConvention) throws {
-        let (g, x, steps) = try Self.network(cell)
+    /// One layer (the fixture's first, which takes the frame product without forming D_t)
+    /// and the whole two-layer stack (dense block lower-triangular D_t).
+    @Test(arguments: ["gru", "lstm"], [(JacobianConvention.forward, 1), (.transposed, 1), (.forward, 2), (.transposed, 2)])
+    func stepperMatchesDenseReference(cell: String, setting: (jacobian: JacobianConvention, layers: Int)) throws {
+        let (stack, x, steps) = try Self.network(cell)
+        let jacobian = setting.jacobian
+        let g = setting.layers == 2 ? stack
+            : try GatedNetwork(layers: [stack.layers[0]], readoutWeights: Matrix(rows: 2, cols: stack.layers[0].hidden), readoutBias: [0, 0])
         let k = 5, i = g.inputSize
         var stepper = LyapunovStepper(network: .gated(g), k: k, jacobian: jacobian)
         var s = [Double](repeating: 0, count: g.stateSize)

@@ -90,6 +90,32 @@ import Testing
         }
     }
 
+    /// The frame product without the dense Jacobian (`frameProduct`, the single-layer fast
+    /// path of the Lyapunov engine) equals ∂s'/∂s · Q and (∂s'/∂s)ᵀ · Q formed densely, to
+    /// 1e-12, for K = 3 and K = S, with and without biases.
+    @Test(arguments: GatedLayer.Cell.allCases, [true, false])
+    func frameProductMatchesDenseJacobian(cell: GatedLayer.Cell, biases: Bool) throws {
+        var random = SeededRandom(seed: cell == .gru ? 15 : 16)
+        let (h, inputs) = (6, 3), g = cell.gateCount
+        func draw(_ rows: Int, _ cols: Int) -> Matrix<Double> {
+            Matrix(rows: rows, cols: cols, columnMajor: (0..<(rows * cols)).map { _ in 1.2 * random.nextNormal() })
+        }
+        let layer = try GatedLayer(cell: cell, inputWeights: draw(g * h, inputs), recurrentWeights: draw(g * h, h),
+                                   inputBias: biases ? draw(g * h, 1).column(0) : nil, recurrentBias: biases ? draw(g * h, 1).column(0) : nil)
+        let s = (0..<layer.stateSize).map { _ in random.nextNormal() }
+        let x = (0..<inputs).map { _ in random.nextNormal() }
+        let step = layer.step(state: s, input: x)
+        let dense = layer.jacobians(state: s, input: x, step: step).state
+        for k in [3, layer.stateSize] {
+            let q = draw(layer.stateSize, k)
+            for transposed in [false, true] {
+                let fast = layer.frameProduct(state: s, step: step, frame: q, transposed: transposed)
+                let reference = matmul(dense, q, transposed ? .transposed : .none)
+                #expect(fast.maxAbsDifference(reference) < 1e-12, "\(cell) K=\(k) transposed=\(transposed)")
+            }
+        }
+    }
+
     /// Shapes that do not fit a cell are refused with one line.
     @Test func mismatchedShapesAreRefused() {
         let w = Matrix<Double>(rows: 12, cols: 3)

@@ -114,56 +114,69 @@ public struct GatedLayer: Sendable, Equatable {
         func addScaledBlock(_ d: [Double], _ w: Matrix<Double>, block k: Int, into out: inout Matrix<Double>, rowOffset: Int = 0) {
             for j in 0..<w.cols { for i in 0..<h { out[rowOffset + i, j] += d[i] * w[k * h + i, j] } }
         }
+        let sl = slopes(state: s, step: step)
+        for (weights, isState) in [(recurrentWeights, true), (inputWeights, false)] {
+            var out = isState ? dState : dInput
+            switch cell {
+            case .gru:
+                let z = step.gates[1]
+                addScaledBlock(sl.z, weights, block: 1, into: &out)
+                addScaledBlock(sl.r, weights, block: 0, into: &out)
+                // n's own block: through r ⊙ (W_hn h) for the state, directly W_in for the input.
+                addScaledBlock(isState ? sl.n : sl.nInput, weights, block: 2, into: &out)
+                if isState { for i in 0..<h { out[i, i] += z[i] } }
+            case .lstm:
+                let f = step.gates[1]
+                // Rows H..<2H: ∂c'; rows 0..<H: ∂h' = o-part + throughC ⊙ ∂c'.
+                addScaledBlock(sl.f, weights, block: 1, into: &out, rowOffset: h)
+                addScaledBlock(sl.i, weights, block: 0, into: &out, rowOffset: h)
+                addScaledBlock(sl.g, weights, block: 2, into: &out, rowOffset: h)
+                for j in 0..<weights.cols { for k in 0..<h { out[k, j] = sl.throughC[k] * out[h + k, j] } }
+                addScaledBlock(sl.o, weights, block: 3, into: &out)
+                if isState {
+                    for k in 0..<h {
+                        out[h + k, h + k] += f[k]
+                        out[k, h + k] += sl.throughC[k] * f[k]
+                    }
+                }
+            }
+            if isState { dState = out } else { dInput = out }
+        }
+        return (dState, dInput)
+    }
+}
+
+extension GatedLayer {
+    /// The per-unit coefficients of one step's Jacobian (each H values), by gate block.
+    /// GRU: `r`, `z`, `n` multiply W_hr, W_hz, W_hn rows in ∂h'/∂h (`nInput` multiplies W_in in
+    /// ∂h'/∂x); LSTM: `i`, `f`, `g` multiply W_·i, W_·f, W_·g rows in ∂c', `o` multiplies W_·o
+    /// in ∂h', and ∂h' = o-part + `throughC` ⊙ ∂c'. Arrays of the other cell are empty.
+    struct Slopes {
+        var r: [Double] = [], z: [Double] = [], n: [Double] = [], nInput: [Double] = []
+        var i: [Double] = [], f: [Double] = [], g: [Double] = [], o: [Double] = [], throughC: [Double] = []
+    }
+
+    func slopes(state s: [Double], step: Step) -> Slopes {
+        let h = hidden
+        var out = Slopes()
         switch cell {
         case .gru:
             let (r, z, n) = (step.gates[0], step.gates[1], step.gates[2])
             let recurrentN = step.auxiliary
-            let dn = (0..<h).map { 1 - n[$0] * n[$0] }
-            let oneMinusZ = z.map { 1 - $0 }
-            let zSlope: [Double] = (0..<h).map { k in (s[k] - n[k]) * (z[k] * (1 - z[k])) }
-            let nSlope: [Double] = (0..<h).map { oneMinusZ[$0] * dn[$0] }
-            let rSlopeN: [Double] = (0..<h).map { k in
-                let rSlope: Double = r[k] * (1 - r[k])
-                return nSlope[k] * recurrentN[k] * rSlope
-            }
-            for (weights, isState) in [(recurrentWeights, true), (inputWeights, false)] {
-                var out = isState ? dState : dInput
-                addScaledBlock(zSlope, weights, block: 1, into: &out)
-                addScaledBlock(rSlopeN, weights, block: 0, into: &out)
-                // n's own block: through r ⊙ (W_hn h) for the state, directly W_in for the input.
-                addScaledBlock(isState ? (0..<h).map { nSlope[$0] * r[$0] } : nSlope, weights, block: 2, into: &out)
-                if isState { for i in 0..<h { out[i, i] += z[i] } }
-                if isState { dState = out } else { dInput = out }
-            }
+            out.nInput = (0..<h).map { (1 - z[$0]) * (1 - n[$0] * n[$0]) }
+            out.z = (0..<h).map { k in (s[k] - n[k]) * (z[k] * (1 - z[k])) }
+            out.r = (0..<h).map { k in out.nInput[k] * recurrentN[k] * (r[k] * (1 - r[k])) }
+            out.n = (0..<h).map { out.nInput[$0] * r[$0] }
         case .lstm:
             let (i, f, g, o) = (step.gates[0], step.gates[1], step.gates[2], step.gates[3])
             let tanhC = step.auxiliary
-            let c = Array(s[h..<(2 * h)])
-            let fSlope: [Double] = (0..<h).map { k in c[k] * (f[k] * (1 - f[k])) }
-            let iSlope: [Double] = (0..<h).map { k in g[k] * (i[k] * (1 - i[k])) }
-            let gSlope: [Double] = (0..<h).map { k in i[k] * (1 - g[k] * g[k]) }
-            let oSlope: [Double] = (0..<h).map { k in tanhC[k] * (o[k] * (1 - o[k])) }
-            let throughC: [Double] = (0..<h).map { k in o[k] * (1 - tanhC[k] * tanhC[k]) }
-            for (weights, isState) in [(recurrentWeights, true), (inputWeights, false)] {
-                var out = isState ? dState : dInput
-                // Rows H..<2H: ∂c'; rows 0..<H: ∂h' = o-part + throughC ⊙ ∂c'.
-                addScaledBlock(fSlope, weights, block: 1, into: &out, rowOffset: h)
-                addScaledBlock(iSlope, weights, block: 0, into: &out, rowOffset: h)
-                addScaledBlock(gSlope, weights, block: 2, into: &out, rowOffset: h)
-                for j in 0..<weights.cols { for k in 0..<h { out[k, j] = throughC[k] * out[h + k, j] } }
-                addScaledBlock(oSlope, weights, block: 3, into: &out)
-                if isState {
-                    for k in 0..<h {
-                        out[h + k, h + k] += f[k]
-                        out[k, h + k] += throughC[k] * f[k]
-                    }
-                    dState = out
-                } else {
-                    dInput = out
-                }
-            }
+            out.f = (0..<h).map { k in s[h + k] * (f[k] * (1 - f[k])) }
+            out.i = (0..<h).map { k in g[k] * (i[k] * (1 - i[k])) }
+            out.g = (0..<h).map { k in i[k] * (1 - g[k] * g[k]) }
+            out.o = (0..<h).map { k in tanhC[k] * (o[k] * (1 - o[k])) }
+            out.throughC = (0..<h).map { k in o[k] * (1 - tanhC[k] * tanhC[k]) }
         }
-        return (dState, dInput)
+        return out
     }
 }
 

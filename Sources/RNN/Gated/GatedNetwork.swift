@@ -104,6 +104,8 @@ public struct GatedNetwork: Sendable, Equatable {
     /// D_t·Q (`transposed` false) or D_tᵀ·Q (`transposed` true) for a frame Q (N×K).
     public func jacobianProduct(state s: [Double], input x: [Double], layerSteps: [GatedLayer.Step],
                                 frame q: Matrix<Double>, transposed: Bool) -> Matrix<Double> {
+        // One layer: the frame meets the weights directly (O(G·H²·K)); a stack forms D_t.
+        if layers.count == 1 { return layers[0].frameProduct(state: s, step: layerSteps[0], frame: q, transposed: transposed) }
         let d = stateJacobian(state: s, input: x, layerSteps: layerSteps)
         return matmul(d, q, transposed ? .transposed : .none)
     }
