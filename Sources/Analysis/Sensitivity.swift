@@ -62,9 +62,15 @@ public enum Sensitivity {
     /// directions as the score needs.
     public static func trace(model: RNNModel<Double>, image: [Float], score: PixelScore,
                              jacobian: JacobianConvention = .forward) throws -> LyapunovTrace {
-        let task = model.task
-        return try LyapunovTrace(model: model, sequence: model.sequence(ofImage: image).map(Double.init), steps: task.steps,
-                                 k: min(score.directions, model.hidden), jacobian: jacobian)
+        try trace(network: .vanilla(model), image: image, score: score, jacobian: jacobian)
+    }
+
+    /// The same for any network of an MNIST task (K at most its state size N).
+    public static func trace(network: RecurrentNetwork, image: [Float], score: PixelScore,
+                             jacobian: JacobianConvention = .forward) throws -> LyapunovTrace {
+        guard let task = network.imageTask else { preconditionFailure("the network has no MNIST task") }
+        return try LyapunovTrace(network: network, sequence: network.sequence(ofImage: image).map(Double.init), steps: task.steps,
+                                 k: min(score.directions, network.stateSize), jacobian: jacobian)
     }
 
     /// Score of every pixel (784, row-major): the score of the step at which it is presented

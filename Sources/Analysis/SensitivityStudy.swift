@@ -88,9 +88,52 @@ public struct SensitivityStudy: Sendable {
     /// called in image order, on the calling thread, as each image is done.
     public init<T: LinalgScalar>(model: RNNModel<T>, data: MNISTDataset, options: Options, threads: Int = 1,
                                  progress: (Int, Int) -> Void = { _, _ in }) throws {
+        try self.init(studied: StudiedModel(model), data: data, options: options, threads: threads, progress: progress)
+    }
+
+    /// The same study of a GRU or LSTM network of an MNIST task: traces and flipped logits
+    /// both in Float64 (`GatedNetwork.finalLogits`, one image at a time). The reference
+    /// code's R values (`RConvention.ftleGradientsCode`) exist for vanilla models only.
+    public init(network: GatedNetwork, data: MNISTDataset, options: Options, threads: Int = 1,
+                progress: (Int, Int) -> Void = { _, _ in }) throws {
+        guard options.rConvention == .paper else {
+            throw NoFlipCandidates(description: "the reference code's R values are defined for vanilla RNNs; \(network.cell.withArticle) takes --r-convention paper")
+        }
+        try self.init(studied: StudiedModel(network), data: data, options: options, threads: threads, progress: progress)
+    }
+
+    /// What the study needs of a model: its task, its Float64 network for the traces, the
+    /// vanilla Float64 model for the reference code's R values (nil for gated networks), and
+    /// the logits of a batch of images in the model's own precision.
+    struct StudiedModel: Sendable {
+        let task: SequenceTask
+        let analysis: RecurrentNetwork
+        let vanillaAnalysis: RNNModel<Double>?
+        let logits: @Sendable ([[Float]]) -> [[Double]]
+
+        init<T: LinalgScalar>(_ model: RNNModel<T>) {
+            let analysisModel = model.converted(to: Double.self)
+            task = model.task
+            analysis = .vanilla(analysisModel)
+            vanillaAnalysis = analysisModel
+            logits = { Sensitivity.logits(model: model, images: $0) }
+        }
+
+        init(_ network: GatedNetwork) {
+            guard let t = network.imageTask else { preconditionFailure("the network has no MNIST task") }
+            task = t
+            analysis = .gated(network)
+            vanillaAnalysis = nil
+            logits = { images in
+                images.map { network.finalLogits(sequence: network.sequence(ofImage: $0).map(Double.init), steps: t.steps) }
+            }
+        }
+    }
+
+    init(studied model: StudiedModel, data: MNISTDataset, options: Options, threads: Int,
+         progress: (Int, Int) -> Void) throws {
         self.options = options
         let start = monotonicSeconds()
-        let analysisModel = model.converted(to: Double.self)
         let total = options.images * options.ks.count
         guard !options.sharedRandom || options.mode == .both else {
             throw NoFlipCandidates(description: "shared random subsets need flip mode both (every image then has the same candidates)")
@@ -101,7 +144,7 @@ public struct SensitivityStudy: Sendable {
         var images: [ImageResult] = []
         progress(0, total)
         try WorkerPool(workers: threads).orderedMap(count: min(options.images, data.count), { n in
-            try SensitivityStudy.imageResult(n, model: model, analysisModel: analysisModel, data: data, options: options)
+            try SensitivityStudy.imageResult(n, model: model, data: data, options: options)
         }, consume: { n, result in
             images.append(result)
             progress((n + 1) * options.ks.count, total)
@@ -117,28 +160,28 @@ public struct SensitivityStudy: Sendable {
 
     /// Test image n's scores, ranking and flips: the ranked and random flips of every k, each
     /// (image, k) as one batched forward pass in the model's precision.
-    static func imageResult<T: LinalgScalar>(_ n: Int, model: RNNModel<T>, analysisModel: RNNModel<Double>, data: MNISTDataset,
-                                             options: Options) throws -> ImageResult {
+    static func imageResult(_ n: Int, model: StudiedModel, data: MNISTDataset, options: Options) throws -> ImageResult {
         let image = data.image(n), label = data.label(n)
+        let task = model.task
         let stepScores: [Double]
-        switch options.rConvention {
-        case .paper:
-            let trace = try Sensitivity.trace(model: analysisModel, image: image, score: options.score, jacobian: options.jacobian)
-            stepScores = Sensitivity.stepScores(trace, score: options.score)
-        case .ftleGradientsCode:
+        switch (options.rConvention, model.vanillaAnalysis) {
+        case let (.ftleGradientsCode, analysisModel?):
             stepScores = ReferenceCodeR.logR1(model: analysisModel, sequence: analysisModel.sequence(ofImage: image).map(Double.init),
-                                              steps: model.task.steps)
+                                              steps: task.steps)
+        default:
+            let trace = try Sensitivity.trace(network: model.analysis, image: image, score: options.score, jacobian: options.jacobian)
+            stepScores = Sensitivity.stepScores(trace, score: options.score)
         }
-        let scores = Sensitivity.pixelScores(stepScores: stepScores, task: model.task)
+        let scores = Sensitivity.pixelScores(stepScores: stepScores, task: task)
         var ranking = Sensitivity.ranking(scores: scores, image: image, mode: options.mode)
         if let window = options.steps {
-            ranking = ranking.filter { window.contains(model.task.step(ofPixel: $0) + 1) }
+            ranking = ranking.filter { window.contains(task.step(ofPixel: $0) + 1) }
         }
         guard !ranking.isEmpty else {
             let window = options.steps.map { " in steps \($0.lowerBound)-\($0.upperBound)" } ?? ""
             throw NoFlipCandidates(description: "test image \(n) has no pixels to flip (mode \(options.mode.rawValue))\(window)")
         }
-        let original = Sensitivity.logits(model: model, images: [image])[0]
+        let original = model.logits([image])[0]
         let originalLoss = CrossEntropy.loss(original, label: label)
         var perK: [PerK] = []
         for k in options.ks {
@@ -149,7 +192,7 @@ public struct SensitivityStudy: Sendable {
             let subsets = Sensitivity.randomSubsets(candidates: ranking.sorted(), k: k, count: options.randomSubsets,
                                                     seed: subsetSeed)
             let batch = [Sensitivity.flipped(image, pixels: ranked)] + subsets.map { Sensitivity.flipped(image, pixels: $0) }
-            let logits = Sensitivity.logits(model: model, images: batch)
+            let logits = model.logits(batch)
             let diffs = logits.map { CrossEntropy.loss($0, label: label) - originalLoss }
             var meanLogits = [Double](repeating: 0, count: 10)
             for l in logits.dropFirst() { for c in 0..<10 { meanLogits[c] += l[c] / Double(max(subsets.count, 1)) } }

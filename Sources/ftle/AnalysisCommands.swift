@@ -292,6 +292,10 @@ struct Perturb: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let workers = threadOptions.workers()
+            if case let .gated(g) = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity) {
+                try perturbGated(g, workers: workers)
+                return
+            }
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             if let inputs, let labels { try perturbSequences(m, inputs: inputs, labels: labels); return }
             guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
@@ -308,6 +312,26 @@ struct Perturb: ParsableCommand {
             let study = try SensitivityStudy(model: m, data: test, options: o, threads: workers, progress: progress.update)
             try write(study, extra: ["preset": preset?.rawValue ?? "none"])
         }
+    }
+
+    /// A GRU or LSTM model of an MNIST task: the same study, its traces and logits in Float64.
+    func perturbGated(_ g: GatedNetwork, workers: Int) throws {
+        guard inputs == nil else {
+            throw UsageError("perturb --inputs takes vanilla RNN models; \(g.cell.withArticle) is perturbed on MNIST images")
+        }
+        guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: perturb needs MNIST images for \(g.cell.withArticle)") }
+        let test = try dataOptions.load(.test)
+        try Self.checkImages(images, test: test)
+        var o = studyConventions()
+        o.images = images; o.ks = try parsedKs(); o.randomSubsets = random; o.mode = mode; o.score = PixelScore(score)!; o.seed = seed
+        o.steps = try parsedSteps()
+        if let window = o.steps, window.upperBound > task.steps {
+            throw UsageError("--steps \(window.lowerBound)-\(window.upperBound) goes past T = \(task.steps)")
+        }
+        if case let .sum(n) = o.score, n > g.stateSize { throw UsageError("--score sum:\(n) exceeds N = \(g.stateSize)") }
+        let study = try SensitivityStudy(network: g, data: test, options: o, threads: workers,
+                                         progress: ProgressLine(label: "perturb: (image, k)").update)
+        try write(study, extra: ["preset": preset?.rawValue ?? "none", "cell": g.cell.rawValue])
     }
 
     /// The study in the chosen format; `extra` goes into the JSON object beside "model".

@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MNIST
 import RNN
 import TestSupport
 import Testing
@@ -82,6 +83,55 @@ struct GatedCLITests {
         }
     }
 
+    /// perturb on a GRU of the row-wise task (I = 28, H = 6, C = 10, random weights): for each
+    /// image, the ranked pixels are the top k of the ranking by ln r_t^1 that `spectrum --k 1`
+    /// gives for that image (a row's 28 pixels share its step; ties by pixel index), and the
+    /// ranked flip's logits are those `predict` gives for the flipped image written as a .npy
+    /// sequence (1e-12). Two images, k = 5 and 40 (40 spans two rows).
+    @Test func perturbRanksByR1AndFlipsThoseInputs() throws {
+        let dir = temporaryFolder("gated-perturb")
+        var rng = SeededRandom(seed: 31)
+        let h = 6, g = 3
+        func tensor(_ shape: [Int], _ scale: Double) -> Tensor {
+            Tensor(float64: (0..<shape.reduce(1, *)).map { _ in scale * rng.nextNormal() }, shape: shape)
+        }
+        let file = SafeTensorsFile(tensors: [
+            "rnn.weight_ih_l0": tensor([g * h, 28], 0.5), "rnn.weight_hh_l0": tensor([g * h, h], 1.0),
+            "rnn.bias_ih_l0": tensor([g * h], 0.2), "rnn.bias_hh_l0": tensor([g * h], 0.2),
+            "fc.weight": tensor([10, h], 1.0), "fc.bias": tensor([10], 0.1),
+        ], metadata: ["task": "rowwise", "cell": "gru"])
+        let model = dir + "/gru-rowwise.safetensors"
+        try Data(file.encoded()).write(to: URL(fileURLWithPath: model))
+        let study = try Self.json(["perturb", "--model", model, "--images", "2", "--k", "5,40", "--random", "3", "--format", "json"])
+        #expect(study["cell"] as? String == "gru")
+        let perImage = study["per_image"] as? [[String: Any]] ?? []
+        #expect(perImage.count == 2)
+        let test = try MNISTDataset.load(directory: CLI.root + "/Samples/mnist", split: .test)
+        for (n, result) in perImage.enumerated() {
+            let spectrum = try Self.json(["spectrum", "--model", model, "--image", String(n), "--k", "1", "--format", "json"])
+            let r1 = (spectrum["log_r"] as? [[Double]] ?? []).map { $0[0] }
+            #expect(r1.count == 28)
+            let score: [Double] = (0..<784).map { r1[$0 / 28] }
+            let ranking: [Int] = Array(0..<784).sorted { (a: Int, b: Int) -> Bool in
+                score[a] != score[b] ? score[a] > score[b] : a < b
+            }
+            let image = test.image(n)
+            for (j, perK) in (result["per_k"] as? [[String: Any]] ?? []).enumerated() {
+                let k = [5, 40][j]
+                let pixels = perK["ranked_pixels"] as? [Int] ?? []
+                #expect(pixels == Array(ranking.prefix(k)), "image \(n) k \(k)")
+                var flipped = image
+                for p in pixels { flipped[p] = image[p] < 0.001 ? 1 : 0 }
+                let path = "\(dir)/flipped-\(n)-\(k).npy"
+                try Data(NPYArray(shape: [28, 28], values: flipped.map(Double.init)).encoded(float32: false)).write(to: URL(fileURLWithPath: path))
+                let predicted = try Self.json(["predict", "--model", model, "--input", path, "--format", "json"])
+                let want = predicted["logits"] as? [Double] ?? [], got = perK["ranked_logits"] as? [Double] ?? []
+                #expect(want.count == 10 && got.count == 10)
+                for (a, b) in zip(got, want) { #expect(abs(a - b) <= 1e-12) }
+            }
+        }
+    }
+
     static let cases: [BadInputCase] = {
         let dir = temporaryFolder("gated-bad")
         let f = fixtures, gru = "\(fixtures)/gru-2layer.safetensors", lstm = "\(fixtures)/lstm-2layer.safetensors"
@@ -101,7 +151,7 @@ struct GatedCLITests {
         let n = (try? expected("lstm").state_size) ?? 0
         return [
             BadInputCase(name: "520 align on a GRU model", args: ["align", "--model", gru],
-                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H); this command takes vanilla RNN models only (GRU and LSTM: predict, eval, spectrum)\n", status: 1),
+                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H); this command takes vanilla RNN models only (GRU and LSTM: predict, eval, spectrum, perturb)\n", status: 1),
             BadInputCase(name: "521 --nonlinearity relu on a gated model", args: ["predict", "--model", gru, "--input", x, "--nonlinearity", "relu"],
                          stderr: "ftle: \(gru): --nonlinearity relu applies to vanilla RNN models; this one is gated\n", status: 1),
             BadInputCase(name: "522 --k past an LSTM's 2H state", args: ["spectrum", "--model", lstm, "--input", xl, "--k", String(n + 1)],
@@ -124,6 +174,10 @@ struct GatedCLITests {
                          stderr: "ftle: The value 'elman' is invalid for '--cell <cell>'. Please provide one of 'rnn', 'gru' or 'lstm'.\n", status: 2),
             BadInputCase(name: "531 bench --k past an LSTM's state", args: ["bench", "ftle-partial", "--cell", "lstm", "--hidden", "4", "--k", "9", "--steps", "3"],
                          stderr: "ftle: --k 9 exceeds the state size 8\n", status: 1),
+            BadInputCase(name: "532 perturb --inputs on a gated model", args: ["perturb", "--model", gru, "--inputs", xl, "--labels", xl],
+                         stderr: "ftle: perturb --inputs takes vanilla RNN models; a GRU is perturbed on MNIST images\n", status: 1),
+            BadInputCase(name: "533 perturb of a gated model without a task", args: ["perturb", "--model", lstm],
+                         stderr: "ftle: the model has no MNIST task: perturb needs MNIST images for an LSTM\n", status: 1),
         ]
     }()
 

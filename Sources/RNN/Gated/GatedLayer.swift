@@ -21,6 +21,8 @@ public struct GatedLayer: Sendable, Equatable {
         case gru, lstm
         /// Gate blocks G in `weight_hh`.
         public var gateCount: Int { self == .gru ? 3 : 4 }
+        /// "a GRU" or "an LSTM", for messages.
+        public var withArticle: String { self == .gru ? "a GRU" : "an LSTM" }
         /// Gate names in PyTorch's block order.
         public var gateNames: [String] { self == .gru ? ["r", "z", "n"] : ["i", "f", "g", "o"] }
     }
