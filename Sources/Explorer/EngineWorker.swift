@@ -17,13 +17,13 @@ public final class EngineWorker: Sendable {
     /// One analysis to start: the model and image, and K.
     public struct ImageRequest: Sendable {
         public var analysisID: Int
-        public var model: RNNModel<Double>
+        public var model: RecurrentNetwork
         public var image: [Float]
         public var label: Int
         public var directions: Int
         public var jacobian: JacobianConvention
 
-        public init(analysisID: Int, model: RNNModel<Double>, image: [Float], label: Int, directions: Int,
+        public init(analysisID: Int, model: RecurrentNetwork, image: [Float], label: Int, directions: Int,
                     jacobian: JacobianConvention = .forward) {
             self.jacobian = jacobian
             self.analysisID = analysisID

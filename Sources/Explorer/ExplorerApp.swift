@@ -47,7 +47,7 @@ public final class ExplorerApp {
     }
 
     public private(set) var state: ExplorerState
-    public private(set) var model: RNNModel<Double>
+    public private(set) var model: RecurrentNetwork
     /// The last grid flushed.
     public private(set) var screen: Grid?
     /// Frames rendered so far.
@@ -66,7 +66,12 @@ public final class ExplorerApp {
     /// The status message on screen and since when.
     private var statusShown: (message: StatusMessage, since: Double)?
 
-    public init(terminal: any TerminalBackend, state: ExplorerState, model: RNNModel<Double>, configuration: Configuration) {
+    /// The app on a vanilla model.
+    public convenience init(terminal: any TerminalBackend, state: ExplorerState, model: RNNModel<Double>, configuration: Configuration) {
+        self.init(terminal: terminal, state: state, model: .vanilla(model), configuration: configuration)
+    }
+
+    public init(terminal: any TerminalBackend, state: ExplorerState, model: RecurrentNetwork, configuration: Configuration) {
         self.terminal = terminal
         self.state = state
         self.model = model
@@ -176,7 +181,7 @@ public final class ExplorerApp {
         for update in trainer.drainUpdates() {
             any = true
             if case let .weights(weights) = update {
-                installWeights(weights, path: configuration.trainingDirectory + "/" + RunFiles.model,
+                installWeights(.vanilla(weights), path: configuration.trainingDirectory + "/" + RunFiles.model,
                                message: "loaded the training weights (step \(state.training.step))")
             } else {
                 if case .started = update { lastAutomaticReloadStep = nil }
@@ -224,6 +229,8 @@ public final class ExplorerApp {
         case .requestFlips:
             engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
         case .requestAlignment:
+            // Gated models show their gates there instead (ImageAnalysis.alignment is vanilla-only).
+            guard case .vanilla = model else { return }
             engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
         case let .loadTheme(name):
             loadTheme(name)
@@ -232,7 +239,11 @@ public final class ExplorerApp {
                 dispatch(.status("following \(followed): its own process trains", isWarning: true))
                 return
             }
-            trainer.start(.forModel(model, modelPath: configuration.modelPath,
+            guard case let .vanilla(vanilla) = model else {
+                dispatch(.status("the explorer trains vanilla RNNs; train a \(model.cellName.uppercased()) with ftle train --cell \(model.cellName) and watch it with --follow", isWarning: true))
+                return
+            }
+            trainer.start(.forModel(vanilla, modelPath: configuration.modelPath,
                                     outputDirectory: configuration.trainingDirectory,
                                     dataDirectory: configuration.dataDirectory))
         case .pauseTraining:
@@ -292,9 +303,9 @@ public final class ExplorerApp {
 
     private func loadModel(from path: String, message: String) {
         do {
-            let loaded = try RNNModel<Double>.load(from: path)
-            guard loaded.imageTask != nil, loaded.isSingleLayerTanh else {
-                dispatch(.status("cannot open \(path): not a single-layer tanh model of an MNIST task", isWarning: true))
+            let loaded = try RecurrentNetwork.load(from: path)
+            if let problem = ExplorerLauncher.unsupported(loaded) {
+                dispatch(.status("cannot open \(path): \(problem)", isWarning: true))
                 return
             }
             if path != configuration.trainingDirectory + "/" + RunFiles.model { configuration.modelPath = path }
@@ -305,9 +316,9 @@ public final class ExplorerApp {
         }
     }
 
-    private func installWeights(_ weights: RNNModel<Double>, path: String, message: String) {
+    private func installWeights(_ weights: RecurrentNetwork, path: String, message: String) {
         model = weights
-        dispatch(.modelLoaded(ModelSummary(model: weights, path: path), message: message))
+        dispatch(.modelLoaded(ModelSummary(network: weights, path: path), message: message))
     }
 
     private func export() {

@@ -32,10 +32,24 @@ public enum ExplorerLauncher {
         throw ExplorerSetupError("no model to open: \(candidates.joined(separator: " and ")) are missing (give --model FILE)")
     }
 
+    /// Why the explorer cannot open `model` (nil when it can): it shows single-layer tanh RNNs
+    /// and single-layer GRUs and LSTMs of an MNIST task.
+    static func unsupported(_ model: RecurrentNetwork) -> String? {
+        guard model.imageTask != nil else { return "the explorer opens models of an MNIST task" }
+        switch model {
+        case let .vanilla(m) where !m.isSingleLayerTanh:
+            return "the explorer opens single-layer tanh, GRU or LSTM models of an MNIST task"
+        case let .gated(g) where g.layers.count > 1:
+            return "the explorer opens single-layer tanh, GRU or LSTM models of an MNIST task (this \(g.cell.rawValue.uppercased()) has \(g.layers.count) layers)"
+        default:
+            return nil
+        }
+    }
+
     /// Loads everything the explorer needs before the terminal opens.
     public static func prepare(_ options: ExplorerOptions, environment: [String: String],
                                currentDirectory: String, executableURL: URL?) throws
-        -> (state: ExplorerState, model: RNNModel<Double>, configuration: ExplorerApp.Configuration, colorMode: ColorMode?) {
+        -> (state: ExplorerState, model: RecurrentNetwork, configuration: ExplorerApp.Configuration, colorMode: ColorMode?) {
         var colorMode: ColorMode?
         if options.colorName.lowercased() != "auto" {
             guard let mode = ColorMode(name: options.colorName) else {
@@ -61,12 +75,12 @@ public enum ExplorerLauncher {
             throw ExplorerSetupError(String(describing: error), isUsageError: true)
         }
         let modelPath = try resolveModelPath(options)
-        let model: RNNModel<Double>
-        do { model = try RNNModel<Double>.load(from: modelPath) } catch {
+        let model: RecurrentNetwork
+        do { model = try RecurrentNetwork.load(from: modelPath) } catch {
             throw ExplorerSetupError(String(describing: error))
         }
-        guard model.imageTask != nil, model.isSingleLayerTanh else {
-            throw ExplorerSetupError("\(modelPath): the explorer opens single-layer tanh models of an MNIST task; use ftle spectrum --input X.npy for this one")
+        if let problem = unsupported(model) {
+            throw ExplorerSetupError("\(modelPath): \(problem); use ftle spectrum --input X.npy for this one")
         }
         let dataset: MNISTDataset
         do { dataset = try MNISTDataset.load(directory: options.dataDirectory, split: options.split) } catch {
@@ -75,11 +89,12 @@ public enum ExplorerLauncher {
         guard options.imageIndex >= 0, options.imageIndex < dataset.count else {
             throw ExplorerSetupError("--image \(options.imageIndex) is out of range: the \(options.split.rawValue) split has \(dataset.count) images (0...\(dataset.count - 1))")
         }
-        if let k = options.directions, k < 1 || k > model.hidden {
-            throw ExplorerSetupError("--k \(k) must be in 1...\(model.hidden) (H)")
+        let n = model.stateSize
+        if let k = options.directions, k < 1 || k > n {
+            throw ExplorerSetupError("--k \(k) must be in 1...\(n) (\(model.cellName == "lstm" ? "N = 2H, the LSTM's [h; c]" : "H"))")
         }
-        let directions = options.directions ?? min(model.hidden, ExplorerOptions.defaultDirections)
-        var state = ExplorerState(model: ModelSummary(model: model, path: modelPath), dataset: dataset,
+        let directions = options.directions ?? min(n, ExplorerOptions.defaultDirections)
+        var state = ExplorerState(model: ModelSummary(network: model, path: modelPath), dataset: dataset,
                                   imageIndex: options.imageIndex, directions: directions,
                                   context: RenderContext(theme: themeResult.theme),
                                   themeNames: Theme.availableThemes(in: themeDirectory))

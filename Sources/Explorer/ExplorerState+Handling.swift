@@ -34,7 +34,7 @@ extension ExplorerState {
             return []
         case let .modelLoaded(summary, message):
             model = summary
-            directions = min(directions, summary.hidden)
+            directions = min(directions, summary.stateSize)
             t = min(max(t, 1), summary.steps)
             isReloadPending = false
             if let message { status = StatusMessage(message) }

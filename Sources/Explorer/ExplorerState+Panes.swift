@@ -27,6 +27,11 @@ extension ExplorerState {
                       viewKey: ExplorerKeys.hint(.toggleAlignmentView, in: keys), isFocused: focus == .alignment)
     }
 
+    /// Gated models: their gates, in the alignment pane's place.
+    var gatePane: GatePane {
+        GatePane(t: t, steps: steps, cell: model.cell, spectrum: currentSpectrum, isFocused: focus == .alignment)
+    }
+
     var spectrumPane: SpectrumPane {
         SpectrumPane(t: t, spectrum: currentSpectrum, scroll: spectrumScroll, isFocused: focus == .spectrum)
     }
@@ -49,7 +54,7 @@ extension ExplorerState {
         switch pane {
         case .digit: digitPane
         case .spectrum: spectrumPane
-        case .alignment: alignmentPane(keys: keys)
+        case .alignment: model.cell == "rnn" ? alignmentPane(keys: keys) as any Widget : gatePane
         case .logits: logitsPane
         case .rTrace: rTracePane
         case .training: trainingPane(keys: keys)

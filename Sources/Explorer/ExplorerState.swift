@@ -71,7 +71,7 @@ public struct ExplorerState: Sendable {
         self.imageIndex = index
         image = dataset.image(index)
         label = dataset.label(index)
-        self.directions = min(max(directions, 1), model.hidden)
+        self.directions = min(max(directions, 1), model.stateSize)
         t = model.steps
         self.context = context
         self.themeNames = themeNames

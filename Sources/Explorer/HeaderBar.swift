@@ -9,7 +9,7 @@ enum HeaderBar {
     static func text(_ state: ExplorerState, width: Int = .max) -> String {
         let context = state.context
         var fields = ["ftle", "t \(state.t)/\(state.steps)", "\(state.dataset.split.rawValue) #\(state.imageIndex)",
-                      "label \(state.label)", state.model.fileName, state.model.task.name, "H \(state.model.hidden)",
+                      "label \(state.label)", state.model.fileName, state.model.task.name, (state.model.cell == "rnn" ? "" : state.model.cell.uppercased() + " ") + "H \(state.model.hidden)",
                       "K \(state.directions)",
                       state.jacobian == .forward ? "D" : context.text("Dᵀ", ascii: "D^T")]
         if state.isPlaying { fields.append(context.text("▶ playing", ascii: "> playing")) }

@@ -13,24 +13,41 @@ import RNN
 /// Alignment uses the same K-column frame (the first K Lyapunov vectors), not a full
 /// H-column one. Flips and logits call ``Sensitivity``; alignment calls
 /// ``SampleAlignment/alignment(q:deltaV:side:)`` and ``PrefixGradients``.
+///
+/// A GRU or LSTM network steps the same way (its state is h, or [h; c] for an LSTM); its
+/// gates' mean activations per step go with the spectrum (the gate pane), and alignment,
+/// defined for a vanilla RNN's V, is not computed for it.
 struct ImageAnalysis {
     let id: Int
-    let model: RNNModel<Double>
+    let model: RecurrentNetwork
     let image: [Float]
     let label: Int
     let directions: Int
     let jacobian: JacobianConvention
     private var trace: LyapunovTrace
+    /// GRU/LSTM: each gate's mean activation at steps 1…T (T×G), and the gates' names.
+    private let gateMeans: [[Double]]
+    private let gateNames: [String]
+    private let task: SequenceTask
 
-    init(id: Int, model: RNNModel<Double>, image: [Float], label: Int, directions: Int, jacobian: JacobianConvention = .forward) {
+    init(id: Int, model: RecurrentNetwork, image: [Float], label: Int, directions: Int, jacobian: JacobianConvention = .forward) {
         self.id = id
         self.model = model
         self.image = image
         self.label = label
-        self.directions = min(max(directions, 1), model.hidden)
+        self.directions = min(max(directions, 1), model.stateSize)
         self.jacobian = jacobian
-        let steps = model.task.steps
-        let snapshotBytes = LyapunovStepper(model: model, k: self.directions, jacobian: jacobian).snapshotBytes
+        guard let task = model.imageTask else { preconditionFailure("the explorer shows models of an MNIST task") }
+        self.task = task
+        let steps = task.steps
+        if case let .gated(g) = model {
+            gateNames = g.cell.gateNames
+            gateMeans = Self.gateMeans(g, sequence: g.sequence(ofImage: image).map(Double.init), steps: steps)
+        } else {
+            gateNames = []
+            gateMeans = []
+        }
+        let snapshotBytes = LyapunovStepper(network: model, k: self.directions, jacobian: jacobian).snapshotBytes
         trace = LyapunovTrace(notStarted: model, sequence: model.sequence(ofImage: image).map(Double.init), steps: steps,
                               k: self.directions, jacobian: jacobian,
                               snapshotInterval: LyapunovTrace.snapshotInterval(steps: steps, bytesPerSnapshot: snapshotBytes))
@@ -46,7 +63,32 @@ struct ImageAnalysis {
 
     /// The trace as far as it goes.
     var spectrum: SpectrumResult {
-        SpectrumResult(analysisID: id, directions: directions, totalSteps: totalSteps, logR: trace.logR, exponents: trace.exponents)
+        var result = SpectrumResult(analysisID: id, directions: directions, totalSteps: totalSteps, logR: trace.logR, exponents: trace.exponents)
+        result.gateNames = gateNames
+        result.gateMeans = gateMeans
+        return result
+    }
+
+    /// Each gate's activation averaged over the units (`GatedNetwork.meanGateActivations`),
+    /// at every step of the sequence from s_0 = 0.
+    static func gateMeans(_ g: GatedNetwork, sequence x: [Double], steps: Int) -> [[Double]] {
+        var s = [Double](repeating: 0, count: g.stateSize), out: [[Double]] = []
+        let i = g.inputSize
+        for t in 0..<steps {
+            let step = g.step(state: s, input: Array(x[(t * i)..<((t + 1) * i)]))
+            out.append(GatedNetwork.meanGateActivations(step.layerSteps))
+            s = step.state
+        }
+        return out
+    }
+
+    /// Logits o_T of each image (vanilla: one batched forward pass in Float64).
+    private func finalLogits(_ images: [[Float]]) -> [[Double]] {
+        switch model {
+        case let .vanilla(m): return Sensitivity.logits(model: m, images: images)
+        case let .gated(g):
+            return images.map { g.finalLogits(sequence: g.sequence(ofImage: $0).map(Double.init), steps: task.steps) }
+        }
     }
 
     /// Q_t (H×K) for a computed step t ≥ 0, re-stepped from the nearest snapshot.
@@ -54,6 +96,7 @@ struct ImageAnalysis {
 
     /// A_t for Q vectors 1…K against the first and last five right singular vectors of ΔV_t.
     func alignment(atStep t: Int) throws -> AlignmentResult {
+        guard case let .vanilla(model) = model else { throw AlignmentUndefined(cell: self.model.cellName) }
         let q = try frame(atStep: t)
         let deltaV = PrefixGradients(model: model, states: trace.stateMatrix(throughStep: t), label: label).gradient(atStep: t)
         let a = try SampleAlignment.alignment(q: q, deltaV: deltaV, side: .right)   // K×H
@@ -70,13 +113,12 @@ struct ImageAnalysis {
     /// Rankings, flipped images and their logits (one batched forward pass).
     func flips(_ request: FlipRequest) -> FlipResult {
         precondition(isComplete, "flips need the whole trace")
-        let task = model.task
         let scores = Sensitivity.pixelScores(stepScores: trace.logR.map { $0[0] }, task: task)
         let count = max(0, min(request.count, image.count))
         let top = Array(Sensitivity.ranking(scores: scores, image: image, mode: .both).prefix(count))
         let topSteps = top.map { task.step(ofPixel: $0) + 1 }
         guard let mode = request.mode else {
-            let logits = Sensitivity.logits(model: model, images: [image])
+            let logits = finalLogits([image])
             return FlipResult(analysisID: id, request: request, topPixels: top, topSteps: topSteps, rFlippedPixels: [],
                               randomPixels: [], original: logits[0], rFlipped: nil, randomFlipped: nil, label: label,
                               stepLogits: logitsAtEveryStep([image]))
@@ -86,19 +128,39 @@ struct ImageAnalysis {
         let randomPixels = Sensitivity.randomSubsets(candidates: candidates, k: count, count: 1,
                                                      seed: request.baselineSeed).first ?? []
         let images = [image, Sensitivity.flipped(image, pixels: rPixels), Sensitivity.flipped(image, pixels: randomPixels)]
-        let logits = Sensitivity.logits(model: model, images: images)
+        let logits = finalLogits(images)
         return FlipResult(analysisID: id, request: request, topPixels: top, topSteps: topSteps, rFlippedPixels: rPixels,
                           randomPixels: randomPixels, original: logits[0], rFlipped: logits[1], randomFlipped: logits[2],
                           label: label, stepLogits: logitsAtEveryStep(images))
     }
 
     /// o_t for t = 1…T of each image (one batched forward pass with the readout at every step).
+    /// Each image goes in as the network sees it (`sequence(ofImage:)`: the task's order and
+    /// the model's input standardization).
     private func logitsAtEveryStep(_ images: [[Float]]) -> [[[Double]]] {
-        let task = model.task
-        let batch = SequenceBatch<Double>(sequences: images.map { task.sequence($0) },
-                                          labels: [Int](repeating: 0, count: images.count), steps: task.steps,
-                                          inputSize: task.inputSize)
-        let trace = model.forward(batch, logitsAtEveryStep: true)
-        return (0..<images.count).map { n in (1...task.steps).map { trace.logit($0, sample: n) } }
+        switch model {
+        case let .vanilla(m):
+            let batch = SequenceBatch<Double>(sequences: images.map { m.sequence(ofImage: $0) },
+                                              labels: [Int](repeating: 0, count: images.count), steps: task.steps,
+                                              inputSize: task.inputSize)
+            let trace = m.forward(batch, logitsAtEveryStep: true)
+            return (0..<images.count).map { n in (1...task.steps).map { trace.logit($0, sample: n) } }
+        case let .gated(g):
+            return images.map { image in
+                let x = g.sequence(ofImage: image).map(Double.init), i = g.inputSize
+                var s = [Double](repeating: 0, count: g.stateSize), out: [[Double]] = []
+                for t in 0..<task.steps {
+                    s = g.step(state: s, input: Array(x[(t * i)..<((t + 1) * i)])).state
+                    out.append(g.logits(state: s))
+                }
+                return out
+            }
+        }
     }
+}
+
+/// Alignment compares Q with the singular vectors of ΔV, a vanilla RNN's recurrent gradient.
+struct AlignmentUndefined: Error, CustomStringConvertible {
+    var cell: String
+    var description: String { "alignment is defined for a vanilla RNN's V; this model is a \(cell.uppercased())" }
 }

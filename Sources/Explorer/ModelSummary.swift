@@ -10,6 +10,10 @@ public struct ModelSummary: Equatable, Sendable {
     public var fileName: String
     public var task: SequenceTask
     public var hidden: Int
+    /// "rnn", "gru" or "lstm".
+    public var cell: String = "rnn"
+    /// N, the size of the state the frame lives in (2H for an LSTM).
+    public var stateSize: Int
     /// T.
     public var steps: Int
     /// For each pixel (row-major), the 1-based step that presents it.
@@ -18,13 +22,21 @@ public struct ModelSummary: Equatable, Sendable {
     public var testAccuracy: Double?
 
     public init(model: RNNModel<Double>, path: String) {
+        self.init(network: .vanilla(model), path: path)
+    }
+
+    /// Any network of an MNIST task.
+    public init(network: RecurrentNetwork, path: String) {
+        guard let task = network.imageTask else { preconditionFailure("the explorer shows models of an MNIST task") }
         self.path = path
         fileName = URL(fileURLWithPath: path).lastPathComponent
-        task = model.task
-        hidden = model.hidden
-        steps = model.task.steps
-        stepOfPixel = model.task.stepOfEachPixel.map { $0 + 1 }
-        epochsTrained = model.metadata.epochsTrained
-        testAccuracy = model.metadata.testAccuracy
+        self.task = task
+        hidden = network.layerSizes[0]
+        cell = network.cellName
+        stateSize = network.stateSize
+        steps = task.steps
+        stepOfPixel = task.stepOfEachPixel.map { $0 + 1 }
+        epochsTrained = network.metadata.epochsTrained
+        testAccuracy = network.metadata.testAccuracy
     }
 }

@@ -31,7 +31,7 @@ public enum ScreenExporter {
     /// The panes' data as JSON text (sorted keys, non-finite numbers as null).
     public static func jsonText(_ state: ExplorerState) -> String {
         var object: [String: Any] = [
-            "model": state.model.path, "task": state.model.task.name, "hidden": state.model.hidden,
+            "model": state.model.path, "task": state.model.task.name, "hidden": state.model.hidden, "cell": state.model.cell, "state_size": state.model.stateSize,
             "directions": state.directions, "split": state.dataset.split.rawValue, "image": state.imageIndex,
             "label": state.label, "t": state.t, "steps": state.steps,
         ]

@@ -12,6 +12,11 @@ public struct SpectrumResult: Hashable, Sendable {
     public var totalSteps: Int
     public var logR: [[Double]]
     public var exponents: [[Double]]
+    /// GRU/LSTM: the gates' names (PyTorch's block order) and each gate's mean activation at
+    /// steps 1…T (row t−1, one value per gate; the whole sequence, computed up front). Empty
+    /// for a vanilla RNN.
+    public var gateNames: [String] = []
+    public var gateMeans: [[Double]] = []
 
     public init(analysisID: Int, directions: Int, totalSteps: Int, logR: [[Double]], exponents: [[Double]]) {
         self.analysisID = analysisID

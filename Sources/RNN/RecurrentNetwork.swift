@@ -31,6 +31,12 @@ public enum RecurrentNetwork: Sendable, Equatable {
         return .vanilla(try RNNModel<Double>(file: file, path: path, nonlinearity: nonlinearity))
     }
 
+    /// The vanilla model, or nil for a gated network.
+    public var vanilla: RNNModel<Double>? {
+        if case let .vanilla(m) = self { return m }
+        return nil
+    }
+
     /// "rnn", "gru" or "lstm".
     public var cellName: String {
         switch self {

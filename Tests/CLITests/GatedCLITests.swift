@@ -178,6 +178,8 @@ struct GatedCLITests {
                          stderr: "ftle: perturb --inputs takes vanilla RNN models; a GRU is perturbed on MNIST images\n", status: 1),
             BadInputCase(name: "533 perturb of a gated model without a task", args: ["perturb", "--model", lstm],
                          stderr: "ftle: the model has no MNIST task: perturb needs MNIST images for an LSTM\n", status: 1),
+            BadInputCase(name: "534 explore a gated model without a task", args: ["explore", "--model", gru],
+                         stderr: "ftle: \(gru): the explorer opens models of an MNIST task; use ftle spectrum --input X.npy for this one\n", status: 1),
         ]
     }()
 

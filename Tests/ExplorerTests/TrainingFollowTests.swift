@@ -117,7 +117,7 @@ struct AppTrainingTests {
     @Test func trainsFromTheLoadedWeightsAndReloadsEveryNBatches() throws {
         let (app, _) = ExplorerFixtures.settledApp()
         app.configuration.reloadEveryBatches = 20
-        let before = app.model
+        let before = try #require(app.model.vanilla)
         app.handle(.char("t"))
         let deadline = Date().addingTimeInterval(120)
         func reloaded() -> Bool { app.state.status?.text.hasPrefix("loaded the training weights") == true }
@@ -126,7 +126,7 @@ struct AppTrainingTests {
             usleep(20_000)
         }
         #expect(reloaded(), "status: \(app.state.status?.text ?? "none")")
-        #expect(app.model.v != before.v)
+        #expect(app.model.vanilla?.v != before.v)
         #expect(app.state.training.step >= 20)
         let output = app.configuration.trainingDirectory
         let initial = try RNNModel<Double>.load(from: output + "/" + RunFiles.initialModel)

@@ -1,0 +1,43 @@
+import TerminalUI
+
+/// A GRU's or LSTM's gates over the sequence: one sparkline per gate (r, z, n or i, f, g, o)
+/// of its activation averaged over the units, on the gate's own range (σ gates 0…1, the tanh
+/// candidate −1…1), the cursor at t; below, every gate's mean at t. So one can watch, e.g., an
+/// LSTM's forget gate close while λ1 drops. It takes the alignment pane's place for gated
+/// models (alignment is defined for a vanilla RNN's V; a vanilla RNN has no gates).
+struct GatePane: Widget {
+    var t: Int
+    var steps: Int
+    var cell: String
+    var spectrum: SpectrumResult?
+    var isFocused = false
+
+    func render(into grid: inout Grid, area: Rect, context: RenderContext) {
+        let inside = PaneFrame.draw(title: "Gates" + context.separator + cell.uppercased() + context.separator + "mean over units",
+                                    isFocused: isFocused, into: &grid, area: area, context: context)
+        guard !inside.isEmpty else { return }
+        guard let spectrum, !spectrum.gateMeans.isEmpty else {
+            PaneFrame.placeholder(context.computing, into: &grid, inside: inside, context: context)
+            return
+        }
+        let names = spectrum.gateNames
+        let labelWidth = (names.map(\.count).max() ?? 1) + 1
+        var row = 0
+        for (g, name) in names.enumerated() where row < inside.height {
+            let values = (0..<steps).map { $0 < spectrum.gateMeans.count ? spectrum.gateMeans[$0][g] : .nan }
+            grid.put(text: name, at: (inside.minX, inside.minY + row), style: context.style(.dim), clip: inside)
+            let line = Rect(x: inside.minX + labelWidth, y: inside.minY + row, width: max(0, inside.width - labelWidth), height: 1)
+            Sparkline(values: values, cursor: t - 1, range: Self.range(ofGate: name, cell: cell)).render(into: &grid, area: line, context: context)
+            row += 1
+        }
+        guard row < inside.height, t >= 1, t <= spectrum.gateMeans.count else { return }
+        let atT = names.enumerated().map { g, name in name + " " + Format.significant(spectrum.gateMeans[t - 1][g], 3) }
+        let rows = Rect(x: inside.minX, y: inside.minY + row, width: inside.width, height: inside.height - row)
+        FlowText.draw((["t \(t):"] + atT).map { ($0, ThemeKey.dim) }, marks: [("t", .cursor)], into: &grid, area: rows, context: context)
+    }
+
+    /// σ gates lie in 0…1; the tanh candidate (GRU n, LSTM g) in −1…1.
+    static func range(ofGate name: String, cell: String) -> ClosedRange<Double> {
+        (cell == "gru" && name == "n") || (cell == "lstm" && name == "g") ? -1...1 : 0...1
+    }
+}
