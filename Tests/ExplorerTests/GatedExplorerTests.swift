@@ -108,4 +108,19 @@ struct GatedExplorerTests {
         #expect(zip(flips.original, direct).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(app.state.currentAlignment == nil)
     }
+
+    /// A vanilla model with standardized inputs: the logits at every step see the pixels as the
+    /// network does, so o_T of the every-step readout is the final logits (before this was
+    /// fixed, the every-step readout fed raw pixels to a model trained on standardized ones).
+    @Test func perStepLogitsUseTheInputStandardization() throws {
+        var model = ExplorerFixtures.rowwiseModel
+        model.inputStandardization = .mnist
+        let (app, _) = ExplorerFixtures.settledApp(model: model)
+        ExplorerFixtures.press([.char("u")], on: app)
+        let flips = try #require(app.state.currentFlips)
+        for n in 0..<3 {
+            #expect(zip(flips.stepLogits[n][27], [flips.original, flips.rFlipped ?? [], flips.randomFlipped ?? []][n])
+                .allSatisfy { abs($0 - $1) < 1e-9 })
+        }
+    }
 }
