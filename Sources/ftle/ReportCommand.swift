@@ -13,7 +13,10 @@ struct Report: ParsableCommand {
         defaults (or --jacobian / --preset paper-code). With --reproduction it writes reproduction.md instead: the \
         paper's numbers beside ftle's under both conventions (ftle's and --preset paper-code) on ftle's models and \
         on the paper-recipe models (Fig. 1 stds, Fig. 2's crossing of the random level, Table 1), with a verdict \
-        per result, and the figures of each run.
+        per result, and the figures of each run. With --gated FILE (repeatable) it studies those GRU or LSTM \
+        models of an MNIST task instead: for each, the sensitivity study (perturb up, down and both: Table 1, Figs. 3–4; \
+        the traces and the flipped logits in Float64) under the paper's R values. Alignment (Figs. 1–2) compares Q with \
+        the singular vectors of a vanilla RNN's recurrent gradient ΔV, so it is left out for gated models.
         """)
 
     @Option(help: "Untrained row-wise model (default: the bundled one).") var rowwiseUntrained: String?
@@ -29,12 +32,16 @@ struct Report: ParsableCommand {
     @Option(help: jacobianHelp) var jacobian: JacobianConvention?
     @Option(help: "Set every convention to a preset: paper-code (as align and perturb).") var preset: Preset?
     @Flag(help: "Write reproduction.md: the paper's numbers beside ftle's under both conventions.") var reproduction = false
+    @Option(help: "Study this GRU or LSTM model of an MNIST task instead (repeatable): Table 1 and Figs. 3–4 for each.") var gated: [String] = []
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
     func validate() throws {
         if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
         if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
+        if !gated.isEmpty && (reproduction || preset != nil) {
+            throw ValidationError("--gated studies GRU/LSTM models under the paper's R values; drop --reproduction and --preset")
+        }
         if reproduction && (jacobian != nil || preset != nil) {
             throw ValidationError("--reproduction runs both conventions itself; drop --jacobian and --preset")
         }
@@ -77,6 +84,7 @@ struct Report: ParsableCommand {
             try ensureWritableDirectory(out)
             let test = try dataOptions.load(.test)
             if reproduction { try runReproduction(test: test, threads: workers); return }
+            if !gated.isEmpty { try runGated(test: test, threads: workers); return }
             let m0: RNNModel<Double> = try loadMNISTModel(rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"), for: "report")
             let m1: RNNModel<Double> = try loadMNISTModel(rowwise ?? Bundled.model("rowwise-h128.safetensors"), for: "report")
             let mp: RNNModel<Float> = try loadMNISTModel(permuted ?? Bundled.model("permuted-h512.safetensors"), for: "report")
@@ -113,6 +121,48 @@ struct Report: ParsableCommand {
             print(summary.joined(separator: "\n"))
             print("wrote \(out)/index.html")
         }
+    }
+
+    /// `--gated`: the sensitivity study of each GRU/LSTM model (both, up, down), files prefixed
+    /// by the model's file name, and an index.html over all of them.
+    func runGated(test: MNISTDataset, threads: Int) throws {
+        try Perturb.checkImages(images, test: test)
+        var models: [(name: String, network: GatedNetwork)] = []
+        for path in gated {
+            guard case let .gated(g) = try loadNetwork(path) else {
+                throw FileFormatError(path: path, "--gated takes GRU or LSTM models; this is a vanilla RNN (give it as --rowwise or --permuted)")
+            }
+            guard g.imageTask != nil else { throw FileFormatError(path: path, "report needs a model of an MNIST task; this model has none") }
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            guard !models.contains(where: { $0.name == name }) else { throw UsageError("--gated names two models \(name): their files would collide") }
+            models.append((name, g))
+        }
+        var summary: [String] = [], figures: [String] = [], tables: [String] = []
+        for (name, g) in models {
+            var studies: [FlipMode: SensitivityStudy] = [:]
+            for mode in [FlipMode.both, .up, .down] {
+                print("sensitivity, \(name), \(mode.rawValue) flips …"); fflush(nil)
+                var so = sensitivityOptions(mode: mode, paperCode: false)
+                if mode != .both { so.sharedRandom = false }
+                let s = try SensitivityStudy(network: g, data: test, options: so, threads: threads, progress: ProgressLine(label: "  (image, k)").update)
+                studies[mode] = s
+                try write("\(name)-sensitivity-\(mode.rawValue).json", jsonText(StudyReport.sensitivityJSON(s)))
+            }
+            let table = studies[.both]!.markdownTable()
+            try write("\(name)-table1.md", "# Table 1, \(name) (\(g.cell.rawValue.uppercased()), H = \(g.layers[0].hidden)): R-ranked vs random flips (\(images) test images, both directions)\n\n" + table)
+            try write("\(name)-fig3.svg", StudyReport.figure3(up: studies[.up]!, down: studies[.down]!))
+            try write("\(name)-fig4.svg", StudyReport.figure4(studies[.both]!))
+            figures += ["\(name)-fig3", "\(name)-fig4"]
+            tables.append("\(name) (\(g.cell.rawValue.uppercased()))\n\(table)")
+            if let row = studies[.both]!.table.first {
+                summary.append(String(format: "%@ (%@): k = %d, mean loss difference R − random %.4g, Welch p = %.3g", name, g.cell.rawValue.uppercased(),
+                                      row.k, row.test.meanDifference, row.test.pWelch))
+            }
+        }
+        summary.append("Alignment (Figs. 1–2) is defined for a vanilla RNN's V and is not computed for gated models.")
+        try write("index.html", StudyReport.indexHTML(summary: summary, figures: figures, table: tables.joined(separator: "\n\n")))
+        print(summary.joined(separator: "\n"))
+        print("wrote \(out)/index.html")
     }
 
     /// The alignment JSON and Figs. 1–2 of one study, named `fig1-<name>.svg` and so on.

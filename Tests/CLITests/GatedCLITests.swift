@@ -132,6 +132,33 @@ struct GatedCLITests {
         }
     }
 
+    /// report --gated writes each model's Table 1 and Figs. 3–4; its table is the one
+    /// `perturb --format markdown` prints for the same model and images.
+    @Test func reportOfAGatedModel() throws {
+        let dir = temporaryFolder("gated-report")
+        var rng = SeededRandom(seed: 33)
+        let h = 5, g = 4
+        func tensor(_ shape: [Int], _ scale: Double) -> Tensor {
+            Tensor(float64: (0..<shape.reduce(1, *)).map { _ in scale * rng.nextNormal() }, shape: shape)
+        }
+        let file = SafeTensorsFile(tensors: [
+            "rnn.weight_ih_l0": tensor([g * h, 28], 0.5), "rnn.weight_hh_l0": tensor([g * h, h], 1.0),
+            "fc.weight": tensor([10, h], 1.0), "fc.bias": tensor([10], 0.1),
+        ], metadata: ["task": "rowwise"])
+        let model = dir + "/lstm-rowwise.safetensors"
+        try Data(file.encoded()).write(to: URL(fileURLWithPath: model))
+        let r = try CLI.run(["report", "--gated", model, "--images", "3", "--out", dir + "/report"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for name in ["index.html", "lstm-rowwise-table1.md", "lstm-rowwise-fig3.svg", "lstm-rowwise-fig4.svg",
+                     "lstm-rowwise-sensitivity-both.json", "lstm-rowwise-sensitivity-up.json", "lstm-rowwise-sensitivity-down.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/report/" + name), "\(name)")
+        }
+        let table = try String(contentsOfFile: dir + "/report/lstm-rowwise-table1.md", encoding: .utf8)
+        let perturbed = try CLI.run(["perturb", "--model", model, "--images", "3", "--format", "markdown"])
+        #expect(perturbed.status == 0)
+        #expect(table.hasSuffix(perturbed.stdout), "report's Table 1 differs from perturb's")
+    }
+
     static let cases: [BadInputCase] = {
         let dir = temporaryFolder("gated-bad")
         let f = fixtures, gru = "\(fixtures)/gru-2layer.safetensors", lstm = "\(fixtures)/lstm-2layer.safetensors"
@@ -151,7 +178,7 @@ struct GatedCLITests {
         let n = (try? expected("lstm").state_size) ?? 0
         return [
             BadInputCase(name: "520 align on a GRU model", args: ["align", "--model", gru],
-                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H); this command takes vanilla RNN models only (GRU and LSTM: predict, eval, spectrum, perturb)\n", status: 1),
+                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H); this command takes vanilla RNN models only (GRU and LSTM: predict, eval, spectrum, perturb, explore, report --gated)\n", status: 1),
             BadInputCase(name: "521 --nonlinearity relu on a gated model", args: ["predict", "--model", gru, "--input", x, "--nonlinearity", "relu"],
                          stderr: "ftle: \(gru): --nonlinearity relu applies to vanilla RNN models; this one is gated\n", status: 1),
             BadInputCase(name: "522 --k past an LSTM's 2H state", args: ["spectrum", "--model", lstm, "--input", xl, "--k", String(n + 1)],
@@ -178,6 +205,12 @@ struct GatedCLITests {
                          stderr: "ftle: perturb --inputs takes vanilla RNN models; a GRU is perturbed on MNIST images\n", status: 1),
             BadInputCase(name: "533 perturb of a gated model without a task", args: ["perturb", "--model", lstm],
                          stderr: "ftle: the model has no MNIST task: perturb needs MNIST images for an LSTM\n", status: 1),
+            BadInputCase(name: "535 report --gated with --preset paper-code", args: ["report", "--gated", gru, "--preset", "paper-code", "--out", dir + "/r1"],
+                         stderr: "ftle: --gated studies GRU/LSTM models under the paper's R values; drop --reproduction and --preset\n", status: 2),
+            BadInputCase(name: "536 report --gated of a vanilla model", args: ["report", "--gated", CLI.root + "/Samples/models/rowwise-h128.safetensors", "--out", dir + "/r2"],
+                         stderr: "ftle: \(CLI.root)/Samples/models/rowwise-h128.safetensors: --gated takes GRU or LSTM models; this is a vanilla RNN (give it as --rowwise or --permuted)\n", status: 1),
+            BadInputCase(name: "537 report --gated of a model without a task", args: ["report", "--gated", gru, "--out", dir + "/r3"],
+                         stderr: "ftle: \(gru): report needs a model of an MNIST task; this model has none\n", status: 1),
             BadInputCase(name: "534 explore a gated model without a task", args: ["explore", "--model", gru],
                          stderr: "ftle: \(gru): the explorer opens models of an MNIST task; use ftle spectrum --input X.npy for this one\n", status: 1),
         ]
