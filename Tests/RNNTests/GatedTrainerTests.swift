@@ -82,6 +82,24 @@ import TestSupport
         for n in 0..<5 { for k in 0..<10 { #expect(abs(Double(f32[k, n]) - logits[k, n]) < 1e-4) } }
     }
 
+    /// Models trained by `ftle train --cell gru|lstm` (Tests/Fixtures/pytorch-gated-trained),
+    /// loaded by PyTorch with `load_state_dict(strict=True)` and run in float64 by
+    /// `check_in_pytorch.py`: PyTorch's logits of test images 0..<8 equal ftle's to 1e-10.
+    @Test(arguments: ["gru", "lstm"])
+    func pytorchLoadsTheTrainedModelWithTheSameLogits(cell: String) throws {
+        struct Expected: Decodable { var images: Int; var logits: [[Double]] }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/pytorch-gated-trained").path
+        let model = try GatedModel<Double>.load(from: "\(fixtures)/\(cell)-trained.safetensors")
+        #expect(model.cell.rawValue == cell && model.task == .rowwise)
+        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(cell)-pytorch-logits.json")))
+        let logits = model.finalLogits(SequenceBatch<Double>(bundledTest, indices: Array(0..<expected.images), task: .rowwise))
+        var worst = 0.0
+        for n in 0..<expected.images { for k in 0..<10 { worst = max(worst, abs(logits[k, n] - expected.logits[n][k])) } }
+        print("ftle vs PyTorch, \(cell): max |Δ logit| = \(worst) over \(expected.images) images")
+        #expect(worst < 1e-10, "max |ftle − PyTorch| logits = \(worst)")
+    }
+
     @Test(arguments: [CellKind.gru, .lstm])
     func trainingReducesLoss(cell: CellKind) throws {
         let dir = makeTemporaryDirectory("ftle-gated-loss")

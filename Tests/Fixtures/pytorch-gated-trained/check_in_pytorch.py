@@ -4,7 +4,7 @@
 For each `<cell>-trained.safetensors` here: `nn.GRU`/`nn.LSTM(28, H, batch_first=True)` as
 `rnn` plus `nn.Linear(H, 10)` as `fc`, loaded with `safetensors.torch.load_file` +
 `load_state_dict(strict=True)`, converted to float64, run on MNIST test images 0..7 (row-wise:
-28 steps of 28 pixels / 255) from Samples/mnist; the logits of the last step go to
+28 steps of 28 pixels, each the float32 quotient p / 255 as ftle presents it) from Samples/mnist; the logits of the last step go to
 `<cell>-pytorch-logits.json`. `Tests/RNNTests/GatedTrainerTests.swift` compares ftle's.
 
     ~/.cache/ftle-peers/bin/python Tests/Fixtures/pytorch-gated-trained/check_in_pytorch.py
@@ -38,7 +38,8 @@ def test_images(n):
     with gzip.open(MNIST, "rb") as f:
         data = f.read()
     pixels = np.frombuffer(data, dtype=np.uint8, offset=16)[: n * 784]
-    return torch.tensor(pixels.reshape(n, 28, 28).astype(np.float64) / 255.0)
+    # ftle presents a pixel as the Float32 quotient p / 255 (then widened to float64).
+    return torch.tensor((pixels.reshape(n, 28, 28).astype(np.float32) / np.float32(255)).astype(np.float64))
 
 
 def main():
