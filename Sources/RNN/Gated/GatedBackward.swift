@@ -78,7 +78,10 @@ extension GatedModel {
             let first = max(last - chunk + 1, 1)
             for t in stride(from: last, through: first, by: -1) {
                 let local = (t - first) * bsz
-                backwardStep(trace: trace, step: t, gradientColumn: local, workspace: &ws)
+                GatedKernels.backwardStep(cell: cell, hidden: h, batchSize: bsz, gates: trace.gates, auxiliary: trace.auxiliary,
+                                          states: trace.states, cells: trace.cells, stepColumn: (t - 1) * bsz,
+                                          inputGradients: &ws.inputGradients, recurrentGradients: &ws.recurrentGradients,
+                                          gradientColumn: local, stateGradient: &ws.stateGradient, cellGradient: &ws.cellGradient)
                 guard t > 1 else { continue }   // h_0 is not a parameter
                 let beta: T = cell == .gru ? 1 : 0   // the GRU's step already wrote z ⊙ g_h
                 if cell == .gru {
@@ -105,21 +108,42 @@ extension GatedModel {
         accumulateRowSums(gO, into: &grads.readoutBias)
     }
 
-    /// The element-wise part of step t's backward pass (see `backward`): reads g_h (and g_c)
-    /// in the workspace, writes ∂L/∂a (and, GRU, ∂L/∂ã) at column `gradientColumn` of the
-    /// chunk buffers, and leaves in the workspace z ⊙ g_h (GRU) and g_c(t−1) (LSTM).
-    private func backwardStep(trace: GatedTrace<T>, step t: Int, gradientColumn: Int, workspace ws: inout GatedBackwardWorkspace<T>) {
-        let bsz = trace.batchSize, h = hidden, rows = gateRows
-        trace.gates.storage.withUnsafeBufferPointer { pGates in
-        trace.auxiliary.storage.withUnsafeBufferPointer { pAux in
-        trace.states.storage.withUnsafeBufferPointer { pStates in
-        trace.cells.storage.withUnsafeBufferPointer { pCells in
-        ws.inputGradients.storage.withUnsafeMutableBufferPointer { pIn in
-        ws.recurrentGradients.storage.withUnsafeMutableBufferPointer { pRec in
-        ws.stateGradient.storage.withUnsafeMutableBufferPointer { pGH in
-        ws.cellGradient.storage.withUnsafeMutableBufferPointer { pGC in
+    /// Mean cross-entropy of o_T over `batch`, its gradients and the number correct
+    /// (allocating; the trainer reuses buffers through `GatedTrainingStep`).
+    public func lossAndGradients(_ batch: SequenceBatch<T>) -> (loss: Double, correct: Int, gradients: GatedGradients<T>) {
+        let trace = forward(batch)
+        var gO = Matrix<T>(rows: classes, cols: batch.batchSize)
+        let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels, scale: 1 / Double(batch.batchSize), gradient: &gO)
+        var grads = GatedGradients<T>(cell: cell, hidden: hidden, inputSize: inputSize, classes: classes)
+        var ws = GatedBackwardWorkspace<T>(cell: cell, hidden: hidden, batchSize: batch.batchSize, steps: batch.steps)
+        backward(batch, trace: trace, logitGradient: gO, into: &grads, workspace: &ws)
+        return (loss, correct, grads)
+    }
+}
+
+extension GatedKernels {
+    /// The element-wise part of one backward step (see `GatedModel.backward`) for B samples:
+    /// reads step t's gates and auxiliary values and h_{t−1} (c_{t−1}) at `stepColumn`
+    /// (= (t − 1)·B) and g_h (and g_c) of step t; writes ∂L/∂a (and, GRU, ∂L/∂ã) at
+    /// `gradientColumn` of the chunk buffers, and leaves z ⊙ g_h (GRU) in `stateGradient` and
+    /// g_c(t−1) (LSTM) in `cellGradient`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func backwardStep<T: LinalgScalar>(cell: GatedLayer.Cell, hidden h: Int, batchSize bsz: Int,
+                                              gates: Matrix<T>, auxiliary: Matrix<T>, states: Matrix<T>, cells: Matrix<T>, stepColumn: Int,
+                                              inputGradients: inout Matrix<T>, recurrentGradients: inout Matrix<T>, gradientColumn: Int,
+                                              stateGradient: inout Matrix<T>, cellGradient: inout Matrix<T>) {
+        let rows = cell.gateCount * h
+        gates.storage.withUnsafeBufferPointer { pGates in
+        auxiliary.storage.withUnsafeBufferPointer { pAux in
+        states.storage.withUnsafeBufferPointer { pStates in
+        cells.storage.withUnsafeBufferPointer { pCells in
+        inputGradients.storage.withUnsafeMutableBufferPointer { pIn in
+        recurrentGradients.storage.withUnsafeMutableBufferPointer { pRec in
+        stateGradient.storage.withUnsafeMutableBufferPointer { pGH in
+        cellGradient.storage.withUnsafeMutableBufferPointer { pGC in
             for j in 0..<bsz {
-                let column = (t - 1) * bsz + j
+                let column = stepColumn + j
                 let g = pGates.baseAddress! + column * rows, aux = pAux.baseAddress! + column * h
                 let gh = pGH.baseAddress! + j * h, dA = pIn.baseAddress! + (gradientColumn + j) * rows
                 switch cell {
@@ -148,17 +172,5 @@ extension GatedModel {
                 }
             }
         }}}}}}}}
-    }
-
-    /// Mean cross-entropy of o_T over `batch`, its gradients and the number correct
-    /// (allocating; the trainer reuses buffers through `GatedTrainingStep`).
-    public func lossAndGradients(_ batch: SequenceBatch<T>) -> (loss: Double, correct: Int, gradients: GatedGradients<T>) {
-        let trace = forward(batch)
-        var gO = Matrix<T>(rows: classes, cols: batch.batchSize)
-        let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels, scale: 1 / Double(batch.batchSize), gradient: &gO)
-        var grads = GatedGradients<T>(cell: cell, hidden: hidden, inputSize: inputSize, classes: classes)
-        var ws = GatedBackwardWorkspace<T>(cell: cell, hidden: hidden, batchSize: batch.batchSize, steps: batch.steps)
-        backward(batch, trace: trace, logitGradient: gO, into: &grads, workspace: &ws)
-        return (loss, correct, grads)
     }
 }

@@ -126,6 +126,8 @@ enum GatedKernels {
     /// c_{t−1}: LSTM) at `previousColumn` of `states` (`cells`); writes the gate activations and
     /// the auxiliary values at `outColumn` and h_t (c_t) at `stateColumn`. h_{t−1} and h_t share
     /// one matrix so the step writes it in place (no copy on write).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func step<T: LinalgScalar>(cell: GatedLayer.Cell, hidden h: Int, batchSize bsz: Int,
                                       input: Matrix<T>, inputColumn: Int, recurrent: Matrix<T>,
                                       gates: inout Matrix<T>, auxiliary: inout Matrix<T>, outColumn: Int,
