@@ -83,7 +83,7 @@ struct Train: ParsableCommand {
         // Upper bounds and memory, before anything is read or allocated (lower bounds are the
         // library's, found at run time as before).
         var limits = TrainingConfig()
-        limits.task = task; limits.precision = precision; limits.epochs = epochs ?? 1
+        limits.task = task; limits.precision = precision; limits.epochs = epochs ?? 1; limits.cell = cell ?? .rnn
         limits.hidden = resume ? 1 : hidden; limits.batchSize = resume ? 1 : batch
         do { try limits.checkLimits() } catch let TrainingError.invalid(setting, requirement) {
             throw ValidationError("\(setting.flag) \(requirement)")

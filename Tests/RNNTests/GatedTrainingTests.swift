@@ -118,6 +118,20 @@ import TestSupport
         }
     }
 
+    /// The memory estimate a gated run is checked against (`TrainingConfig.checkLimits`) covers
+    /// the buffers a step really allocates (trace and workspace), and not by much more.
+    @Test(arguments: GatedLayer.Cell.allCases)
+    func memoryEstimateCoversTheTrace(cell: GatedLayer.Cell) {
+        let (h, b, t) = (32, 16, 100)
+        let trace = GatedTrace<Float>(cell: cell, hidden: h, batchSize: b, steps: t)
+        let workspace = GatedBackwardWorkspace<Float>(cell: cell, hidden: h, batchSize: b, steps: t)
+        let buffers = [trace.states, trace.cells, trace.gates, trace.auxiliary, trace.inputPreactivations, trace.recurrentPreactivations,
+                       trace.logits, workspace.inputGradients, workspace.recurrentGradients, workspace.stateGradient, workspace.cellGradient]
+        let allocated = 4 * Double(buffers.map(\.storage.count).reduce(0, +))
+        let estimate = TrainingLimits.gatedTrainingBytes(cell: cell, hidden: h, batch: b, steps: t, inputSize: 1, precision: .f32)
+        #expect(estimate >= allocated && estimate <= 2 * allocated, "estimate \(estimate), allocated \(allocated)")
+    }
+
     /// An older checkpoint's config (no `cell` key) decodes as the vanilla cell.
     @Test func configWithoutCellDecodesAsRNN() throws {
         var config = TrainingConfig()

@@ -30,13 +30,13 @@ public struct GatedGradients<T: LinalgScalar>: Sendable {
 /// Reused buffers of the gated backward pass.
 public struct GatedBackwardWorkspace<T: LinalgScalar>: Sendable {
     /// ∂L/∂(W_ih x_t + b_ih) for the steps of one chunk: (G·H) × (B·chunk).
-    var inputGradients: Matrix<T>
+    public internal(set) var inputGradients: Matrix<T>
     /// GRU: ∂L/∂(W_hh h_{t−1} + b_hh) for the chunk (differs from the above in the n block,
     /// which r multiplies); 0×0 for an LSTM, whose two are equal.
-    var recurrentGradients: Matrix<T>
+    public internal(set) var recurrentGradients: Matrix<T>
     /// ∂L/∂h_t and (LSTM) ∂L/∂c_t of the step being processed: H × B.
-    var stateGradient: Matrix<T>
-    var cellGradient: Matrix<T>
+    public internal(set) var stateGradient: Matrix<T>
+    public internal(set) var cellGradient: Matrix<T>
 
     public init(cell: GatedLayer.Cell, hidden h: Int, batchSize b: Int, steps: Int) {
         let chunk = ForwardTrace<T>.chunkSteps(forSteps: steps), rows = cell.gateCount * h
