@@ -24,13 +24,24 @@ public enum Nonlinearity: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// The kind of recurrent cell. Only the vanilla cell exists today; a gated cell (GRU, LSTM)
-/// is a new case here plus its own `CellStep` step and Jacobian (issue 14): every consumer
-/// (forward, the Lyapunov engine) goes through `RecurrentLayer.step` and
-/// `RecurrentLayer.jacobianProduct`.
+/// The kind of recurrent cell a run trains (`TrainingConfig.cell`, `ftle train --cell`):
+/// the vanilla cell (`RNNModel`) or a gated one (`GatedModel`, `GatedLayer`'s equations).
 public enum CellKind: String, Sendable, CaseIterable, Codable {
     /// h' = φ(V h + U x + b).
     case rnn
+    /// PyTorch's `nn.GRU`.
+    case gru
+    /// PyTorch's `nn.LSTM`.
+    case lstm
+
+    /// The gated cell (nil for the vanilla one).
+    public var gated: GatedLayer.Cell? {
+        switch self {
+        case .rnn: return nil
+        case .gru: return .gru
+        case .lstm: return .lstm
+        }
+    }
 }
 
 /// Layer k of a stacked recurrent network (PyTorch's `weight_ih_l{k−1}`, `weight_hh_l{k−1}`):

@@ -58,6 +58,24 @@ public struct OptimizerState<T: LinalgScalar>: Sendable, Equatable {
         model.setParameterArrays(params)
     }
 
+    /// State for any list of parameter arrays of these sizes (a gated model's six), each a
+    /// PyTorch parameter of its own.
+    public init(kind: OptimizerKind, learningRate: Double, momentum: Double = 0, parameterCounts: [Int]) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        first = parameterCounts.map { [T](repeating: 0, count: $0) }
+        second = kind == .adam ? first : first.map { _ in [] }
+    }
+
+    /// Applies one update to `parameters` (in the order the state was made for) from
+    /// `gradients`: the same rule per array as `apply(_:to:)`, with no shared-bias copies.
+    public mutating func apply(gradientArrays gradients: [[T]], to parameters: inout [[T]]) {
+        precondition(gradients.count == first.count && parameters.count == first.count, "one gradient per parameter array")
+        step += 1
+        for k in 0..<parameters.count { update(&parameters[k], gradient: gradients[k], slot: k) }
+    }
+
     /// One parameter array's update; `slot` selects its optimizer state.
     private mutating func update(_ theta: inout [T], gradient g: [T], slot k: Int) {
         switch kind {
@@ -107,5 +125,18 @@ public func clipGradientNorm<T>(_ g: inout RNNGradients<T>, maxNorm: Double, bia
     let norm = (g.arrays.map { sumOfSquares($0) }.reduce(0, +)
                 + Double(max(biasMultiplicity - 1, 0)) * sumOfSquares(g.b)).squareRoot()
     if maxNorm > 0 && norm > maxNorm { g.scale(by: T(maxNorm / (norm + 1e-6))) }
+    return norm
+}
+
+/// `clipGradientNorm` over any list of gradient arrays, each one PyTorch parameter
+/// (`clip_grad_norm_`: factor maxNorm / (norm + 1e-6) when the global L2 norm exceeds maxNorm;
+/// maxNorm 0 disables). Returns the norm before clipping.
+@discardableResult
+public func clipGradientNorm<T: LinalgScalar>(arrays g: inout [[T]], maxNorm: Double) -> Double {
+    let norm = g.map { sumOfSquares($0) }.reduce(0, +).squareRoot()
+    if maxNorm > 0 && norm > maxNorm {
+        let factor = T(maxNorm / (norm + 1e-6))
+        for k in g.indices { scale(&g[k], by: factor) }
+    }
     return norm
 }

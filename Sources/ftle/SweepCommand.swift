@@ -27,6 +27,7 @@ struct SweepCommand: ParsableCommand {
 /// checks this list against `ftle train --help`). Values are checked by `ftle train`'s own parser.
 let sweepTrainOptions: [TrainOptionSpec] = [
     TrainOptionSpec("task"),
+    TrainOptionSpec("cell"),
     TrainOptionSpec("hidden"),
     TrainOptionSpec("epochs"),
     TrainOptionSpec("batch"),

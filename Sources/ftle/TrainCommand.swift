@@ -22,6 +22,8 @@ struct Train: ParsableCommand {
         """)
 
     @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: SequenceTask.Kind = .rowwise
+    @Option(help: "Recurrent cell: rnn (tanh), gru (nn.GRU) or lstm (nn.LSTM); gru and lstm train one layer with PyTorch's default init and both biases (default rnn; with --resume, the stored cell).")
+    var cell: CellKind?
     @Option(help: "Hidden size H.") var hidden: Int = 128
     @Option(help: "Epochs to train, in total counting resumed ones (default 5; with --resume, the stored total).") var epochs: Int?
     @Option(help: "Batch size.") var batch: Int = 64
@@ -65,6 +67,7 @@ struct Train: ParsableCommand {
     var initFrom: String?
 
     func validate() throws {
+        try validateCell()
         if let n = threads, !(1...ThreadOptions.maximum).contains(n) {
             throw ValidationError("--threads must be in 1...\(ThreadOptions.maximum) (got \(n))")
         }
@@ -80,7 +83,7 @@ struct Train: ParsableCommand {
         // Upper bounds and memory, before anything is read or allocated (lower bounds are the
         // library's, found at run time as before).
         var limits = TrainingConfig()
-        limits.task = task; limits.precision = precision; limits.epochs = epochs ?? 1
+        limits.task = task; limits.precision = precision; limits.epochs = epochs ?? 1; limits.cell = cell ?? .rnn
         limits.hidden = resume ? 1 : hidden; limits.batchSize = resume ? 1 : batch
         do { try limits.checkLimits() } catch let TrainingError.invalid(setting, requirement) {
             throw ValidationError("\(setting.flag) \(requirement)")
@@ -132,6 +135,7 @@ struct Train: ParsableCommand {
             config.validationSplit = validationSplit
             config.threads = threads ?? Train.defaultThreads(task: task)
             config.flushSubnormals = flushSubnormals ?? false
+            config.cell = cell ?? .rnn
             if let permutation { config.permutation = try readPermutation(permutation) }
             if inputs != nil { try config.validate(); try trainOnSequences(config); return }
             let trainSet = try dataOptions.load(.train)
@@ -143,6 +147,7 @@ struct Train: ParsableCommand {
             if let start {
                 config.initialization = Initialization(rawValue: start.metadata.initialization) ?? config.initialization
             }
+            if try runGatedTraining(config, train: trainSet, test: testSet) { return }
             if precision == .f64 && !resume {
                 try runTraining(try Trainer<Double>(config: config, train: trainSet, test: testSet, outputDirectory: out,
                                                     startingWeights: start, replacingExistingRun: force))
@@ -217,14 +222,14 @@ struct Train: ParsableCommand {
     }
     static let defaultThreadsHelp = "the number of cores (measured faster than one shard on every task)"
 
-    func runTraining<T>(_ trainer: Trainer<T>) throws {
+    func runTraining(_ trainer: any TrainingRun) throws {
         // Data-parallel workers each run BLAS on one thread; one worker keeps OpenBLAS's own
         // threads unless the run flushes subnormals (OpenBLAS's threads are not in ftle's mode).
         if trainer.config.threads > 1 || trainer.config.flushSubnormals { useSingleThreadedBLAS() }
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
         if let repair = trainer.historyRepair { print("repaired \(trainer.folder.historyPath): \(repair)") }
-        print("training \(c.task.rawValue) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
+        print("training \(c.task.rawValue)\(c.cell == .rnn ? "" : " " + c.cell.rawValue) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
               + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads)\(c.flushSubnormals ? " flush-subnormals" : ""): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
               + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
@@ -387,6 +392,7 @@ struct Predict: ParsableCommand {
 }
 
 extension BiasMode: ExpressibleByArgument {}
+extension CellKind: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}
 extension SequenceTask.Kind: ExpressibleByArgument {}
 extension LossReduction: ExpressibleByArgument {}

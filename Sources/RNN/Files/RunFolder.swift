@@ -134,7 +134,7 @@ public struct RunFolder: Sendable, Equatable {
     }
 
     /// The stored config, its settings validated (`TrainingConfig.validate`, limits included).
-    private static func config(of file: SafeTensorsFile, path: String) throws -> TrainingConfig {
+    static func config(of file: SafeTensorsFile, path: String) throws -> TrainingConfig {
         guard let json = file.metadata["training_config"],
               let config = try? JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8)) else {
             throw FileFormatError(path: path, "not an ftle training checkpoint (no training_config)")

@@ -34,6 +34,7 @@ public final class Trainer<T: LinalgScalar> {
             config.bias = start.biasMode
             config.standardize = start.inputStandardization != nil
         }
+        guard config.cell == .rnn else { throw TrainingError.checkpoint("a \(config.cell.rawValue) run trains with GatedTrainer") }
         try config.validate()
         self.config = config
         self.train = train
@@ -85,6 +86,9 @@ public final class Trainer<T: LinalgScalar> {
         var config = try folder.readCheckpointConfig()
         guard config.precision == T.precision else {
             throw TrainingError.checkpoint("\(folder.checkpointPath): checkpoint precision is \(config.precision.rawValue)")
+        }
+        guard config.cell == .rnn else {
+            throw TrainingError.checkpoint("\(folder.checkpointPath): a \(config.cell.rawValue) run resumes with GatedTrainer")
         }
         if let e = epochs { config.epochs = e }
         if let l = logEvery { config.logEvery = l }

@@ -68,6 +68,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// PyTorch's `torch.set_flush_denormal(True)`). Part of the arithmetic, so a checkpoint
     /// records it; older ones mean false.
     public var flushSubnormals = false
+    /// The recurrent cell: rnn (`Trainer`, `RNNModel`) or gru/lstm (`GatedTrainer`,
+    /// `GatedModel`). Older checkpoints mean rnn.
+    public var cell: CellKind = .rnn
 
     public init() {}
 
@@ -137,6 +140,7 @@ extension TrainingConfig {
         try take(.bias, &d.bias); try take(.gains, &d.gains); try take(.lossReduction, &d.lossReduction)
         try take(.standardize, &d.standardize); try take(.validationSplit, &d.validationSplit)
         try take(.threads, &d.threads); try take(.flushSubnormals, &d.flushSubnormals)
+        try take(.cell, &d.cell)
         d.trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
         d.testLimit = try c.decodeIfPresent(Int.self, forKey: .testLimit)
         d.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery)

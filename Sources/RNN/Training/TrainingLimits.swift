@@ -36,6 +36,19 @@ public enum TrainingLimits {
         let parameters = H * H + H * I + 11 * H + 10
         return width * (8 * parameters + H * B * (T + 1) + 4 * H * B * 32 + B * T * I + 10 * B)
     }
+
+    /// The same for a one-layer gated cell of G gate blocks (GRU 3, LSTM 4): G times the
+    /// weights, and the trace BPTT keeps — h_t (and c_t) for every step, G·H gate activations
+    /// and H auxiliary values per step — plus a chunk of input projections and two of gate gradients.
+    public static func gatedTrainingBytes(cell: GatedLayer.Cell, hidden h: Int, batch b: Int, steps t: Int, inputSize i: Int,
+                                          precision: Precision) -> Double {
+        let width = precision == .f64 ? 8.0 : 4.0, g = Double(cell.gateCount)
+        let H = Double(h), B = Double(b), T = Double(t), I = Double(i)
+        let parameters = g * H * (H + I + 2) + 10 * H + 10
+        let states = H * B * (T + 1) * (cell == .lstm ? 2 : 1)
+        let trace = (g + 1) * H * B * T + 3 * g * H * B * 32
+        return width * (8 * parameters + states + trace + B * T * I + 10 * B)
+    }
 }
 
 extension TrainingConfig {
@@ -54,8 +67,14 @@ extension TrainingConfig {
         try atMost(batchSize, TrainingLimits.maximumBatchSize, .batchSize)
         guard hidden >= 1, batchSize >= 1 else { return }
         let shape = taskShape
-        let weightsOnly = TrainingLimits.trainingBytes(hidden: hidden, batch: 0, steps: shape.steps, inputSize: shape.inputSize, precision: precision)
-        let needed = TrainingLimits.trainingBytes(hidden: hidden, batch: batchSize, steps: shape.steps, inputSize: shape.inputSize, precision: precision)
+        func bytes(batch: Int) -> Double {
+            if let gated = cell.gated {
+                return TrainingLimits.gatedTrainingBytes(cell: gated, hidden: hidden, batch: batch, steps: shape.steps, inputSize: shape.inputSize,
+                                                         precision: precision)
+            }
+            return TrainingLimits.trainingBytes(hidden: hidden, batch: batch, steps: shape.steps, inputSize: shape.inputSize, precision: precision)
+        }
+        let weightsOnly = bytes(batch: 0), needed = bytes(batch: batchSize)
         let available = TrainingLimits.physicalMemoryBytes
         if weightsOnly > available {
             throw TrainingError.invalid(.hidden, "\(hidden) would need about \(TrainingLimits.memoryText(weightsOnly)) of memory, more than this machine has")

@@ -1,0 +1,219 @@
+import Foundation
+import Linalg
+import MNIST
+
+/// A single-layer GRU or LSTM with a linear readout of h_T, in the precision it trains in
+/// (Float32 or Float64): PyTorch's `nn.GRU`/`nn.LSTM(I, H, batch_first=True)` held as `rnn`
+/// plus `nn.Linear(H, C)` held as `fc`. The cells are `GatedLayer`'s (PyTorch's equations);
+/// this type is the training side, `GatedNetwork` (Float64, any depth) the analysis side and
+/// the independent reference the tests hold this one to.
+///
+/// Shapes (column-major `Matrix`; G = 3 for a GRU with blocks r, z, n, G = 4 for an LSTM with
+/// blocks i, f, g, o, stacked by rows in that order):
+/// - `inputWeights` = `rnn.weight_ih_l0`, (G·H)×I; `recurrentWeights` = `rnn.weight_hh_l0`, (G·H)×H;
+/// - `inputBias` = `rnn.bias_ih_l0`, `recurrentBias` = `rnn.bias_hh_l0`, G·H each (both
+///   trained, as PyTorch's two separate parameters);
+/// - `readoutWeights` = `fc.weight`, C×H; `readoutBias` = `fc.bias`, C.
+public struct GatedModel<T: LinalgScalar>: Sendable, Equatable {
+    public var cell: GatedLayer.Cell
+    public var inputWeights: Matrix<T>
+    public var recurrentWeights: Matrix<T>
+    public var inputBias: [T]
+    public var recurrentBias: [T]
+    public var readoutWeights: Matrix<T>
+    public var readoutBias: [T]
+    /// How an MNIST image becomes a sequence (nil: a model of array sequences, as in tests).
+    public var imageTask: SequenceTask?
+    public var metadata: ModelMetadata
+    /// Applied to MNIST pixel values on their way into the network (nil: none).
+    public var inputStandardization: InputStandardization? = nil
+
+    /// H.
+    public var hidden: Int { recurrentWeights.cols }
+    /// I.
+    public var inputSize: Int { inputWeights.cols }
+    /// C.
+    public var classes: Int { readoutWeights.rows }
+    /// G·H, the rows of the stacked gate pre-activations.
+    public var gateRows: Int { recurrentWeights.rows }
+
+    public init(cell: GatedLayer.Cell, inputWeights: Matrix<T>, recurrentWeights: Matrix<T>, inputBias: [T], recurrentBias: [T],
+                readoutWeights: Matrix<T>, readoutBias: [T], task: SequenceTask?, metadata: ModelMetadata = .init(),
+                inputStandardization: InputStandardization? = nil) {
+        let h = recurrentWeights.cols, rows = cell.gateCount * h
+        precondition(h >= 1 && recurrentWeights.rows == rows && inputWeights.rows == rows && inputBias.count == rows
+                     && recurrentBias.count == rows && readoutWeights.cols == h && readoutBias.count == readoutWeights.rows
+                     && readoutWeights.rows >= 1, "inconsistent gated-model shapes")
+        self.cell = cell
+        self.inputWeights = inputWeights; self.recurrentWeights = recurrentWeights
+        self.inputBias = inputBias; self.recurrentBias = recurrentBias
+        self.readoutWeights = readoutWeights; self.readoutBias = readoutBias
+        precondition(task.map { $0.inputSize == inputWeights.cols } ?? true, "the task's input size is not the model's")
+        self.imageTask = task
+        self.metadata = metadata
+        self.inputStandardization = inputStandardization
+    }
+
+    /// PyTorch's default initialisation of `nn.GRU`/`nn.LSTM` and `nn.Linear(H, C)`: every
+    /// weight and bias i.i.d. U(−1/√H, 1/√H) (the recurrent layer's bound is 1/√H; so is the
+    /// readout's, whose fan-in is H). Drawn from `SeededRandom(seed:)` in the order weight_ih,
+    /// weight_hh, bias_ih, bias_hh, fc.weight, fc.bias (each in column-major storage order).
+    public init(cell: GatedLayer.Cell, task: SequenceTask, hidden h: Int, seed: UInt64) {
+        self.init(cell: cell, inputSize: task.inputSize, hidden: h, classes: RNNModel<T>.mnistClasses, seed: seed)
+        imageTask = task
+    }
+
+    /// The same draws for a model of I inputs and C classes without an MNIST task.
+    public init(cell: GatedLayer.Cell, inputSize i: Int, hidden h: Int, classes k: Int, seed: UInt64) {
+        precondition(i >= 1 && h >= 1 && k >= 1, "sizes must be positive")
+        var rng = SeededRandom(seed: seed)
+        let bound = 1 / Double(h).squareRoot(), rows = cell.gateCount * h
+        func vector(_ n: Int) -> [T] { (0..<n).map { _ in T(rng.nextUniform(-bound, bound)) } }
+        let wIH = Matrix<T>.uniform(rows: rows, cols: i, -bound, bound, using: &rng)
+        let wHH = Matrix<T>.uniform(rows: rows, cols: h, -bound, bound, using: &rng)
+        let bIH = vector(rows), bHH = vector(rows)
+        let w = Matrix<T>.uniform(rows: k, cols: h, -bound, bound, using: &rng)
+        let c = vector(k)
+        self.init(cell: cell, inputWeights: wIH, recurrentWeights: wHH, inputBias: bIH, recurrentBias: bHH,
+                  readoutWeights: w, readoutBias: c, task: nil,
+                  metadata: ModelMetadata(initialization: Initialization.pytorch.rawValue, seed: seed))
+    }
+
+    /// The parameters as flat arrays in a fixed order — weight_ih, weight_hh, bias_ih, bias_hh,
+    /// fc.weight, fc.bias — matrices column-major: what the optimizer steps.
+    public var parameterArrays: [[T]] {
+        [inputWeights.storage, recurrentWeights.storage, inputBias, recurrentBias, readoutWeights.storage, readoutBias]
+    }
+
+    /// PyTorch's names of `parameterArrays`, in order.
+    public static var parameterNames: [String] {
+        [TensorName.inputWeights, TensorName.recurrentWeights, TensorName.inputBias, TensorName.recurrentBias,
+         TensorName.readoutWeights, TensorName.readoutBias]
+    }
+
+    /// Replaces the parameters from arrays in `parameterArrays` order (same sizes).
+    public mutating func setParameterArrays(_ p: [[T]]) {
+        precondition(p.count == 6 && zip(p, parameterArrays).allSatisfy { $0.count == $1.count }, "parameter sizes")
+        inputWeights.storage = p[0]; recurrentWeights.storage = p[1]; inputBias = p[2]; recurrentBias = p[3]
+        readoutWeights.storage = p[4]; readoutBias = p[5]
+    }
+
+    /// True when every weight and bias is finite.
+    public var allFinite: Bool { parameterArrays.allSatisfy { $0.allSatisfy(\.isFinite) } }
+
+    /// The same weights as a Float64 `GatedNetwork` (one layer), the analysis type.
+    public var network: GatedNetwork {
+        func d(_ m: Matrix<T>) -> Matrix<Double> { m.converted() }
+        // The shapes are this type's invariants, so the checks cannot fail.
+        let layer = try! GatedLayer(cell: cell, inputWeights: d(inputWeights), recurrentWeights: d(recurrentWeights),
+                                    inputBias: inputBias.map { Double($0) }, recurrentBias: recurrentBias.map { Double($0) })
+        return try! GatedNetwork(layers: [layer], readoutWeights: d(readoutWeights), readoutBias: readoutBias.map { Double($0) })
+    }
+
+    /// The MNIST task; only for models that have one (`imageTask != nil`).
+    public var task: SequenceTask {
+        get {
+            guard let t = imageTask else { preconditionFailure("the model has no MNIST task") }
+            return t
+        }
+        set { imageTask = newValue }
+    }
+
+    /// The input sequence (T×I, step-major) of a 784-pixel image, as the model sees it.
+    public func sequence(ofImage image: [Float]) -> [Float] {
+        let seq = task.sequence(image)
+        guard let s = inputStandardization else { return seq }
+        return seq.map(s.apply)
+    }
+}
+
+extension GatedModel {
+    /// The model as safetensors: the six tensors under PyTorch's names in T's dtype (row-major,
+    /// as `state_dict` holds them), `task.permutation` (I64) for the permuted task, and metadata:
+    /// `format` ftle-gated-1, `cell`, `task`, `hidden`, `input_size`, `init`, `seed`,
+    /// `epochs_trained`, `test_accuracy`, the input standardization, and any extra keys.
+    public func safeTensors() -> SafeTensorsFile {
+        let rows = gateRows, h = hidden
+        var tensors: [String: Tensor] = [
+            TensorName.inputWeights: Tensor(inputWeights.rowMajor, shape: [rows, inputSize]),
+            TensorName.recurrentWeights: Tensor(recurrentWeights.rowMajor, shape: [rows, h]),
+            TensorName.inputBias: Tensor(inputBias, shape: [rows]),
+            TensorName.recurrentBias: Tensor(recurrentBias, shape: [rows]),
+            TensorName.readoutWeights: Tensor(readoutWeights.rowMajor, shape: [classes, h]),
+            TensorName.readoutBias: Tensor(readoutBias, shape: [classes]),
+        ]
+        if case let .permuted(p) = imageTask { tensors[TensorName.permutation] = Tensor(int64: p.map(Int64.init), shape: [p.count]) }
+        var meta = metadata.extra
+        meta["format"] = "ftle-gated-1"
+        meta["cell"] = cell.rawValue
+        meta["task"] = imageTask?.name
+        meta["hidden"] = String(h)
+        meta["input_size"] = String(inputSize)
+        meta["init"] = metadata.initialization
+        meta["seed"] = String(metadata.seed)
+        meta["epochs_trained"] = String(metadata.epochsTrained)
+        meta["test_accuracy"] = metadata.testAccuracy.map { String($0) }
+        meta["input_mean"] = inputStandardization.map { String($0.mean) }
+        meta["input_std"] = inputStandardization.map { String($0.std) }
+        return SafeTensorsFile(tensors: tensors, metadata: meta)
+    }
+
+    /// Writes the model atomically.
+    public func save(to path: String) throws { try safeTensors().write(to: path) }
+
+    /// Reads a one-layer GRU/LSTM MNIST model written by ftle (or by PyTorch with these names
+    /// and a `task` in the metadata): the weights through `GatedNetwork(file:path:)` (which
+    /// checks shapes, cell and finiteness), converted to T (exact for a file in T's dtype or
+    /// narrower), then the task (metadata `task`; `task.permutation` for the permuted one),
+    /// the standardization and the rest of the metadata. Both biases are required.
+    public init(file: SafeTensorsFile, path: String) throws {
+        func fail(_ problem: String) -> FileFormatError { FileFormatError(path: path, problem) }
+        let network = try GatedNetwork(file: file, path: path)
+        guard network.layers.count == 1, let layer = network.layers.first else {
+            throw fail("ftle trains one-layer gated models; this one has \(network.layers.count) layers")
+        }
+        guard let ih = layer.inputBias, let hh = layer.recurrentBias else { throw fail("a gated model needs both bias_ih and bias_hh") }
+        let md = file.metadata
+        let task: SequenceTask
+        switch md["task"] {
+        case "rowwise": task = .rowwise
+        case "pixelwise": task = .pixelwise
+        case "permuted":
+            guard let pT = file.tensors[TensorName.permutation], pT.dtype == .i64, pT.shape == [MNISTDataset.pixels] else {
+                throw fail("task is permuted but tensor \"\(TensorName.permutation)\" is missing or not I64 of shape [784]")
+            }
+            let p = pT.int64s.map { Int($0) }
+            guard SequenceTask.isValidPermutation(p) else { throw fail("\"\(TensorName.permutation)\" is not a permutation of 0..<784") }
+            task = .permuted(permutation: p)
+        case let other:
+            throw fail("metadata task is \(other.map(quotedForMessage) ?? "missing"); expected rowwise, pixelwise or permuted")
+        }
+        guard layer.inputSize == task.inputSize, network.classes == RNNModel<T>.mnistClasses else {
+            throw fail("a \(task.name) model has I = \(task.inputSize) and 10 classes, not I = \(layer.inputSize) and \(network.classes)")
+        }
+        var standardization: InputStandardization? = nil
+        switch (md["input_mean"].flatMap(Double.init), md["input_std"].flatMap(Double.init)) {
+        case (nil, nil) where md["input_mean"] == nil && md["input_std"] == nil: break
+        case let (mean?, std?) where mean.isFinite && std.isFinite && std > 0: standardization = InputStandardization(mean: mean, std: std)
+        default: throw fail("metadata input_mean/input_std must be a finite mean and a positive std, both or neither")
+        }
+        var extra = md
+        for key in ["format", "cell", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy",
+                    "input_mean", "input_std"] { extra[key] = nil }
+        let meta = ModelMetadata(initialization: md["init"] ?? "unknown", seed: md["seed"].flatMap { UInt64($0) } ?? 0,
+                                 epochsTrained: md["epochs_trained"].flatMap { Double($0) } ?? 0,
+                                 testAccuracy: md["test_accuracy"].flatMap { Double($0) }, extra: extra)
+        func t(_ m: Matrix<Double>) -> Matrix<T> { m.converted() }
+        self.init(cell: network.cell, inputWeights: t(layer.inputWeights), recurrentWeights: t(layer.recurrentWeights),
+                  inputBias: ih.map { T($0) }, recurrentBias: hh.map { T($0) }, readoutWeights: t(network.readoutWeights),
+                  readoutBias: network.readoutBias.map { T($0) }, task: task, metadata: meta, inputStandardization: standardization)
+        for (name, values) in zip(Self.parameterNames, parameterArrays) where !values.allSatisfy(\.isFinite) {
+            throw fail("tensor \"\(name)\" has a value that overflows \(T.byteWidth == 8 ? "Float64" : "Float32")")
+        }
+    }
+
+    /// `init(file:path:)` on the file at `path`.
+    public static func load(from path: String) throws -> GatedModel {
+        try GatedModel(file: SafeTensorsFile(contentsOf: path), path: path)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Linalg
+import MNIST
+
+/// One optimisation step of a `GatedModel` on a batch, with buffers reused across calls:
+/// forward, loss, backward, clip, update (as `TrainingStep` for the vanilla cell).
+///
+/// With `shards` > 1 the batch is split into that many contiguous shards (sizes differ by at
+/// most one, the larger first, as `DataParallelGradients`), whose gradients are computed on
+/// the workers of a `WorkerPool` and summed in shard order, g = ((g₀ + g₁) + g₂) + …: a run is
+/// deterministic for a given shard count. Each shard's loss is scaled by the whole batch's
+/// `lossScale`, so the sum is the batch's gradient. BLAS should then run on one thread.
+public struct GatedTrainingStep<T: LinalgScalar> {
+    /// A shard's buffers (a class, so each worker mutates its own in place).
+    final class Shard: @unchecked Sendable {
+        let cell: GatedLayer.Cell, hidden: Int, steps: Int, classes: Int
+        var trace: GatedTrace<T>
+        var workspace: GatedBackwardWorkspace<T>
+        var gradients: GatedGradients<T>
+        var logitGradient: Matrix<T>
+
+        init(cell: GatedLayer.Cell, hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int) {
+            self.cell = cell; self.hidden = hidden; self.steps = steps; self.classes = classes
+            trace = GatedTrace(cell: cell, hidden: hidden, batchSize: batchSize, steps: steps, classes: classes)
+            workspace = GatedBackwardWorkspace(cell: cell, hidden: hidden, batchSize: batchSize, steps: steps)
+            gradients = GatedGradients(cell: cell, hidden: hidden, inputSize: inputSize, classes: classes)
+            logitGradient = Matrix(rows: classes, cols: batchSize)
+        }
+
+        /// Forward, loss and backward of `batch` into `gradients` (not computed when the loss is
+        /// not finite); the batch's mean loss and correct count.
+        func compute(_ batch: SequenceBatch<T>, model: GatedModel<T>, lossScale: Double) -> (loss: Double, correct: Int) {
+            let b = batch.batchSize
+            if b != trace.batchSize {  // e.g. the last, partial batch of an epoch
+                trace = GatedTrace(cell: cell, hidden: hidden, batchSize: b, steps: steps, classes: classes)
+                workspace = GatedBackwardWorkspace(cell: cell, hidden: hidden, batchSize: b, steps: steps)
+                logitGradient = Matrix(rows: classes, cols: b)
+            }
+            model.forward(batch, into: &trace)
+            let (loss, correct) = CrossEntropy.evaluate(trace.logits, labels: batch.labels, scale: lossScale, gradient: &logitGradient)
+            guard loss.isFinite else { return (loss, correct) }
+            model.backward(batch, trace: trace, logitGradient: logitGradient, into: &gradients, workspace: &workspace)
+            return (loss, correct)
+        }
+    }
+
+    let shards: [Shard]
+    let pool: WorkerPool
+    var gradients: GatedGradients<T>
+
+    public init(cell: GatedLayer.Cell, hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int = 10, shards: Int = 1) {
+        precondition(shards >= 1, "at least one shard")
+        let sizes = DataParallelGradients<T>.shardSizes(batchSize: batchSize, shards: shards)
+        self.shards = sizes.map { Shard(cell: cell, hidden: hidden, inputSize: inputSize, steps: steps, batchSize: max($0, 1), classes: classes) }
+        pool = WorkerPool(workers: shards)
+        gradients = GatedGradients(cell: cell, hidden: hidden, inputSize: inputSize, classes: classes)
+    }
+
+    /// Mean loss and correct count of the batch before the update. A non-finite loss leaves
+    /// the model and optimizer untouched. `lossReduction` picks the mean or the sum of the
+    /// per-sample losses to differentiate (the reported loss is the mean either way).
+    public mutating func run(_ batch: SequenceBatch<T>, model: inout GatedModel<T>, optimizer: inout OptimizerState<T>,
+                             clip: Double, lossReduction: LossReduction = .mean) -> (loss: Double, correct: Int) {
+        let lossScale = lossReduction == .mean ? 1 / Double(batch.batchSize) : 1
+        let (loss, correct) = computeGradients(batch, model: model, lossScale: lossScale)
+        guard loss.isFinite else { return (loss, correct) }
+        var g = gradients.arrays
+        clipGradientNorm(arrays: &g, maxNorm: clip)
+        var parameters = model.parameterArrays
+        optimizer.apply(gradientArrays: g, to: &parameters)
+        model.setParameterArrays(parameters)
+        return (loss, correct)
+    }
+
+    /// The whole batch's gradient of `lossScale` × the summed losses into `gradients`.
+    mutating func computeGradients(_ batch: SequenceBatch<T>, model: GatedModel<T>, lossScale: Double) -> (loss: Double, correct: Int) {
+        let sizes = DataParallelGradients<T>.shardSizes(batchSize: batch.batchSize, shards: shards.count).filter { $0 > 0 }
+        if sizes.count == 1 {
+            let r = shards[0].compute(batch, model: model, lossScale: lossScale)
+            gradients = shards[0].gradients
+            return r
+        }
+        var lossSum = 0.0, correct = 0
+        var total = gradients.arrays
+        let shards = self.shards
+        try! pool.orderedMap(count: sizes.count, { k in
+            let lo = sizes[..<k].reduce(0, +)
+            return shards[k].compute(batch.samples(lo..<(lo + sizes[k])), model: model, lossScale: lossScale)
+        }, consume: { k, r in
+            lossSum += r.loss * Double(sizes[k])
+            correct += r.correct
+            guard lossSum.isFinite else { return }
+            let g = shards[k].gradients.arrays
+            if k == 0 { total = g } else { for p in total.indices { axpy(1, g[p], &total[p]) } }
+        })
+        gradients.arrays = total
+        return (lossSum / Double(batch.batchSize), correct)
+    }
+}
+
+/// Mean cross-entropy and accuracy of a gated model on the first `limit` images of `data`, in
+/// batches of `batchSize` on `threads` workers, summed in batch order (so independent of
+/// `threads` for a given BLAS thread count).
+public func evaluate<T>(_ model: GatedModel<T>, on data: MNISTDataset, limit: Int? = nil, batchSize: Int = 500,
+                        threads: Int = 1) -> (loss: Double, accuracy: Double) {
+    let n = min(limit ?? data.count, data.count)
+    var totalLoss = 0.0, correct = 0
+    let batches = (n + batchSize - 1) / batchSize
+    try! WorkerPool(workers: threads).orderedMap(count: batches, { k in
+        let idx = Array((k * batchSize)..<min((k + 1) * batchSize, n))
+        let batch = SequenceBatch<T>(data, indices: idx, task: model.task, standardization: model.inputStandardization)
+        let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)
+        return (loss: r.loss, correct: r.correct, count: idx.count)
+    }, consume: { _, r in
+        totalLoss += r.loss * Double(r.count)
+        correct += r.correct
+    })
+    return (totalLoss / Double(max(n, 1)), Double(correct) / Double(max(n, 1)))
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import MNIST
+import RNN
+
+// `ftle train --cell gru|lstm`: the gated cells train through `GatedTrainer`, in the same run
+// folder, with the same progress, checkpoints, signals and resume as the vanilla cell.
+extension Train {
+    /// `--cell` against the other options, before anything is read.
+    func validateCell() throws {
+        if resume && cell != nil { throw ValidationError("--resume takes the cell from the checkpoint; drop --cell") }
+        guard let cell, cell != .rnn else { return }
+        let name = "--cell \(cell.rawValue)"
+        if inputs != nil { throw ValidationError("\(name) trains on the MNIST tasks; --inputs applies to --cell rnn only") }
+        if initFrom != nil { throw ValidationError("\(name) starts from PyTorch's default initialisation; --init-from applies to --cell rnn only") }
+        var settings = TrainingConfig()
+        settings.cell = cell; settings.bias = bias; settings.initialization = `init`
+        if let problem = GatedTrainer<Float>.unsupportedSetting(in: settings) { throw ValidationError(problem) }
+    }
+
+    /// Runs a gated run (new, or resumed from a gated checkpoint) and returns true; false when
+    /// the run is the vanilla cell's.
+    func runGatedTraining(_ config: TrainingConfig, train: MNISTDataset, test: MNISTDataset) throws -> Bool {
+        if resume {
+            let stored = try RunFolder(out).readCheckpointConfig()
+            guard stored.cell != .rnn else { return false }
+            let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
+            switch stored.precision {
+            case .f32:
+                try runTraining(try GatedTrainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
+                                                        threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
+            case .f64:
+                try runTraining(try GatedTrainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
+                                                         threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
+            }
+            return true
+        }
+        guard config.cell != .rnn else { return false }
+        switch config.precision {
+        case .f32:
+            try runTraining(try GatedTrainer<Float>(config: config, train: train, test: test, outputDirectory: out, replacingExistingRun: force))
+        case .f64:
+            try runTraining(try GatedTrainer<Double>(config: config, train: train, test: test, outputDirectory: out, replacingExistingRun: force))
+        }
+        return true
+    }
+}
