@@ -16,7 +16,7 @@ extension ExplorerState {
     }
 
     func trainingPane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> TrainingPane {
-        TrainingPane(status: training, taskName: model.task.name, hidden: model.hidden,
+        TrainingPane(status: training, taskName: model.task.name, hidden: model.hidden, cell: model.cell,
                      trainKey: ExplorerKeys.hint(.toggleTraining, in: keys), isFocused: focus == .training)
     }
 

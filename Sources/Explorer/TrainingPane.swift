@@ -8,6 +8,8 @@ struct TrainingPane: Widget {
     /// What `t` would train: the loaded model's task and H.
     var taskName: String
     var hidden: Int
+    /// "rnn", "gru" or "lstm": the explorer trains vanilla RNNs only.
+    var cell = "rnn"
     /// The key that starts training (from the key table).
     var trainKey: String
     var isFocused = false
@@ -23,7 +25,8 @@ struct TrainingPane: Widget {
             grid.put(line: message, in: inside, row: 1, style: context.style(.negative), context: context)
         }
         if status.phase == .idle && status.history.rows.isEmpty {
-            grid.put(line: "\(trainKey): train \(taskName) H=\(hidden) in the background",
+            grid.put(line: cell == "rnn" ? "\(trainKey): train \(taskName) H=\(hidden) in the background"
+                                         : "train a \(cell.uppercased()): ftle train --cell \(cell) --out DIR",
                      in: inside, row: 2, style: context.style(.dim), context: context)
             grid.put(line: "or follow a run: ftle explore --follow DIR", in: inside, row: 3, style: context.style(.dim),
                      context: context)
