@@ -97,7 +97,19 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs `work(i)` for i in 0..<count on the workers and calls `consume(i, result)` on the
     /// calling thread in index order. With one worker this is exactly
     /// `for i in 0..<count { try consume(i, try work(i)) }`.
-    public func orderedMap<R>(count: Int, _ work: (Int) throws -> R, consume: (Int, R) throws -> Void) throws {
+    ///
+    /// Typed throws: jobs and a consumer that cannot fail make a call that cannot fail (no
+    /// `try`); otherwise the error is the closures' own type.
+    public func orderedMap<R, E: Error>(count: Int, _ work: (Int) throws(E) -> R, consume: (Int, R) throws(E) -> Void) throws(E) {
+        do {
+            try anyOrderedMap(count: count, work, consume: consume)
+        } catch {
+            // Only `work` and `consume` throw inside, and they throw E.
+            throw error as! E
+        }
+    }
+
+    private func anyOrderedMap<R>(count: Int, _ work: (Int) throws -> R, consume: (Int, R) throws -> Void) throws {
         guard workers > 1 && count > 1 else {
             for i in 0..<count { try consume(i, try work(i)) }
             return

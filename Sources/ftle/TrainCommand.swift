@@ -339,14 +339,14 @@ extension Eval {
             let all = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: g.inputSize)
             try all.checkLabels(classes: g.classes, path: labels)
             let n = min(limit ?? all.count, all.count)
-            let r = try g.evaluate(count: n, pool: pool) { i in (all.sequence(i), all.steps, all.labels[i]) }
+            let r = g.evaluate(count: n, pool: pool) { i in (all.sequence(i), all.steps, all.labels[i]) }
             try report(r, count: n, what: "sequences of \(inputs)", json: ["inputs": inputs, "sequences": n])
             return
         }
         guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)") }
         let ds = try dataOptions.load(split)
         let n = min(limit ?? ds.count, ds.count)
-        let r = try g.evaluate(count: n, pool: pool) { i in (g.sequence(ofImage: ds.image(i)).map(Double.init), task.steps, ds.label(i)) }
+        let r = g.evaluate(count: n, pool: pool) { i in (g.sequence(ofImage: ds.image(i)).map(Double.init), task.steps, ds.label(i)) }
         try report(r, count: n, what: "\(split.rawValue) images", json: ["split": split.rawValue, "images": n])
     }
 }

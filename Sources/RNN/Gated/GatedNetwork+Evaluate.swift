@@ -7,10 +7,10 @@ extension GatedNetwork {
     /// order (the result does not depend on the worker count). `sample(i)` gives sequence i
     /// (T×I values, step-major), its T and its label.
     public func evaluate(count: Int, pool: WorkerPool,
-                         sample: @escaping @Sendable (Int) -> (sequence: [Double], steps: Int, label: Int)) throws -> (loss: Double, accuracy: Double) {
+                         sample: @escaping @Sendable (Int) -> (sequence: [Double], steps: Int, label: Int)) -> (loss: Double, accuracy: Double) {
         precondition(count >= 1, "nothing to evaluate")
         var loss = 0.0, correct = 0
-        try pool.orderedMap(count: count, { i -> (Double, Bool) in
+        pool.orderedMap(count: count, { i -> (Double, Bool) in
             let (x, steps, label) = sample(i)
             let logits = finalLogits(sequence: x, steps: steps)
             return (CrossEntropy.loss(logits, label: label), CrossEntropy.predictedClass(logits) == label)

@@ -83,7 +83,7 @@ public struct GatedTrainingStep<T: LinalgScalar> {
         var lossSum = 0.0, correct = 0
         var total = gradients.arrays
         let shards = self.shards
-        try! pool.orderedMap(count: sizes.count, { k in
+        pool.orderedMap(count: sizes.count, { k in
             let lo = sizes[..<k].reduce(0, +)
             return shards[k].compute(batch.samples(lo..<(lo + sizes[k])), model: model, lossScale: lossScale)
         }, consume: { k, r in
@@ -106,7 +106,7 @@ public func evaluate<T>(_ model: GatedModel<T>, on data: MNISTDataset, limit: In
     let n = min(limit ?? data.count, data.count)
     var totalLoss = 0.0, correct = 0
     let batches = (n + batchSize - 1) / batchSize
-    try! WorkerPool(workers: threads).orderedMap(count: batches, { k in
+    WorkerPool(workers: threads).orderedMap(count: batches, { k in
         let idx = Array((k * batchSize)..<min((k + 1) * batchSize, n))
         let batch = SequenceBatch<T>(data, indices: idx, task: model.task, standardization: model.inputStandardization)
         let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)

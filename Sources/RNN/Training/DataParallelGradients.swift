@@ -40,7 +40,7 @@ final class DataParallelGradients<T: LinalgScalar>: @unchecked Sendable {
                    into total: inout RNNGradients<T>) -> (loss: Double, correct: Int) {
         let sizes = Self.shardSizes(batchSize: batch.batchSize, shards: shardSteps.count).filter { $0 > 0 }
         var lossSum = 0.0, correct = 0
-        try! pool.orderedMap(count: sizes.count, { k in
+        pool.orderedMap(count: sizes.count, { k in
             let lo = sizes[..<k].reduce(0, +)
             let shard = batch.samples(lo..<(lo + sizes[k]))
             return self.shardSteps[k].step.computeGradients(shard, model: model, lossScale: lossScale)

@@ -94,7 +94,7 @@ public func evaluate<T>(_ model: RNNModel<T>, on data: MNISTDataset, limit: Int?
     let n = min(limit ?? data.count, data.count)
     var totalLoss = 0.0, correct = 0
     let batches = (n + batchSize - 1) / batchSize
-    try! WorkerPool(workers: threads).orderedMap(count: batches, { k in
+    WorkerPool(workers: threads).orderedMap(count: batches, { k in
         let idx = Array((k * batchSize)..<min((k + 1) * batchSize, n))
         let batch = SequenceBatch<T>(data, indices: idx, task: model.task, standardization: model.inputStandardization)
         let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)
