@@ -112,6 +112,22 @@ import TestSupport
         #expect(losses.last! < 0.8 * losses.first!, "losses \(losses)")
     }
 
+    /// `checkpointEvery` saves mid-epoch (steps 2, 4, 6 of a 7-batch epoch, then the epoch's
+    /// end); `flushSubnormals` is recorded in the model and the thread's mode restored.
+    @Test func checkpointsEveryNBatchesAndFlushesSubnormals() throws {
+        let dir = makeTemporaryDirectory("ftle-gated-every")
+        var c = config(.lstm, epochs: 1)
+        c.checkpointEvery = 2; c.flushSubnormals = true
+        let modeBefore = SubnormalMode.isFlushing
+        let trainer = try GatedTrainer<Float>(config: c, train: bundledTrain, test: nil, outputDirectory: dir)
+        var steps: [Int] = []
+        #expect(try trainer.run(onEvent: { if case let .checkpoint(_, step) = $0 { steps.append(step) } }) == .finished)
+        #expect(steps == [2, 4, 6, 7])
+        #expect(SubnormalMode.isFlushing == modeBefore)
+        let file = try SafeTensorsFile(contentsOf: dir + "/model.safetensors")
+        #expect(file.metadata["flush_subnormals"] == "true" && file.metadata["step"] == "7")
+    }
+
     @Test func unsupportedSettingsAreRefused() {
         var c = config(.gru, epochs: 1)
         c.bias = .input
