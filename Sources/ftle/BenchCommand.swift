@@ -79,6 +79,8 @@ struct Bench: ParsableCommand {
     var threads: Int?
     @Option(help: "Cell of the FTLE workloads: rnn (tanh, the default), gru or lstm (one layer, I = 1, PyTorch's default init ×3 so the gates are not linear, as bench/gated_ftle_peer.py; the state is h, or [h; c] of size 2H for lstm, and ftle-full's K is that size).")
     var cell: BenchCell = .rnn
+    @Flag(help: "Training workloads: flush subnormals to zero, as train --flush-subnormals (BLAS then runs single-threaded in ftle's threads).")
+    var flushSubnormals = false
     @Option(help: "Alignment samples (align, report).") var samples: Int = 25
     @Option(help: "Sensitivity images (perturb, report).") var images: Int = 4
 
@@ -97,6 +99,9 @@ struct Bench: ParsableCommand {
         }
         if cell != .rnn && workload != .ftleFull && workload != .ftlePartial {
             throw ValidationError("--cell applies to ftle-full and ftle-partial only")
+        }
+        if flushSubnormals && workload != .trainRowwise && workload != .trainPermuted {
+            throw ValidationError("--flush-subnormals applies to train-rowwise and train-permuted only")
         }
         if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
         if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
@@ -125,7 +130,8 @@ struct Bench: ParsableCommand {
         try reportingErrors {
             let isExperiment = [.align, .perturb, .report].contains(workload)
             let workers = threads ?? (isExperiment ? availableCores : 1)
-            if isExperiment || workers > 1 { useSingleThreadedBLAS() }
+            if isExperiment || workers > 1 || flushSubnormals { useSingleThreadedBLAS() }
+            try SubnormalMode.set(flushing: flushSubnormals)
             var result: [String: Any] = ["workload": workload.rawValue, "repeat": `repeat`, "blas_threads": blasThreads, "blas_core": blasCoreName,
                                          "threads": workers]
             switch workload {
@@ -177,6 +183,7 @@ struct Bench: ParsableCommand {
                 let tI = Double(task.steps), hD = Double(h), iD = Double(task.inputSize), bD = Double(batch)
                 let flops = Double(s) * tI * bD * (6 * hD * hD + 4 * hD * iD)
                 result.merge(["hidden": h, "steps": task.steps, "input": task.inputSize, "batch": batch, "batches": s,
+                              "flush_subnormals": flushSubnormals,
                               "best_seconds": best, "samples_per_second": Double(s * batch) / best, "gflops": flops / best / 1e9,
                               "final_loss": lastLoss]) { $1 }
             case .gemm:

@@ -43,9 +43,10 @@ struct Spectrum: ParsableCommand {
         (the paper's code and its eqs. 8–9); r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s≤t} ln r_s^k, \
         natural log unless --log2. With --transient M, λ_k(t) averages steps M+1…t only. \
         A stacked model's state is s = [h¹; …; hᴸ] (layer 1 first, N = ΣH_k) and D_t = ∂s_t/∂s_{t−1} is \
-        block lower-triangular; with ReLU, φ′ is the step function (0 at 0). Q_0 is the first K columns of the identity.
+        block lower-triangular; with ReLU, φ′ is the step function (0 at 0). A GRU's state is h, an LSTM's [h; c] (h first, 2H per \
+        layer), and D_t is the cell's analytic Jacobian. Q_0 is the first K columns of the identity.
 
-        JSON keys: hidden (H of layer 1), layers (H_1…H_L), state_size (N), nonlinearity, steps, k, transient, log_base, jacobian, log_r (T×K, every step), ftle ((T−M)×K, row i is \
+        JSON keys: hidden (H of layer 1), layers (H_1…H_L), state_size (N), cell (rnn, gru or lstm), nonlinearity (tanh, relu, or gated for a GRU/LSTM), steps, k, transient, log_base, jacobian, log_r (T×K, every step), ftle ((T−M)×K, row i is \
         λ(M+1+i)), spectrum (K, λ_k(T)), kaplan_yorke, entropy (sum of positive exponents), \
         participation_ratio_q1 (T, of the first Q vector). A null number means −∞: some r_t^k was exactly 0. \
         CSV: one row per (t, k): t,k,log_r,ftle, with -inf written as -inf and ftle empty during the transient.

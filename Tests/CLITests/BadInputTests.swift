@@ -233,6 +233,8 @@ struct BadInputTests {
                  stderr: "ftle: --samples must be at least 1 (got 0)\n", status: 2),
             Case(name: "bench --images 0", args: ["bench", "perturb", "--images", "0"],
                  stderr: "ftle: --images must be at least 1 (got 0)\n", status: 2),
+            Case(name: "311 bench --flush-subnormals on an FTLE workload", args: ["bench", "ftle-full", "--flush-subnormals"],
+                 stderr: "ftle: --flush-subnormals applies to train-rowwise and train-permuted only\n", status: 2),
         ]
     }()
 

@@ -174,7 +174,7 @@ struct StreamedSpectrumTests {
         }
         let obj: [String: Any] = [
             "model": path, "input": "test image 0", "hidden": 128, "steps": 28, "k": k, "transient": transient,
-            "layers": [128], "state_size": 128, "nonlinearity": "tanh",
+            "layers": [128], "state_size": 128, "cell": "rnn", "nonlinearity": "tanh",
             "log_base": log2 ? "2" : "e", "jacobian": "forward", "log_r": trace.logR.map { $0.map { $0 * scale } }, "ftle": ftle,
             "spectrum": spectrum, "kaplan_yorke": SpectrumStatistics.kaplanYorke(spectrum),
             "entropy": SpectrumStatistics.entropy(spectrum), "participation_ratio_q1": trace.participationRatios,
