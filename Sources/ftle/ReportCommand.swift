@@ -102,15 +102,8 @@ struct Report: ParsableCommand {
                 summary.append(String(format: "%@: std first/last/random ten = %.3f / %.3f / %.3f, random baseline %.3f (%@, %@)", name,
                                       s.stdFirst10, s.stdLast10, s.stdRandom10, s.randomBaseline, o.jacobian.rawValue, o.statistic.rawValue))
             }
-            var studies: [FlipMode: SensitivityStudy] = [:]
-            for mode in [FlipMode.both, .up, .down] {
-                print("sensitivity, \(mode.rawValue) flips …"); fflush(nil)
-                // Shared subsets need every image to have the same candidates: mode both only.
-                var so = sensitivityOptions(mode: mode, paperCode: paperCode)
-                if mode != .both { so.sharedRandom = false }
-                let s = try SensitivityStudy(model: mp, data: test, options: so, threads: workers, progress: ProgressLine(label: "  (image, k)").update)
-                studies[mode] = s
-                try write("sensitivity-\(mode.rawValue).json", jsonText(StudyReport.sensitivityJSON(s)))
+            let studies = try flipStudies(label: "", prefix: "", paperCode: paperCode) { options in
+                try SensitivityStudy(model: mp, data: test, options: options, threads: workers, progress: ProgressLine(label: "  (image, k)").update)
             }
             try write("table1.md", "# Table 1: R-ranked vs random flips (\(images) test images, both directions)\n\n" + studies[.both]!.markdownTable())
             try write("fig3.svg", StudyReport.figure3(up: studies[.up]!, down: studies[.down]!))
@@ -121,6 +114,23 @@ struct Report: ParsableCommand {
             print(summary.joined(separator: "\n"))
             print("wrote \(out)/index.html")
         }
+    }
+
+    /// The sensitivity study under flip modes both, up and down (`study` runs one), each
+    /// written to `<prefix>sensitivity-<mode>.json`.
+    func flipStudies(label: String, prefix: String, paperCode: Bool,
+                     _ study: (SensitivityStudy.Options) throws -> SensitivityStudy) throws -> [FlipMode: SensitivityStudy] {
+        var studies: [FlipMode: SensitivityStudy] = [:]
+        for mode in [FlipMode.both, .up, .down] {
+            print("sensitivity, \(label)\(mode.rawValue) flips …"); fflush(nil)
+            // Shared subsets need every image to have the same candidates: mode both only.
+            var options = sensitivityOptions(mode: mode, paperCode: paperCode)
+            if mode != .both { options.sharedRandom = false }
+            let s = try study(options)
+            studies[mode] = s
+            try write("\(prefix)sensitivity-\(mode.rawValue).json", jsonText(StudyReport.sensitivityJSON(s)))
+        }
+        return studies
     }
 
     /// `--gated`: the sensitivity study of each GRU/LSTM model (both, up, down), files prefixed
@@ -139,14 +149,8 @@ struct Report: ParsableCommand {
         }
         var summary: [String] = [], figures: [String] = [], tables: [String] = []
         for (name, g) in models {
-            var studies: [FlipMode: SensitivityStudy] = [:]
-            for mode in [FlipMode.both, .up, .down] {
-                print("sensitivity, \(name), \(mode.rawValue) flips …"); fflush(nil)
-                var so = sensitivityOptions(mode: mode, paperCode: false)
-                if mode != .both { so.sharedRandom = false }
-                let s = try SensitivityStudy(network: g, data: test, options: so, threads: threads, progress: ProgressLine(label: "  (image, k)").update)
-                studies[mode] = s
-                try write("\(name)-sensitivity-\(mode.rawValue).json", jsonText(StudyReport.sensitivityJSON(s)))
+            let studies = try flipStudies(label: "\(name), ", prefix: "\(name)-", paperCode: false) { options in
+                try SensitivityStudy(network: g, data: test, options: options, threads: threads, progress: ProgressLine(label: "  (image, k)").update)
             }
             let table = studies[.both]!.markdownTable()
             try write("\(name)-table1.md", "# Table 1, \(name) (\(g.cell.rawValue.uppercased()), H = \(g.layers[0].hidden)): R-ranked vs random flips (\(images) test images, both directions)\n\n" + table)
