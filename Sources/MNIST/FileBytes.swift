@@ -98,7 +98,9 @@ public func readFileBytes(_ path: String, limit: Int = 512 << 20) throws -> [UIn
 /// Inflates a complete gzip stream (one or more concatenated members) with zlib.
 /// Input that ends before a member's end-of-stream marker is `.truncatedGzip`; bad data is
 /// `.corruptGzip`; output beyond `limit` bytes is `.tooLarge` (a guard against gzip bombs).
-public func gunzip(_ input: [UInt8], path: String, limit: Int = 512 << 20) throws -> [UInt8] {
+/// With `prefix`, inflation stops as soon as that many bytes are out and returns them (fewer
+/// when the stream is shorter), at most one 256 KiB chunk of work: for reading a header first.
+public func gunzip(_ input: [UInt8], path: String, limit: Int = 512 << 20, prefix: Int? = nil) throws -> [UInt8] {
     var stream = z_stream()
     guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
         throw DataFileError(path: path, .corruptGzip("zlib could not start"))
@@ -120,6 +122,10 @@ public func gunzip(_ input: [UInt8], path: String, limit: Int = 512 << 20) throw
                 return s
             }
             output.append(contentsOf: chunk[0..<produced])
+            if let prefix, output.count >= prefix {
+                output.removeSubrange(prefix...)
+                return
+            }
             if output.count > limit { throw DataFileError(path: path, .tooLarge(limit: limit)) }
             switch status {
             case Z_STREAM_END:

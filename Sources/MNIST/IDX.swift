@@ -9,7 +9,7 @@ public struct IDXArray: Equatable, Sendable {
     /// against `expectedDimensions` and the length against the dimensions: exactly
     /// header + ∏ dims bytes, neither fewer (truncated) nor more (trailing bytes).
     public init(parsing data: [UInt8], path: String, expectedDimensions: Int) throws {
-        let (dims, header) = try IDXArray.checkHeader(data, fileSize: data.count, path: path, expectedDimensions: expectedDimensions)
+        let (dims, header, _) = try IDXArray.checkHeader(data, fileSize: data.count, path: path, expectedDimensions: expectedDimensions)
         self.dimensions = dims
         self.bytes = Array(data[header...])
     }
@@ -17,7 +17,10 @@ public struct IDXArray: Equatable, Sendable {
     /// Checks the magic number and dimensions in the first bytes of an IDX file against the
     /// length of the whole (`fileSize`): exactly header + ∏ dims. Returns the dimensions and the
     /// header length. Needs only the header, so a raw file's body is read after this passes.
-    static func checkHeader(_ data: [UInt8], fileSize: Int, path: String, expectedDimensions: Int) throws -> (dims: [Int], header: Int) {
+    /// `fileSize` nil: the length is not known yet (a gzip file's header, inflated alone), so
+    /// only the magic and dimensions are checked; `expected` is the length they announce.
+    static func checkHeader(_ data: [UInt8], fileSize knownSize: Int?, path: String, expectedDimensions: Int) throws -> (dims: [Int], header: Int, expected: Int) {
+        let fileSize = knownSize ?? data.count
         let expectedMagic = UInt32(0x0800) | UInt32(expectedDimensions)
         guard fileSize > 0 else { throw DataFileError(path: path, .empty) }
         guard data.count >= 4 else { throw DataFileError(path: path, .truncated(expected: 4, actual: fileSize)) }
@@ -37,20 +40,39 @@ public struct IDXArray: Equatable, Sendable {
             total = product
         }
         let expected = header + total
+        guard knownSize != nil else { return (dims, header, expected) }
         if fileSize < expected { throw DataFileError(path: path, .truncated(expected: expected, actual: fileSize)) }
         if fileSize > expected { throw DataFileError(path: path, .trailingBytes(expected: expected, actual: fileSize)) }
-        return (dims, header)
+        return (dims, header, expected)
     }
 
     /// Reads and parses an IDX file, gzip or raw. A raw file's header is checked against its
-    /// size before its body is read.
+    /// size before its body is read. A gzip file's header is inflated and checked first (magic,
+    /// dimensions), and the rest is inflated only up to what the header announces plus 1 MiB
+    /// (so a small excess is still reported exactly as trailing bytes, and a gzip bomb behind a
+    /// valid header stops there instead of at the 512 MiB limit).
     public init(contentsOf path: String, expectedDimensions: Int) throws {
         let file = try InputFile(path)
-        if file.size >= 2, !path.hasSuffix(".gz"), try file.read(at: 0, count: 2) != [0x1f, 0x8b] {
-            let head = try file.read(at: 0, count: min(file.size, 4 + 4 * expectedDimensions))
-            _ = try IDXArray.checkHeader(head, fileSize: file.size, path: path, expectedDimensions: expectedDimensions)
+        let isGzip = try file.size >= 2 && file.read(at: 0, count: 2) == [0x1f, 0x8b]
+        guard isGzip else {
+            if file.size >= 2, !path.hasSuffix(".gz") {
+                let head = try file.read(at: 0, count: min(file.size, 4 + 4 * expectedDimensions))
+                _ = try IDXArray.checkHeader(head, fileSize: file.size, path: path, expectedDimensions: expectedDimensions)
+            }
+            try self.init(parsing: readFileBytes(path), path: path, expectedDimensions: expectedDimensions)
+            return
         }
-        try self.init(parsing: readFileBytes(path), path: path, expectedDimensions: expectedDimensions)
+        let compressed = try file.readAll()
+        let headerLength = 4 + 4 * expectedDimensions
+        let head = try gunzip(compressed, path: path, prefix: headerLength)
+        guard head.count == headerLength else {
+            // The whole stream is shorter than a header: parsing says what is wrong with it.
+            try self.init(parsing: try gunzip(compressed, path: path), path: path, expectedDimensions: expectedDimensions)
+            return
+        }
+        let announced = try IDXArray.checkHeader(head, fileSize: nil, path: path, expectedDimensions: expectedDimensions).expected
+        let limit = min(512 << 20, announced + (1 << 20))
+        try self.init(parsing: gunzip(compressed, path: path, limit: limit), path: path, expectedDimensions: expectedDimensions)
     }
 
     static func bigEndian(_ d: [UInt8], _ o: Int) -> UInt32 {

@@ -99,6 +99,20 @@ import TestSupport
         let path = write("bad.gz", gz)
         #expect(throws: DataFileError.self) { try IDXArray(contentsOf: path, expectedDimensions: 3) }
     }
+    /// A gzip IDX is checked by its header before its body is inflated: a wrong magic in front
+    /// of 64 MiB of zeros fails on the magic, and a valid header (2×28×28) followed by 64 MiB of
+    /// zeros stops at what the header announces + 1 MiB (the limit in the message) rather than
+    /// inflating to the 512 MiB guard. A small excess is still reported as trailing bytes.
+    @Test func gzipHeaderIsCheckedBeforeTheBody() throws {
+        let zeros = [UInt8](repeating: 0, count: 64 << 20)
+        var wrongMagic = IDXArray.encode(dimensions: [2, 28, 28], bytes: [])
+        wrongMagic[2] = 0x09
+        expectProblem(write("magic.gz", try gzip(wrongMagic + zeros)), .wrongMagic(found: 0x0903, expected: 0x0803))
+        let announced = 16 + 2 * 784
+        expectProblem(write("bomb.gz", try gzip(validImages + zeros)), .tooLarge(limit: announced + (1 << 20)))
+        expectProblem(write("extra.gz", try gzip(validImages + [1, 2, 3])), .trailingBytes(expected: announced, actual: announced + 3))
+    }
+
     @Test func gzipRoundTripParses() throws {
         let gz = try gzip(validImages)
         let a = try IDXArray(contentsOf: write("ok.gz", gz), expectedDimensions: 3)
