@@ -177,8 +177,8 @@ struct GatedCLITests {
                             from: CLI.root + "/Samples/models/rowwise-h128.safetensors")
         let n = (try? expected("lstm").state_size) ?? 0
         return [
-            BadInputCase(name: "520 align on a GRU model", args: ["align", "--model", gru],
-                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, perturb, explore, report --gated)\n", status: 1),
+            BadInputCase(name: "520 gradient on a GRU model", args: ["gradient", "--model", gru, "--input", x],
+                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, perturb, align --gate, explore, report --gated)\n", status: 1),
             BadInputCase(name: "521 --nonlinearity relu on a gated model", args: ["predict", "--model", gru, "--input", x, "--nonlinearity", "relu"],
                          stderr: "ftle: \(gru): --nonlinearity relu applies to vanilla RNN models; this one is gated\n", status: 1),
             BadInputCase(name: "522 --k past an LSTM's 2H state", args: ["spectrum", "--model", lstm, "--input", xl, "--k", String(n + 1)],
