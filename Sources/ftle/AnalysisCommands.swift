@@ -359,7 +359,13 @@ struct Perturb: ParsableCommand {
                 return
             }
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
-            if let inputs, let labels { try perturbSequences(m, inputs: inputs, labels: labels); return }
+            if let inputs, let labels {
+                try perturbSequences(inputSize: m.inputSize, classes: m.classes, stateSize: m.stateSize, inputs: inputs, labels: labels,
+                                     extra: [:]) { set, base, o, progress in
+                    try SensitivityStudy(model: m, sequences: set, baseline: base, options: o, progress: progress)
+                }
+                return
+            }
             guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
             let test = try dataOptions.load(.test)
             try Self.checkImages(images, test: test)
@@ -378,8 +384,12 @@ struct Perturb: ParsableCommand {
 
     /// A GRU or LSTM model of an MNIST task: the same study, its traces and logits in Float64.
     func perturbGated(_ g: GatedNetwork, workers: Int) throws {
-        guard inputs == nil else {
-            throw UsageError("perturb --inputs takes vanilla RNN models; \(g.cell.withArticle) is perturbed on MNIST images")
+        if let inputs, let labels {
+            try perturbSequences(inputSize: g.inputSize, classes: g.classes, stateSize: g.stateSize, inputs: inputs, labels: labels,
+                                 extra: ["cell": g.cell.rawValue]) { set, base, o, progress in
+                try SensitivityStudy(network: g, sequences: set, baseline: base, options: o, progress: progress)
+            }
+            return
         }
         guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: perturb needs MNIST images for \(g.cell.withArticle)") }
         let test = try dataOptions.load(.test)
@@ -409,20 +419,21 @@ struct Perturb: ParsableCommand {
         }
     }
 
-    /// `--inputs`: steps ranked and replaced by the baseline (`SensitivityStudy(sequences:)`).
-    func perturbSequences(_ m: RNNModel<Float>, inputs: String, labels: String) throws {
-        let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
-        try set.checkLabels(classes: m.classes, path: labels)
+    /// `--inputs`: steps ranked and replaced by the baseline (`SensitivityStudy(sequences:)`,
+    /// made by `study` for any cell).
+    func perturbSequences(inputSize: Int, classes: Int, stateSize: Int, inputs: String, labels: String, extra: [String: Any],
+                          study makeStudy: (SequenceSet, StepBaseline, SensitivityStudy.Options, (Int, Int) -> Void) throws -> SensitivityStudy) throws {
+        let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: inputSize)
+        try set.checkLabels(classes: classes, path: labels)
         var o = studyConventions()
         o.images = min(images, set.count); o.ks = try parsedKs(); o.randomSubsets = random; o.score = PixelScore(score)!; o.seed = seed
         o.steps = try parsedSteps()
         if let window = o.steps, window.upperBound > set.steps {
             throw UsageError("--steps \(window.lowerBound)-\(window.upperBound) goes past T = \(set.steps)")
         }
-        if case let .sum(n) = o.score, n > m.stateSize { throw UsageError("--score sum:\(n) exceeds N = \(m.stateSize)") }
+        if case let .sum(n) = o.score, n > stateSize { throw UsageError("--score sum:\(n) exceeds N = \(stateSize)") }
         let base = baseline ?? .zero
-        let study = try SensitivityStudy(model: m, sequences: set, baseline: base, options: o,
-                                         progress: ProgressLine(label: "perturb: (sequence, k)").update)
-        try write(study, extra: ["inputs": inputs, "unit": "steps", "baseline": base.rawValue])
+        let study = try makeStudy(set, base, o, ProgressLine(label: "perturb: (sequence, k)").update)
+        try write(study, extra: extra.merging(["inputs": inputs, "unit": "steps", "baseline": base.rawValue]) { _, new in new })
     }
 }
