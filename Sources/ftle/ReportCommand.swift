@@ -213,6 +213,14 @@ struct Report: ParsableCommand {
         }
         for (family, path) in permutedModels {
             let mp: RNNModel<Float> = try loadModel(path)
+            if family == "paper recipe" {
+                // The authors trained 50 epochs; say how far the model given here got.
+                let trained = mp.metadata.epochsTrained, accuracy = mp.metadata.testAccuracy
+                notes.append("The paper-recipe permuted model (\(URL(fileURLWithPath: path).lastPathComponent)) has trained "
+                             + "\(String(format: "%g", trained)) of the recipe's 50 epochs"
+                             + (accuracy.map { String(format: ", test accuracy %.2f %%", 100 * $0) } ?? "")
+                             + (trained < 50 ? "; its Table 1 rows are those of a model still in training." : "."))
+            }
             for paperCode in [false, true] {
                 let convention = paperCode ? "paper-code" : "ftle"
                 print("sensitivity: \(family), \(convention) …"); fflush(nil)
