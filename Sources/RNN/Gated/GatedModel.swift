@@ -158,9 +158,6 @@ extension GatedModel {
         return SafeTensorsFile(tensors: tensors, metadata: meta)
     }
 
-    /// Writes the model atomically.
-    public func save(to path: String) throws { try safeTensors().write(to: path) }
-
     /// Reads a one-layer GRU/LSTM MNIST model written by ftle (or by PyTorch with these names
     /// and a `task` in the metadata): the weights through `GatedNetwork(file:path:)` (which
     /// checks shapes, cell and finiteness), converted to T (exact for a file in T's dtype or

@@ -85,27 +85,6 @@ public func epochOrder(seed: UInt64, epoch: Int, count: Int) -> [Int] {
     return rng.permutation(count)
 }
 
-/// Mean cross-entropy and accuracy of `model` on the first `limit` images of `data` (each
-/// shown as the model's task and input standardization present it), in batches of
-/// `batchSize`. The batches run on `threads` workers (a `WorkerPool`) and are summed in batch
-/// order, so the result does not depend on `threads` (given the same BLAS thread count).
-public func evaluate<T>(_ model: RNNModel<T>, on data: MNISTDataset, limit: Int? = nil, batchSize: Int = 500,
-                        threads: Int = 1) -> (loss: Double, accuracy: Double) {
-    let n = min(limit ?? data.count, data.count)
-    var totalLoss = 0.0, correct = 0
-    let batches = (n + batchSize - 1) / batchSize
-    WorkerPool(workers: threads).orderedMap(count: batches, { k in
-        let idx = Array((k * batchSize)..<min((k + 1) * batchSize, n))
-        let batch = SequenceBatch<T>(data, indices: idx, task: model.task, standardization: model.inputStandardization)
-        let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)
-        return (loss: r.loss, correct: r.correct, count: idx.count)
-    }, consume: { _, r in
-        totalLoss += r.loss * Double(r.count)
-        correct += r.correct
-    })
-    return (totalLoss / Double(max(n, 1)), Double(correct) / Double(max(n, 1)))
-}
-
 /// Seconds from a monotonic clock.
 public func monotonicSeconds() -> Double {
     var ts = timespec()
