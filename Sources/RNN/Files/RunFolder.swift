@@ -63,7 +63,7 @@ public struct RunFolder: Sendable, Equatable {
     public static let checkpointOnlyKeys = ["training_config", "optimizer_step", "position_epoch", "position_batch"]
 
     /// Writes the checkpoint (atomic): the model's tensors and metadata, the optimizer state as
-    /// `optimizer.first.k`/`optimizer.second.k` (k in `parameterArrays` order) and the position
+    /// `optimizer.first.k`/`optimizer.second.k` (k in `trainedParameterArrays` order) and the position
     /// and config as metadata (`training_config`, `optimizer_step`, `position_epoch`,
     /// `position_batch`), whatever the model kind.
     public func writeCheckpoint<Model>(_ c: TrainingCheckpoint<Model>) throws {

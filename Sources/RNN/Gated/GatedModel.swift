@@ -66,14 +66,11 @@ public struct GatedModel<T: LinalgScalar>: Sendable, Equatable {
     /// The same draws for a model of I inputs and C classes without an MNIST task.
     public init(cell: GatedLayer.Cell, inputSize i: Int, hidden h: Int, classes k: Int, seed: UInt64) {
         precondition(i >= 1 && h >= 1 && k >= 1, "sizes must be positive")
-        var rng = SeededRandom(seed: seed)
-        let bound = 1 / Double(h).squareRoot(), rows = cell.gateCount * h
-        func vector(_ n: Int) -> [T] { (0..<n).map { _ in T(rng.nextUniform(-bound, bound)) } }
-        let wIH = Matrix<T>.uniform(rows: rows, cols: i, -bound, bound, using: &rng)
-        let wHH = Matrix<T>.uniform(rows: rows, cols: h, -bound, bound, using: &rng)
-        let bIH = vector(rows), bHH = vector(rows)
-        let w = Matrix<T>.uniform(rows: k, cols: h, -bound, bound, using: &rng)
-        let c = vector(k)
+        var draws = PyTorchUniformDraws(seed: seed, hidden: h)
+        let rows = cell.gateCount * h
+        let wIH: Matrix<T> = draws.matrix(rows: rows, cols: i), wHH: Matrix<T> = draws.matrix(rows: rows, cols: h)
+        let bIH: [T] = draws.vector(rows), bHH: [T] = draws.vector(rows)
+        let w: Matrix<T> = draws.matrix(rows: k, cols: h), c: [T] = draws.vector(k)
         self.init(cell: cell, inputWeights: wIH, recurrentWeights: wHH, inputBias: bIH, recurrentBias: bHH,
                   readoutWeights: w, readoutBias: c, task: nil,
                   metadata: ModelMetadata(initialization: Initialization.pytorch.rawValue, seed: seed))

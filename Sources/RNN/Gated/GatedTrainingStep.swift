@@ -108,6 +108,9 @@ extension GatedModel: TrainableModel {
 
     public func evaluationLogits(_ batch: SequenceBatch<T>) -> Matrix<T> { finalLogits(batch) }
 
+    /// `parameterArrays`: weight_ih, weight_hh, bias_ih, bias_hh, fc.weight, fc.bias.
+    public var trainedParameterArrays: [[T]] { parameterArrays }
+
     public func makeTrainingStep(steps: Int, batchSize: Int, shards: Int) -> GatedTrainingStep<T> {
         GatedTrainingStep<T>(cell: cell, hidden: hidden, inputSize: inputSize, steps: steps, batchSize: batchSize, classes: classes,
                              shards: shards)

@@ -22,7 +22,7 @@ public protocol TrainableModel: Sendable {
     var classes: Int { get }
     /// The parameters the optimizer steps, one flat array each (matrices column-major), in the
     /// order of the optimizer's state slots and of a checkpoint's `optimizer.first.k`.
-    var parameterArrays: [[Scalar]] { get }
+    var trainedParameterArrays: [[Scalar]] { get }
     /// The model as safetensors (PyTorch names, metadata).
     func safeTensors() -> SafeTensorsFile
     /// o_T of every sequence of `batch`, C × B.
@@ -47,10 +47,10 @@ public protocol ModelTrainingStep {
 }
 
 extension TrainableModel {
-    /// Fresh optimizer state for `parameterArrays` with `config`'s rule and rates.
+    /// Fresh optimizer state for `trainedParameterArrays` with `config`'s rule and rates.
     public func makeOptimizer(_ config: TrainingConfig) -> OptimizerState<Scalar> {
         OptimizerState(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum,
-                       parameterCounts: parameterArrays.map(\.count))
+                       parameterCounts: trainedParameterArrays.map(\.count))
     }
 
     /// Writes the model atomically.

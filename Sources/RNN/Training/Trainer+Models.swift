@@ -6,7 +6,7 @@ import MNIST
 
 extension ModelTrainer where Data == MNISTDataset {
     /// A new vanilla-cell MNIST run from a fresh initialisation (`config.initialization`,
-    /// `config.seed`), or from `startingWeights` (fine-tuning: the given
+    /// `config.seed`, `config.layers` layers of H units), or from `startingWeights` (fine-tuning: the given
     /// weights, a fresh optimizer, epoch 0) when given. The starting weights must be a
     /// `config.task` model with H = `config.hidden`; a permuted model keeps its own pixel order,
     /// its biases and its input standardization (the config follows the weights).
@@ -17,13 +17,14 @@ extension ModelTrainer where Data == MNISTDataset {
         if let start = startingWeights {
             config.bias = start.biasMode
             config.standardize = start.inputStandardization != nil
+            config.layers = start.layerCount
         }
         try self.init(config: config, train: train, test: test, outputDirectory: outputDirectory,
                       replacingExistingRun: replacingExistingRun) { config in
             let task = try config.sequenceTask()
             guard let start = startingWeights else {
                 var model = RNNModel<S>(task: task, hidden: config.hidden, initialization: config.initialization, seed: config.seed,
-                                        gains: config.gains, biasMode: config.bias)
+                                        gains: config.gains, biasMode: config.bias, layers: config.layers)
                 model.inputStandardization = config.standardize ? .mnist : nil
                 return model
             }
@@ -60,7 +61,7 @@ extension ModelTrainer where Data == MNISTDataset {
 
 extension ModelTrainer where Data == SequenceSet {
     /// A new vanilla-cell run on `train` (`ftle train --inputs`): a fresh model of the set's I,
-    /// `classes` classes and φ = `nonlinearity`, evaluated on `test`
+    /// `config.layers` layers, `classes` classes and φ = `nonlinearity`, evaluated on `test`
     /// after every epoch. The config's MNIST fields (task, limits, split) are not read.
     public convenience init<S>(config: TrainingConfig, train: SequenceSet, test: SequenceSet?, classes: Int, nonlinearity: Nonlinearity,
                                outputDirectory: String, replacingExistingRun: Bool = false) throws
@@ -68,7 +69,7 @@ extension ModelTrainer where Data == SequenceSet {
         try self.init(config: config, train: train, test: test, outputDirectory: outputDirectory,
                       replacingExistingRun: replacingExistingRun) { config in
             RNNModel<S>(inputSize: train.inputSize, hidden: config.hidden, classes: classes, initialization: config.initialization,
-                        seed: config.seed, gains: config.gains, biasMode: config.bias, nonlinearity: nonlinearity)
+                        seed: config.seed, gains: config.gains, biasMode: config.bias, nonlinearity: nonlinearity, layers: config.layers)
         }
     }
 }

@@ -18,6 +18,14 @@ public struct TrainingStep<T: LinalgScalar> {
     let hidden: Int, steps: Int
     /// The shards' workers and buffers (nil: one shard).
     let parallel: DataParallelGradients<T>?
+    /// A stacked model's step (nil: the single-layer path above).
+    var stacked: StackedTrainingStep<T>?
+
+    /// The step of a stacked model: every batch goes to `step`.
+    init(stacked step: StackedTrainingStep<T>) {
+        self.init(hidden: 1, inputSize: 1, steps: 1, batchSize: 1)
+        stacked = step
+    }
 
     public init(hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int = 10, shards: Int = 1) {
         precondition(shards >= 1, "at least one shard")
@@ -41,6 +49,7 @@ public struct TrainingStep<T: LinalgScalar> {
     /// of the per-sample losses is differentiated (the reported loss is the mean either way).
     public mutating func run(_ batch: SequenceBatch<T>, model: inout RNNModel<T>, optimizer: inout OptimizerState<T>,
                              clip: Double, lossReduction: LossReduction = .mean) -> (loss: Double, correct: Int) {
+        if stacked != nil { return stacked!.run(batch, model: &model, optimizer: &optimizer, clip: clip, lossReduction: lossReduction) }
         let lossScale = lossReduction == .mean ? 1 / Double(batch.batchSize) : 1
         // forward, loss, backward (per shard, summed, when data-parallel)
         let loss: Double, correct: Int
