@@ -38,7 +38,7 @@ public struct SequenceDataRecord: Codable, Sendable, Equatable {
             train = train.subset(split.training)
         }
         guard train.count == count, train.steps == steps, test.steps == steps else {
-            throw FileFormatError(path: inputs, "holds \(train.count) training sequences of \(train.steps) steps, but the run in \(path) "
+            throw FileFormatError(path: inputs, "gives \(train.count) training sequences of \(train.steps) steps, but the run in \(path) "
                                   + "trained on \(count) of \(steps) steps")
         }
         try train.checkLabels(classes: classes, path: labels)

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Linalg
+import RNN
+
+// `ftle train --inputs X.npy --labels Y.npy`: a classifier of any sequences, trained by the same
+// `ModelTrainer` as an MNIST run (`SequenceSetTrainer`), with its folder, checkpoints, history,
+// lock, signals and `--resume`.
+extension Train {
+    /// `--layers` against the other options, before anything is read.
+    func validateLayers() throws {
+        guard let layers else { return }
+        guard (1...TrainingLimits.maximumLayers).contains(layers) else {
+            throw ValidationError("--layers must be in 1...\(TrainingLimits.maximumLayers) (got \(layers))")
+        }
+        if resume { throw ValidationError("--resume continues with the run's stored settings; drop --layers") }
+        if initFrom != nil { throw ValidationError("--init-from takes the layers of its model; drop --layers") }
+        if let cell, cell != .rnn, layers != 1 { throw ValidationError("--cell \(cell.rawValue) trains one layer; --layers applies to --cell rnn only") }
+        if layers > 1, let n = threads, n > 1 {
+            throw ValidationError("--layers \(layers) trains each batch in one shard; drop --threads \(n) (BLAS uses its own threads)")
+        }
+    }
+
+    /// `--inputs`: a new run of a classifier of the sequences' I and C.
+    func trainOnSequences(_ config: TrainingConfig) throws {
+        guard let inputs, let labels else { return }
+        var train = try SequenceSet.load(inputs: inputs, labels: labels)
+        var test: SequenceSet
+        if let testInputs, let testLabels {
+            test = try SequenceSet.load(inputs: testInputs, labels: testLabels, inputSize: train.inputSize)
+            guard test.steps == train.steps else {
+                throw FileFormatError(path: testInputs, "test sequences have \(test.steps) steps but the training sequences \(train.steps)")
+            }
+        } else {
+            let split = TrainingSplit(count: train.count, validationFraction: SequenceDataRecord.heldOutFraction, seed: config.seed)
+            guard !split.validation.isEmpty, !split.training.isEmpty else {
+                throw FileFormatError(path: inputs, "\(train.count) sequences are too few to hold out 10 % (give --test-inputs)")
+            }
+            test = train.subset(split.validation)
+            train = train.subset(split.training)
+        }
+        let classes = max(train.classCount, test.classCount), phi = nonlinearity ?? .tanh
+        var config = config
+        // The checkpoint names the files as absolute paths, so a resume from elsewhere finds them.
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        config.sequenceData = SequenceDataRecord(inputs: absolute(inputs), labels: absolute(labels), testInputs: testInputs.map(absolute),
+                                                 testLabels: testLabels.map(absolute), count: train.count, steps: train.steps,
+                                                 inputSize: train.inputSize, classes: classes, nonlinearity: phi)
+        print("training on \(inputs): \(train.count) sequences (test \(test.count)), T=\(train.steps) I=\(train.inputSize) C=\(classes) "
+              + "H=\(config.hidden) \(phi.rawValue) batch=\(config.batchSize) lr=\(config.learningRate) \(config.optimizer.rawValue)")
+        installStopHandlers()
+        switch config.precision {
+        case .f32:
+            try runTraining(try SequenceSetTrainer<Float>(config: config, train: train, test: test, classes: classes, nonlinearity: phi,
+                                                          outputDirectory: out, replacingExistingRun: force))
+        case .f64:
+            try runTraining(try SequenceSetTrainer<Double>(config: config, train: train, test: test, classes: classes, nonlinearity: phi,
+                                                           outputDirectory: out, replacingExistingRun: force))
+        }
+    }
+
+    /// `--resume` of a sequence-set run: reads the files its checkpoint records and continues;
+    /// false when the checkpoint is an MNIST run's.
+    func resumeOnSequences() throws -> Bool {
+        let folder = RunFolder(out)
+        guard FileManager.default.fileExists(atPath: folder.checkpointPath) else { return false }
+        let stored = try folder.readCheckpointConfig()
+        guard let record = stored.sequenceData else { return false }
+        let (train, test) = try record.load(seed: stored.seed, checkpoint: folder.checkpointPath)
+        installStopHandlers()
+        let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
+        switch stored.precision {
+        case .f32:
+            try runTraining(try SequenceSetTrainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
+                                                          threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
+        case .f64:
+            try runTraining(try SequenceSetTrainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
+                                                           threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
+        }
+        return true
+    }
+}

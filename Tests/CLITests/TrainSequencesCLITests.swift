@@ -1,0 +1,33 @@
+import Foundation
+import RNN
+import TestSupport
+import Testing
+
+/// `ftle train --inputs`: a run in its folder with checkpoints and `--resume` (the checkpoint
+/// names the files), continuing bit for bit; `--layers 2` writes a stacked model.
+@Suite(.enabled(if: CLI.available, "the ftle binary is not built"), .serialized)
+struct TrainSequencesCLITests {
+    @Test func sequenceSetRunResumesBitForBit() throws {
+        let d = temporaryFolder("train-seq")
+        func write(_ name: String, _ a: NPYArray) throws { try Data(a.encoded(float32: true)).write(to: URL(fileURLWithPath: d + "/" + name)) }
+        try write("x.npy", NPYArray(shape: [50, 5, 3], values: (0..<750).map { cos(0.7 * Double($0)) }))
+        try write("y.npy", NPYArray(shape: [50], values: (0..<50).map { Double($0 % 4) }))
+        let common = ["train", "--inputs", d + "/x.npy", "--labels", d + "/y.npy", "--hidden", "6", "--layers", "2", "--batch", "8",
+                      "--lr", "0.01", "--checkpoint-every", "2"]
+        let straight = try CLI.run(common + ["--epochs", "3", "--out", d + "/straight"])
+        #expect(straight.status == 0, "\(straight.stderr)")
+        #expect(straight.stdout.contains("45 sequences (test 5), T=5 I=3 C=4 H=6 tanh"))
+        #expect(straight.stdout.contains("checkpoint step 2: "))
+        let first = try CLI.run(common + ["--epochs", "1", "--out", d + "/split"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let resumed = try CLI.run(["train", "--resume", "--epochs", "3", "--out", d + "/split"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("starting at epoch 2 batch 1"))
+        let a = try SafeTensorsFile(contentsOf: d + "/straight/model.safetensors")
+        let b = try SafeTensorsFile(contentsOf: d + "/split/model.safetensors")
+        #expect(a.tensors.keys.sorted() == b.tensors.keys.sorted() && a.tensors["rnn.weight_hh_l1"] != nil)
+        for (name, t) in a.tensors { #expect(t == b.tensors[name], "\(name) differs") }
+        let m = try RNNModel<Float>.load(from: d + "/split/model.safetensors")
+        #expect(m.layerCount == 2 && m.inputSize == 3 && m.classes == 4 && m.metadata.epochsTrained == 3)
+    }
+}
