@@ -68,15 +68,20 @@ extension Train {
         guard let record = stored.sequenceData else { return false }
         let (train, test) = try record.load(seed: stored.seed, checkpoint: folder.checkpointPath)
         installStopHandlers()
-        let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
         switch stored.precision {
-        case .f32:
-            try runTraining(try SequenceSetTrainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
-                                                          threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
-        case .f64:
-            try runTraining(try SequenceSetTrainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
-                                                           threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
+        case .f32: try resumeRun(RNNModel<Float>.self, train: train, test: test)
+        case .f64: try resumeRun(RNNModel<Double>.self, train: train, test: test)
         }
         return true
+    }
+
+    /// `--resume`: continues the run in --out as a `Model` run on `train` and `test` (the caller
+    /// picks `Model` by the stored cell and precision). Only an explicit --checkpoint-every
+    /// replaces the stored cadence; --epochs, --log-every, --threads and --flush-subnormals
+    /// replace the stored values when given.
+    func resumeRun<Model: TrainableModel, Data: TrainingData>(_: Model.Type, train: Data, test: Data) throws {
+        let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
+        try runTraining(try ModelTrainer<Model, Data>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
+                                                      threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
     }
 }

@@ -169,18 +169,10 @@ struct Train: ParsableCommand {
                 try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out,
                                                    startingWeights: start?.converted(to: Float.self), replacingExistingRun: force))
             } else {
-                // Only an explicit --checkpoint-every replaces the stored cadence; the stored
-                // precision picks the arithmetic.
-                let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
+                // The stored precision picks the arithmetic.
                 switch try RunFolder(out).readCheckpointConfig().precision {
-                case .f32:
-                    try runTraining(try Trainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery,
-                                                       checkpointEvery: checkpointOverride, threads: threads, flushSubnormals: flushSubnormals,
-                                                       train: trainSet, test: testSet))
-                case .f64:
-                    try runTraining(try Trainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery,
-                                                        checkpointEvery: checkpointOverride, threads: threads, flushSubnormals: flushSubnormals,
-                                                       train: trainSet, test: testSet))
+                case .f32: try resumeRun(RNNModel<Float>.self, train: trainSet, test: testSet)
+                case .f64: try resumeRun(RNNModel<Double>.self, train: trainSet, test: testSet)
                 }
             }
         }

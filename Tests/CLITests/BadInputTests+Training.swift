@@ -26,15 +26,7 @@ extension BadInputTests {
 
         /// A copy of run `source` whose checkpoint's training_config has `edit` applied.
         func crafted(_ name: String, from source: String, _ edit: (inout [String: Any]) -> Void) -> String {
-            let d = dir + "/" + name
-            try? FileManager.default.removeItem(atPath: d)
-            try! FileManager.default.copyItem(atPath: dir + "/" + source, toPath: d)
-            var f = try! SafeTensorsFile(contentsOf: d + "/checkpoint.safetensors")
-            var c = try! JSONSerialization.jsonObject(with: Data(f.metadata["training_config"]!.utf8)) as! [String: Any]
-            edit(&c)
-            f.metadata["training_config"] = String(decoding: try! JSONSerialization.data(withJSONObject: c), as: UTF8.self)
-            try! f.write(to: d + "/checkpoint.safetensors")
-            return d
+            copyOfRun(in: dir, name, from: source, edit)
         }
     }
 
@@ -83,4 +75,18 @@ extension BadInputTests {
     func trainingBadInput(_ c: Case) throws {
         try c.expectExactly()
     }
+}
+
+/// A copy `dir/name` of the run `dir/source` whose checkpoint's training_config (as JSON) has
+/// `edit` applied: how the bad-input tables craft checkpoints that `--resume` must refuse.
+func copyOfRun(in dir: String, _ name: String, from source: String, _ edit: (inout [String: Any]) -> Void) -> String {
+    let d = dir + "/" + name
+    try? FileManager.default.removeItem(atPath: d)
+    try! FileManager.default.copyItem(atPath: dir + "/" + source, toPath: d)
+    var f = try! SafeTensorsFile(contentsOf: d + "/checkpoint.safetensors")
+    var c = try! JSONSerialization.jsonObject(with: Data(f.metadata["training_config"]!.utf8)) as! [String: Any]
+    edit(&c)
+    f.metadata["training_config"] = String(decoding: try! JSONSerialization.data(withJSONObject: c), as: UTF8.self)
+    try! f.write(to: d + "/checkpoint.safetensors")
+    return d
 }
