@@ -30,4 +30,27 @@ struct TrainSequencesCLITests {
         let m = try RNNModel<Float>.load(from: d + "/split/model.safetensors")
         #expect(m.layerCount == 2 && m.inputSize == 3 && m.classes == 4 && m.metadata.epochsTrained == 3)
     }
+
+    /// SIGTERM in the middle of a sequence-set run: the batch finishes, a checkpoint is saved,
+    /// exit 130; `--resume` (reading the recorded files) ends with the weights of a straight run.
+    @Test func sigtermSavesACheckpointAndResumeFinishesTheRun() throws {
+        let d = temporaryFolder("train-seq-signal")
+        func write(_ name: String, _ a: NPYArray) throws { try Data(a.encoded(float32: true)).write(to: URL(fileURLWithPath: d + "/" + name)) }
+        try write("x.npy", NPYArray(shape: [4000, 50, 3], values: (0..<600_000).map { sin(0.37 * Double($0)) }))
+        try write("y.npy", NPYArray(shape: [4000], values: (0..<4000).map { Double(($0 * 7) % 5) }))
+        let args = ["--inputs", d + "/x.npy", "--labels", d + "/y.npy", "--hidden", "64", "--batch", "16", "--epochs", "4",
+                    "--threads", "2", "--log-every", "1"]
+        let straight = try CLI.run(["train"] + args + ["--out", d + "/straight"])
+        #expect(straight.status == 0, "\(straight.stderr)")
+        let run = try SignalTests.Training(out: d + "/stopped", resume: false, arguments: args)
+        while run.lines < 20 && run.isRunning { usleep(2_000) }
+        run.signal(SIGTERM)
+        #expect(run.wait() == 130)
+        #expect(FileManager.default.fileExists(atPath: d + "/stopped/checkpoint.safetensors"))
+        let stoppedAt = try RunFolder(d + "/stopped").readCheckpoint(of: RNNModel<Float>.self).optimizer.step
+        #expect(stoppedAt >= 1 && stoppedAt < 4 * 225, "stopped at step \(stoppedAt)")
+        #expect(try SignalTests.Training(out: d + "/stopped", resume: true).wait() == 0)
+        let a = try SignalTests.tensors(d + "/straight/model.safetensors"), b = try SignalTests.tensors(d + "/stopped/model.safetensors")
+        #expect(a == b)
+    }
 }
