@@ -155,7 +155,7 @@ struct Train: ParsableCommand {
             installStopHandlers()
             // Loaded once in Float64 (a Float32 file widens exactly, so narrowing it back for an
             // f32 run is exact too); its initialisation goes into the run's config.
-            let start: RNNModel<Double>? = try initFrom.map { try loadMNISTModel($0, for: "--init-from") }
+            let start: RNNModel<Double>? = try initFrom.map(loadStartingWeights)
             if let start {
                 config.initialization = Initialization(rawValue: start.metadata.initialization) ?? config.initialization
                 // A stacked model trains each batch in one shard.

@@ -50,11 +50,22 @@ extension RNNModel {
             for t in stride(from: steps, through: 1, by: -1) {
                 let local = ((t - 1) * bsz)..<(t * bsz)
                 // g_h(t) = e(t) + V_kᵀ g_a(t+1)
-                for i in 0..<(h * bsz) { gH.storage[i] = e.storage[local.lowerBound * h + i] }
+                gH.storage.withUnsafeMutableBufferPointer { dst in
+                    e.storage.withUnsafeBufferPointer { src in dst.baseAddress!.update(from: src.baseAddress! + local.lowerBound * h, count: h * bsz) }
+                }
                 if t < steps { gemm(.transposed, layer.v, .none, gA, bColumns: (t * bsz)..<((t + 1) * bsz), beta: 1, into: &gH) }
                 // g_a(t) = g_h(t) ⊙ φ′, φ′ read from h_t (block t of the states)
-                for i in 0..<(h * bsz) {
-                    gA.storage[local.lowerBound * h + i] = gH.storage[i] * nonlinearity.derivative(output: s.storage[t * bsz * h + i])
+                if nonlinearity == .tanh {
+                    tanhBackward(gH, columns: 0..<bsz, h: s, columns: (t * bsz)..<((t + 1) * bsz), into: &gA, columns: local)
+                } else {
+                    let phi = nonlinearity, offset = local.lowerBound * h, stateOffset = t * bsz * h
+                    gH.storage.withUnsafeBufferPointer { pg in
+                        s.storage.withUnsafeBufferPointer { ps in
+                            gA.storage.withUnsafeMutableBufferPointer { pa in
+                                for i in 0..<(h * bsz) { pa[offset + i] = pg[i] * phi.derivative(output: ps[stateOffset + i]) }
+                            }
+                        }
+                    }
                 }
             }
             var dV = Matrix<T>(rows: h, cols: h), dU = Matrix<T>(rows: h, cols: layer.inputSize), db = [T](repeating: 0, count: h)
