@@ -3,7 +3,7 @@ import RNN
 import TestSupport
 import Testing
 
-/// Rows 540–559 of docs/bad-inputs.md: `ftle train --layers` and the resume of sequence-set
+/// Rows 540–552 of docs/bad-inputs.md (540–559 reserved): `ftle train --layers` and the resume of sequence-set
 /// runs (`--inputs`), with the exact stderr and exit status. Usage errors are found before
 /// anything is read; crafted checkpoints of tiny sequence-set runs check what `--resume` refuses.
 extension BadInputTests {
@@ -68,6 +68,8 @@ extension BadInputTests {
                  stderr: "ftle: \(saysThree)/checkpoint.safetensors: training_config says layers 3 but the weights have 2\n", status: 1),
             Case(name: "551 checkpoint config with layers 0", args: ["train", "--resume", "--out", saysZero],
                  stderr: "ftle: \(saysZero)/checkpoint.safetensors: training_config: the number of layers must be in 1...64 (got 0)\n", status: 1),
+            Case(name: "552 --threads 2 on the resume of a stacked run", args: train(["--resume", "--threads", "2"], "seq-stack"),
+                 stderr: "ftle: --threads must be 1 for a run of 2 layers (a stacked run trains each batch in one shard; got 2)\n", status: 1),
         ]
     }()
 
