@@ -15,7 +15,6 @@ extension Train {
         }
         if resume { throw ValidationError("--resume continues with the run's stored settings; drop --layers") }
         if initFrom != nil { throw ValidationError("--init-from takes the layers of its model; drop --layers") }
-        if let cell, cell != .rnn, layers != 1 { throw ValidationError("--cell \(cell.rawValue) trains one layer; --layers applies to --cell rnn only") }
         if layers > 1, let n = threads, n > 1 {
             throw ValidationError("--layers \(layers) trains each batch in one shard; drop --threads \(n) (BLAS uses its own threads)")
         }

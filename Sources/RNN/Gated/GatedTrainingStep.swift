@@ -47,6 +47,14 @@ public struct GatedTrainingStep<T: LinalgScalar> {
     let shards: [Shard]
     let pool: WorkerPool
     var gradients: GatedGradients<T>
+    /// A stacked model's step (nil: the one-layer path above).
+    var stacked: GatedStackedTrainingStep<T>?
+
+    /// The step of a stacked model: every batch goes to `step`.
+    init(stacked step: GatedStackedTrainingStep<T>, cell: GatedLayer.Cell) {
+        self.init(cell: cell, hidden: 1, inputSize: 1, steps: 1, batchSize: 1)
+        stacked = step
+    }
 
     public init(cell: GatedLayer.Cell, hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int = 10, shards: Int = 1) {
         precondition(shards >= 1, "at least one shard")
@@ -61,6 +69,7 @@ public struct GatedTrainingStep<T: LinalgScalar> {
     /// per-sample losses to differentiate (the reported loss is the mean either way).
     public mutating func run(_ batch: SequenceBatch<T>, model: inout GatedModel<T>, optimizer: inout OptimizerState<T>,
                              clip: Double, lossReduction: LossReduction = .mean) -> (loss: Double, correct: Int) {
+        if stacked != nil { return stacked!.run(batch, model: &model, optimizer: &optimizer, clip: clip, lossReduction: lossReduction) }
         let lossScale = lossReduction == .mean ? 1 / Double(batch.batchSize) : 1
         let (loss, correct) = computeGradients(batch, model: model, lossScale: lossScale)
         guard loss.isFinite else { return (loss, correct) }
@@ -108,11 +117,11 @@ extension GatedModel: TrainableModel {
 
     public func evaluationLogits(_ batch: SequenceBatch<T>) -> Matrix<T> { finalLogits(batch) }
 
-    /// `parameterArrays`: weight_ih, weight_hh, bias_ih, bias_hh, fc.weight, fc.bias.
-    public var trainedParameterArrays: [[T]] { parameterArrays }
 
+    /// One layer: `GatedTrainingStep`'s data-parallel path; stacked: `GatedStackedTrainingStep`.
     public func makeTrainingStep(steps: Int, batchSize: Int, shards: Int) -> GatedTrainingStep<T> {
-        GatedTrainingStep<T>(cell: cell, hidden: hidden, inputSize: inputSize, steps: steps, batchSize: batchSize, classes: classes,
+        guard upperLayers.isEmpty else { return GatedTrainingStep(stacked: GatedStackedTrainingStep(), cell: cell) }
+        return GatedTrainingStep<T>(cell: cell, hidden: hidden, inputSize: inputSize, steps: steps, batchSize: batchSize, classes: classes,
                              shards: shards)
     }
 
@@ -134,6 +143,9 @@ extension GatedModel: TrainableModel {
             throw fail("training_config says cell \(config.cell.rawValue) but the weights are a \(model.cell.rawValue.uppercased())'s")
         }
         guard config.hidden == model.hidden else { throw fail("training_config says hidden \(config.hidden) but the weights have H = \(model.hidden)") }
+        guard config.layers == model.layerCount else {
+            throw fail("training_config says layers \(config.layers) but the weights have \(model.layerCount)")
+        }
         guard config.task == model.task.kind else {
             throw fail("training_config says task \(config.task.rawValue) but the weights are a \(model.task.name) model")
         }

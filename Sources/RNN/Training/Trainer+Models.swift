@@ -45,14 +45,15 @@ extension ModelTrainer where Data == MNISTDataset {
         }
     }
 
-    /// A new one-layer GRU/LSTM MNIST run (`config.cell`) from PyTorch's default initialisation
-    /// (`config.seed`).
+    /// A new GRU/LSTM MNIST run (`config.cell`, `config.layers` layers) from PyTorch's default
+    /// initialisation (`config.seed`).
     public convenience init<S>(config: TrainingConfig, train: MNISTDataset, test: MNISTDataset?, outputDirectory: String,
                                replacingExistingRun: Bool = false) throws
     where Model == GatedModel<S> {
         try self.init(config: config, train: train, test: test, outputDirectory: outputDirectory,
                       replacingExistingRun: replacingExistingRun) { config in
-            var model = GatedModel<S>(cell: config.cell.gated!, task: try config.sequenceTask(), hidden: config.hidden, seed: config.seed)
+            var model = GatedModel<S>(cell: config.cell.gated!, task: try config.sequenceTask(), hidden: config.hidden, seed: config.seed,
+                                      layers: config.layers)
             model.inputStandardization = config.standardize ? .mnist : nil
             return model
         }

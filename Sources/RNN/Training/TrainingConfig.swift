@@ -126,7 +126,6 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try check(validationSplit >= 0 && validationSplit < 1, .validationSplit, "must be in [0, 1) (got \(validationSplit))")
         try check(threads >= 1 && threads <= 64, .threads, "must be in 1...64 (got \(threads))")
         try check(layers >= 1 && layers <= TrainingLimits.maximumLayers, .layers, "must be in 1...\(TrainingLimits.maximumLayers) (got \(layers))")
-        try check(layers == 1 || cell == .rnn, .layers, "must be 1 for --cell \(cell.rawValue) (stacked training is the vanilla cell's)")
         try check(layers == 1 || threads == 1, .threads, "must be 1 for a run of \(layers) layers (a stacked run trains each batch in one shard; got \(threads))")
         _ = try sequenceTask()
         try checkLimits()

@@ -71,8 +71,8 @@ extension TrainingConfig {
         let shape = taskShape
         func bytes(batch: Int) -> Double {
             if let gated = cell.gated {
-                return TrainingLimits.gatedTrainingBytes(cell: gated, hidden: hidden, batch: batch, steps: shape.steps, inputSize: shape.inputSize,
-                                                         precision: precision)
+                return Double(layers) * TrainingLimits.gatedTrainingBytes(cell: gated, hidden: hidden, batch: batch, steps: shape.steps,
+                                                                          inputSize: max(shape.inputSize, layers > 1 ? hidden : 0), precision: precision)
             }
             // Layers 2…L each hold about what layer 1 does (their input is H wide).
             return Double(layers) * TrainingLimits.trainingBytes(hidden: hidden, batch: batch, steps: shape.steps,
