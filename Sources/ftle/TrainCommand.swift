@@ -14,8 +14,8 @@ struct Train: ParsableCommand {
         is saved every epoch, and every N batches with --checkpoint-every. SIGINT, SIGTERM and SIGHUP \
         finish the current batch, save a checkpoint and exit; a second signal exits at once.
 
-        --layers L stacks L tanh layers of H units (nn.RNN's num_layers; --cell rnn): the saved \
-        model loads in PyTorch's nn.RNN(num_layers=L).
+        --layers L stacks L layers of H units (num_layers of nn.RNN, nn.GRU, nn.LSTM): the saved \
+        model loads in PyTorch's module with num_layers=L.
 
         With --inputs X.npy --labels Y.npy it trains a classifier of any sequences instead: X is \
         N×T×I ('<f4'/'<f8'), Y holds N integer labels, C = the largest label + 1; \
@@ -25,10 +25,10 @@ struct Train: ParsableCommand {
         """)
 
     @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: SequenceTask.Kind = .rowwise
-    @Option(help: "Recurrent cell: rnn (tanh), gru (nn.GRU) or lstm (nn.LSTM); gru and lstm train one layer with PyTorch's default init and both biases (default rnn; with --resume, the stored cell).")
+    @Option(help: "Recurrent cell: rnn (tanh), gru (nn.GRU) or lstm (nn.LSTM); gru and lstm train with PyTorch's default init and both biases (default rnn; with --resume, the stored cell).")
     var cell: CellKind?
     @Option(help: "Hidden size H.") var hidden: Int = 128
-    @Option(help: "Stacked layers L of --cell rnn, H units each (nn.RNN's num_layers; default 1; with --resume or --init-from, the model's).")
+    @Option(help: "Stacked layers L, H units each (PyTorch's num_layers; default 1; with --resume or --init-from, the model's).")
     var layers: Int?
     @Option(help: "Epochs to train, in total counting resumed ones (default 5; with --resume, the stored total).") var epochs: Int?
     @Option(help: "Batch size.") var batch: Int = 64
