@@ -2,8 +2,9 @@ import Foundation
 import Linalg
 import MNIST
 
-/// A single-layer GRU or LSTM with a linear readout of h_T, in the precision it trains in
-/// (Float32 or Float64): PyTorch's `nn.GRU`/`nn.LSTM(I, H, batch_first=True)` held as `rnn`
+/// A GRU or LSTM of one layer (or L stacked in `upperLayers`) with a linear readout of h_T, in
+/// the precision it trains in (Float32 or Float64): PyTorch's `nn.GRU`/`nn.LSTM(I, H,
+/// num_layers=L, batch_first=True)` held as `rnn`
 /// plus `nn.Linear(H, C)` held as `fc`. The cells are `GatedLayer`'s (PyTorch's equations);
 /// this type is the training side, `GatedNetwork` (Float64, any depth) the analysis side and
 /// the independent reference the tests hold this one to.
@@ -180,7 +181,7 @@ extension GatedModel {
         return SafeTensorsFile(tensors: tensors, metadata: meta)
     }
 
-    /// Reads a one-layer GRU/LSTM MNIST model written by ftle (or by PyTorch with these names
+    /// Reads a GRU/LSTM MNIST model (any number of layers, one H) written by ftle (or by PyTorch with these names
     /// and a `task` in the metadata): the weights through `GatedNetwork(file:path:)` (which
     /// checks shapes, cell and finiteness), converted to T (exact for a file in T's dtype or
     /// narrower), then the task (metadata `task`; `task.permutation` for the permuted one),
