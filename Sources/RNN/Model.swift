@@ -166,53 +166,63 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     }
 
     /// A freshly initialised model (see `Initialization`), drawn from `SeededRandom(seed:)`
-    /// in the order U, V, b, W, c. `gains` scale the Xavier-normal stds of V and U (the
-    /// `xavier-normal` scheme, and U under `orthogonal`); with gains 1 the draws are those of
-    /// the plain scheme. `biasMode` `.none` zeroes b (the draws are made all the same, so the
-    /// weights do not depend on the bias mode).
+    /// in the order U, V, b (of layer 1, then of layers 2…L), W, c. `gains` scale the
+    /// Xavier-normal stds of V and U (the `xavier-normal` scheme, and U under `orthogonal`);
+    /// with gains 1 the draws are those of the plain scheme. `biasMode` `.none` zeroes b (the
+    /// draws are made all the same, so the weights do not depend on the bias mode).
     public init(task: SequenceTask, hidden h: Int, initialization: Initialization, seed: UInt64,
-                gains: InitializationGains = .init(), biasMode: BiasMode = .pair) {
+                gains: InitializationGains = .init(), biasMode: BiasMode = .pair, layers: Int = 1) {
         self.init(inputSize: task.inputSize, hidden: h, classes: RNNModel.mnistClasses, initialization: initialization, seed: seed,
-                  gains: gains, biasMode: biasMode)
+                  gains: gains, biasMode: biasMode, layers: layers)
         imageTask = task
     }
 
-    /// A freshly initialised single-layer model of I inputs and C classes and no MNIST task
-    /// (the draws of `init(task:hidden:…)`, which calls this with the task's I and C = 10).
+    /// A freshly initialised model of I inputs, `layers` layers of H units each (PyTorch's
+    /// `nn.RNN(I, H, num_layers=L)`: layer k ≥ 2 reads layer k−1's H states) and C classes,
+    /// and no MNIST task (the draws of `init(task:hidden:…)`, which calls this with the task's
+    /// I and C = 10). One layer draws exactly what it always drew.
     public init(inputSize i: Int, hidden h: Int, classes k: Int, initialization: Initialization, seed: UInt64,
-                gains: InitializationGains = .init(), biasMode: BiasMode = .pair, nonlinearity: Nonlinearity = .tanh) {
-        precondition(i >= 1 && h >= 1 && k >= 1, "sizes must be positive")
+                gains: InitializationGains = .init(), biasMode: BiasMode = .pair, nonlinearity: Nonlinearity = .tanh, layers: Int = 1) {
+        precondition(i >= 1 && h >= 1 && k >= 1 && layers >= 1, "sizes must be positive")
         var rng = SeededRandom(seed: seed)
+        var draws = PyTorchUniformDraws(seed: seed, hidden: h)
         func xavier(_ rows: Int, _ cols: Int, gain: Double = 1) -> Matrix<T> {
             .gaussian(rows: rows, cols: cols, std: gain * (2.0 / Double(rows + cols)).squareRoot(), using: &rng)
         }
-        switch initialization {
-        case .pytorch:
-            let bound = 1 / Double(h).squareRoot()
-            u = .uniform(rows: h, cols: i, -bound, bound, using: &rng)
-            v = .uniform(rows: h, cols: h, -bound, bound, using: &rng)
-            // Two draws per unit (bias_ih, bias_hh) whatever the mode, so the weights drawn
-            // after b do not depend on it; an input-side-only bias keeps the first.
-            b = (0..<h).map { _ in
-                let ih = rng.nextUniform(-bound, bound), hh = rng.nextUniform(-bound, bound)
-                return T(biasMode == .pair ? ih + hh : ih)
+        /// Layer of `inputs` inputs: U, V, b in that order.
+        func layer(inputs: Int) -> RecurrentLayer<T> {
+            switch initialization {
+            case .pytorch:
+                let u: Matrix<T> = draws.matrix(rows: h, cols: inputs), v: Matrix<T> = draws.matrix(rows: h, cols: h)
+                // Two draws per unit (bias_ih, bias_hh) whatever the mode, so the weights drawn
+                // after b do not depend on it; an input-side-only bias keeps the first.
+                let b = (0..<h).map { _ in
+                    let ih = draws.next(), hh = draws.next()
+                    return T(biasMode == .pair ? ih + hh : ih)
+                }
+                return RecurrentLayer(u: u, v: v, b: b)
+            case .xavierNormal:
+                let u = xavier(h, inputs, gain: gains.input)
+                return RecurrentLayer(u: u, v: xavier(h, h, gain: gains.recurrent), b: [T](repeating: 0, count: h))
+            case .orthogonal:
+                let u = xavier(h, inputs, gain: gains.input)
+                return RecurrentLayer(u: u, v: .randomOrthonormal(rows: h, cols: h, using: &rng), b: [T](repeating: 0, count: h))
             }
-            w = .uniform(rows: k, cols: h, -bound, bound, using: &rng)
-            c = (0..<k).map { _ in T(rng.nextUniform(-bound, bound)) }
-        case .xavierNormal:
-            u = xavier(h, i, gain: gains.input)
-            v = xavier(h, h, gain: gains.recurrent)
-            b = [T](repeating: 0, count: h)
-            w = xavier(k, h)
-            c = [T](repeating: 0, count: k)
-        case .orthogonal:
-            u = xavier(h, i, gain: gains.input)
-            v = .randomOrthonormal(rows: h, cols: h, using: &rng)
-            b = [T](repeating: 0, count: h)
+        }
+        let first = layer(inputs: i)
+        u = first.u; v = first.v; b = first.b
+        upperLayers = (1..<layers).map { _ in layer(inputs: h) }
+        if initialization == .pytorch {
+            w = draws.matrix(rows: k, cols: h)
+            c = draws.vector(k)
+        } else {
             w = xavier(k, h)
             c = [T](repeating: 0, count: k)
         }
-        if biasMode == .none { b = [T](repeating: 0, count: h) }
+        if biasMode == .none {
+            b = [T](repeating: 0, count: h)
+            for l in upperLayers.indices { upperLayers[l].b = [T](repeating: 0, count: h) }
+        }
         self.imageTask = nil
         self.nonlinearity = nonlinearity
         self.biasMode = biasMode

@@ -53,6 +53,7 @@ extension TrainingConfig.Setting {
         case .validationSplit: return "--validation-split"
         case .permutation: return "--permutation"
         case .threads: return "--threads"
+        case .layers: return "--layers"
         }
     }
 }

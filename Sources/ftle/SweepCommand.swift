@@ -29,6 +29,7 @@ let sweepTrainOptions: [TrainOptionSpec] = [
     TrainOptionSpec("task"),
     TrainOptionSpec("cell"),
     TrainOptionSpec("hidden"),
+    TrainOptionSpec("layers"),
     TrainOptionSpec("epochs"),
     TrainOptionSpec("batch"),
     TrainOptionSpec("lr"),
@@ -61,11 +62,11 @@ let sweepReservedTrainOptions = [
     "out": "the sweep trains job ID into DIR/runs/ID",
     "resume": "a sweep task resumes a half-trained job by itself",
     "force": "a sweep task never replaces a finished job's run",
-    "inputs": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
-    "labels": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
-    "test-inputs": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
-    "test-labels": "training on --inputs writes no checkpoint, so a sweep task could not resume it",
-    "nonlinearity": "it applies to --inputs training only, which a sweep cannot resume",
+    "inputs": "sweeps train on the MNIST tasks; --inputs runs are not supported in a sweep yet",
+    "labels": "sweeps train on the MNIST tasks; --inputs runs are not supported in a sweep yet",
+    "test-inputs": "sweeps train on the MNIST tasks; --inputs runs are not supported in a sweep yet",
+    "test-labels": "sweeps train on the MNIST tasks; --inputs runs are not supported in a sweep yet",
+    "nonlinearity": "it applies to --inputs training only, which a sweep does not run",
 ]
 
 /// The first line of ArgumentParser's message for a parse or validation error of `command`.

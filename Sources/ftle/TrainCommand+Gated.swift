@@ -24,14 +24,9 @@ extension Train {
         if resume {
             let stored = try RunFolder(out).readCheckpointConfig()
             guard stored.cell != .rnn else { return false }
-            let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
             switch stored.precision {
-            case .f32:
-                try runTraining(try GatedTrainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
-                                                        threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
-            case .f64:
-                try runTraining(try GatedTrainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
-                                                         threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
+            case .f32: try resumeRun(GatedModel<Float>.self, train: train, test: test)
+            case .f64: try resumeRun(GatedModel<Double>.self, train: train, test: test)
             }
             return true
         }

@@ -14,17 +14,22 @@ struct Train: ParsableCommand {
         is saved every epoch, and every N batches with --checkpoint-every. SIGINT, SIGTERM and SIGHUP \
         finish the current batch, save a checkpoint and exit; a second signal exits at once.
 
-        With --inputs X.npy --labels Y.npy it trains a single-layer classifier of any sequences \
-        instead: X is N×T×I ('<f4'/'<f8'), Y holds N integer labels, C = the largest label + 1; \
+        --layers L stacks L layers of H units (num_layers of nn.RNN, nn.GRU, nn.LSTM): the saved \
+        model loads in PyTorch's module with num_layers=L.
+
+        With --inputs X.npy --labels Y.npy it trains a classifier of any sequences instead: X is \
+        N×T×I ('<f4'/'<f8'), Y holds N integer labels, C = the largest label + 1; \
         --test-inputs/--test-labels give the test set, else a seeded 10 % of X is held out. \
-        --nonlinearity tanh|relu picks φ. It writes OUT/model.safetensors only (no checkpoint, \
-        no --resume); a signal stops after the current batch without writing.
+        --nonlinearity tanh|relu picks φ. Such a run writes the same folder (checkpoints, history, \
+        --resume, signals) as an MNIST run; its checkpoint records the files, which --resume reads again.
         """)
 
     @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: SequenceTask.Kind = .rowwise
-    @Option(help: "Recurrent cell: rnn (tanh), gru (nn.GRU) or lstm (nn.LSTM); gru and lstm train one layer with PyTorch's default init and both biases (default rnn; with --resume, the stored cell).")
+    @Option(help: "Recurrent cell: rnn (tanh), gru (nn.GRU) or lstm (nn.LSTM); gru and lstm train with PyTorch's default init and both biases (default rnn; with --resume, the stored cell).")
     var cell: CellKind?
     @Option(help: "Hidden size H.") var hidden: Int = 128
+    @Option(help: "Stacked layers L, H units each (PyTorch's num_layers; default 1; with --resume or --init-from, the model's).")
+    var layers: Int?
     @Option(help: "Epochs to train, in total counting resumed ones (default 5; with --resume, the stored total).") var epochs: Int?
     @Option(help: "Batch size.") var batch: Int = 64
     @Option(help: "Learning rate.") var lr: Double = 1e-3
@@ -76,14 +81,18 @@ struct Train: ParsableCommand {
         if (testInputs == nil) != (testLabels == nil) { throw ValidationError("--test-inputs and --test-labels go together") }
         if testInputs != nil && inputs == nil { throw ValidationError("--test-inputs needs --inputs") }
         if nonlinearity != nil && inputs == nil { throw ValidationError("--nonlinearity applies to --inputs training only") }
-        if inputs != nil && (resume || initFrom != nil || permutation != nil || standardize || validationSplit != 0) {
-            throw ValidationError("--inputs trains a new model on sequences; drop --resume, --init-from, --permutation, --standardize and --validation-split")
+        if inputs != nil && (initFrom != nil || permutation != nil || standardize || validationSplit != 0) {
+            throw ValidationError("--inputs trains a new model on sequences; drop --init-from, --permutation, --standardize and --validation-split")
         }
+        if inputs != nil && resume {
+            throw ValidationError("--resume reads the sequences its checkpoint records; drop --inputs and --labels")
+        }
+        try validateLayers()
         if force && resume { throw ValidationError("--force and --resume exclude each other") }
         // Upper bounds and memory, before anything is read or allocated (lower bounds are the
         // library's, found at run time as before).
         var limits = TrainingConfig()
-        limits.task = task; limits.precision = precision; limits.epochs = epochs ?? 1; limits.cell = cell ?? .rnn
+        limits.task = task; limits.precision = precision; limits.epochs = epochs ?? 1; limits.cell = cell ?? .rnn; limits.layers = layers ?? 1
         limits.hidden = resume ? 1 : hidden; limits.batchSize = resume ? 1 : batch
         do { try limits.checkLimits() } catch let TrainingError.invalid(setting, requirement) {
             throw ValidationError("\(setting.flag) \(requirement)")
@@ -136,16 +145,21 @@ struct Train: ParsableCommand {
             config.threads = threads ?? Train.defaultThreads(task: task)
             config.flushSubnormals = flushSubnormals ?? false
             config.cell = cell ?? .rnn
+            config.layers = layers ?? 1
+            if layers ?? 1 > 1 { config.threads = 1 }
             if let permutation { config.permutation = try readPermutation(permutation) }
             if inputs != nil { try config.validate(); try trainOnSequences(config); return }
+            if resume, try resumeOnSequences() { return }
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
             installStopHandlers()
             // Loaded once in Float64 (a Float32 file widens exactly, so narrowing it back for an
             // f32 run is exact too); its initialisation goes into the run's config.
-            let start: RNNModel<Double>? = try initFrom.map { try loadMNISTModel($0, for: "--init-from") }
+            let start: RNNModel<Double>? = try initFrom.map(loadStartingWeights)
             if let start {
                 config.initialization = Initialization(rawValue: start.metadata.initialization) ?? config.initialization
+                // A stacked model trains each batch in one shard.
+                if start.layerCount > 1 && threads == nil { config.threads = 1 }
             }
             if try runGatedTraining(config, train: trainSet, test: testSet) { return }
             if precision == .f64 && !resume {
@@ -155,60 +169,13 @@ struct Train: ParsableCommand {
                 try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out,
                                                    startingWeights: start?.converted(to: Float.self), replacingExistingRun: force))
             } else {
-                // Only an explicit --checkpoint-every replaces the stored cadence; the stored
-                // precision picks the arithmetic.
-                let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
+                // The stored precision picks the arithmetic.
                 switch try RunFolder(out).readCheckpointConfig().precision {
-                case .f32:
-                    try runTraining(try Trainer<Float>(resumingIn: out, epochs: epochs, logEvery: logEvery,
-                                                       checkpointEvery: checkpointOverride, threads: threads, flushSubnormals: flushSubnormals,
-                                                       train: trainSet, test: testSet))
-                case .f64:
-                    try runTraining(try Trainer<Double>(resumingIn: out, epochs: epochs, logEvery: logEvery,
-                                                        checkpointEvery: checkpointOverride, threads: threads, flushSubnormals: flushSubnormals,
-                                                       train: trainSet, test: testSet))
+                case .f32: try resumeRun(RNNModel<Float>.self, train: trainSet, test: testSet)
+                case .f64: try resumeRun(RNNModel<Double>.self, train: trainSet, test: testSet)
                 }
             }
         }
-    }
-
-    /// `--inputs`: a single-layer classifier of the sequences' I and C.
-    func trainOnSequences(_ config: TrainingConfig) throws {
-        guard let inputs, let labels else { return }
-        var train = try SequenceSet.load(inputs: inputs, labels: labels)
-        var test: SequenceSet
-        if let testInputs, let testLabels {
-            test = try SequenceSet.load(inputs: testInputs, labels: testLabels, inputSize: train.inputSize)
-            guard test.steps == train.steps else {
-                throw FileFormatError(path: testInputs, "test sequences have \(test.steps) steps but the training sequences \(train.steps)")
-            }
-        } else {
-            let split = TrainingSplit(count: train.count, validationFraction: 0.1, seed: config.seed)
-            guard !split.validation.isEmpty, !split.training.isEmpty else {
-                throw FileFormatError(path: inputs, "\(train.count) sequences are too few to hold out 10 % (give --test-inputs)")
-            }
-            test = train.subset(split.validation)
-            train = train.subset(split.training)
-        }
-        let classes = max(train.classCount, test.classCount)
-        try ensureWritableDirectory(out)
-        installStopHandlers()
-        print("training on \(inputs): \(train.count) sequences (test \(test.count)), T=\(train.steps) I=\(train.inputSize) C=\(classes) "
-              + "H=\(config.hidden) \((nonlinearity ?? .tanh).rawValue) batch=\(config.batchSize) lr=\(config.learningRate) \(config.optimizer.rawValue)")
-        func go<T: LinalgScalar>(_: T.Type) throws {
-            var run = SequenceTraining<T>(config: config, train: train, test: test, classes: classes, nonlinearity: nonlinearity ?? .tanh)
-            try run.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { r in
-                print(String(format: "epoch %d/%d  loss %.4f  acc %.2f%%  test loss %.4f  test acc %.2f%%", r.epoch + 1, config.epochs,
-                             r.trainLoss, 100 * r.trainAccuracy, r.testLoss ?? .nan, 100 * (r.testAccuracy ?? .nan)))
-                fflush(nil)
-            }
-            if stopRequested.load(ordering: .relaxed) { print("stopped; nothing written"); throw ExitCode(130) }
-            var model = run.model
-            model.metadata.extra["trained_on"] = inputs
-            try model.save(to: out + "/model.safetensors")
-            print("done: \(out)/model.safetensors")
-        }
-        if config.precision == .f64 { try go(Double.self) } else { try go(Float.self) }
     }
 
     /// The data-parallel count when --threads is not given: the number of cores for every
@@ -229,9 +196,10 @@ struct Train: ParsableCommand {
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
         if let repair = trainer.historyRepair { print("repaired \(trainer.folder.historyPath): \(repair)") }
-        print("training \(c.task.rawValue)\(c.cell == .rnn ? "" : " " + c.cell.rawValue) H=\(c.hidden) batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
+        let data = c.sequenceData.map { "sequences of \($0.inputs)" } ?? c.task.rawValue
+        print("training \(data)\(c.cell == .rnn ? "" : " " + c.cell.rawValue) H=\(c.hidden)\(c.layers > 1 ? " L=\(c.layers)" : "") batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
-              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads)\(c.flushSubnormals ? " flush-subnormals" : ""): \(trainer.trainCount) images, \(trainer.batchesPerEpoch) batches/epoch, "
+              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads)\(c.flushSubnormals ? " flush-subnormals" : ""): \(trainer.trainCount) \(c.sequenceData == nil ? "images" : "sequences"), \(trainer.batchesPerEpoch) batches/epoch, "
               + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
         // A log file (nohup, a sweep's DIR/logs) shows the banner at once, not with the first
         // progress line, which on the permuted task can be minutes away.

@@ -20,15 +20,7 @@ extension BadInputTests {
 
         /// A copy of run `source` whose checkpoint's training_config has `edit` applied.
         func crafted(_ name: String, from source: String, _ edit: (inout [String: Any]) -> Void) -> String {
-            let d = dir + "/" + name
-            try? FileManager.default.removeItem(atPath: d)
-            try! FileManager.default.copyItem(atPath: dir + "/" + source, toPath: d)
-            var f = try! SafeTensorsFile(contentsOf: d + "/checkpoint.safetensors")
-            var c = try! JSONSerialization.jsonObject(with: Data(f.metadata["training_config"]!.utf8)) as! [String: Any]
-            edit(&c)
-            f.metadata["training_config"] = String(decoding: try! JSONSerialization.data(withJSONObject: c), as: UTF8.self)
-            try! f.write(to: d + "/checkpoint.safetensors")
-            return d
+            copyOfRun(in: dir, name, from: source, edit)
         }
     }
 

@@ -25,8 +25,9 @@ struct SignalTests {
         private var lineCount = 0
         private var exitStatus: Int32?
 
-        init(out: String, resume: Bool) throws {
-            let args = [CLI.binary!, "train"] + (resume ? ["--resume"] : SignalTests.trainArgs) + ["--out", out]
+        /// `ftle train ARGUMENTS --out OUT` (`SignalTests.trainArgs` when nil), or `--resume`.
+        init(out: String, resume: Bool, arguments: [String]? = nil) throws {
+            let args = [CLI.binary!, "train"] + (resume ? ["--resume"] : arguments ?? SignalTests.trainArgs) + ["--out", out]
             Subprocess.spawnLock.lock()
             defer { Subprocess.spawnLock.unlock() }
             var fds: [Int32] = [0, 0]

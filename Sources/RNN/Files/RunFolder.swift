@@ -13,12 +13,17 @@ public enum RunFiles {
 }
 
 /// What a checkpoint holds: the weights, the optimizer state, the position and the settings.
-public struct Checkpoint<T: LinalgScalar>: Sendable {
+public struct TrainingCheckpoint<Model: TrainableModel>: Sendable {
     public var config: TrainingConfig
-    public var model: RNNModel<T>
-    public var optimizer: OptimizerState<T>
+    public var model: Model
+    public var optimizer: OptimizerState<Model.Scalar>
     public var position: TrainingPosition
 }
+
+/// A vanilla-cell run's checkpoint.
+public typealias Checkpoint<T: LinalgScalar> = TrainingCheckpoint<RNNModel<T>>
+/// A GRU/LSTM run's checkpoint.
+public typealias GatedCheckpoint<T: LinalgScalar> = TrainingCheckpoint<GatedModel<T>>
 
 /// One training run's output folder, the only reader and writer of its files:
 ///
@@ -44,7 +49,7 @@ public struct RunFolder: Sendable, Equatable {
 
     /// Starts a new run's files: an empty history and the initial model (recording the run's
     /// settings, as every model file of the run does — e.g. its held-out images).
-    public func start<T>(initialModel: RNNModel<T>, config: TrainingConfig) throws {
+    public func start<Model: TrainableModel>(initialModel: Model, config: TrainingConfig) throws {
         try prepare()
         try writeFileAtomically(historyPath, text: RunFiles.historyHeader + "\n")
         var m = initialModel
@@ -57,8 +62,11 @@ public struct RunFolder: Sendable, Equatable {
     /// Metadata only a checkpoint carries (never copied into `model.safetensors`).
     public static let checkpointOnlyKeys = ["training_config", "optimizer_step", "position_epoch", "position_batch"]
 
-    /// Writes the checkpoint (atomic).
-    public func writeCheckpoint<T>(_ c: Checkpoint<T>) throws {
+    /// Writes the checkpoint (atomic): the model's tensors and metadata, the optimizer state as
+    /// `optimizer.first.k`/`optimizer.second.k` (k in `trainedParameterArrays` order) and the position
+    /// and config as metadata (`training_config`, `optimizer_step`, `position_epoch`,
+    /// `position_batch`), whatever the model kind.
+    public func writeCheckpoint<Model>(_ c: TrainingCheckpoint<Model>) throws {
         var model = c.model
         for key in Self.checkpointOnlyKeys { model.metadata.extra[key] = nil }
         var file = model.safeTensors()
@@ -80,30 +88,28 @@ public struct RunFolder: Sendable, Equatable {
         try Self.config(of: SafeTensorsFile(contentsOf: checkpointPath), path: checkpointPath)
     }
 
-    /// The whole checkpoint, weights and optimizer state converted to T (see `checkpoint(in:path:)`).
-    public func readCheckpoint<T>(as: T.Type = T.self) throws -> Checkpoint<T> {
+    /// The whole checkpoint, weights and optimizer state converted to the model's scalar (see
+    /// `checkpoint(in:path:)`).
+    public func readCheckpoint<Model: TrainableModel>(of: Model.Type = Model.self) throws -> TrainingCheckpoint<Model> {
         try Self.checkpoint(in: SafeTensorsFile(contentsOf: checkpointPath), path: checkpointPath)
     }
 
+    /// A vanilla-cell run's checkpoint in T.
+    public func readCheckpoint<T>(as: T.Type = T.self) throws -> Checkpoint<T> { try readCheckpoint(of: RNNModel<T>.self) }
+
     /// A checkpoint from a parsed file, every field validated before it is used: the training
-    /// config (its settings in range, its task, H and biases those of the weights), the position
-    /// (`optimizer_step`, `position_epoch`, `position_batch`: integers in 0…2⁵³, the epoch within
-    /// the run's epochs) and the optimizer state (present, of the weights' sizes, finite in T).
-    /// Each failure is one line naming `path` and the field.
-    public static func checkpoint<T>(in file: SafeTensorsFile, path: String, as: T.Type = T.self) throws -> Checkpoint<T> {
+    /// config (its settings in range; its cell, task, H and biases those of the weights, as
+    /// `Model.checkpointModel` checks), the position (`optimizer_step`, `position_epoch`,
+    /// `position_batch`: integers in 0…2⁵³, the epoch within the run's epochs) and the optimizer
+    /// state (present, of the weights' sizes, finite in the model's scalar). Each failure is one
+    /// line naming `path` and the field.
+    public static func checkpoint<Model: TrainableModel>(in file: SafeTensorsFile, path: String,
+                                                         of: Model.Type = Model.self) throws -> TrainingCheckpoint<Model> {
+        typealias T = Model.Scalar
         func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
         let config = try Self.config(of: file, path: path)
-        var model = try RNNModel<T>(file: file, path: path)
+        var model = try Model.checkpointModel(in: file, path: path, config: config)
         for key in Self.checkpointOnlyKeys { model.metadata.extra[key] = nil }
-        guard config.hidden == model.hidden else {
-            throw fail("training_config says hidden \(config.hidden) but the weights have H = \(model.hidden)")
-        }
-        guard config.task == model.task.kind else {
-            throw fail("training_config says task \(config.task.rawValue) but the weights are a \(model.task.name) model")
-        }
-        guard config.bias == model.biasMode else {
-            throw fail("training_config says bias \(config.bias.rawValue) but the weights have bias \(model.biasMode.rawValue)")
-        }
         func position(_ key: String, upTo limit: Int) throws -> Int {
             guard let text = file.metadata[key] else {
                 throw fail("checkpoint lacks its position (optimizer_step, position_epoch, position_batch)")
@@ -116,7 +122,7 @@ public struct RunFolder: Sendable, Equatable {
         let step = try position("optimizer_step", upTo: TrainingLimits.maximumStep)
         let e = try position("position_epoch", upTo: config.epochs)
         let b = try position("position_batch", upTo: TrainingLimits.maximumStep)
-        var optimizer = OptimizerState<T>(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
+        var optimizer = model.makeOptimizer(config)
         optimizer.step = step
         func state(_ name: String, count: Int) throws -> [T] {
             guard let t = file.tensors[name], t.count == count, t.dtype != .i64 else {
@@ -130,7 +136,7 @@ public struct RunFolder: Sendable, Equatable {
             optimizer.first[k] = try state("optimizer.first.\(k)", count: optimizer.first[k].count)
             if config.optimizer == .adam { optimizer.second[k] = try state("optimizer.second.\(k)", count: optimizer.second[k].count) }
         }
-        return Checkpoint(config: config, model: model, optimizer: optimizer, position: TrainingPosition(epoch: e, batch: b))
+        return TrainingCheckpoint(config: config, model: model, optimizer: optimizer, position: TrainingPosition(epoch: e, batch: b))
     }
 
     /// The stored config, its settings validated (`TrainingConfig.validate`, limits included).
@@ -148,7 +154,7 @@ public struct RunFolder: Sendable, Equatable {
     // MARK: Model
 
     /// `model.safetensors`: the weights with the run's settings and progress as metadata (atomic).
-    public func writeModel<T>(_ model: RNNModel<T>, config: TrainingConfig, epochsTrained: Double, step: Int) throws {
+    public func writeModel<Model: TrainableModel>(_ model: Model, config: TrainingConfig, epochsTrained: Double, step: Int) throws {
         var m = model
         m.metadata.epochsTrained = epochsTrained
         config.record(into: &m.metadata)

@@ -65,6 +65,16 @@ extension GatedModel {
     /// steps), dW = ∂L/∂o_T h_Tᵀ, dc = row sums of ∂L/∂o_T.
     public func backward(_ batch: SequenceBatch<T>, trace: GatedTrace<T>, logitGradient gO: Matrix<T>,
                          into grads: inout GatedGradients<T>, workspace ws: inout GatedBackwardWorkspace<T>) {
+        var none: Matrix<T>? = nil
+        backward(batch, trace: trace, logitGradient: gO, externalStateGradients: nil, into: &grads, workspace: &ws, inputGradients: &none)
+    }
+
+    /// The same BPTT for one layer of a stack (`GatedStackedTrainingStep`): `external` (H × (B·T),
+    /// block t−1 for step t), when given, is ∂L/∂h_t from outside the layer's recurrence (the
+    /// layer above), added to g_h(t) before step t's backward; `inputGradients` (I × (B·T)),
+    /// when not nil, receives ∂L/∂x_t = W_ihᵀ ∂L/∂a_t, what the layer below gets.
+    func backward(_ batch: SequenceBatch<T>, trace: GatedTrace<T>, logitGradient gO: Matrix<T>, externalStateGradients external: Matrix<T>?,
+                  into grads: inout GatedGradients<T>, workspace ws: inout GatedBackwardWorkspace<T>, inputGradients gX: inout Matrix<T>?) {
         let bsz = trace.batchSize, steps = trace.steps, h = hidden, rows = gateRows
         precondition(gO.rows == classes && gO.cols == bsz && steps >= 1, "logit gradient must be C×B")
         let chunk = trace.chunkSteps
@@ -78,6 +88,12 @@ extension GatedModel {
             let first = max(last - chunk + 1, 1)
             for t in stride(from: last, through: first, by: -1) {
                 let local = (t - first) * bsz
+                if let external {
+                    let offset = (t - 1) * bsz * h
+                    ws.stateGradient.storage.withUnsafeMutableBufferPointer { g in
+                        external.storage.withUnsafeBufferPointer { e in for i in 0..<(h * bsz) { g[i] += e[offset + i] } }
+                    }
+                }
                 GatedKernels.backwardStep(cell: cell, hidden: h, batchSize: bsz, gates: trace.gates, auxiliary: trace.auxiliary,
                                           states: trace.states, cells: trace.cells, stepColumn: (t - 1) * bsz,
                                           inputGradients: &ws.inputGradients, recurrentGradients: &ws.recurrentGradients,
@@ -101,6 +117,7 @@ extension GatedModel {
                  into: &grads.recurrentWeights)
             accumulateRowSums(ws.inputGradients, columns: g, into: &grads.inputBias)
             accumulateRowSums(recurrentG, columns: g, into: &grads.recurrentBias)
+            if gX != nil { gemm(.transposed, inputWeights, .none, ws.inputGradients, bColumns: g, into: &gX!, columns: chunkColumns) }
             last = first - 1
         }
         gemm(.none, gO, .transposed, trace.states, bColumns: trace.block(steps), into: &grads.readoutWeights)

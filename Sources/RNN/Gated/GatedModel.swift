@@ -2,8 +2,9 @@ import Foundation
 import Linalg
 import MNIST
 
-/// A single-layer GRU or LSTM with a linear readout of h_T, in the precision it trains in
-/// (Float32 or Float64): PyTorch's `nn.GRU`/`nn.LSTM(I, H, batch_first=True)` held as `rnn`
+/// A GRU or LSTM of one layer (or L stacked in `upperLayers`) with a linear readout of h_T, in
+/// the precision it trains in (Float32 or Float64): PyTorch's `nn.GRU`/`nn.LSTM(I, H,
+/// num_layers=L, batch_first=True)` held as `rnn`
 /// plus `nn.Linear(H, C)` held as `fc`. The cells are `GatedLayer`'s (PyTorch's equations);
 /// this type is the training side, `GatedNetwork` (Float64, any depth) the analysis side and
 /// the independent reference the tests hold this one to.
@@ -27,7 +28,12 @@ public struct GatedModel<T: LinalgScalar>: Sendable, Equatable {
     public var metadata: ModelMetadata
     /// Applied to MNIST pixel values on their way into the network (nil: none).
     public var inputStandardization: InputStandardization? = nil
+    /// Layers 2…L (`rnn.weight_ih_l{k}` … for k ≥ 1), each reading the layer below's h; empty
+    /// for one layer. The readout reads the last layer's h_T.
+    public var upperLayers: [GatedLayerParameters<T>] = []
 
+    /// L.
+    public var layerCount: Int { 1 + upperLayers.count }
     /// H.
     public var hidden: Int { recurrentWeights.cols }
     /// I.
@@ -54,29 +60,31 @@ public struct GatedModel<T: LinalgScalar>: Sendable, Equatable {
         self.inputStandardization = inputStandardization
     }
 
-    /// PyTorch's default initialisation of `nn.GRU`/`nn.LSTM` and `nn.Linear(H, C)`: every
-    /// weight and bias i.i.d. U(−1/√H, 1/√H) (the recurrent layer's bound is 1/√H; so is the
-    /// readout's, whose fan-in is H). Drawn from `SeededRandom(seed:)` in the order weight_ih,
-    /// weight_hh, bias_ih, bias_hh, fc.weight, fc.bias (each in column-major storage order).
-    public init(cell: GatedLayer.Cell, task: SequenceTask, hidden h: Int, seed: UInt64) {
-        self.init(cell: cell, inputSize: task.inputSize, hidden: h, classes: RNNModel<T>.mnistClasses, seed: seed)
+    /// PyTorch's default initialisation of `nn.GRU`/`nn.LSTM(num_layers=L)` and
+    /// `nn.Linear(H, C)`: every weight and bias i.i.d. U(−1/√H, 1/√H) (the recurrent layer's
+    /// bound is 1/√H; so is the readout's, whose fan-in is H). Drawn from `SeededRandom(seed:)`
+    /// in the order weight_ih, weight_hh, bias_ih, bias_hh of layer 1, then of layers 2…L, then
+    /// fc.weight, fc.bias (each in column-major storage order; one layer draws what it always drew).
+    public init(cell: GatedLayer.Cell, task: SequenceTask, hidden h: Int, seed: UInt64, layers: Int = 1) {
+        self.init(cell: cell, inputSize: task.inputSize, hidden: h, classes: RNNModel<T>.mnistClasses, seed: seed, layers: layers)
         imageTask = task
     }
 
     /// The same draws for a model of I inputs and C classes without an MNIST task.
-    public init(cell: GatedLayer.Cell, inputSize i: Int, hidden h: Int, classes k: Int, seed: UInt64) {
-        precondition(i >= 1 && h >= 1 && k >= 1, "sizes must be positive")
-        var rng = SeededRandom(seed: seed)
-        let bound = 1 / Double(h).squareRoot(), rows = cell.gateCount * h
-        func vector(_ n: Int) -> [T] { (0..<n).map { _ in T(rng.nextUniform(-bound, bound)) } }
-        let wIH = Matrix<T>.uniform(rows: rows, cols: i, -bound, bound, using: &rng)
-        let wHH = Matrix<T>.uniform(rows: rows, cols: h, -bound, bound, using: &rng)
-        let bIH = vector(rows), bHH = vector(rows)
-        let w = Matrix<T>.uniform(rows: k, cols: h, -bound, bound, using: &rng)
-        let c = vector(k)
-        self.init(cell: cell, inputWeights: wIH, recurrentWeights: wHH, inputBias: bIH, recurrentBias: bHH,
-                  readoutWeights: w, readoutBias: c, task: nil,
+    public init(cell: GatedLayer.Cell, inputSize i: Int, hidden h: Int, classes k: Int, seed: UInt64, layers: Int = 1) {
+        precondition(i >= 1 && h >= 1 && k >= 1 && layers >= 1, "sizes must be positive")
+        var draws = PyTorchUniformDraws(seed: seed, hidden: h)
+        let rows = cell.gateCount * h
+        func layer(inputs: Int) -> GatedLayerParameters<T> {
+            let wIH: Matrix<T> = draws.matrix(rows: rows, cols: inputs), wHH: Matrix<T> = draws.matrix(rows: rows, cols: h)
+            return GatedLayerParameters(inputWeights: wIH, recurrentWeights: wHH, inputBias: draws.vector(rows), recurrentBias: draws.vector(rows))
+        }
+        let first = layer(inputs: i), upper = (1..<layers).map { _ in layer(inputs: h) }
+        let w: Matrix<T> = draws.matrix(rows: k, cols: h), c: [T] = draws.vector(k)
+        self.init(cell: cell, inputWeights: first.inputWeights, recurrentWeights: first.recurrentWeights, inputBias: first.inputBias,
+                  recurrentBias: first.recurrentBias, readoutWeights: w, readoutBias: c, task: nil,
                   metadata: ModelMetadata(initialization: Initialization.pytorch.rawValue, seed: seed))
+        upperLayers = upper
     }
 
     /// The parameters as flat arrays in a fixed order — weight_ih, weight_hh, bias_ih, bias_hh,
@@ -99,15 +107,23 @@ public struct GatedModel<T: LinalgScalar>: Sendable, Equatable {
     }
 
     /// True when every weight and bias is finite.
-    public var allFinite: Bool { parameterArrays.allSatisfy { $0.allSatisfy(\.isFinite) } }
+    public var allFinite: Bool { trainedParameterArrays.allSatisfy { $0.allSatisfy(\.isFinite) } }
 
-    /// The same weights as a Float64 `GatedNetwork` (one layer), the analysis type.
+    /// Every layer's parameters, layer 1 first.
+    public var layers: [GatedLayerParameters<T>] {
+        [GatedLayerParameters(inputWeights: inputWeights, recurrentWeights: recurrentWeights, inputBias: inputBias,
+                              recurrentBias: recurrentBias)] + upperLayers
+    }
+
+    /// The same weights as a Float64 `GatedNetwork` (every layer), the analysis type.
     public var network: GatedNetwork {
         func d(_ m: Matrix<T>) -> Matrix<Double> { m.converted() }
         // The shapes are this type's invariants, so the checks cannot fail.
-        let layer = try! GatedLayer(cell: cell, inputWeights: d(inputWeights), recurrentWeights: d(recurrentWeights),
-                                    inputBias: inputBias.map { Double($0) }, recurrentBias: recurrentBias.map { Double($0) })
-        return try! GatedNetwork(layers: [layer], readoutWeights: d(readoutWeights), readoutBias: readoutBias.map { Double($0) })
+        let all = layers.map { l in
+            try! GatedLayer(cell: cell, inputWeights: d(l.inputWeights), recurrentWeights: d(l.recurrentWeights),
+                            inputBias: l.inputBias.map { Double($0) }, recurrentBias: l.recurrentBias.map { Double($0) })
+        }
+        return try! GatedNetwork(layers: all, readoutWeights: d(readoutWeights), readoutBias: readoutBias.map { Double($0) })
     }
 
     /// The MNIST task; only for models that have one (`imageTask != nil`).
@@ -142,8 +158,15 @@ extension GatedModel {
             TensorName.readoutWeights: Tensor(readoutWeights.rowMajor, shape: [classes, h]),
             TensorName.readoutBias: Tensor(readoutBias, shape: [classes]),
         ]
+        for (k, l) in upperLayers.enumerated() {
+            tensors[TensorName.inputWeights(layer: k + 1)] = Tensor(l.inputWeights.rowMajor, shape: [rows, h])
+            tensors[TensorName.recurrentWeights(layer: k + 1)] = Tensor(l.recurrentWeights.rowMajor, shape: [rows, h])
+            tensors[TensorName.inputBias(layer: k + 1)] = Tensor(l.inputBias, shape: [rows])
+            tensors[TensorName.recurrentBias(layer: k + 1)] = Tensor(l.recurrentBias, shape: [rows])
+        }
         if case let .permuted(p) = imageTask { tensors[TensorName.permutation] = Tensor(int64: p.map(Int64.init), shape: [p.count]) }
         var meta = metadata.extra
+        meta["layers"] = upperLayers.isEmpty ? nil : String(layerCount)
         meta["format"] = "ftle-gated-1"
         meta["cell"] = cell.rawValue
         meta["task"] = imageTask?.name
@@ -158,10 +181,7 @@ extension GatedModel {
         return SafeTensorsFile(tensors: tensors, metadata: meta)
     }
 
-    /// Writes the model atomically.
-    public func save(to path: String) throws { try safeTensors().write(to: path) }
-
-    /// Reads a one-layer GRU/LSTM MNIST model written by ftle (or by PyTorch with these names
+    /// Reads a GRU/LSTM MNIST model (any number of layers, one H) written by ftle (or by PyTorch with these names
     /// and a `task` in the metadata): the weights through `GatedNetwork(file:path:)` (which
     /// checks shapes, cell and finiteness), converted to T (exact for a file in T's dtype or
     /// narrower), then the task (metadata `task`; `task.permutation` for the permuted one),
@@ -169,10 +189,11 @@ extension GatedModel {
     public init(file: SafeTensorsFile, path: String) throws {
         func fail(_ problem: String) -> FileFormatError { FileFormatError(path: path, problem) }
         let network = try GatedNetwork(file: file, path: path)
-        guard network.layers.count == 1, let layer = network.layers.first else {
-            throw fail("ftle trains one-layer gated models; this one has \(network.layers.count) layers")
+        guard let layer = network.layers.first,
+              network.layers.allSatisfy({ $0.inputBias != nil && $0.recurrentBias != nil && $0.hidden == layer.hidden }),
+              let ih = layer.inputBias, let hh = layer.recurrentBias else {
+            throw fail("a gated model needs both bias_ih and bias_hh in every layer, and one H")
         }
-        guard let ih = layer.inputBias, let hh = layer.recurrentBias else { throw fail("a gated model needs both bias_ih and bias_hh") }
         let md = file.metadata
         let task: SequenceTask
         switch md["task"] {
@@ -199,7 +220,7 @@ extension GatedModel {
         }
         var extra = md
         for key in ["format", "cell", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy",
-                    "input_mean", "input_std"] { extra[key] = nil }
+                    "input_mean", "input_std", "layers"] { extra[key] = nil }
         let meta = ModelMetadata(initialization: md["init"] ?? "unknown", seed: md["seed"].flatMap { UInt64($0) } ?? 0,
                                  epochsTrained: md["epochs_trained"].flatMap { Double($0) } ?? 0,
                                  testAccuracy: md["test_accuracy"].flatMap { Double($0) }, extra: extra)
@@ -207,13 +228,32 @@ extension GatedModel {
         self.init(cell: network.cell, inputWeights: t(layer.inputWeights), recurrentWeights: t(layer.recurrentWeights),
                   inputBias: ih.map { T($0) }, recurrentBias: hh.map { T($0) }, readoutWeights: t(network.readoutWeights),
                   readoutBias: network.readoutBias.map { T($0) }, task: task, metadata: meta, inputStandardization: standardization)
+        upperLayers = network.layers.dropFirst().map { l in
+            GatedLayerParameters(inputWeights: t(l.inputWeights), recurrentWeights: t(l.recurrentWeights),
+                                 inputBias: l.inputBias!.map { T($0) }, recurrentBias: l.recurrentBias!.map { T($0) })
+        }
         for (name, values) in zip(Self.parameterNames, parameterArrays) where !values.allSatisfy(\.isFinite) {
             throw fail("tensor \"\(name)\" has a value that overflows \(T.byteWidth == 8 ? "Float64" : "Float32")")
         }
+        guard allFinite else { throw fail("an upper layer has a value that overflows \(T.byteWidth == 8 ? "Float64" : "Float32")") }
     }
 
     /// `init(file:path:)` on the file at `path`.
     public static func load(from path: String) throws -> GatedModel {
         try GatedModel(file: SafeTensorsFile(contentsOf: path), path: path)
     }
+}
+
+/// One gated layer's four parameters, as PyTorch's `weight_ih_l{k}` ((G·H)×I_k),
+/// `weight_hh_l{k}` ((G·H)×H), `bias_ih_l{k}`, `bias_hh_l{k}` (G·H each).
+public struct GatedLayerParameters<T: LinalgScalar>: Sendable, Equatable {
+    public var inputWeights: Matrix<T>
+    public var recurrentWeights: Matrix<T>
+    public var inputBias: [T]
+    public var recurrentBias: [T]
+    public init(inputWeights: Matrix<T>, recurrentWeights: Matrix<T>, inputBias: [T], recurrentBias: [T]) {
+        self.inputWeights = inputWeights; self.recurrentWeights = recurrentWeights; self.inputBias = inputBias; self.recurrentBias = recurrentBias
+    }
+    /// In `GatedModel.trainedParameterArrays` order.
+    public var arrays: [[T]] { [inputWeights.storage, recurrentWeights.storage, inputBias, recurrentBias] }
 }

@@ -47,6 +47,14 @@ public struct GatedTrainingStep<T: LinalgScalar> {
     let shards: [Shard]
     let pool: WorkerPool
     var gradients: GatedGradients<T>
+    /// A stacked model's step (nil: the one-layer path above).
+    var stacked: GatedStackedTrainingStep<T>?
+
+    /// The step of a stacked model: every batch goes to `step`.
+    init(stacked step: GatedStackedTrainingStep<T>, cell: GatedLayer.Cell) {
+        self.init(cell: cell, hidden: 1, inputSize: 1, steps: 1, batchSize: 1)
+        stacked = step
+    }
 
     public init(cell: GatedLayer.Cell, hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int = 10, shards: Int = 1) {
         precondition(shards >= 1, "at least one shard")
@@ -61,6 +69,7 @@ public struct GatedTrainingStep<T: LinalgScalar> {
     /// per-sample losses to differentiate (the reported loss is the mean either way).
     public mutating func run(_ batch: SequenceBatch<T>, model: inout GatedModel<T>, optimizer: inout OptimizerState<T>,
                              clip: Double, lossReduction: LossReduction = .mean) -> (loss: Double, correct: Int) {
+        if stacked != nil { return stacked!.run(batch, model: &model, optimizer: &optimizer, clip: clip, lossReduction: lossReduction) }
         let lossScale = lossReduction == .mean ? 1 / Double(batch.batchSize) : 1
         let (loss, correct) = computeGradients(batch, model: model, lossScale: lossScale)
         guard loss.isFinite else { return (loss, correct) }
@@ -98,22 +107,48 @@ public struct GatedTrainingStep<T: LinalgScalar> {
     }
 }
 
-/// Mean cross-entropy and accuracy of a gated model on the first `limit` images of `data`, in
-/// batches of `batchSize` on `threads` workers, summed in batch order (so independent of
-/// `threads` for a given BLAS thread count).
-public func evaluate<T>(_ model: GatedModel<T>, on data: MNISTDataset, limit: Int? = nil, batchSize: Int = 500,
-                        threads: Int = 1) -> (loss: Double, accuracy: Double) {
-    let n = min(limit ?? data.count, data.count)
-    var totalLoss = 0.0, correct = 0
-    let batches = (n + batchSize - 1) / batchSize
-    WorkerPool(workers: threads).orderedMap(count: batches, { k in
-        let idx = Array((k * batchSize)..<min((k + 1) * batchSize, n))
-        let batch = SequenceBatch<T>(data, indices: idx, task: model.task, standardization: model.inputStandardization)
-        let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)
-        return (loss: r.loss, correct: r.correct, count: idx.count)
-    }, consume: { _, r in
-        totalLoss += r.loss * Double(r.count)
-        correct += r.correct
-    })
-    return (totalLoss / Double(max(n, 1)), Double(correct) / Double(max(n, 1)))
+extension GatedTrainingStep: ModelTrainingStep {
+    public typealias Model = GatedModel<T>
+}
+
+/// The GRU/LSTM as the generic trainer sees it: `GatedTrainingStep` steps it.
+extension GatedModel: TrainableModel {
+    public typealias Scalar = T
+
+    public func evaluationLogits(_ batch: SequenceBatch<T>) -> Matrix<T> { finalLogits(batch) }
+
+
+    /// One layer: `GatedTrainingStep`'s data-parallel path; stacked: `GatedStackedTrainingStep`.
+    public func makeTrainingStep(steps: Int, batchSize: Int, shards: Int) -> GatedTrainingStep<T> {
+        guard upperLayers.isEmpty else { return GatedTrainingStep(stacked: GatedStackedTrainingStep(), cell: cell) }
+        return GatedTrainingStep<T>(cell: cell, hidden: hidden, inputSize: inputSize, steps: steps, batchSize: batchSize, classes: classes,
+                             shards: shards)
+    }
+
+    /// Gated runs use PyTorch's default initialisation and both biases (bias_ih and bias_hh,
+    /// trained as separate parameters); other settings are refused, in one line.
+    public static func unsupportedSetting(in config: TrainingConfig) -> String? {
+        guard let cell = config.cell.gated else { return "a gated trainer needs --cell gru or lstm, not \(config.cell.rawValue)" }
+        let name = "--cell \(cell.rawValue)"
+        if config.bias != .pair { return "\(name) trains both biases (bias_ih and bias_hh, as PyTorch); --bias \(config.bias.rawValue) applies to --cell rnn only" }
+        if config.initialization != .pytorch { return "\(name) uses PyTorch's default initialisation; --init \(config.initialization.rawValue) applies to --cell rnn only" }
+        return nil
+    }
+
+    /// The weights (`GatedModel(file:path:)`), whose cell, H and task must be the config's.
+    public static func checkpointModel(in file: SafeTensorsFile, path: String, config: TrainingConfig) throws -> GatedModel {
+        func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
+        let model = try GatedModel(file: file, path: path)
+        guard config.cell.gated == model.cell else {
+            throw fail("training_config says cell \(config.cell.rawValue) but the weights are a \(model.cell.rawValue.uppercased())'s")
+        }
+        guard config.hidden == model.hidden else { throw fail("training_config says hidden \(config.hidden) but the weights have H = \(model.hidden)") }
+        guard config.layers == model.layerCount else {
+            throw fail("training_config says layers \(config.layers) but the weights have \(model.layerCount)")
+        }
+        guard config.task == model.task.kind else {
+            throw fail("training_config says task \(config.task.rawValue) but the weights are a \(model.task.name) model")
+        }
+        return model
+    }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import Linalg
 
-/// Training of a single-layer classifier of any I and C on a `SequenceSet` (`ftle train
-/// --inputs X.npy --labels Y.npy`): the same `TrainingStep` (forward, cross-entropy of o_T,
+/// In-memory training of a single-layer classifier of any I and C on a `SequenceSet`, with no
+/// run folder (`ftle train --inputs X.npy --labels Y.npy` runs `SequenceSetTrainer`, the
+/// generic trainer with checkpoints and resume, instead): the same `TrainingStep` (forward, cross-entropy of o_T,
 /// BPTT, clip, Adam/SGD/RMSprop update) and data order (`epochOrder`) as the MNIST trainer,
 /// over sequences held in memory. Hyperparameters come from a `TrainingConfig` (hidden, epochs,
 /// batch size, learning rate, optimizer, momentum, initialisation, gains, clip, seed, bias,

@@ -2,17 +2,26 @@ import Foundation
 import Linalg
 import MNIST
 
+/// The vanilla-cell run on MNIST (one layer or stacked).
+public typealias Trainer<T: LinalgScalar> = ModelTrainer<RNNModel<T>, MNISTDataset>
+/// A one-layer GRU or LSTM run on MNIST.
+public typealias GatedTrainer<T: LinalgScalar> = ModelTrainer<GatedModel<T>, MNISTDataset>
+/// The vanilla-cell run on labelled sequences held in memory (`ftle train --inputs`).
+public typealias SequenceSetTrainer<T: LinalgScalar> = ModelTrainer<RNNModel<T>, SequenceSet>
+
 /// A training run writing into one `RunFolder`: `model.safetensors` (weights only, loadable by
 /// PyTorch), `checkpoint.safetensors` (weights + optimizer state + position, for resuming),
-/// `history.csv` and `initial.safetensors`.
-public final class Trainer<T: LinalgScalar> {
+/// `history.csv` and `initial.safetensors` — one loop for every model kind (`TrainableModel`)
+/// and every kind of data (`TrainingData`).
+public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
+    public typealias T = Model.Scalar
     public let config: TrainingConfig
-    public private(set) var model: RNNModel<T>
+    public private(set) var model: Model
     public private(set) var optimizer: OptimizerState<T>
     public private(set) var position: TrainingPosition
     public let folder: RunFolder
-    let train: MNISTDataset
-    let test: MNISTDataset?
+    let train: Data
+    let test: Data?
     /// The folder's writer lock, held for the trainer's lifetime.
     let lock: RunLock
     /// What resuming repaired in `history.csv` (nil for a fresh run or an intact history).
@@ -20,51 +29,27 @@ public final class Trainer<T: LinalgScalar> {
 
     public var outputDirectory: String { folder.path }
 
-    /// A new run from a fresh initialisation (`config.initialization`, `config.seed`), or from
-    /// `startingWeights` (fine-tuning: the given weights, a fresh optimizer, epoch 0) when given.
-    /// The starting weights must be a `config.task` model with H = `config.hidden`; a permuted
-    /// model keeps its own pixel order, its biases and its input standardization (the config
-    /// follows the weights).
-    /// A folder that already holds a run (its model or checkpoint) is refused unless
-    /// `replacingExistingRun`; another process writing the folder is always refused.
-    public init(config: TrainingConfig, train: MNISTDataset, test: MNISTDataset?, outputDirectory: String,
-                startingWeights: RNNModel<T>? = nil, replacingExistingRun: Bool = false) throws {
-        var config = config
-        if let start = startingWeights {
-            config.bias = start.biasMode
-            config.standardize = start.inputStandardization != nil
-        }
-        guard config.cell == .rnn else { throw TrainingError.checkpoint("a \(config.cell.rawValue) run trains with GatedTrainer") }
+    /// Why `config` cannot train this trainer's model kind, in one line (nil: it can).
+    public static func unsupportedSetting(in config: TrainingConfig) -> String? { Model.unsupportedSetting(in: config) }
+
+    /// A new run whose untrained model `initialModel(config)` makes once the folder is locked
+    /// (it may throw, e.g. for starting weights that do not fit). A folder that already holds a
+    /// run (its model or checkpoint) is refused unless `replacingExistingRun`; another process
+    /// writing the folder is always refused.
+    public init(config: TrainingConfig, train: Data, test: Data?, outputDirectory: String, replacingExistingRun: Bool = false,
+                initialModel: (TrainingConfig) throws -> Model) throws {
+        if let problem = Model.unsupportedSetting(in: config) { throw TrainingError.checkpoint(problem) }
         try config.validate()
+        try Self.checkTrainingSequences(config, train)
         self.config = config
         self.train = train
         self.test = test
-        try Self.checkTrainingImages(config, train)
         folder = RunFolder(outputDirectory)
-        let task = try config.sequenceTask()
         try folder.prepare()
         lock = try folder.lock()
         if !replacingExistingRun && folder.holdsRun { throw RunFolderError.existingRun(folder: folder.path) }
-        if let start = startingWeights {
-            // The run presents pixels in the model's own order (a permuted model carries its
-            // permutation), so only the task's kind and H must agree with the config.
-            guard start.task.kind == task.kind, start.hidden == config.hidden else {
-                throw TrainingError.startingWeights("the starting weights are a \(start.task.name) model with H = \(start.hidden), "
-                    + "but the run is \(config.task.rawValue) with H = \(config.hidden)")
-            }
-            model = start
-            // A new run: nothing of the starting file's own training record carries over.
-            for key in RunFolder.checkpointOnlyKeys + TrainingConfig.recordedKeys + ["step"] {
-                model.metadata.extra[key] = nil
-            }
-            model.metadata.testAccuracy = nil
-            model.metadata.epochsTrained = 0
-        } else {
-            model = RNNModel<T>(task: task, hidden: config.hidden, initialization: config.initialization, seed: config.seed,
-                                gains: config.gains, biasMode: config.bias)
-            model.inputStandardization = config.standardize ? .mnist : nil
-        }
-        optimizer = OptimizerState(kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, shapesOf: model)
+        model = try initialModel(config)
+        optimizer = model.makeOptimizer(config)
         position = TrainingPosition()
         // The untrained initialisation is kept for before/after comparisons.
         try folder.start(initialModel: model, config: config)
@@ -72,11 +57,13 @@ public final class Trainer<T: LinalgScalar> {
 
     /// Continues the run saved in `outputDirectory/checkpoint.safetensors`; `epochs` (if given)
     /// replaces the stored total, `threads` the stored data-parallel count and `flushSubnormals`
-    /// the stored flush-to-zero choice (a resume with the
-    /// stored count continues bit for bit; another count rounds the rest differently). History
-    /// rows beyond the checkpoint are dropped.
+    /// the stored flush-to-zero choice (a resume with the stored count continues bit for bit;
+    /// another count rounds the rest differently). History rows beyond the checkpoint are
+    /// dropped. `checkData` sees the stored config before any weights are read (e.g. to check
+    /// that the data is the run's).
     public init(resumingIn outputDirectory: String, epochs: Int?, logEvery: Int?, checkpointEvery: Int??,
-                threads: Int? = nil, flushSubnormals: Bool? = nil, train: MNISTDataset, test: MNISTDataset?) throws {
+                threads: Int? = nil, flushSubnormals: Bool? = nil, train: Data, test: Data?,
+                checkData: (TrainingConfig) throws -> Void = { _ in }) throws {
         folder = RunFolder(outputDirectory)
         guard FileManager.default.fileExists(atPath: folder.checkpointPath) else {
             throw FileFormatError(path: folder.checkpointPath, "no such file")
@@ -87,24 +74,27 @@ public final class Trainer<T: LinalgScalar> {
         guard config.precision == T.precision else {
             throw TrainingError.checkpoint("\(folder.checkpointPath): checkpoint precision is \(config.precision.rawValue)")
         }
-        guard config.cell == .rnn else {
-            throw TrainingError.checkpoint("\(folder.checkpointPath): a \(config.cell.rawValue) run resumes with GatedTrainer")
-        }
+        if let problem = Model.unsupportedSetting(in: config) { throw FileFormatError(path: folder.checkpointPath, "training_config: \(problem)") }
+        try checkData(config)
         if let e = epochs { config.epochs = e }
         if let l = logEvery { config.logEvery = l }
         if let c = checkpointEvery { config.checkpointEvery = c }
         if let n = threads { config.threads = n }
         if let f = flushSubnormals { config.flushSubnormals = f }
         try config.validate()
-        try Self.checkTrainingImages(config, train)
-        let saved: Checkpoint<T> = try folder.readCheckpoint()
+        try Self.checkTrainingSequences(config, train)
+        let saved: TrainingCheckpoint<Model> = try folder.readCheckpoint()
         self.config = config
         self.train = train
         self.test = test
         model = saved.model
         optimizer = saved.optimizer
         position = saved.position
-        try checkPosition(of: folder.checkpointPath)
+        // batch = batchesPerEpoch: stopped after an epoch's last batch, before its evaluation.
+        guard position.batch <= batchesPerEpoch else {
+            throw FileFormatError(path: folder.checkpointPath,
+                                  "checkpoint field position_batch is \(position.batch), past the \(batchesPerEpoch) batches of an epoch")
+        }
         historyRepair = try folder.repairHistory(throughStep: optimizer.step)
         // The model file is derived from the checkpoint, written just after it. A kill between
         // the two writes leaves it one checkpoint behind — at the end of a run, for good, since
@@ -112,36 +102,28 @@ public final class Trainer<T: LinalgScalar> {
         try writeModelFile()
     }
 
-    /// The run's training and held-out images.
+    /// The run's training and held-out sequences.
     public var split: TrainingSplit {
         TrainingSplit(count: min(config.trainLimit ?? train.count, train.count), validationFraction: config.validationSplit, seed: config.seed)
     }
     public var trainCount: Int { split.training.count }
+    public var batchesPerEpoch: Int { (trainCount + config.batchSize - 1) / config.batchSize }
 
-    /// A run needs at least one training image after the limit and the held-out split.
-    static func checkTrainingImages(_ config: TrainingConfig, _ train: MNISTDataset) throws {
+    /// A run needs at least one training sequence after the limit and the held-out split.
+    static func checkTrainingSequences(_ config: TrainingConfig, _ train: Data) throws {
         let count = min(config.trainLimit ?? train.count, train.count)
         guard TrainingSplit(count: count, validationFraction: config.validationSplit, seed: config.seed).training.count >= 1 else {
             throw TrainingError.invalid(.validationSplit, "\(config.validationSplit) leaves none of the \(count) training images to train on")
         }
     }
 
-    /// A checkpoint's position must lie inside the run: its batch within the epoch.
-    func checkPosition(of path: String) throws {
-        // batch = batchesPerEpoch: stopped after an epoch's last batch, before its evaluation.
-        guard position.batch <= batchesPerEpoch else {
-            throw FileFormatError(path: path, "checkpoint field position_batch is \(position.batch), past the \(batchesPerEpoch) batches of an epoch")
-        }
-    }
-    public var batchesPerEpoch: Int { (trainCount + config.batchSize - 1) / config.batchSize }
-
     /// Trains until `config.epochs` are done or `shouldStop()` turns true (checked after every
     /// batch; the run then saves a checkpoint and returns `.interrupted`).
     ///
-    /// Each batch, top to bottom: forward, loss, backward, clip, update, report. With
-    /// `config.threads` > 1 the batch's gradient is computed in that many shards on worker
-    /// threads; the caller should then have set OpenBLAS to one thread (`ftle train` does),
-    /// or the workers' BLAS threads compete for the cores.
+    /// Each batch, top to bottom: forward, loss, backward, clip, update (the model's
+    /// `ModelTrainingStep`), report. With `config.threads` > 1 the batch's gradient is computed
+    /// in that many shards on worker threads; the caller should then have set OpenBLAS to one
+    /// thread (`ftle train` does), or the workers' BLAS threads compete for the cores.
     ///
     /// The calling thread (and so every worker) computes in `config.flushSubnormals`'s mode for
     /// the length of the run; the thread's previous mode is restored on return.
@@ -149,20 +131,20 @@ public final class Trainer<T: LinalgScalar> {
         let previousMode = SubnormalMode.isFlushing
         try SubnormalMode.set(flushing: config.flushSubnormals)
         defer { try? SubnormalMode.set(flushing: previousMode) }
-        let task = model.task, bsz = config.batchSize
-        var stepper = TrainingStep<T>(hidden: config.hidden, inputSize: task.inputSize, steps: task.steps, batchSize: bsz,
-                                      shards: config.threads)
+        let bsz = config.batchSize
+        let steps = train.batch([0], for: model).steps
+        var stepper = model.makeTrainingStep(steps: steps, batchSize: bsz, shards: config.threads)
         var window = (loss: 0.0, correct: 0, samples: 0, batches: 0, start: monotonicSeconds())
         let runStart = monotonicSeconds()
         var batchesThisRun = 0
         let totalBatches = config.epochs * batchesPerEpoch
-        let images = split.training
+        let sequences = split.training
 
         while position.epoch < config.epochs {
-            let order = epochOrder(seed: config.seed, epoch: position.epoch, count: images.count).map { images[$0] }
+            let order = epochOrder(seed: config.seed, epoch: position.epoch, count: sequences.count).map { sequences[$0] }
             while position.batch < batchesPerEpoch {
-                let lo = position.batch * bsz, hi = min(lo + bsz, images.count)
-                let batch = SequenceBatch<T>(train, indices: Array(order[lo..<hi]), task: task, standardization: model.inputStandardization)
+                let lo = position.batch * bsz, hi = min(lo + bsz, sequences.count)
+                let batch = train.batch(Array(order[lo..<hi]), for: model)
                 // forward, loss, backward, clip, update
                 let (loss, correct) = stepper.run(batch, model: &model, optimizer: &optimizer, clip: config.clip,
                                                   lossReduction: config.lossReduction)
@@ -185,7 +167,7 @@ public final class Trainer<T: LinalgScalar> {
                         samplesPerSecond: Double(window.samples) / max(now - window.start, 1e-9),
                         etaSeconds: perBatch * Double(totalBatches - doneOverall))
                     try record(.init(epoch: progress.epoch, batch: progress.batch, step: progress.step, loss: progress.loss,
-                                                   accuracy: progress.accuracy, samplesPerSecond: progress.samplesPerSecond))
+                                     accuracy: progress.accuracy, samplesPerSecond: progress.samplesPerSecond))
                     onEvent(.progress(progress))
                     window = (0, 0, 0, 0, now)
                 }
@@ -205,7 +187,7 @@ public final class Trainer<T: LinalgScalar> {
                 let r = evaluate(model, on: test, limit: config.testLimit, threads: config.threads)
                 model.metadata.testAccuracy = r.accuracy
                 try record(.init(epoch: position.epoch - 1, batch: batchesPerEpoch, step: optimizer.step,
-                                               testLoss: r.loss, testAccuracy: r.accuracy))
+                                 testLoss: r.loss, testAccuracy: r.accuracy))
                 onEvent(.epochEnd(epoch: position.epoch - 1, testLoss: r.loss, testAccuracy: r.accuracy))
             }
             try saveCheckpoint(onEvent)
@@ -226,7 +208,7 @@ public final class Trainer<T: LinalgScalar> {
     /// Writes the checkpoint and then the model. Each is atomic; the checkpoint comes first, so
     /// a model file is never newer than the state that resumes it.
     public func saveCheckpoint(_ onEvent: (TrainingEvent) -> Void = { _ in }) throws {
-        try folder.writeCheckpoint(Checkpoint(config: config, model: model, optimizer: optimizer, position: position))
+        try folder.writeCheckpoint(TrainingCheckpoint(config: config, model: model, optimizer: optimizer, position: position))
         try writeModelFile()
         onEvent(.checkpoint(path: folder.checkpointPath, step: optimizer.step))
     }
@@ -237,3 +219,18 @@ public final class Trainer<T: LinalgScalar> {
         try folder.writeModel(model, config: config, epochsTrained: epochs, step: optimizer.step)
     }
 }
+
+/// What a command needs of a training run, whatever its model and data: its settings and
+/// folder, where it stands, and `run`.
+public protocol TrainingRun: AnyObject {
+    var config: TrainingConfig { get }
+    var folder: RunFolder { get }
+    var position: TrainingPosition { get }
+    var historyRepair: HistoryRepair? { get }
+    var trainCount: Int { get }
+    var batchesPerEpoch: Int { get }
+    var outputDirectory: String { get }
+    func run(shouldStop: () -> Bool, onEvent: (TrainingEvent) -> Void) throws -> TrainingOutcome
+}
+
+extension ModelTrainer: TrainingRun {}

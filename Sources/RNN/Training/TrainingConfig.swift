@@ -71,6 +71,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// The recurrent cell: rnn (`Trainer`, `RNNModel`) or gru/lstm (`GatedTrainer`,
     /// `GatedModel`). Older checkpoints mean rnn.
     public var cell: CellKind = .rnn
+    /// L, stacked layers of `hidden` units each (PyTorch's `num_layers`; the vanilla cell).
+    /// Older checkpoints mean 1.
+    public var layers = 1
+    /// What a sequence-set run (`ftle train --inputs`) trains on; nil for an MNIST run.
+    public var sequenceData: SequenceDataRecord? = nil
 
     public init() {}
 
@@ -98,6 +103,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case recurrentGain = "the recurrent gain", inputGain = "the input gain"
         case validationSplit = "the validation split", permutation = "the permutation"
         case threads = "the number of threads"
+        case layers = "the number of layers"
     }
 
     /// Throws `TrainingError.invalid` naming the first setting out of range.
@@ -119,6 +125,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try check(gains.input > 0 && gains.input <= 1e6, .inputGain, "must be positive and at most 1e6 (got \(gains.input))")
         try check(validationSplit >= 0 && validationSplit < 1, .validationSplit, "must be in [0, 1) (got \(validationSplit))")
         try check(threads >= 1 && threads <= 64, .threads, "must be in 1...64 (got \(threads))")
+        try check(layers >= 1 && layers <= TrainingLimits.maximumLayers, .layers, "must be in 1...\(TrainingLimits.maximumLayers) (got \(layers))")
+        try check(layers == 1 || threads == 1, .threads, "must be 1 for a run of \(layers) layers (a stacked run trains each batch in one shard; got \(threads))")
         _ = try sequenceTask()
         try checkLimits()
     }
@@ -140,7 +148,8 @@ extension TrainingConfig {
         try take(.bias, &d.bias); try take(.gains, &d.gains); try take(.lossReduction, &d.lossReduction)
         try take(.standardize, &d.standardize); try take(.validationSplit, &d.validationSplit)
         try take(.threads, &d.threads); try take(.flushSubnormals, &d.flushSubnormals)
-        try take(.cell, &d.cell)
+        try take(.cell, &d.cell); try take(.layers, &d.layers)
+        d.sequenceData = try c.decodeIfPresent(SequenceDataRecord.self, forKey: .sequenceData)
         d.trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
         d.testLimit = try c.decodeIfPresent(Int.self, forKey: .testLimit)
         d.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery)

@@ -7,6 +7,8 @@ public enum TrainingLimits {
     public static let maximumEpochs = 1_000_000
     public static let maximumHidden = 65_536
     public static let maximumBatchSize = 1_000_000
+    /// Stacked layers of a run (PyTorch sets none; 64 layers of BPTT is already far past use).
+    public static let maximumLayers = 64
     /// Optimizer steps and positions beyond this are not a real run (2⁵³, exact in Double).
     public static let maximumStep = 1 << 53
 
@@ -69,10 +71,12 @@ extension TrainingConfig {
         let shape = taskShape
         func bytes(batch: Int) -> Double {
             if let gated = cell.gated {
-                return TrainingLimits.gatedTrainingBytes(cell: gated, hidden: hidden, batch: batch, steps: shape.steps, inputSize: shape.inputSize,
-                                                         precision: precision)
+                return Double(layers) * TrainingLimits.gatedTrainingBytes(cell: gated, hidden: hidden, batch: batch, steps: shape.steps,
+                                                                          inputSize: max(shape.inputSize, layers > 1 ? hidden : 0), precision: precision)
             }
-            return TrainingLimits.trainingBytes(hidden: hidden, batch: batch, steps: shape.steps, inputSize: shape.inputSize, precision: precision)
+            // Layers 2…L each hold about what layer 1 does (their input is H wide).
+            return Double(layers) * TrainingLimits.trainingBytes(hidden: hidden, batch: batch, steps: shape.steps,
+                                                                  inputSize: max(shape.inputSize, layers > 1 ? hidden : 0), precision: precision)
         }
         let weightsOnly = bytes(batch: 0), needed = bytes(batch: batchSize)
         let available = TrainingLimits.physicalMemoryBytes

@@ -18,6 +18,14 @@ public struct TrainingStep<T: LinalgScalar> {
     let hidden: Int, steps: Int
     /// The shards' workers and buffers (nil: one shard).
     let parallel: DataParallelGradients<T>?
+    /// A stacked model's step (nil: the single-layer path above).
+    var stacked: StackedTrainingStep<T>?
+
+    /// The step of a stacked model: every batch goes to `step`.
+    init(stacked step: StackedTrainingStep<T>) {
+        self.init(hidden: 1, inputSize: 1, steps: 1, batchSize: 1)
+        stacked = step
+    }
 
     public init(hidden: Int, inputSize: Int, steps: Int, batchSize: Int, classes: Int = 10, shards: Int = 1) {
         precondition(shards >= 1, "at least one shard")
@@ -41,6 +49,7 @@ public struct TrainingStep<T: LinalgScalar> {
     /// of the per-sample losses is differentiated (the reported loss is the mean either way).
     public mutating func run(_ batch: SequenceBatch<T>, model: inout RNNModel<T>, optimizer: inout OptimizerState<T>,
                              clip: Double, lossReduction: LossReduction = .mean) -> (loss: Double, correct: Int) {
+        if stacked != nil { return stacked!.run(batch, model: &model, optimizer: &optimizer, clip: clip, lossReduction: lossReduction) }
         let lossScale = lossReduction == .mean ? 1 / Double(batch.batchSize) : 1
         // forward, loss, backward (per shard, summed, when data-parallel)
         let loss: Double, correct: Int
@@ -83,27 +92,6 @@ public struct TrainingStep<T: LinalgScalar> {
 public func epochOrder(seed: UInt64, epoch: Int, count: Int) -> [Int] {
     var rng = SeededRandom(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1)))
     return rng.permutation(count)
-}
-
-/// Mean cross-entropy and accuracy of `model` on the first `limit` images of `data` (each
-/// shown as the model's task and input standardization present it), in batches of
-/// `batchSize`. The batches run on `threads` workers (a `WorkerPool`) and are summed in batch
-/// order, so the result does not depend on `threads` (given the same BLAS thread count).
-public func evaluate<T>(_ model: RNNModel<T>, on data: MNISTDataset, limit: Int? = nil, batchSize: Int = 500,
-                        threads: Int = 1) -> (loss: Double, accuracy: Double) {
-    let n = min(limit ?? data.count, data.count)
-    var totalLoss = 0.0, correct = 0
-    let batches = (n + batchSize - 1) / batchSize
-    WorkerPool(workers: threads).orderedMap(count: batches, { k in
-        let idx = Array((k * batchSize)..<min((k + 1) * batchSize, n))
-        let batch = SequenceBatch<T>(data, indices: idx, task: model.task, standardization: model.inputStandardization)
-        let r = CrossEntropy.evaluate(model.finalLogits(batch), labels: batch.labels)
-        return (loss: r.loss, correct: r.correct, count: idx.count)
-    }, consume: { _, r in
-        totalLoss += r.loss * Double(r.count)
-        correct += r.correct
-    })
-    return (totalLoss / Double(max(n, 1)), Double(correct) / Double(max(n, 1)))
 }
 
 /// Seconds from a monotonic clock.
