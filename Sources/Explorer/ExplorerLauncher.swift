@@ -59,8 +59,7 @@ public enum ExplorerLauncher {
             if let inputs = options.inputsPath, let labels = options.labelsPath {
                 let set = try SequenceSource.loadSet(inputs: inputs, labels: labels, inputSize: model.inputSize, classes: classes)
                 if let n = options.sequenceIndex, n >= set.count {
-                    throw ExplorerSetupError("--index \(n) is out of range: \(inputs) holds \(set.count) sequence\(set.count == 1 ? "" : "s") (0...\(set.count - 1))",
-                                             isUsageError: true)
+                    throw ExplorerSetupError("--index \(n) is out of range: \(inputs) holds \(set.count) sequence\(set.count == 1 ? "" : "s") (0...\(set.count - 1))")
                 }
                 return set
             }
@@ -72,7 +71,7 @@ public enum ExplorerLauncher {
         guard model.imageTask != nil else {
             throw ExplorerSetupError(options.imageWasGiven
                 ? "--image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy or --inputs X.npy --labels Y.npy"
-                : "the model has no MNIST task: give a sequence with --input X.npy or a set with --inputs X.npy --labels Y.npy", isUsageError: true)
+                : "the model has no MNIST task: give a sequence with --input X.npy or a set with --inputs X.npy --labels Y.npy")
         }
         return nil
     }

@@ -105,6 +105,8 @@ public struct ExplorerState: Sendable {
         imageIndex = n
         image = []
         label = sequences.label(n) ?? 0
+        // k: 10 steps, but at most a fifth of a short sequence (at least 1).
+        flipCount = min(10, max(1, sequences.steps / 5))
         self.directions = min(max(directions, 1), model.stateSize)
         t = sequences.steps
         self.context = context
@@ -141,8 +143,8 @@ public struct ExplorerState: Sendable {
     public var currentFlips: FlipResult? { flips?.analysisID == analysisID ? flips : nil }
     public var currentAlignment: AlignmentResult? { alignment?.analysisID == analysisID ? alignment : nil }
 
-    /// The logits pane's view: the chosen one, else at the cursor while flips are off.
-    public var logitsView: LogitsView { chosenLogitsView ?? (flipUp || flipDown ? .final : .atCursor) }
+    /// The logits pane's view: the chosen one, else at the cursor while flips (ablations) are off.
+    public var logitsView: LogitsView { chosenLogitsView ?? (flipUp || flipDown || ablation != nil ? .final : .atCursor) }
 
     /// Whether the flip result matches the current flip settings.
     public var flipsAreCurrent: Bool { currentFlips?.request == flipRequest }

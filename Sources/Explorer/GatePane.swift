@@ -16,7 +16,8 @@ struct GatePane: Widget {
     var alignmentKey = "v"
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
-        let inside = PaneFrame.draw(title: "Gates" + context.separator + cell.uppercased() + context.separator + "mean over units",
+        let title = cell == "rnn" ? "Gates" : "Gates" + context.separator + cell.uppercased() + context.separator + "mean over units"
+        let inside = PaneFrame.draw(title: title,
                                     isFocused: isFocused, into: &grid, area: area, context: context)
         guard !inside.isEmpty else { return }
         if cell == "rnn" {

@@ -25,10 +25,8 @@ struct LogitsPane: Widget {
     /// Whether the input is a sequence (ablations) rather than an image (flips).
     var isSequence = false
 
-    /// "7", or "2 south" when the classes have names.
-    private func className(_ c: Int) -> String {
-        c < classNames.count && classNames[c] != String(c) ? "\(c) \(classNames[c])" : String(c)
-    }
+    /// The class's name (metadata `classes`), else its index.
+    private func className(_ c: Int) -> String { c < classNames.count ? classNames[c] : String(c) }
 
     /// The logits of variant `index` (0 original, 1 R-flipped, 2 random) in this view.
     private func logits(_ flips: FlipResult, variant index: Int, final: [Double]) -> [Double] {
@@ -81,7 +79,7 @@ struct LogitsPane: Widget {
         if isSequence {
             let flipped = flips.rFlippedPixels.count
             if let baseline = flips.request.ablation {
-                info = "k \(flipped) ablated" + context.separator + context.text("x_t←", ascii: "x_t<-") + (baseline == .zero ? "0" : "mean")
+                info = "k \(flipped)" + context.separator + context.text("x_t←", ascii: "x_t<-") + (baseline == .zero ? "0" : "mean")
                     + context.separator + "seed \(flips.request.baselineSeed)"
             } else {
                 info = "ablation off" + context.separator + "top-\(flips.topPixels.count) marked"

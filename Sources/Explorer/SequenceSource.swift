@@ -65,7 +65,7 @@ public struct SequenceSource: Equatable, Sendable {
         guard steps >= 1 else { throw FileFormatError(path: path, "array has no steps (T = 0)") }
         guard array.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: path, "array contains NaN or Inf") }
         if let label, label >= classes {
-            throw ExplorerSetupError("--label must be 0...\(classes - 1) (got \(label)): the model has \(classes) classes", isUsageError: true)
+            throw ExplorerSetupError("--label must be 0...\(classes - 1) (got \(label)): the model has \(classes) classes")
         }
         return SequenceSource(path: path, count: 1, steps: steps, inputSize: i, values: array.values,
                               labels: label.map { [$0] }, isSet: false)

@@ -48,8 +48,7 @@ struct Explore: ParsableCommand {
         if image != nil && (input != nil || inputs != nil) {
             throw ValidationError("give either --image or --input/--inputs, not both")
         }
-        if inputs != nil && labels == nil { throw ValidationError("--inputs needs --labels Y.npy (one label per sequence)") }
-        if labels != nil && inputs == nil { throw ValidationError("--labels goes with --inputs X.npy") }
+        if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
         if label != nil && input == nil { throw ValidationError("--label goes with --input X.npy (--inputs takes --labels)") }
         if let label, label < 0 { throw ValidationError("--label must be ≥ 0 (got \(label))") }
         if index != nil && inputs == nil { throw ValidationError("--index picks a sequence of --inputs X.npy") }
