@@ -50,7 +50,7 @@ public enum ExplorerLauncher {
 
     /// The sequences of `--input` or `--inputs`/`--labels` for `model` (nil for MNIST images),
     /// checked against it; `--image` on a model without an MNIST task is refused here.
-    static func loadSequences(_ options: ExplorerOptions, model: RecurrentNetwork) throws -> SequenceSource? {
+    static func loadSequences(_ options: ExplorerOptions, model: RecurrentNetwork, path modelPath: String) throws -> SequenceSource? {
         let classes = model.classes
         do {
             if let path = options.inputPath {
@@ -71,7 +71,7 @@ public enum ExplorerLauncher {
         guard model.imageTask != nil else {
             throw ExplorerSetupError(options.imageWasGiven
                 ? "--image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy or --inputs X.npy --labels Y.npy"
-                : "the model has no MNIST task: give a sequence with --input X.npy or a set with --inputs X.npy --labels Y.npy")
+                : "\(modelPath): the model has no MNIST task: give a sequence with --input X.npy or a set with --inputs X.npy --labels Y.npy")
         }
         return nil
     }
@@ -109,7 +109,7 @@ public enum ExplorerLauncher {
         do { model = try RecurrentNetwork.load(from: modelPath) } catch {
             throw ExplorerSetupError(String(describing: error))
         }
-        let sequences = try loadSequences(options, model: model)
+        let sequences = try loadSequences(options, model: model, path: modelPath)
         let n = model.stateSize
         if let k = options.directions, k < 1 || k > n {
             let size = model.layerSizes.count > 1 ? "N, the \(model.layerSizes.count) layers' stacked state"

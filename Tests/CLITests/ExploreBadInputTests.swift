@@ -43,7 +43,7 @@ struct ExploreBadInputTests {
             Case(name: "562 --image on a model without an MNIST task", args: ["explore", "--model", t, "--image", "3"],
                  stderr: "ftle: --image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy or --inputs X.npy --labels Y.npy\n", status: 1),
             Case(name: "563 no sequence for a model without an MNIST task", args: ["explore", "--model", t],
-                 stderr: "ftle: the model has no MNIST task: give a sequence with --input X.npy or a set with --inputs X.npy --labels Y.npy\n", status: 1),
+                 stderr: "ftle: \(t): the model has no MNIST task: give a sequence with --input X.npy or a set with --inputs X.npy --labels Y.npy\n", status: 1),
             Case(name: "564 --inputs without --labels", args: ["explore", "--model", t, "--inputs", d + "/set-x.npy"],
                  stderr: "ftle: --inputs and --labels go together\n", status: 2),
             Case(name: "565 --labels without --inputs", args: ["explore", "--model", t, "--labels", d + "/set-y.npy"],

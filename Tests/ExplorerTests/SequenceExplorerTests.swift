@@ -101,6 +101,10 @@ struct SequenceExplorerTests {
         #expect(screen.contains("  0 1 2 3 "))
         #expect(screen.contains("alignment studies one layer's V; this"))
         #expect(app.state.engineError == nil && app.state.status == nil)
+        // The export names the input file and the classes instead of an MNIST split and image.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(ScreenExporter.jsonText(app.state).utf8)) as? [String: Any])
+        #expect(json["input"] as? String == Self.torchInput && json["sequence"] as? Int == 0 && json["label"] as? Int == 2)
+        #expect(json["classes"] as? [String] == names && json["layers"] as? [Int] == [7, 7] && json["image"] is NSNull)
         // The marker row: t = T, so every step is presented; the top-k (k = 1 for T = 9) is starred.
         let top = try #require(flips.topSteps.first)
         #expect(flips.topSteps.count == 1)
