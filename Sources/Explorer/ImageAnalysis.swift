@@ -16,7 +16,10 @@ import RNN
 ///
 /// A GRU or LSTM network steps the same way (its state is h, or [h; c] for an LSTM); its
 /// gates' mean activations per step go with the spectrum (the gate pane), and alignment,
-/// defined for a vanilla RNN's V, is not computed for it.
+/// defined for one vanilla layer's V, is not computed for it (nor for a stack, s = [h¹; …; hᴸ]).
+///
+/// The input is an MNIST image or any T×I sequence (``AnalysisInput``); for a sequence the
+/// flips become step ablations (`ImageAnalysis+Ablation.swift`).
 struct ImageAnalysis {
     let id: Int
     let model: RecurrentNetwork
