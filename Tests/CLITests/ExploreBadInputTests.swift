@@ -16,7 +16,7 @@ struct ExploreBadInputTests {
             func write(_ name: String, _ array: NPYArray) {
                 try! Data(array.encoded(float32: false)).write(to: URL(fileURLWithPath: dir + "/" + name))
             }
-            let ramp = (0..<(5 * 6 * 3)).map { Double($0 % 11) / 10 - 0.5 }
+            let ramp: [Double] = (0..<90).map { (k: Int) -> Double in Double(k % 11) / 10 - 0.5 }
             write("set-x.npy", NPYArray(shape: [5, 6, 3], values: ramp))
             write("set-y.npy", NPYArray(shape: [5], values: [0, 1, 2, 3, 1]))
             write("set-y-big.npy", NPYArray(shape: [5], values: [0, 1, 7, 3, 1]))
