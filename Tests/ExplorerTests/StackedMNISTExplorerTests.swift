@@ -7,7 +7,7 @@ import TerminalUI
 @testable import Explorer
 
 /// A stacked ReLU model of the row-wise MNIST task opens on images (issue 13: any I, H, L, tanh
-/// or ReLU): the header lists both layers and N, K defaults to N, the alignment pane says why it
+/// or ReLU): the header lists both layers and N, the alignment pane says why it
 /// is empty, and up flips change o_T exactly as the written-out forward pass on the flipped image.
 @Suite("Explorer on a stacked MNIST model", .serialized)
 struct StackedMNISTExplorerTests {
@@ -28,7 +28,8 @@ struct StackedMNISTExplorerTests {
         let m = Self.model()
         let (app, _) = ExplorerFixtures.settledApp(model: m)
         let grid = try #require(app.screen)
-        #expect(grid.rowText(0).contains("rowwise · relu H 6,5 · N 11 · K 11 · D"), "\(grid.rowText(0))")
+        // K 6: the fixture state asks for min(H_1, 32) directions (the launcher's default is min(N, 32)).
+        #expect(grid.rowText(0).contains("rowwise · relu H 6,5 · N 11 · K 6 · D"), "\(grid.rowText(0))")
         let screen = (0..<grid.height).map(grid.rowText).joined(separator: "\n")
         #expect(screen.contains("┌ Digit"))
         #expect(screen.contains("alignment studies one layer's V; this"))
