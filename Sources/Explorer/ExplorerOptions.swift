@@ -17,7 +17,7 @@ public struct ExplorerOptions: Sendable {
     public var bundleRoot: String
     /// Where `t` trains (default `runs/explore-<timestamp>`).
     public var trainingDirectory: String?
-    /// K, the tangent directions (default min(H, 32)).
+    /// K, the tangent directions (default min(N, 32), N the state size).
     public var directions: Int?
     /// Load background training's weights into the other panes every this many batches
     /// (nil: only on `R`).

@@ -26,7 +26,7 @@ public struct ExplorerState: Sendable {
     public var label: Int
     /// Bumped whenever the model or the image changes; results for older IDs are ignored.
     public var analysisID = 1
-    /// K, the tangent directions the engine steps (min(H, 32) by default).
+    /// K, the tangent directions the engine steps (min(N, 32) by default, N the state size).
     public var directions: Int
     /// How the engine propagates the frame: Q_t R_t = D_t Q_{t−1} (forward) or D_tᵀ Q_{t−1}.
     public var jacobian: JacobianConvention = .forward

@@ -33,7 +33,7 @@ struct Explore: ParsableCommand {
     @Option(help: "Colour theme: a name (Themes/NAME.theme, or $FTLE_THEMES/NAME.theme): dark, light, colorblind, mono, ...; or the path of a .theme file.") var theme: String?
     @Option(help: "Follow the training run writing into this folder.") var follow: String?
     @Option(help: "Colours: auto, truecolor, 256, 8 or mono.") var color: String = "auto"
-    @Option(help: "Number of tangent directions K (default min(H, 32)).") var k: Int?
+    @Option(help: "Number of tangent directions K (default min(N, 32); N = ΣH of the stacked state, 2H per LSTM layer).") var k: Int?
     @Option(help: "Folder that background training (key t) writes into (default runs/explore-<time>).") var out: String?
     @Option(name: .customLong("reload-every"),
             help: "While background training runs, load its weights into the other panes every N batches (default: only on R).")
