@@ -9,10 +9,10 @@ extension ExplorerState {
                   flips: currentFlips, isFocused: focus == .digit)
     }
 
-    /// Sequences (`--input(s)`): the T×I input in the Digit pane's place.
+    /// Sequences (`--input(s)`): the T×I input in the Digit pane's place, titled with its index
+    /// in a set (the header names the file).
     var inputPane: InputPane {
-        var name = sequences.map { $0.isSet ? "#\(imageIndex)" : $0.fileName } ?? ""
-        if let sequences, sequences.isSet { name += " of \(sequences.count)" }
+        let name = sequences.flatMap { $0.isSet ? "#\(imageIndex) of \($0.count)" : nil }
         return InputPane(sequence: sequences?.sequence(imageIndex) ?? [], steps: steps, inputSize: model.inputSize, t: t,
                          topSteps: currentFlips?.topSteps ?? [], label: name, isFocused: focus == .digit)
     }
@@ -24,7 +24,7 @@ extension ExplorerState {
     }
 
     func trainingPane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> TrainingPane {
-        TrainingPane(status: training, taskName: model.task?.name ?? "", hidden: model.hidden, cell: model.cell,
+        TrainingPane(status: training, taskName: sequences == nil ? model.task?.name ?? "" : "", hidden: model.hidden, cell: model.cell,
                      trainKey: ExplorerKeys.hint(.toggleTraining, in: keys), isFocused: focus == .training, refusal: trainingRefusal)
     }
 

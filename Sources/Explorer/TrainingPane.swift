@@ -5,7 +5,7 @@ import TerminalUI
 /// the loss and accuracy curves of its history.
 struct TrainingPane: Widget {
     var status: TrainingStatus
-    /// What `t` would train: the loaded model's task and H.
+    /// What `t` would train: the loaded model's task ("" for sequences) and H.
     var taskName: String
     var hidden: Int
     /// "rnn", "gru" or "lstm": the explorer trains vanilla RNNs only.
@@ -28,11 +28,12 @@ struct TrainingPane: Widget {
         }
         if status.phase == .idle && status.history.rows.isEmpty {
             let hint: String
-            if cell != "rnn" {
+            if taskName.isEmpty {
+                hint = "train on sequences: ftle train --inputs X.npy --labels Y.npy --out DIR"
+            } else if cell != "rnn" {
                 hint = "train a \(cell.uppercased()): ftle train --cell \(cell) --out DIR"
             } else if refusal != nil {
-                hint = taskName.isEmpty ? "train on sequences: ftle train --inputs X.npy --labels Y.npy --out DIR"
-                    : "\(trainKey) trains single-layer tanh MNIST RNNs only"
+                hint = "\(trainKey) trains single-layer tanh MNIST RNNs only"
             } else {
                 hint = "\(trainKey): train \(taskName) H=\(hidden) in the background"
             }

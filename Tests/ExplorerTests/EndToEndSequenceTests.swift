@@ -16,7 +16,7 @@ struct EndToEndSequenceTests {
             + "--input \(root)/Tests/Fixtures/pytorch-rnn/input.npy --label 2; echo FTLE_EXIT=$?; sleep 2"
         #expect(EndToEndTests.tmuxCommand(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", command]).status == 0)
         defer { EndToEndTests.tmuxCommand(["kill-session", "-t", session]) }
-        var screen = EndToEndTests.waitFor(session) { $0.contains("┌ Input input.npy") && $0.contains("pred ") && $0.contains("ln r1 =") }
+        var screen = EndToEndTests.waitFor(session) { $0.contains("┌ Input · t 9/9") && $0.contains("pred ") && $0.contains("ln r1 =") }
         #expect(screen.contains("I 3 C 4 · relu H 7,7 · N 14 · K 14"), "\(screen)")
         #expect(screen.contains("label south"))
         EndToEndTests.tmuxCommand(["send-keys", "-t", session, "b"])

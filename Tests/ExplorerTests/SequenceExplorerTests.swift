@@ -89,7 +89,7 @@ struct SequenceExplorerTests {
         let screen = Self.screenText(app)
         let header = app.screen!.rowText(0)
         #expect(header.contains("t 9/9 · input.npy · label 2 · model.safetensors · I 3 C 4 · relu H 7,7 · N 14 · K 14 · D"), "\(header)")
-        #expect(screen.contains("┌ Input input.npy · t 9/9"))
+        #expect(screen.contains("┌ Input · t 9/9"))
         #expect(!screen.contains("┌ Digit"))
         let torch = try NPYArray(contentsOf: Self.torchLogits).values
         let flips = try #require(app.state.currentFlips)
@@ -100,6 +100,7 @@ struct SequenceExplorerTests {
         #expect(screen.contains("label south"))
         #expect(screen.contains("  0 1 2 3 "))
         #expect(screen.contains("alignment studies one layer's V; this"))
+        #expect(screen.contains("train on sequences: ftle train --inputs"))
         #expect(app.state.engineError == nil && app.state.status == nil)
         // The export names the input file and the classes instead of an MNIST split and image.
         let json = try #require(try JSONSerialization.jsonObject(with: Data(ScreenExporter.jsonText(app.state).utf8)) as? [String: Any])
