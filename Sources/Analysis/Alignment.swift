@@ -54,7 +54,7 @@ public struct SampleAlignment: Sendable {
 }
 
 /// The columns of one A_t the study reads: the first `first` (leading) and the last `last`
-/// (trailing) singular vectors' cosines with every Q vector, H × first and H × last.
+/// (trailing) singular vectors' cosines with every Q vector, K × first and K × last.
 struct SampleColumns: Sendable {
     let leading: Matrix<Double>, trailing: Matrix<Double>
 
@@ -107,13 +107,16 @@ public struct AlignmentStudy: Sendable {
         }
     }
 
+    /// The dimension of the singular vectors' space (H: V's, or a gate block's, presynaptic size).
     public let hidden: Int
+    /// Number of Q vectors compared, K (= H for a vanilla RNN or a GRU, 2H for an LSTM).
+    public let qCount: Int
     public let steps: Int
     /// Q indices (0-based) of the three groups of ten.
     public let firstTen: [Int], lastTen: [Int], randomTen: [Int]
     /// Pooled alignment values of the first `first` singular vectors with each group.
     public var valuesFirst10: [Double] = [], valuesLast10: [Double] = [], valuesRandom10: [Double] = []
-    /// T×H: std over samples and the first (last) `first` (`last`) singular vectors of A_t[i, j].
+    /// T×K: std over samples and the first (last) `first` (`last`) singular vectors of A_t[i, j].
     public var stdByIndexFirst: [[Double]] = [], stdByIndexLast: [[Double]] = []
     /// Std of dot products between singular vectors of independent Gaussian H×H matrices.
     public var randomBaseline: Double = 0
@@ -137,36 +140,49 @@ public struct AlignmentStudy: Sendable {
     /// with their labels: what the image form runs, for any single-layer model and data.
     public init(model: RNNModel<Double>, sequences: [[Double]], labels: [Int], steps: Int, options o: Options, threads: Int = 1,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
-        let h = model.hidden
-        hidden = h
-        self.steps = steps
         precondition(model.upperLayers.isEmpty, "the study compares Q with ∂ℓ_t/∂V of a single-layer model")
-        precondition(h >= 20 + 10, "the study needs H ≥ 30 for three disjoint groups of ten")
         precondition(sequences.count == o.samples && labels.count == o.samples)
+        try self.init(qCount: model.hidden, hidden: model.hidden, steps: steps, options: o, threads: threads, progress: progress) { n, h0, gradientH0 in
+            let sample = try SampleAlignment(model: model, sequence: sequences[n], steps: steps, label: labels[n], initialState: h0,
+                                             side: o.side, jacobian: o.jacobian, gradientInitialState: gradientH0)
+            return sample.alignment(atStep:)
+        }
+    }
+
+    /// The study over any per-sample alignment: `alignments(n, s_0, gradient s_0)` gives the
+    /// function t ↦ A_t (`qCount` × `hidden`: Q vectors × singular vectors, t = 1…T; only the
+    /// compared columns of each are kept) of sample n, its trace
+    /// started at s_0 (`qCount` values drawn N(0, 1)) and its gradient at the second draw when
+    /// `options.gradientInitialState` is independent. Q groups: the first ten, the last ten of
+    /// `qCount`, and ten seeded random others.
+    init(qCount k: Int, hidden h: Int, steps: Int, options o: Options, threads: Int, progress: (Int, Int) -> Void,
+         alignments: @escaping @Sendable (Int, [Double], [Double]?) throws -> (Int) throws -> Matrix<Double>) throws {
+        hidden = h
+        qCount = k
+        self.steps = steps
+        precondition(k >= 20 + 10, "the study needs at least 30 Q vectors for three disjoint groups of ten")
         var rng = SeededRandom(seed: o.seed)
         firstTen = Array(0..<10)
-        lastTen = Array((h - 10)..<h)
-        let range = o.randomRange ?? 11...(h - 10)
-        precondition(range.lowerBound >= 1 && range.upperBound <= h && range.count >= 10, "random range must hold ten indices of 1…H")
+        lastTen = Array((k - 10)..<k)
+        let range = o.randomRange ?? 11...(k - 10)
+        precondition(range.lowerBound >= 1 && range.upperBound <= k && range.count >= 10, "random range must hold ten indices of 1…K")
         randomTen = rng.sample(10, from: range.count).map { $0 + range.lowerBound - 1 }.sorted()
-        // Per (t, singular vector j < first, group): sum, sum of squares (mean-per-step statistic).
-        var moments = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: 6), count: min(o.first, h)), count: steps)
-        // Per (t, i): running sums over samples × singular vectors for the std.
-        var sumF = [[Double]](repeating: [Double](repeating: 0, count: h), count: steps), sqF = sumF, sumL = sumF, sqL = sumF
         let first = min(o.first, h), last = min(o.last, h)
+        // Per (t, singular vector j < first, group): sum, sum of squares (mean-per-step statistic).
+        var moments = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: 6), count: first), count: steps)
+        // Per (t, i): running sums over samples × singular vectors for the std.
+        var sumF = [[Double]](repeating: [Double](repeating: 0, count: k), count: steps), sqF = sumF, sumL = sumF, sqL = sumF
         // The draws of every sample, in the order a one-by-one loop makes them.
-        let initialStates: [(h0: [Double], gradient: [Double]?)] = sequences.map { _ in
-            let h0 = (0..<h).map { _ in rng.nextNormal() }
-            return (h0, o.gradientInitialState == .independent ? (0..<h).map { _ in rng.nextNormal() } : nil)
+        let initialStates: [(h0: [Double], gradient: [Double]?)] = (0..<o.samples).map { _ in
+            let h0 = (0..<k).map { _ in rng.nextNormal() }
+            return (h0, o.gradientInitialState == .independent ? (0..<k).map { _ in rng.nextNormal() } : nil)
         }
         let groups = [firstTen, lastTen, randomTen]
         var valuesFirst10: [Double] = [], valuesLast10: [Double] = [], valuesRandom10: [Double] = []
         progress(0, o.samples)
-        try WorkerPool(workers: threads).orderedMap(count: sequences.count, { n in
-            let seq = sequences[n]
-            let sample = try SampleAlignment(model: model, sequence: seq, steps: steps, label: labels[n], initialState: initialStates[n].h0,
-                                             side: o.side, jacobian: o.jacobian, gradientInitialState: initialStates[n].gradient)
-            return try (1...steps).map { t in SampleColumns(try sample.alignment(atStep: t), first: first, last: last) }
+        try WorkerPool(workers: threads).orderedMap(count: o.samples, { n in
+            let alignment = try alignments(n, initialStates[n].h0, initialStates[n].gradient)
+            return try (1...steps).map { t in SampleColumns(try alignment(t), first: first, last: last) }
         }, consume: { n, columns in
             for t in 1...steps {
                 let a = columns[t - 1]
@@ -183,7 +199,7 @@ public struct AlignmentStudy: Sendable {
                         }
                     }
                 }
-                for i in 0..<h {
+                for i in 0..<k {
                     for j in 0..<first { let x = a.leading[i, j]; sumF[t - 1][i] += x; sqF[t - 1][i] += x * x }
                     for j in 0..<last { let x = a.trailing[i, j]; sumL[t - 1][i] += x; sqL[t - 1][i] += x * x }
                 }
@@ -193,8 +209,8 @@ public struct AlignmentStudy: Sendable {
         self.valuesFirst10 = valuesFirst10; self.valuesLast10 = valuesLast10; self.valuesRandom10 = valuesRandom10
         func std(_ s: Double, _ q: Double, _ n: Double) -> Double { max(0, q / n - (s / n) * (s / n)).squareRoot() }
         let nF = Double(o.samples * first), nL = Double(o.samples * last)
-        stdByIndexFirst = (0..<steps).map { t in (0..<h).map { std(sumF[t][$0], sqF[t][$0], nF) } }
-        stdByIndexLast = (0..<steps).map { t in (0..<h).map { std(sumL[t][$0], sqL[t][$0], nL) } }
+        stdByIndexFirst = (0..<steps).map { t in (0..<k).map { std(sumF[t][$0], sqF[t][$0], nF) } }
+        stdByIndexLast = (0..<steps).map { t in (0..<k).map { std(sumL[t][$0], sqL[t][$0], nL) } }
         randomBaseline = try AlignmentStudy.randomBaseline(hidden: h, pairs: 4, seed: o.seed &+ 7)
         switch o.statistic {
         case .pooled:

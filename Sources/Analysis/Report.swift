@@ -22,7 +22,7 @@ public enum StudyReport {
             "std_first10": s.stdFirst10, "std_last10": s.stdLast10, "std_random10": s.stdRandom10,
             "jacobian": options.jacobian.rawValue, "statistic": options.statistic.rawValue,
             "gradient_h0": options.gradientInitialState.rawValue,
-            "random_range": [(options.randomRange?.lowerBound ?? 11), (options.randomRange?.upperBound ?? s.hidden - 10)],
+            "random_range": [(options.randomRange?.lowerBound ?? 11), (options.randomRange?.upperBound ?? s.qCount - 10)],
             "std_by_index_first5": s.stdByIndexFirst, "std_by_index_last5": s.stdByIndexLast,
             "random_baseline": s.randomBaseline,
             "histograms": ["first10": hist(s.valuesFirst10), "last10": hist(s.valuesLast10), "random10": hist(s.valuesRandom10)],

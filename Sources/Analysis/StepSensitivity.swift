@@ -21,9 +21,29 @@ extension SensitivityStudy {
     /// images; `rankedPixels` then holds 0-based steps. Sequences 0..<options.images of `set`.
     public init<T: LinalgScalar>(model: RNNModel<T>, sequences set: SequenceSet, baseline: StepBaseline, options: Options,
                                  progress: (Int, Int) -> Void = { _, _ in }) throws {
+        try self.init(analysis: .vanilla(model.converted(to: Double.self)), classes: model.classes, sequences: set, baseline: baseline,
+                      options: options, progress: progress) { xs in
+            let batch = SequenceBatch<T>(sequences: xs, labels: [Int](repeating: 0, count: xs.count), steps: set.steps, inputSize: set.inputSize)
+            let o = model.finalLogits(batch)
+            return (0..<xs.count).map { o.column($0).map { Double($0) } }
+        }
+    }
+
+    /// The same experiment on a GRU or LSTM (any depth): its traces, scores and logits in Float64.
+    public init(network: GatedNetwork, sequences set: SequenceSet, baseline: StepBaseline, options: Options,
+                progress: (Int, Int) -> Void = { _, _ in }) throws {
+        try self.init(analysis: .gated(network), classes: network.classes, sequences: set, baseline: baseline,
+                      options: options, progress: progress) { xs in
+            xs.map { network.finalLogits(sequence: $0, steps: set.steps) }
+        }
+    }
+
+    /// The experiment over `analysis` (traces and scores) with `logits` giving the final logits
+    /// of a batch of sequences (T×I values each) in the model's working precision.
+    init(analysis: RecurrentNetwork, classes: Int, sequences set: SequenceSet, baseline: StepBaseline, options: Options,
+         progress: (Int, Int) -> Void, logits: ([[Double]]) -> [[Double]]) throws {
         self.options = options
         let start = monotonicSeconds()
-        let analysisModel = model.converted(to: Double.self)
         let count = min(options.images, set.count), len = set.steps * set.inputSize
         let total = count * options.ks.count
         var done = 0
@@ -37,15 +57,10 @@ extension SensitivityStudy {
             for t in steps { for i in 0..<set.inputSize { y[t * set.inputSize + i] = baseline == .zero ? 0 : meanSequence[t * set.inputSize + i] } }
             return y
         }
-        func logits(_ xs: [[Double]]) -> [[Double]] {
-            let batch = SequenceBatch<T>(sequences: xs, labels: [Int](repeating: 0, count: xs.count), steps: set.steps, inputSize: set.inputSize)
-            let o = model.finalLogits(batch)
-            return (0..<xs.count).map { o.column($0).map { Double($0) } }
-        }
         for n in 0..<count {
             let x = set.sequence(n), label = set.labels[n]
-            let trace = try LyapunovTrace(model: analysisModel, sequence: x, steps: set.steps,
-                                          k: min(options.score.directions, analysisModel.stateSize), jacobian: options.jacobian)
+            let trace = try LyapunovTrace(network: analysis, sequence: x, steps: set.steps,
+                                          k: min(options.score.directions, analysis.stateSize), jacobian: options.jacobian)
             let scores = Sensitivity.stepScores(trace, score: options.score)
             // Highest score first; ties (and −∞) by step index.
             let ranking = candidates.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
@@ -58,8 +73,8 @@ extension SensitivityStudy {
                                                         seed: options.seed ^ (UInt64(n) << 32) ^ UInt64(k))
                 let out = logits([perturbed(x, steps: ranked)] + subsets.map { perturbed(x, steps: $0) })
                 let diffs = out.map { CrossEntropy.loss($0, label: label) - originalLoss }
-                var meanLogits = [Double](repeating: 0, count: model.classes)
-                for l in out.dropFirst() { for c in 0..<model.classes { meanLogits[c] += l[c] / Double(max(subsets.count, 1)) } }
+                var meanLogits = [Double](repeating: 0, count: classes)
+                for l in out.dropFirst() { for c in 0..<classes { meanLogits[c] += l[c] / Double(max(subsets.count, 1)) } }
                 perK.append(PerK(k: k, rankedPixels: ranked, rankedLogits: out[0], rankedLossDifference: diffs[0],
                                  randomLossDifferences: Array(diffs.dropFirst()), randomLogits: out.count > 1 ? out[1] : [],
                                  randomMeanLogits: meanLogits))

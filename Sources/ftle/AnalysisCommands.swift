@@ -67,6 +67,15 @@ struct Align: ParsableCommand {
         random_range, samples_from, preset). --preset paper-code sets them all to the paper's code: \
         --jacobian transposed --statistic mean-per-step --gradient-h0 independent --random-range 6-(H−5) \
         --samples-from validation; options given explicitly win.
+
+        GRU and LSTM models (one layer): --gate names the recurrent weight block W_hk (H×H) whose \
+        gradient ΔW_t = ∂ℓ_t/∂W_hk takes V's place (GRU: r, z or n; LSTM: i, f, g or o). Its right \
+        singular vectors live in h's space. A GRU's state is h, so the study is the vanilla one with \
+        W_hk for V (K = H Q vectors). An LSTM's state is [h; c] (2H): no gate block reads c, so each of \
+        the K = 2H Q vectors is compared through its h-component re-normalised to unit length (cosines \
+        stay in [−1, 1], comparable across cells; a Q vector with no h-component gives 0); the Q groups \
+        are the first ten, the last ten of the 2H, and ten random others, and the CSV and \
+        std_by_index rows have K entries. JSON adds cell, gate, q_count.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
@@ -88,6 +97,7 @@ struct Align: ParsableCommand {
     @Option(help: "Images: test (default; test images 0..<N) or validation (the first N held-out training images the model records, else a seeded 20 % split).")
     var samplesFrom: SampleSource?
     @Option(help: "Set every convention to a preset: paper-code.") var preset: Preset?
+    @Option(help: "GRU/LSTM models: the gate block W_hk whose gradient is compared (GRU: r|z|n; LSTM: i|f|g|o).") var gate: String?
     @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
     @OptionGroup var threadOptions: ThreadOptions
@@ -102,7 +112,8 @@ struct Align: ParsableCommand {
     }
 
     /// The study's options: the preset's, then every explicit choice.
-    func studyOptions(hidden h: Int) throws -> AlignmentStudy.Options {
+    /// `h` is the number of Q vectors (H; 2H for an LSTM, named by `indexName`).
+    func studyOptions(hidden h: Int, indexName: String = "H") throws -> AlignmentStudy.Options {
         var o = preset == .paperCode ? AlignmentStudy.Options.paperCode(hidden: h) : AlignmentStudy.Options()
         o.samples = samples; o.first = first; o.last = last; o.seed = seed; o.side = singular
         if let jacobian { o.jacobian = jacobian }
@@ -111,7 +122,7 @@ struct Align: ParsableCommand {
         if let randomRange {
             let r = try parseRange(randomRange, flag: "--random-range")
             guard r.upperBound <= h, r.count >= 10 else {
-                throw UsageError("--random-range \(r.lowerBound)-\(r.upperBound) must hold at least ten indices of 1…H = \(h)")
+                throw UsageError("--random-range \(r.lowerBound)-\(r.upperBound) must hold at least ten indices of 1…\(indexName) = \(h)")
             }
             o.randomRange = r
         }
@@ -134,7 +145,7 @@ struct Align: ParsableCommand {
     var source: SampleSource { samplesFrom ?? (preset == .paperCode ? .validation : .test) }
 
     /// The images of the study and the dataset they index.
-    func sampleImages(model m: RNNModel<Double>) throws -> (MNISTDataset, [Int], String) {
+    func sampleImages(metadata: ModelMetadata) throws -> (MNISTDataset, [Int], String) {
         switch source {
         case .test:
             let test = try dataOptions.load(.test)
@@ -142,7 +153,7 @@ struct Align: ParsableCommand {
             return (test, Array(0..<samples), "test")
         case .validation:
             let train = try dataOptions.load(.train)
-            let recorded = try TrainingSplit.recorded(in: m.metadata, count: train.count)
+            let recorded = try TrainingSplit.recorded(in: metadata, count: train.count)
             let held = recorded.split.validation, fraction = recorded.fraction, splitSeed = recorded.seed
             try Self.checkSamples(samples, available: held.count, source: "validation")
             return (train, Array(held.prefix(samples)),
@@ -153,7 +164,12 @@ struct Align: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let workers = threadOptions.workers()
-            let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            let m: RNNModel<Double>
+            switch try loadNetwork(model, nonlinearity: modelOptions.nonlinearity) {
+            case let .gated(g): try alignGated(g, workers: workers); return
+            case let .vanilla(vanilla): m = vanilla
+            }
+            if let gate { throw UsageError("--gate \(quotedForMessage(gate)) names a GRU or LSTM gate block; this model is a vanilla RNN (align compares Q with ∂ℓ_t/∂V)") }
             guard inputs != nil || m.imageTask != nil else {
                 throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy")
             }
@@ -170,25 +186,71 @@ struct Align: ParsableCommand {
                 study = try AlignmentStudy(model: m, sequences: images.map(set.sequence), labels: images.map { set.labels[$0] },
                                            steps: set.steps, options: o, threads: workers, progress: progress.update)
             } else {
-                let (data, indices, description) = try sampleImages(model: m)
+                let (data, indices, description) = try sampleImages(metadata: m.metadata)
                 (images, sourceDescription) = (indices, description)
                 study = try AlignmentStudy(model: m, data: data, indices: images, options: o, threads: workers, progress: progress.update)
             }
-            if format == .json {
-                var obj = StudyReport.alignmentJSON(study, options: o)
-                obj["model"] = model
-                obj["samples_from"] = sourceDescription
-                obj["sample_indices"] = images
-                obj["preset"] = preset?.rawValue ?? "none"
-                try emit(jsonText(obj), to: out)
-            } else {
-                var lines = ["t,q_index,std_first,std_last"]
-                for t in 0..<study.steps { for i in 0..<study.hidden {
-                    lines.append("\(t + 1),\(i + 1),\(study.stdByIndexFirst[t][i]),\(study.stdByIndexLast[t][i])")
-                } }
-                try emit(lines.joined(separator: "\n") + "\n", to: out)
-            }
+            try write(study, options: o, source: sourceDescription, images: images, extra: [:])
         }
+    }
+
+    /// The study in the chosen format; `extra` goes into the JSON object.
+    func write(_ study: AlignmentStudy, options o: AlignmentStudy.Options, source: String, images: [Int], extra: [String: Any]) throws {
+        if format == .json {
+            var obj = StudyReport.alignmentJSON(study, options: o)
+            obj["model"] = model
+            obj["samples_from"] = source
+            obj["sample_indices"] = images
+            obj["preset"] = preset?.rawValue ?? "none"
+            obj.merge(extra) { _, new in new }
+            try emit(jsonText(obj), to: out)
+        } else {
+            var lines = ["t,q_index,std_first,std_last"]
+            for t in 0..<study.steps { for i in 0..<study.qCount {
+                lines.append("\(t + 1),\(i + 1),\(study.stdByIndexFirst[t][i]),\(study.stdByIndexLast[t][i])")
+            } }
+            try emit(lines.joined(separator: "\n") + "\n", to: out)
+        }
+    }
+
+    /// A single-layer GRU or LSTM: the study of gate block `--gate` (see the discussion).
+    func alignGated(_ g: GatedNetwork, workers: Int) throws {
+        let names = g.cell.gateNames, cell = g.cell.rawValue.uppercased()
+        guard let gate else {
+            throw UsageError("\(g.cell.withArticle) model: choose the gate block whose recurrent gradient is compared with --gate \(names.joined(separator: "|"))")
+        }
+        guard let gateIndex = names.firstIndex(of: gate) else {
+            throw UsageError("--gate \(quotedForMessage(gate)) is not \(g.cell.withArticle)'s gate (\(names.joined(separator: ", ")))")
+        }
+        guard g.layers.count == 1 else {
+            throw UsageError("align studies one gated layer's recurrent weights; this \(cell) has \(g.layers.count) layers")
+        }
+        guard inputs != nil || g.imageTask != nil else {
+            throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy")
+        }
+        let h = g.layers[0].hidden, k = g.stateSize, indexName = g.cell == .lstm ? "2H" : "H"
+        guard k >= 30 else { throw UsageError("the alignment study needs at least 30 Q vectors (three groups of ten); the \(cell) has \(indexName) = \(k)") }
+        guard first <= h, last <= h else { throw UsageError("--first/--last exceed H = \(h)") }
+        let o = try studyOptions(hidden: k, indexName: indexName)
+        let progress = ProgressLine(label: "align: sample")
+        let sequences: [[Double]], labels: [Int], steps: Int, source: String, images: [Int]
+        if let inputs, let labelsPath = self.labels {
+            let set = try SequenceSet.load(inputs: inputs, labels: labelsPath, inputSize: g.inputSize)
+            try set.checkLabels(classes: g.classes, path: labelsPath)
+            guard samples <= set.count else { throw UsageError("--samples \(samples) exceeds the \(set.count) sequences of \(inputs)") }
+            images = Array(0..<samples)
+            (sequences, labels, steps, source) = (images.map(set.sequence), images.map { set.labels[$0] }, set.steps, inputs)
+        } else {
+            let (data, indices, description) = try sampleImages(metadata: g.metadata)
+            images = indices
+            sequences = indices.map { g.sequence(ofImage: data.image($0)).map(Double.init) }
+            (labels, steps, source) = (indices.map { data.label($0) }, g.imageTask!.steps, description)
+        }
+        let study = try AlignmentStudy(network: g, gate: gateIndex, sequences: sequences, labels: labels, steps: steps, options: o,
+                                       threads: workers, progress: progress.update)
+        try write(study, options: o, source: source, images: images,
+                  extra: ["cell": g.cell.rawValue, "gate": gate, "q_count": k,
+                          "q_components": g.cell == .lstm ? "h-part of each Q vector, re-normalised" : "full"])
     }
 }
 
@@ -297,7 +359,13 @@ struct Perturb: ParsableCommand {
                 return
             }
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
-            if let inputs, let labels { try perturbSequences(m, inputs: inputs, labels: labels); return }
+            if let inputs, let labels {
+                try perturbSequences(inputSize: m.inputSize, classes: m.classes, stateSize: m.stateSize, inputs: inputs, labels: labels,
+                                     extra: [:]) { set, base, o, progress in
+                    try SensitivityStudy(model: m, sequences: set, baseline: base, options: o, progress: progress)
+                }
+                return
+            }
             guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
             let test = try dataOptions.load(.test)
             try Self.checkImages(images, test: test)
@@ -316,8 +384,12 @@ struct Perturb: ParsableCommand {
 
     /// A GRU or LSTM model of an MNIST task: the same study, its traces and logits in Float64.
     func perturbGated(_ g: GatedNetwork, workers: Int) throws {
-        guard inputs == nil else {
-            throw UsageError("perturb --inputs takes vanilla RNN models; \(g.cell.withArticle) is perturbed on MNIST images")
+        if let inputs, let labels {
+            try perturbSequences(inputSize: g.inputSize, classes: g.classes, stateSize: g.stateSize, inputs: inputs, labels: labels,
+                                 extra: ["cell": g.cell.rawValue]) { set, base, o, progress in
+                try SensitivityStudy(network: g, sequences: set, baseline: base, options: o, progress: progress)
+            }
+            return
         }
         guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: perturb needs MNIST images for \(g.cell.withArticle)") }
         let test = try dataOptions.load(.test)
@@ -347,20 +419,21 @@ struct Perturb: ParsableCommand {
         }
     }
 
-    /// `--inputs`: steps ranked and replaced by the baseline (`SensitivityStudy(sequences:)`).
-    func perturbSequences(_ m: RNNModel<Float>, inputs: String, labels: String) throws {
-        let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
-        try set.checkLabels(classes: m.classes, path: labels)
+    /// `--inputs`: steps ranked and replaced by the baseline (`SensitivityStudy(sequences:)`,
+    /// made by `study` for any cell).
+    func perturbSequences(inputSize: Int, classes: Int, stateSize: Int, inputs: String, labels: String, extra: [String: Any],
+                          study makeStudy: (SequenceSet, StepBaseline, SensitivityStudy.Options, (Int, Int) -> Void) throws -> SensitivityStudy) throws {
+        let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: inputSize)
+        try set.checkLabels(classes: classes, path: labels)
         var o = studyConventions()
         o.images = min(images, set.count); o.ks = try parsedKs(); o.randomSubsets = random; o.score = PixelScore(score)!; o.seed = seed
         o.steps = try parsedSteps()
         if let window = o.steps, window.upperBound > set.steps {
             throw UsageError("--steps \(window.lowerBound)-\(window.upperBound) goes past T = \(set.steps)")
         }
-        if case let .sum(n) = o.score, n > m.stateSize { throw UsageError("--score sum:\(n) exceeds N = \(m.stateSize)") }
+        if case let .sum(n) = o.score, n > stateSize { throw UsageError("--score sum:\(n) exceeds N = \(stateSize)") }
         let base = baseline ?? .zero
-        let study = try SensitivityStudy(model: m, sequences: set, baseline: base, options: o,
-                                         progress: ProgressLine(label: "perturb: (sequence, k)").update)
-        try write(study, extra: ["inputs": inputs, "unit": "steps", "baseline": base.rawValue])
+        let study = try makeStudy(set, base, o, ProgressLine(label: "perturb: (sequence, k)").update)
+        try write(study, extra: extra.merging(["inputs": inputs, "unit": "steps", "baseline": base.rawValue]) { _, new in new })
     }
 }

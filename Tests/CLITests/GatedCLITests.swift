@@ -132,6 +132,46 @@ struct GatedCLITests {
         }
     }
 
+    /// perturb --inputs on a 2-layer LSTM (PyTorch's fixture): for each of three sequences the
+    /// ranked steps are the top k of the ranking by ln r_t^1 that `spectrum --k 1` gives (ties by
+    /// step), and the ranked logits are `predict`'s on the sequence with those steps zeroed (1e-12).
+    @Test func perturbInputsRanksStepsOfAGatedModel() throws {
+        let dir = temporaryFolder("gated-perturb-inputs")
+        let model = "\(Self.fixtures)/lstm-2layer.safetensors"
+        let x = try NPYArray(contentsOf: "\(Self.fixtures)/lstm-input.npy")
+        let (steps, inputSize) = (x.shape[0], x.shape[1])
+        let variants = [x.values, x.values.map { -$0 }, x.values.map { $0 / 2 }]
+        try Data(NPYArray(shape: [3] + x.shape, values: variants.flatMap { $0 }).encoded(float32: false))
+            .write(to: URL(fileURLWithPath: dir + "/set-x.npy"))
+        try Data(NPYArray(shape: [3], values: [0, 1, 2]).encoded(float32: false)).write(to: URL(fileURLWithPath: dir + "/set-y.npy"))
+        let ks = [1, 2]
+        let study = try Self.json(["perturb", "--model", model, "--inputs", dir + "/set-x.npy", "--labels", dir + "/set-y.npy",
+                                   "--k", "1,2", "--random", "2", "--baseline", "zero", "--format", "json"])
+        #expect(study["cell"] as? String == "lstm" && study["unit"] as? String == "steps")
+        let perSequence = study["per_image"] as? [[String: Any]] ?? []
+        #expect(perSequence.count == 3)
+        for (n, result) in perSequence.enumerated() {
+            let path = "\(dir)/x\(n).npy"
+            try Data(NPYArray(shape: x.shape, values: variants[n]).encoded(float32: false)).write(to: URL(fileURLWithPath: path))
+            let spectrum = try Self.json(["spectrum", "--model", model, "--input", path, "--k", "1", "--format", "json"])
+            let r1 = (spectrum["log_r"] as? [[Double]] ?? []).map { $0[0] }
+            #expect(r1.count == steps)
+            let ranking = Array(0..<steps).sorted { r1[$0] != r1[$1] ? r1[$0] > r1[$1] : $0 < $1 }
+            for (j, perK) in (result["per_k"] as? [[String: Any]] ?? []).enumerated() {
+                let ranked = perK["ranked_pixels"] as? [Int] ?? []
+                #expect(ranked == Array(ranking.prefix(ks[j])), "sequence \(n) k \(ks[j])")
+                var zeroed = variants[n]
+                for t in ranked { for i in 0..<inputSize { zeroed[t * inputSize + i] = 0 } }
+                let zeroedPath = "\(dir)/zeroed-\(n)-\(ks[j]).npy"
+                try Data(NPYArray(shape: x.shape, values: zeroed).encoded(float32: false)).write(to: URL(fileURLWithPath: zeroedPath))
+                let want = try Self.json(["predict", "--model", model, "--input", zeroedPath, "--format", "json"])["logits"] as? [Double] ?? []
+                let got = perK["ranked_logits"] as? [Double] ?? []
+                #expect(!want.isEmpty && got.count == want.count)
+                for (a, b) in zip(got, want) { #expect(abs(a - b) <= 1e-12) }
+            }
+        }
+    }
+
     /// report --gated writes each model's Table 1 and Figs. 3–4; its table is the one
     /// `perturb --format markdown` prints for the same model and images.
     @Test func reportOfAGatedModel() throws {
@@ -177,8 +217,8 @@ struct GatedCLITests {
                             from: CLI.root + "/Samples/models/rowwise-h128.safetensors")
         let n = (try? expected("lstm").state_size) ?? 0
         return [
-            BadInputCase(name: "520 align on a GRU model", args: ["align", "--model", gru],
-                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, perturb, explore, report --gated)\n", status: 1),
+            BadInputCase(name: "520 gradient on a GRU model", args: ["gradient", "--model", gru, "--input", x],
+                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, perturb, align --gate, explore, report --gated)\n", status: 1),
             BadInputCase(name: "521 --nonlinearity relu on a gated model", args: ["predict", "--model", gru, "--input", x, "--nonlinearity", "relu"],
                          stderr: "ftle: \(gru): --nonlinearity relu applies to vanilla RNN models; this one is gated\n", status: 1),
             BadInputCase(name: "522 --k past an LSTM's 2H state", args: ["spectrum", "--model", lstm, "--input", xl, "--k", String(n + 1)],
@@ -201,8 +241,8 @@ struct GatedCLITests {
                          stderr: "ftle: The value 'elman' is invalid for '--cell <cell>'. Please provide one of 'rnn', 'gru' or 'lstm'.\n", status: 2),
             BadInputCase(name: "531 bench --k past an LSTM's state", args: ["bench", "ftle-partial", "--cell", "lstm", "--hidden", "4", "--k", "9", "--steps", "3"],
                          stderr: "ftle: --k 9 exceeds the state size 8\n", status: 1),
-            BadInputCase(name: "532 perturb --inputs on a gated model", args: ["perturb", "--model", gru, "--inputs", xl, "--labels", xl],
-                         stderr: "ftle: perturb --inputs takes vanilla RNN models; a GRU is perturbed on MNIST images\n", status: 1),
+            BadInputCase(name: "532 perturb --inputs on a gated model, one T×I sequence for a set", args: ["perturb", "--model", gru, "--inputs", xl, "--labels", xl],
+                         stderr: "ftle: \(xl): array has shape [9, 3], expected N×T×I\n", status: 1),
             BadInputCase(name: "533 perturb of a gated model without a task", args: ["perturb", "--model", lstm],
                          stderr: "ftle: the model has no MNIST task: perturb needs MNIST images for an LSTM\n", status: 1),
             BadInputCase(name: "535 report --gated with --preset paper-code", args: ["report", "--gated", gru, "--preset", "paper-code", "--out", dir + "/r1"],

@@ -259,7 +259,7 @@ func oneLineForMessage(_ s: String, limit: Int = 64) -> String {
 }
 
 /// `oneLineForMessage(s)` in double quotes.
-func quotedForMessage(_ s: String) -> String { "\"" + oneLineForMessage(s) + "\"" }
+public func quotedForMessage(_ s: String) -> String { "\"" + oneLineForMessage(s) + "\"" }
 
 /// A JSON string literal with the required escapes.
 func jsonString(_ s: String) -> String {
