@@ -19,12 +19,18 @@ struct AlignmentPane: Widget {
     var scaleKey: String
     var viewKey: String
     var isFocused = false
+    /// Why this model has no alignment (gated or stacked), shown instead; nil for one vanilla layer.
+    var undefinedNote: String? = nil
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
         let viewName = view == .heatmap ? scale.rawValue : "spread vs q"
         let title = "Alignment Q" + context.text("ᵀ", ascii: "'") + "E" + context.separator + "t \(t)"
             + context.separator + viewName
         let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
+        if let undefinedNote {
+            PaneFrame.note(undefinedNote, into: &grid, inside: inside, context: context)
+            return
+        }
         guard inside.height >= 4 else { return }
         guard let result else {
             PaneFrame.placeholder(traceComplete: traceComplete, into: &grid, inside: inside, context: context)

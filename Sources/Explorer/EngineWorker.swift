@@ -14,21 +14,28 @@ import Synchronization
 /// ones can be ignored. All shared state is behind one `Mutex`; the worker's own
 /// ``ImageAnalysis`` never leaves its thread.
 public final class EngineWorker: Sendable {
-    /// One analysis to start: the model and image, and K.
+    /// One analysis to start: the model and input (image or sequence), and K.
     public struct ImageRequest: Sendable {
         public var analysisID: Int
         public var model: RecurrentNetwork
-        public var image: [Float]
-        public var label: Int
+        public var input: AnalysisInput
+        /// Nil for a sequence without a label (losses are then against the predicted class).
+        public var label: Int?
         public var directions: Int
         public var jacobian: JacobianConvention
 
         public init(analysisID: Int, model: RecurrentNetwork, image: [Float], label: Int, directions: Int,
                     jacobian: JacobianConvention = .forward) {
+            self.init(analysisID: analysisID, model: model, input: .image(image), label: label, directions: directions,
+                      jacobian: jacobian)
+        }
+
+        public init(analysisID: Int, model: RecurrentNetwork, input: AnalysisInput, label: Int?, directions: Int,
+                    jacobian: JacobianConvention = .forward) {
             self.jacobian = jacobian
             self.analysisID = analysisID
             self.model = model
-            self.image = image
+            self.input = input
             self.label = label
             self.directions = directions
         }
@@ -116,7 +123,7 @@ public final class EngineWorker: Sendable {
                 defer { box.image = nil }
                 return box.image
             }) {
-                analysis = ImageAnalysis(id: request.analysisID, model: request.model, image: request.image,
+                analysis = ImageAnalysis(id: request.analysisID, model: request.model, input: request.input,
                                          label: request.label, directions: request.directions,
                                          jacobian: request.jacobian)
                 analysis = runTrace(analysis!)

@@ -14,6 +14,10 @@ public enum ExplorerAction: Hashable, Sendable, CaseIterable {
     case previousImage, nextImage
     /// Flip the top-k R-ranked dark pixels up (to 1) / lit pixels down (to 0).
     case toggleUpFlips, toggleDownFlips
+    /// Sequences: ablate the top-k steps with x_t ← 0, then with x_t ← the set mean, then not.
+    case cycleAblation
+    /// Show the gate pane or the alignment pane in the alignment pane's place.
+    case toggleGatePane
     /// A new seed for the random-flip baseline.
     case newRandomBaseline
     /// k, the number of flipped pixels.

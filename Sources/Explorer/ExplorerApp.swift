@@ -222,15 +222,17 @@ public final class ExplorerApp {
     private func perform(_ effect: ExplorerEffect) {
         switch effect {
         case .analyze:
-            engine.analyze(.init(analysisID: state.analysisID, model: model, image: state.image, label: state.label,
+            engine.analyze(.init(analysisID: state.analysisID, model: model, input: state.analysisInput, label: state.knownLabel,
                                  directions: state.directions, jacobian: state.jacobian))
             engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
-            engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
+            if state.model.alignmentUndefinedReason == nil {
+                engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
+            }
         case .requestFlips:
             engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
         case .requestAlignment:
-            // Gated models show their gates there instead (ImageAnalysis.alignment is vanilla-only).
-            guard case .vanilla = model else { return }
+            // Gated and stacked models have no alignment (ImageAnalysis.alignment: one vanilla layer).
+            guard state.model.alignmentUndefinedReason == nil else { return }
             engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
         case let .loadTheme(name):
             loadTheme(name)
@@ -239,10 +241,8 @@ public final class ExplorerApp {
                 dispatch(.status("following \(followed): its own process trains", isWarning: true))
                 return
             }
-            guard case let .vanilla(vanilla) = model else {
-                dispatch(.status("the explorer trains vanilla RNNs; train a \(model.cellName.uppercased()) with ftle train --cell \(model.cellName) and watch it with --follow", isWarning: true))
-                return
-            }
+            // The state refuses these before asking (ExplorerState.trainingRefusal); this is a guard.
+            guard state.trainingRefusal == nil, case let .vanilla(vanilla) = model else { return }
             trainer.start(.forModel(vanilla, modelPath: configuration.modelPath,
                                     outputDirectory: configuration.trainingDirectory,
                                     dataDirectory: configuration.dataDirectory))
@@ -304,7 +304,7 @@ public final class ExplorerApp {
     private func loadModel(from path: String, message: String) {
         do {
             let loaded = try RecurrentNetwork.load(from: path)
-            if let problem = ExplorerLauncher.unsupported(loaded) {
+            if let problem = ExplorerLauncher.unsupported(loaded, sequences: state.sequences) {
                 dispatch(.status("cannot open \(path): \(problem)", isWarning: true))
                 return
             }

@@ -29,7 +29,7 @@ public enum ExplorerBenchmark {
         let app = ExplorerApp(terminal: terminal, state: prepared.state, model: prepared.model,
                               configuration: prepared.configuration)
         let model = prepared.state.model
-        print("model \(model.path): \(model.task.name), H \(model.hidden), T \(model.steps), K \(prepared.state.directions)")
+        print("model \(model.path): \(model.task?.name ?? "sequences"), \(model.shapeText), T \(prepared.state.steps), K \(prepared.state.directions)")
         var start = monotonicSeconds()
         app.start()
         app.settle(timeout: 600)

@@ -32,18 +32,48 @@ public enum ExplorerLauncher {
         throw ExplorerSetupError("no model to open: \(candidates.joined(separator: " and ")) are missing (give --model FILE)")
     }
 
-    /// Why the explorer cannot open `model` (nil when it can): it shows single-layer tanh RNNs
-    /// and single-layer GRUs and LSTMs of an MNIST task.
-    static func unsupported(_ model: RecurrentNetwork) -> String? {
-        guard model.imageTask != nil else { return "the explorer opens models of an MNIST task" }
-        switch model {
-        case let .vanilla(m) where !m.isSingleLayerTanh:
-            return "the explorer opens single-layer tanh, GRU or LSTM models of an MNIST task"
-        case let .gated(g) where g.layers.count > 1:
-            return "the explorer opens single-layer tanh, GRU or LSTM models of an MNIST task (this \(g.cell.rawValue.uppercased()) has \(g.layers.count) layers)"
-        default:
-            return nil
+    /// Why the explorer cannot show `model` on its input (nil when it can): MNIST images need a
+    /// model of an MNIST task; sequences need the model to take their I inputs per step and
+    /// to have a class for each of their labels. Any cell and any number of layers.
+    static func unsupported(_ model: RecurrentNetwork, sequences: SequenceSource? = nil) -> String? {
+        guard let sequences else {
+            return model.imageTask == nil ? "the model has no MNIST task (open it with --input X.npy or --inputs X.npy --labels Y.npy)" : nil
         }
+        if model.inputSize != sequences.inputSize {
+            return "the model takes \(model.inputSize) inputs per step but \(sequences.fileName) has \(sequences.inputSize)"
+        }
+        if let top = sequences.labels?.max(), top >= model.classes {
+            return "the model has \(model.classes) classes but \(sequences.fileName) has label \(top)"
+        }
+        return nil
+    }
+
+    /// The sequences of `--input` or `--inputs`/`--labels` for `model` (nil for MNIST images),
+    /// checked against it; `--image` on a model without an MNIST task is refused here.
+    static func loadSequences(_ options: ExplorerOptions, model: RecurrentNetwork, path modelPath: String) throws -> SequenceSource? {
+        let classes = model.classes
+        do {
+            if let path = options.inputPath {
+                return try SequenceSource.loadSingle(path: path, label: options.label, inputSize: model.inputSize, classes: classes)
+            }
+            if let inputs = options.inputsPath, let labels = options.labelsPath {
+                let set = try SequenceSource.loadSet(inputs: inputs, labels: labels, inputSize: model.inputSize, classes: classes)
+                if let n = options.sequenceIndex, n >= set.count {
+                    throw ExplorerSetupError("--index \(n) is out of range: \(inputs) holds \(set.count) sequence\(set.count == 1 ? "" : "s") (0...\(set.count - 1))")
+                }
+                return set
+            }
+        } catch let error as ExplorerSetupError {
+            throw error
+        } catch {
+            throw ExplorerSetupError(String(describing: error))
+        }
+        guard model.imageTask != nil else {
+            throw ExplorerSetupError(options.imageWasGiven
+                ? "--image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy or --inputs X.npy --labels Y.npy"
+                : "\(modelPath): the model has no MNIST task: give a sequence with --input X.npy or a set with --inputs X.npy --labels Y.npy")
+        }
+        return nil
     }
 
     /// Loads everything the explorer needs before the terminal opens.
@@ -79,25 +109,24 @@ public enum ExplorerLauncher {
         do { model = try RecurrentNetwork.load(from: modelPath) } catch {
             throw ExplorerSetupError(String(describing: error))
         }
-        if let problem = unsupported(model) {
-            throw ExplorerSetupError("\(modelPath): \(problem); use ftle spectrum --input X.npy for this one")
-        }
-        let dataset: MNISTDataset
-        do { dataset = try MNISTDataset.load(directory: options.dataDirectory, split: options.split) } catch {
-            throw ExplorerSetupError(String(describing: error))
-        }
-        guard options.imageIndex >= 0, options.imageIndex < dataset.count else {
-            throw ExplorerSetupError("--image \(options.imageIndex) is out of range: the \(options.split.rawValue) split has \(dataset.count) images (0...\(dataset.count - 1))")
-        }
+        let sequences = try loadSequences(options, model: model, path: modelPath)
         let n = model.stateSize
         if let k = options.directions, k < 1 || k > n {
-            throw ExplorerSetupError("--k \(k) must be in 1...\(n) (\(model.cellName == "lstm" ? "N = 2H, the LSTM's [h; c]" : "H"))")
+            let size = model.layerSizes.count > 1 ? "N, the \(model.layerSizes.count) layers' stacked state"
+                : model.cellName == "lstm" ? "N = 2H, the LSTM's [h; c]" : "H"
+            throw ExplorerSetupError("--k \(k) must be in 1...\(n) (\(size))")
         }
         let directions = options.directions ?? min(n, ExplorerOptions.defaultDirections)
-        var state = ExplorerState(model: ModelSummary(network: model, path: modelPath), dataset: dataset,
-                                  imageIndex: options.imageIndex, directions: directions,
+        var state: ExplorerState
+        if let sequences {
+            state = ExplorerState(model: ModelSummary(network: model, path: modelPath), sequences: sequences,
+                                  index: options.sequenceIndex ?? 0, directions: directions,
                                   context: RenderContext(theme: themeResult.theme),
                                   themeNames: Theme.availableThemes(in: themeDirectory))
+        } else {
+            state = try mnistState(options, model: model, modelPath: modelPath, directions: directions,
+                                   theme: themeResult.theme, themeDirectory: themeDirectory)
+        }
         state.jacobian = options.jacobian
         if !themeResult.warnings.isEmpty {
             _ = state.handle(.status(themeResult.warnings.joined(separator: "; "), isWarning: true))
@@ -108,6 +137,21 @@ public enum ExplorerLauncher {
             exportDirectory: currentDirectory, themeDirectory: themeDirectory, followDirectory: options.followDirectory,
             reloadEveryBatches: options.reloadEveryBatches)
         return (state, model, configuration, colorMode)
+    }
+
+    /// The state on MNIST image `options.imageIndex` of `options.split`.
+    private static func mnistState(_ options: ExplorerOptions, model: RecurrentNetwork, modelPath: String, directions: Int,
+                                   theme: Theme, themeDirectory: URL) throws -> ExplorerState {
+        let dataset: MNISTDataset
+        do { dataset = try MNISTDataset.load(directory: options.dataDirectory, split: options.split) } catch {
+            throw ExplorerSetupError(String(describing: error))
+        }
+        guard options.imageIndex >= 0, options.imageIndex < dataset.count else {
+            throw ExplorerSetupError("--image \(options.imageIndex) is out of range: the \(options.split.rawValue) split has \(dataset.count) images (0...\(dataset.count - 1))")
+        }
+        return ExplorerState(model: ModelSummary(network: model, path: modelPath), dataset: dataset,
+                             imageIndex: options.imageIndex, directions: directions, context: RenderContext(theme: theme),
+                             themeNames: Theme.availableThemes(in: themeDirectory))
     }
 
     /// Runs the explorer in the real terminal; returns the exit status (0 on quit, 128 + N

@@ -17,13 +17,22 @@ public struct ExplorerOptions: Sendable {
     public var bundleRoot: String
     /// Where `t` trains (default `runs/explore-<timestamp>`).
     public var trainingDirectory: String?
-    /// K, the tangent directions (default min(H, 32)).
+    /// K, the tangent directions (default min(N, 32), N the state size).
     public var directions: Int?
     /// Load background training's weights into the other panes every this many batches
     /// (nil: only on `R`).
     public var reloadEveryBatches: Int?
     /// The frame propagation the explorer starts with (`J` toggles it).
     public var jacobian: JacobianConvention = .forward
+    /// Whether `--image` was given (a model without an MNIST task refuses it).
+    public var imageWasGiven = false
+    /// `--input X.npy`: one T×I sequence, with an optional `--label`.
+    public var inputPath: String?
+    public var label: Int?
+    /// `--inputs X.npy --labels Y.npy`: a labelled set, opened at sequence `sequenceIndex`.
+    public var inputsPath: String?
+    public var labelsPath: String?
+    public var sequenceIndex: Int?
 
     public init(modelPath: String? = nil, imageIndex: Int = 0, split: Split = .test, themeName: String? = nil,
                 followDirectory: String? = nil, colorName: String = "auto", dataDirectory: String, bundleRoot: String,

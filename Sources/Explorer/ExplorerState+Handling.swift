@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import TerminalUI
 
@@ -33,9 +34,10 @@ extension ExplorerState {
             training.directory = directory
             return []
         case let .modelLoaded(summary, message):
+            if summary.cell != model.cell { showsGates = summary.cell != "rnn" }
             model = summary
             directions = min(directions, summary.stateSize)
-            t = min(max(t, 1), summary.steps)
+            t = min(max(t, 1), steps)
             isReloadPending = false
             if let message { status = StatusMessage(message) }
             return startAnalysis()
@@ -86,18 +88,35 @@ extension ExplorerState {
             return []
         case .nextImage: return selectImage(imageIndex + 1)
         case .previousImage: return selectImage(imageIndex - 1)
-        case .toggleUpFlips:
-            flipUp.toggle()
+        case .toggleUpFlips, .toggleDownFlips:
+            if sequences != nil {
+                status = StatusMessage("u and d flip pixels of MNIST images; \(ExplorerKeys.hint(.cycleAblation)) ablates the top-k steps of a sequence",
+                                       isWarning: true)
+                return []
+            }
+            if action == .toggleUpFlips { flipUp.toggle() } else { flipDown.toggle() }
             return [.requestFlips]
-        case .toggleDownFlips:
-            flipDown.toggle()
+        case .cycleAblation:
+            guard let sequences else {
+                status = StatusMessage("\(ExplorerKeys.hint(.cycleAblation)) ablates steps of --input sequences; images flip pixels with \(ExplorerKeys.hint(.toggleUpFlips)) and \(ExplorerKeys.hint(.toggleDownFlips))",
+                                       isWarning: true)
+                return []
+            }
+            // off → zero → mean (a set of more than one sequence) → off.
+            let cycle: [StepBaseline?] = [nil] + sequences.baselines
+            let next = cycle[((cycle.firstIndex(of: ablation) ?? 0) + 1) % cycle.count]
+            ablation = next
+            status = StatusMessage(next.map { "ablating the top-k steps: x_t ← \($0 == .zero ? "0" : "the set mean")" } ?? "ablation off")
             return [.requestFlips]
+        case .toggleGatePane:
+            showsGates.toggle()
+            return showsGates ? [] : [.requestAlignment]
         case .newRandomBaseline:
             baselineSeed &+= 1
             status = StatusMessage("random baseline seed \(baselineSeed)")
             return [.requestFlips]
         case .increaseFlipCount:
-            flipCount = min(flipCount + Self.flipCountStep(flipCount), image.count)
+            flipCount = min(flipCount + Self.flipCountStep(flipCount), sequences?.steps ?? image.count)
             return [.requestFlips]
         case .decreaseFlipCount:
             flipCount = max(flipCount - Self.flipCountStep(flipCount - 1), 1)
@@ -135,6 +154,10 @@ extension ExplorerState {
                 prompt = .moreEpochs(text: "")
                 return []
             case .idle, .paused, .failed:
+                if let refusal = trainingRefusal {
+                    status = StatusMessage(refusal, isWarning: true)
+                    return []
+                }
                 training.phase = .starting
                 status = StatusMessage("starting training...")
                 return [.startTraining]
@@ -177,6 +200,21 @@ extension ExplorerState {
         helpScroll = min(max(target, 0), overlay.maxScroll(in: body))
     }
 
+    /// Why `t` cannot train the loaded model here (nil when it can): the explorer trains
+    /// single-layer tanh RNNs of an MNIST task.
+    var trainingRefusal: String? {
+        if sequences != nil || model.task == nil {
+            return "the explorer trains MNIST models; train on sequences with ftle train --inputs X.npy --labels Y.npy --out DIR and watch it with --follow DIR"
+        }
+        if model.cell != "rnn" {
+            return "the explorer trains vanilla RNNs; train a \(model.cell.uppercased()) with ftle train --cell \(model.cell) and watch it with --follow"
+        }
+        if model.layerSizes.count > 1 || model.nonlinearity != "tanh" {
+            return "the explorer trains single-layer tanh RNNs; this model has \(model.layerSizes.count) \(model.nonlinearity ?? "tanh") layer\(model.layerSizes.count == 1 ? "" : "s") (its training run can be followed with --follow DIR)"
+        }
+        return nil
+    }
+
     /// k grows by 1 up to 10, by 5 up to 50, then by 10.
     static func flipCountStep(_ k: Int) -> Int { k < 10 ? 1 : k < 50 ? 5 : 10 }
 
@@ -188,6 +226,16 @@ extension ExplorerState {
     }
 
     private mutating func selectImage(_ index: Int) -> [ExplorerEffect] {
+        if let sequences {
+            guard sequences.count > 1 else {
+                status = StatusMessage("\(sequences.fileName) holds one sequence; step through a set with --inputs X.npy --labels Y.npy",
+                                       isWarning: true)
+                return []
+            }
+            imageIndex = (index % sequences.count + sequences.count) % sequences.count
+            label = sequences.label(imageIndex) ?? 0
+            return startAnalysis()
+        }
         guard dataset.count > 0 else { return [] }
         imageIndex = (index % dataset.count + dataset.count) % dataset.count
         image = dataset.image(imageIndex)

@@ -9,27 +9,39 @@ extension ExplorerState {
                   flips: currentFlips, isFocused: focus == .digit)
     }
 
+    /// Sequences (`--input(s)`): the T×I input in the Digit pane's place, titled with its index
+    /// in a set (the header names the file).
+    var inputPane: InputPane {
+        let name = sequences.flatMap { $0.isSet ? "#\(imageIndex) of \($0.count)" : nil }
+        return InputPane(sequence: sequences?.sequence(imageIndex) ?? [], steps: steps, inputSize: model.inputSize, t: t,
+                         topSteps: currentFlips?.topSteps ?? [], label: name, isFocused: focus == .digit)
+    }
+
     var logitsPane: LogitsPane {
         LogitsPane(flips: currentFlips, isStale: !flipsAreCurrent, traceComplete: currentSpectrum?.isComplete == true,
-                   view: logitsView, t: t, stepOfPixel: model.stepOfPixel, viewKey: ExplorerKeys.hint(.toggleLogitsView),
-                   isFocused: focus == .logits)
+                   view: logitsView, t: t, stepOfPixel: stepOfPixel, viewKey: ExplorerKeys.hint(.toggleLogitsView),
+                   isFocused: focus == .logits, classNames: model.classNames, isSequence: sequences != nil)
     }
 
     func trainingPane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> TrainingPane {
-        TrainingPane(status: training, taskName: model.task.name, hidden: model.hidden, cell: model.cell,
-                     trainKey: ExplorerKeys.hint(.toggleTraining, in: keys), isFocused: focus == .training)
+        TrainingPane(status: training, taskName: sequences == nil ? model.task?.name ?? "" : "", hidden: model.hidden, cell: model.cell,
+                     trainKey: ExplorerKeys.hint(.toggleTraining, in: keys), isFocused: focus == .training, refusal: trainingRefusal)
     }
 
     func alignmentPane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> AlignmentPane {
         AlignmentPane(t: t, result: currentAlignment, scale: alignmentScale, view: alignmentView, hidden: model.hidden,
                       traceComplete: currentSpectrum?.isComplete == true,
                       scaleKey: ExplorerKeys.hint(.toggleAlignmentScale, in: keys),
-                      viewKey: ExplorerKeys.hint(.toggleAlignmentView, in: keys), isFocused: focus == .alignment)
+                      viewKey: ExplorerKeys.hint(.toggleAlignmentView, in: keys), isFocused: focus == .alignment,
+                      undefinedNote: model.alignmentUndefinedReason.map { reason in
+                          reason + "." + (model.cell == "rnn" ? "" : " \(ExplorerKeys.hint(.toggleGatePane, in: keys)): gate pane")
+                      })
     }
 
-    /// Gated models: their gates, in the alignment pane's place.
-    var gatePane: GatePane {
-        GatePane(t: t, steps: steps, cell: model.cell, spectrum: currentSpectrum, isFocused: focus == .alignment)
+    /// The gates of a GRU or LSTM, in the alignment pane's place (`v`; the default for them).
+    func gatePane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> GatePane {
+        GatePane(t: t, steps: steps, cell: model.cell, spectrum: currentSpectrum, isFocused: focus == .alignment,
+                 alignmentKey: ExplorerKeys.hint(.toggleGatePane, in: keys))
     }
 
     var spectrumPane: SpectrumPane {
@@ -44,7 +56,7 @@ extension ExplorerState {
     /// Every key of the table, mouse clicks, and how to scroll and close.
     var helpOverlay: HelpOverlay<ExplorerAction> {
         HelpOverlay(keyTable: ExplorerKeys.table,
-                    extraEntries: [("click", "digit pixel or R-trace step: move t there")],
+                    extraEntries: [("click", "digit pixel, input step or R-trace step: move t there")],
                     footer: "j/k Up/Down PgUp/PgDn g/G scroll" + context.separator + "Esc ? q close",
                     scroll: helpScroll)
     }
@@ -52,9 +64,9 @@ extension ExplorerState {
     /// The widget drawing `pane`.
     func widget(for pane: Pane, keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> any Widget {
         switch pane {
-        case .digit: digitPane
+        case .digit: sequences == nil ? digitPane as any Widget : inputPane
         case .spectrum: spectrumPane
-        case .alignment: model.cell == "rnn" ? alignmentPane(keys: keys) as any Widget : gatePane
+        case .alignment: showsGates ? gatePane(keys: keys) as any Widget : alignmentPane(keys: keys)
         case .logits: logitsPane
         case .rTrace: rTracePane
         case .training: trainingPane(keys: keys)
@@ -65,7 +77,10 @@ extension ExplorerState {
     /// drawn in the current layout; nil elsewhere.
     func clickedStep(x: Int, y: Int) -> Int? {
         guard let layout = ScreenLayout.make(size: size, focus: focus, isZoomed: isZoomed) else { return nil }
-        if let area = layout.panes[.digit], let step = digitPane.step(atX: x, y: y, in: area) { return step }
+        if let area = layout.panes[.digit] {
+            if sequences != nil, let step = inputPane.step(atX: x, y: y, in: area) { return step }
+            if sequences == nil, let step = digitPane.step(atX: x, y: y, in: area) { return step }
+        }
         if let area = layout.panes[.rTrace], let step = rTracePane.step(atX: x, y: y, in: area) { return step }
         return nil
     }

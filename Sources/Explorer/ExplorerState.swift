@@ -1,3 +1,4 @@
+import Analysis
 import Lyapunov
 import MNIST
 import TerminalUI
@@ -8,16 +9,24 @@ import TerminalUI
 /// Conventions: t counts the steps presented so far, 1…T, so the spectrum at t is
 /// λ_k(t) = (1/t) Σ_{s≤t} ln r_s^k (natural log) and the digit shows the pixels of steps
 /// 1…t as presented.
+///
+/// The input is an MNIST image of `dataset` (the default) or, when `sequences` is set, one of
+/// those sequences (`--input` / `--inputs`): then `imageIndex` is the sequence's index, the
+/// Input pane takes the Digit pane's place and `image` is empty.
 public struct ExplorerState: Sendable {
     // Model and input.
     public var model: ModelSummary
     public var dataset: MNISTDataset
+    /// The sequences of `--input` / `--inputs`; nil for MNIST images.
+    public var sequences: SequenceSource?
+    /// The image's index in `dataset`, or the sequence's in `sequences`.
     public var imageIndex: Int
     public var image: [Float]
+    /// The image's label (MNIST), or the sequence's when known (else 0; see ``knownLabel``).
     public var label: Int
     /// Bumped whenever the model or the image changes; results for older IDs are ignored.
     public var analysisID = 1
-    /// K, the tangent directions the engine steps (min(H, 32) by default).
+    /// K, the tangent directions the engine steps (min(N, 32) by default, N the state size).
     public var directions: Int
     /// How the engine propagates the frame: Q_t R_t = D_t Q_{t−1} (forward) or D_tᵀ Q_{t−1}.
     public var jacobian: JacobianConvention = .forward
@@ -32,11 +41,16 @@ public struct ExplorerState: Sendable {
     /// k, the number of flipped (and marked) pixels.
     public var flipCount = 10
     public var baselineSeed: UInt64 = 0
+    /// Sequences: what replaces x_t at the top-k steps (nil: no ablation; `b` cycles).
+    public var ablation: StepBaseline?
 
     // View.
     public var spectrumScroll = 0
     public var alignmentScale = AlignmentScale.signed
     public var alignmentView = AlignmentView.heatmap
+    /// Whether the alignment pane's place shows the gate pane (`v` toggles; the default
+    /// for gated models, whose alignment is undefined).
+    public var showsGates = false
     /// The logits pane's view as chosen with `c`; nil follows the flips: at the cursor
     /// while flips are off, p(o_T) while they are on.
     public var chosenLogitsView: LogitsView?
@@ -76,14 +90,52 @@ public struct ExplorerState: Sendable {
         self.context = context
         self.themeNames = themeNames
         self.size = size
+        showsGates = model.cell != "rnn"
     }
 
-    /// T.
-    public var steps: Int { model.steps }
+    /// The explorer on sequence `index` of `sequences` (no MNIST data).
+    public init(model: ModelSummary, sequences: SequenceSource, index: Int, directions: Int,
+                context: RenderContext = RenderContext(), themeNames: [String] = ["dark"],
+                size: TerminalSize = TerminalSize(width: 120, height: 40)) {
+        self.model = model
+        // An empty split: every image path is guarded by `sequences == nil`.
+        dataset = try! MNISTDataset(split: .test, pixelBytes: [], labels: [])
+        self.sequences = sequences
+        let n = min(max(index, 0), sequences.count - 1)
+        imageIndex = n
+        image = []
+        label = sequences.label(n) ?? 0
+        // k: 10 steps, but at most a fifth of a short sequence (at least 1).
+        flipCount = min(10, max(1, sequences.steps / 5))
+        self.directions = min(max(directions, 1), model.stateSize)
+        t = sequences.steps
+        self.context = context
+        self.themeNames = themeNames
+        self.size = size
+        showsGates = model.cell != "rnn"
+    }
+
+    /// T: the MNIST task's, or the sequences'.
+    public var steps: Int { sequences?.steps ?? model.steps }
+
+    /// For each "pixel" the flips and marks index, its 1-based step: the task's pixel order
+    /// for an image; for sequences the flip results index 0-based steps, so s ↦ s + 1.
+    public var stepOfPixel: [Int] { sequences.map { Array(1...$0.steps) } ?? model.stepOfPixel }
+
+    /// The label of the current input, nil for a sequence without one.
+    public var knownLabel: Int? { sequences.map { $0.label(imageIndex) } ?? label }
+
+    /// The current input as the engine takes it.
+    public var analysisInput: AnalysisInput {
+        guard let sequences else { return .image(image) }
+        return .sequence(sequences.sequence(imageIndex), steps: sequences.steps, mean: sequences.meanSequence)
+    }
 
     /// The flip settings as a request.
     public var flipRequest: FlipRequest {
-        FlipRequest(count: flipCount, up: flipUp, down: flipDown, baselineSeed: baselineSeed)
+        var request = FlipRequest(count: flipCount, up: flipUp, down: flipDown, baselineSeed: baselineSeed)
+        if sequences != nil { (request.up, request.down, request.ablation) = (false, false, ablation) }
+        return request
     }
 
     /// The current results, if they belong to the current analysis.
@@ -91,8 +143,8 @@ public struct ExplorerState: Sendable {
     public var currentFlips: FlipResult? { flips?.analysisID == analysisID ? flips : nil }
     public var currentAlignment: AlignmentResult? { alignment?.analysisID == analysisID ? alignment : nil }
 
-    /// The logits pane's view: the chosen one, else at the cursor while flips are off.
-    public var logitsView: LogitsView { chosenLogitsView ?? (flipUp || flipDown ? .final : .atCursor) }
+    /// The logits pane's view: the chosen one, else at the cursor while flips (ablations) are off.
+    public var logitsView: LogitsView { chosenLogitsView ?? (flipUp || flipDown || ablation != nil ? .final : .atCursor) }
 
     /// Whether the flip result matches the current flip settings.
     public var flipsAreCurrent: Bool { currentFlips?.request == flipRequest }

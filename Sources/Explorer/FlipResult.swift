@@ -1,6 +1,8 @@
 import RNN
 
-/// Logits of the original image and of its R-flipped and random-flipped versions.
+/// Logits of the original image and of its R-flipped and random-flipped versions (for a
+/// sequence: of the original and its R-ablated and random-ablated versions, "pixels" being
+/// 0-based steps).
 ///
 /// Logits are o_T (the readout after the whole sequence). With flips off only `original`
 /// is set and `rFlippedPixels` / `randomPixels` are empty; `topPixels` (the top-k of the
@@ -23,10 +25,15 @@ public struct FlipResult: Hashable, Sendable {
     /// o_t = W h_t + c at every step t = 1…T (row t−1) for each variant: original, then
     /// R-flipped and random-flipped when flips are on.
     public var stepLogits: [[[Double]]]
+    /// Whether `label` is the original's predicted class (a sequence given without a label):
+    /// losses are then against that class.
+    public var labelIsPredicted = false
 
     public init(analysisID: Int, request: FlipRequest, topPixels: [Int], topSteps: [Int], rFlippedPixels: [Int],
-                randomPixels: [Int], original: [Double], rFlipped: [Double]?, randomFlipped: [Double]?, label: Int, stepLogits: [[[Double]]] = []) {
+                randomPixels: [Int], original: [Double], rFlipped: [Double]?, randomFlipped: [Double]?, label: Int, stepLogits: [[[Double]]] = [],
+                labelIsPredicted: Bool = false) {
         self.stepLogits = stepLogits
+        self.labelIsPredicted = labelIsPredicted
         self.analysisID = analysisID
         self.request = request
         self.topPixels = topPixels

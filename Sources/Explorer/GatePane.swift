@@ -3,19 +3,27 @@ import TerminalUI
 /// A GRU's or LSTM's gates over the sequence: one sparkline per gate (r, z, n or i, f, g, o)
 /// of its activation averaged over the units, on the gate's own range (σ gates 0…1, the tanh
 /// candidate −1…1), the cursor at t; below, every gate's mean at t. So one can watch, e.g., an
-/// LSTM's forget gate close while λ1 drops. It takes the alignment pane's place for gated
-/// models (alignment is defined for a vanilla RNN's V; a vanilla RNN has no gates).
+/// LSTM's forget gate close while λ1 drops. It shows in the alignment pane's place, by default
+/// for gated models (alignment is defined for a vanilla RNN's V); `v` switches the two. A
+/// vanilla RNN has no gates: the pane says so.
 struct GatePane: Widget {
     var t: Int
     var steps: Int
     var cell: String
     var spectrum: SpectrumResult?
     var isFocused = false
+    /// The key that switches back to the alignment pane (for the vanilla note).
+    var alignmentKey = "v"
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
-        let inside = PaneFrame.draw(title: "Gates" + context.separator + cell.uppercased() + context.separator + "mean over units",
+        let title = cell == "rnn" ? "Gates" : "Gates" + context.separator + cell.uppercased() + context.separator + "mean over units"
+        let inside = PaneFrame.draw(title: title,
                                     isFocused: isFocused, into: &grid, area: area, context: context)
         guard !inside.isEmpty else { return }
+        if cell == "rnn" {
+            PaneFrame.note("a vanilla RNN has no gates. \(alignmentKey): alignment pane", into: &grid, inside: inside, context: context)
+            return
+        }
         guard let spectrum, !spectrum.gateMeans.isEmpty else {
             PaneFrame.placeholder(context.computing, into: &grid, inside: inside, context: context)
             return

@@ -1,15 +1,23 @@
 import Lyapunov
 import TerminalUI
 
-/// The top line: t / T, image, label, model file, task, H, K, and whether playing (most
-/// important first, since a narrow screen cuts the end). When the line does not fit `width`,
-/// the model file name goes first, so H, K and the Jacobian convention stay visible at 80
-/// columns.
+/// The top line: t / T, image (or sequence), label, model file, task (or I and C), the cell
+/// and layer widths, N for a stack, K, and whether playing (most important first, since a
+/// narrow screen cuts the end). When the line does not fit `width`, the model file name goes
+/// first, so H, K and the Jacobian convention stay visible at 80 columns.
 enum HeaderBar {
     static func text(_ state: ExplorerState, width: Int = .max) -> String {
         let context = state.context
-        var fields = ["ftle", "t \(state.t)/\(state.steps)", "\(state.dataset.split.rawValue) #\(state.imageIndex)",
-                      "label \(state.label)", state.model.fileName, state.model.task.name, (state.model.cell == "rnn" ? "" : state.model.cell.uppercased() + " ") + "H \(state.model.hidden)",
+        let model = state.model
+        var input = "\(state.dataset.split.rawValue) #\(state.imageIndex)", label = "label \(state.label)"
+        var task = model.task?.name ?? ""
+        if let sequences = state.sequences {
+            input = sequences.isSet ? "\(sequences.fileName) #\(state.imageIndex)" : sequences.fileName
+            label = state.knownLabel.map { "label \($0)" } ?? "no label"
+            task = "I \(model.inputSize) C \(model.classes)"
+        }
+        var fields = ["ftle", "t \(state.t)/\(state.steps)", input, label, model.fileName, task,
+                      model.shapeText + (model.layerSizes.count > 1 ? context.separator + "N \(model.stateSize)" : ""),
                       "K \(state.directions)",
                       state.jacobian == .forward ? "D" : context.text("Dᵀ", ascii: "D^T")]
         if state.isPlaying { fields.append(context.text("▶ playing", ascii: "> playing")) }

@@ -16,39 +16,67 @@ import RNN
 ///
 /// A GRU or LSTM network steps the same way (its state is h, or [h; c] for an LSTM); its
 /// gates' mean activations per step go with the spectrum (the gate pane), and alignment,
-/// defined for a vanilla RNN's V, is not computed for it.
+/// defined for one vanilla layer's V, is not computed for it (nor for a stack, s = [h¹; …; hᴸ]).
+///
+/// The input is an MNIST image or any T×I sequence (``AnalysisInput``); for a sequence the
+/// flips become step ablations (`ImageAnalysis+Ablation.swift`).
 struct ImageAnalysis {
     let id: Int
     let model: RecurrentNetwork
-    let image: [Float]
+    let input: AnalysisInput
+    /// The label the losses use: the given one, else the original's predicted class.
     let label: Int
+    /// Whether `label` is the predicted class (a sequence without a label).
+    let labelIsPredicted: Bool
     let directions: Int
     let jacobian: JacobianConvention
+    /// x as the network sees it, T×I step-major (an image through the task and standardization).
+    let sequence: [Double]
+    let steps: Int
     private var trace: LyapunovTrace
     /// GRU/LSTM: each gate's mean activation at steps 1…T (T×G), and the gates' names.
     private let gateMeans: [[Double]]
     private let gateNames: [String]
-    private let task: SequenceTask
 
+    /// An MNIST image of `model`'s task (which it must have).
     init(id: Int, model: RecurrentNetwork, image: [Float], label: Int, directions: Int, jacobian: JacobianConvention = .forward) {
+        self.init(id: id, model: model, input: .image(image), label: label, directions: directions, jacobian: jacobian)
+    }
+
+    /// Any input: an image needs a model of an MNIST task; a sequence's I must be the model's.
+    /// A nil label (a sequence without one) becomes the original's predicted class.
+    init(id: Int, model: RecurrentNetwork, input: AnalysisInput, label: Int?, directions: Int, jacobian: JacobianConvention = .forward) {
         self.id = id
         self.model = model
-        self.image = image
-        self.label = label
+        self.input = input
         self.directions = min(max(directions, 1), model.stateSize)
         self.jacobian = jacobian
-        guard let task = model.imageTask else { preconditionFailure("the explorer shows models of an MNIST task") }
-        self.task = task
-        let steps = task.steps
+        switch input {
+        case let .image(image):
+            guard let task = model.imageTask else { preconditionFailure("an image needs a model of an MNIST task") }
+            sequence = model.sequence(ofImage: image).map(Double.init)
+            steps = task.steps
+        case let .sequence(x, steps, _):
+            precondition(x.count == steps * model.inputSize, "the sequence must be T×I for the model's I")
+            sequence = x
+            self.steps = steps
+        }
+        if let label {
+            self.label = label
+            labelIsPredicted = false
+        } else {
+            self.label = CrossEntropy.predictedClass(model.finalLogits(sequence: sequence, steps: steps)) ?? 0
+            labelIsPredicted = true
+        }
         if case let .gated(g) = model {
             gateNames = g.cell.gateNames
-            gateMeans = Self.gateMeans(g, sequence: g.sequence(ofImage: image).map(Double.init), steps: steps)
+            gateMeans = Self.gateMeans(g, sequence: sequence, steps: steps)
         } else {
             gateNames = []
             gateMeans = []
         }
         let snapshotBytes = LyapunovStepper(network: model, k: self.directions, jacobian: jacobian).snapshotBytes
-        trace = LyapunovTrace(notStarted: model, sequence: model.sequence(ofImage: image).map(Double.init), steps: steps,
+        trace = LyapunovTrace(notStarted: model, sequence: sequence, steps: steps,
                               k: self.directions, jacobian: jacobian,
                               snapshotInterval: LyapunovTrace.snapshotInterval(steps: steps, bytesPerSnapshot: snapshotBytes))
     }
@@ -86,8 +114,18 @@ struct ImageAnalysis {
     private func finalLogits(_ images: [[Float]]) -> [[Double]] {
         switch model {
         case let .vanilla(m): return Sensitivity.logits(model: m, images: images)
-        case let .gated(g):
-            return images.map { g.finalLogits(sequence: g.sequence(ofImage: $0).map(Double.init), steps: task.steps) }
+        case .gated: return finalLogits(sequences: images.map { model.sequence(ofImage: $0).map(Double.init) })
+        }
+    }
+
+    /// Logits o_T of each sequence (T×I as the network sees it; vanilla: one batched pass).
+    func finalLogits(sequences: [[Double]]) -> [[Double]] {
+        switch model {
+        case let .vanilla(m):
+            let o = m.finalLogits(SequenceBatch<Double>(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count),
+                                                        steps: steps, inputSize: m.inputSize))
+            return (0..<sequences.count).map { o.column($0) }
+        case let .gated(g): return sequences.map { g.finalLogits(sequence: $0, steps: steps) }
         }
     }
 
@@ -96,7 +134,8 @@ struct ImageAnalysis {
 
     /// A_t for Q vectors 1…K against the first and last five right singular vectors of ΔV_t.
     func alignment(atStep t: Int) throws -> AlignmentResult {
-        guard case let .vanilla(model) = model else { throw AlignmentUndefined(cell: self.model.cellName) }
+        guard case let .vanilla(model) = model else { throw AlignmentUndefined(reason: "alignment is defined for a vanilla RNN's V; this model is a \(self.model.cellName.uppercased())") }
+        guard model.layerCount == 1 else { throw AlignmentUndefined(reason: "alignment studies one layer's V; this model has \(model.layerCount) layers") }
         let q = try frame(atStep: t)
         let deltaV = PrefixGradients(model: model, states: trace.stateMatrix(throughStep: t), label: label).gradient(atStep: t)
         let a = try SampleAlignment.alignment(q: q, deltaV: deltaV, side: .right)   // K×H
@@ -113,6 +152,7 @@ struct ImageAnalysis {
     /// Rankings, flipped images and their logits (one batched forward pass).
     func flips(_ request: FlipRequest) -> FlipResult {
         precondition(isComplete, "flips need the whole trace")
+        guard case let .image(image) = input, let task = model.imageTask else { return ablations(request) }
         let scores = Sensitivity.pixelScores(stepScores: trace.logR.map { $0[0] }, task: task)
         let count = max(0, min(request.count, image.count))
         let top = Array(Sensitivity.ranking(scores: scores, image: image, mode: .both).prefix(count))
@@ -121,7 +161,7 @@ struct ImageAnalysis {
             let logits = finalLogits([image])
             return FlipResult(analysisID: id, request: request, topPixels: top, topSteps: topSteps, rFlippedPixels: [],
                               randomPixels: [], original: logits[0], rFlipped: nil, randomFlipped: nil, label: label,
-                              stepLogits: logitsAtEveryStep([image]))
+                              stepLogits: logitsAtEveryStep(images: [image]))
         }
         let rPixels = Array(Sensitivity.ranking(scores: scores, image: image, mode: mode).prefix(count))
         let candidates = Sensitivity.candidates(image, mode)
@@ -131,25 +171,29 @@ struct ImageAnalysis {
         let logits = finalLogits(images)
         return FlipResult(analysisID: id, request: request, topPixels: top, topSteps: topSteps, rFlippedPixels: rPixels,
                           randomPixels: randomPixels, original: logits[0], rFlipped: logits[1], randomFlipped: logits[2],
-                          label: label, stepLogits: logitsAtEveryStep(images))
+                          label: label, stepLogits: logitsAtEveryStep(images: images))
     }
 
-    /// o_t for t = 1…T of each image (one batched forward pass with the readout at every step).
-    /// Each image goes in as the network sees it (`sequence(ofImage:)`: the task's order and
-    /// the model's input standardization).
-    private func logitsAtEveryStep(_ images: [[Float]]) -> [[[Double]]] {
+    /// o_t for t = 1…T of each image. Each image goes in as the network sees it
+    /// (`sequence(ofImage:)`: the task's order and the model's input standardization).
+    private func logitsAtEveryStep(images: [[Float]]) -> [[[Double]]] {
+        logitsAtEveryStep(sequences: images.map { model.sequence(ofImage: $0).map(Double.init) })
+    }
+
+    /// o_t for t = 1…T of each sequence (vanilla: one batched forward pass with the readout at
+    /// every step; gated: stepped from s_0 = 0).
+    func logitsAtEveryStep(sequences: [[Double]]) -> [[[Double]]] {
         switch model {
         case let .vanilla(m):
-            let batch = SequenceBatch<Double>(sequences: images.map { m.sequence(ofImage: $0) },
-                                              labels: [Int](repeating: 0, count: images.count), steps: task.steps,
-                                              inputSize: task.inputSize)
+            let batch = SequenceBatch<Double>(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count),
+                                              steps: steps, inputSize: m.inputSize)
             let trace = m.forward(batch, logitsAtEveryStep: true)
-            return (0..<images.count).map { n in (1...task.steps).map { trace.logit($0, sample: n) } }
+            return (0..<sequences.count).map { n in (1...steps).map { trace.logit($0, sample: n) } }
         case let .gated(g):
-            return images.map { image in
-                let x = g.sequence(ofImage: image).map(Double.init), i = g.inputSize
+            return sequences.map { x in
+                let i = g.inputSize
                 var s = [Double](repeating: 0, count: g.stateSize), out: [[Double]] = []
-                for t in 0..<task.steps {
+                for t in 0..<steps {
                     s = g.step(state: s, input: Array(x[(t * i)..<((t + 1) * i)])).state
                     out.append(g.logits(state: s))
                 }
@@ -159,8 +203,8 @@ struct ImageAnalysis {
     }
 }
 
-/// Alignment compares Q with the singular vectors of ΔV, a vanilla RNN's recurrent gradient.
+/// Alignment compares Q with the singular vectors of ΔV, one vanilla layer's recurrent gradient.
 struct AlignmentUndefined: Error, CustomStringConvertible {
-    var cell: String
-    var description: String { "alignment is defined for a vanilla RNN's V; this model is a \(cell.uppercased())" }
+    var reason: String
+    var description: String { reason }
 }

@@ -28,6 +28,16 @@ struct InputPane: Widget {
         return max(0, min(t - 1 - width / 2, steps - width))
     }
 
+    /// The 1-based step under (x, y) — a heatmap column or its marker — when the pane is
+    /// drawn in `area`, or nil elsewhere.
+    func step(atX x: Int, y: Int, in area: Rect) -> Int? {
+        let inside = Block().inner(area)
+        guard inside.width >= 1, inside.height >= 3 else { return nil }
+        let width = min(inside.width, steps), rows = min((inputSize + 1) / 2, inside.height - 2) + 1
+        guard x >= inside.minX, x < inside.minX + width, y >= inside.minY, y < inside.minY + rows else { return nil }
+        return Self.firstShownStep(t: t, steps: steps, width: inside.width) + (x - inside.minX) + 1
+    }
+
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
         var title = "Input"
         if let label { title += " " + label }

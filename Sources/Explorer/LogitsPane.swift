@@ -1,11 +1,14 @@
+import Analysis
 import TerminalUI
 
 /// Softmax probabilities of o_T — or, in the cursor view, of o_t = W h_t + c at the cursor
-/// t — as 10 bars (classes 0…9, the true label highlighted) for the original image and,
-/// with flips on, its R-flipped and random-flipped versions; each with the predicted class,
-/// its probability and the loss, and the loss differences. The cursor view adds p(label)
-/// over t with the cursor, and says how many flips are presented by t (later ones cannot
-/// act on o_t yet).
+/// t — as C bars (classes 0…C−1, the true label highlighted) for the original image and,
+/// with flips on, its R-flipped and random-flipped versions (a sequence: its R-ablated and
+/// random-ablated versions); each with the predicted class (and its name, when the model
+/// names its classes), its probability and the loss, and the loss differences. The cursor
+/// view adds p(label) over t with the cursor, and says how many flips are presented by t
+/// (later ones cannot act on o_t yet). A sequence without a label is scored against the
+/// original's predicted class, and the pane says so.
 struct LogitsPane: Widget {
     var flips: FlipResult?
     /// Whether `flips` was computed for other flip settings than the current ones.
@@ -17,6 +20,13 @@ struct LogitsPane: Widget {
     /// The key that switches the view (from the key table).
     var viewKey = "c"
     var isFocused = false
+    /// The model's class names (metadata `classes`, else the indices).
+    var classNames: [String] = (0..<10).map(String.init)
+    /// Whether the input is a sequence (ablations) rather than an image (flips).
+    var isSequence = false
+
+    /// The class's name (metadata `classes`), else its index.
+    private func className(_ c: Int) -> String { c < classNames.count ? classNames[c] : String(c) }
 
     /// The logits of variant `index` (0 original, 1 R-flipped, 2 random) in this view.
     private func logits(_ flips: FlipResult, variant index: Int, final: [Double]) -> [Double] {
@@ -34,7 +44,7 @@ struct LogitsPane: Widget {
         }
         let stale = isStale
         var variants: [(String, [Double])] = [("original", logits(flips, variant: 0, final: flips.original))]
-        if let r = flips.rFlipped { variants.append(("R-flipped", logits(flips, variant: 1, final: r))) }
+        if let r = flips.rFlipped { variants.append((isSequence ? "R-ablated" : "R-flipped", logits(flips, variant: 1, final: r))) }
         if let random = flips.randomFlipped { variants.append(("random", logits(flips, variant: 2, final: random))) }
         let infoRows = view == .atCursor ? 4 : 2
         let blockHeight = max(3, min(6, (inside.height - infoRows) / 3))
@@ -43,14 +53,15 @@ struct LogitsPane: Widget {
             let top = inside.minY + index * blockHeight
             guard top + blockHeight <= inside.maxY - infoRows || index == 0 else { break }
             let summary = flips.summary(of: variant.1)
-            let line = pad(variant.0, 10) + "pred \(summary.predicted)  p " + Format.fixed(summary.probabilities[summary.predicted], 2)
+            let line = pad(variant.0, 10) + "pred \(className(summary.predicted))  p " + Format.fixed(summary.probabilities[summary.predicted], 2)
             let lineStyle = context.style(summary.predicted == flips.label ? .foreground : .negative, .bold)
             grid.put(line: line, in: Rect(x: inside.minX, y: top, width: inside.width, height: 1), row: 0, style: lineStyle,
                      context: context)
             // The bars with their probability scale (0 to 1) on the left.
             let bars = summary.probabilities.enumerated().map { BarChart.Bar(value: $0.element, label: "\($0.offset)") }
-            let chart = BarChart(bars: bars, barWidth: 1, gap: 1, valueRange: 0...1, highlightedIndex: flips.label, showsScale: true)
-            let chartWidth = chart.scaleWidth() + 19
+            let chart = BarChart(bars: bars, barWidth: 1, gap: 1, valueRange: 0...1,
+                                 highlightedIndex: flips.labelIsPredicted ? nil : flips.label, showsScale: true)
+            let chartWidth = chart.scaleWidth() + 2 * bars.count - 1
             chart.render(into: &grid, area: Rect(x: inside.minX, y: top + 1, width: min(chartWidth, inside.width), height: blockHeight - 1),
                          context: context)
             // Right of the bars: the loss, and for flipped inputs its change.
@@ -65,7 +76,15 @@ struct LogitsPane: Widget {
             }
         }
         var info: String
-        if let mode = flips.request.mode {
+        if isSequence {
+            let flipped = flips.rFlippedPixels.count
+            if let baseline = flips.request.ablation {
+                info = "k \(flipped)" + context.separator + context.text("x_t←", ascii: "x_t<-") + (baseline == .zero ? "0" : "mean")
+                    + context.separator + "seed \(flips.request.baselineSeed)"
+            } else {
+                info = "ablation off" + context.separator + "top-\(flips.topPixels.count) marked"
+            }
+        } else if let mode = flips.request.mode {
             // k above the image's candidates: every candidate flips, so the random baseline is
             // the ranked set (the k_effective of `ftle perturb`).
             let flipped = flips.rFlippedPixels.count
@@ -84,15 +103,16 @@ struct LogitsPane: Widget {
                                context: context)
             }
             var notes: [(text: String, key: ThemeKey)] = []
-            if flips.request.mode != nil {
+            if flips.request.mode != nil || flips.request.ablation != nil {
                 let presented = flips.rFlippedPixels.filter { $0 < stepOfPixel.count && stepOfPixel[$0] <= t }.count
-                notes.append(("\(presented)/\(flips.rFlippedPixels.count) flips act by t", .dim))
+                notes.append(("\(presented)/\(flips.rFlippedPixels.count) \(isSequence ? "ablations" : "flips") act by t", .dim))
             }
             notes.append(("\(viewKey): p(o_T)", .dim))
             FlowText.draw(notes, into: &grid, area: Rect(x: inside.minX, y: inside.maxY - 3, width: inside.width, height: 1),
                           context: context)
         }
-        grid.put(line: "label \(flips.label)", in: inside, row: inside.height - 2, style: context.style(.title, .bold), context: context)
+        let labelLine = flips.labelIsPredicted ? "no label: loss vs pred \(className(flips.label))" : "label \(className(flips.label))"
+        grid.put(line: labelLine, in: inside, row: inside.height - 2, style: context.style(.title, .bold), context: context)
         grid.put(line: info, in: inside, row: inside.height - 1, style: context.style(.dim), context: context)
     }
 

@@ -8,15 +8,25 @@ public struct ModelSummary: Equatable, Sendable {
     /// The file's path as given, and its last component for the header.
     public var path: String
     public var fileName: String
-    public var task: SequenceTask
+    /// The model's MNIST task; nil for a model of other sequences (opened with `--input(s)`).
+    public var task: SequenceTask?
+    /// H_1 (the first layer's width).
     public var hidden: Int
+    /// H_1, …, H_L.
+    public var layerSizes: [Int] = []
     /// "rnn", "gru" or "lstm".
     public var cell: String = "rnn"
-    /// N, the size of the state the frame lives in (2H for an LSTM).
+    /// "tanh" or "relu" for a vanilla RNN; nil for a gated one.
+    public var nonlinearity: String?
+    /// N, the size of the state the frame lives in (Σ H_k; 2H per LSTM layer).
     public var stateSize: Int
-    /// T.
+    /// I, inputs per step.
+    public var inputSize: Int = 28
+    /// C classes and their names (metadata key `classes`, comma-separated, else "0"…"C−1").
+    public var classNames: [String] = (0..<10).map(String.init)
+    /// T of the MNIST task (0 for a model without one: the sequence gives T).
     public var steps: Int
-    /// For each pixel (row-major), the 1-based step that presents it.
+    /// For each pixel (row-major), the 1-based step that presents it (empty without an MNIST task).
     public var stepOfPixel: [Int]
     public var epochsTrained: Double
     public var testAccuracy: Double?
@@ -25,18 +35,53 @@ public struct ModelSummary: Equatable, Sendable {
         self.init(network: .vanilla(model), path: path)
     }
 
-    /// Any network of an MNIST task.
+    /// Any network, of an MNIST task or not.
     public init(network: RecurrentNetwork, path: String) {
-        guard let task = network.imageTask else { preconditionFailure("the explorer shows models of an MNIST task") }
         self.path = path
         fileName = URL(fileURLWithPath: path).lastPathComponent
-        self.task = task
+        task = network.imageTask
         hidden = network.layerSizes[0]
+        layerSizes = network.layerSizes
         cell = network.cellName
+        nonlinearity = network.vanilla?.nonlinearity.rawValue
         stateSize = network.stateSize
-        steps = task.steps
-        stepOfPixel = task.stepOfEachPixel.map { $0 + 1 }
+        inputSize = network.inputSize
+        classNames = Self.classNames(metadata: network.metadata, classes: network.classes)
+        steps = task?.steps ?? 0
+        stepOfPixel = task?.stepOfEachPixel.map { $0 + 1 } ?? []
         epochsTrained = network.metadata.epochsTrained
         testAccuracy = network.metadata.testAccuracy
+    }
+
+    /// C.
+    public var classes: Int { classNames.count }
+
+    /// Metadata key `classes` split at commas (trimmed) when it names exactly `classes`
+    /// classes, else the indices "0"…"C−1".
+    static func classNames(metadata: ModelMetadata, classes: Int) -> [String] {
+        if let text = metadata.extra["classes"] {
+            let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if names.count == classes { return names }
+        }
+        return (0..<classes).map(String.init)
+    }
+
+    /// Whether the classes have names other than their indices.
+    public var hasClassNames: Bool { classNames != (0..<classes).map(String.init) }
+
+    /// Why the alignment pane has nothing to show for this model (nil when it does): alignment
+    /// compares Q with the singular vectors of ΔV, the gradient of one vanilla layer's V.
+    public var alignmentUndefinedReason: String? {
+        if cell != "rnn" { return "alignment is defined for a vanilla RNN's V; this model is a \(cell.uppercased())" }
+        if layerSizes.count > 1 { return "alignment studies one layer's V; this model has \(layerSizes.count) layers" }
+        return nil
+    }
+
+    /// The header's model field: "H 128" for one tanh layer; the cell or φ first otherwise
+    /// ("GRU H 64", "relu H 16"), and every layer's width for a stack ("H 16,16").
+    public var shapeText: String {
+        var prefix = ""
+        if cell != "rnn" { prefix = cell.uppercased() + " " } else if let nonlinearity, nonlinearity != "tanh" { prefix = nonlinearity + " " }
+        return prefix + "H " + layerSizes.map(String.init).joined(separator: ",")
     }
 }

@@ -21,4 +21,19 @@ enum PaneFrame {
     static func placeholder(_ text: String, into grid: inout Grid, inside: Rect, context: RenderContext) {
         grid.put(line: text, in: inside, row: 0, style: context.style(.dim), context: context)
     }
+
+    /// `text` dim, wrapped at spaces over the rows of `inside` (a word wider than the pane is cut).
+    static func note(_ text: String, into grid: inout Grid, inside: Rect, context: RenderContext) {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ") {
+            if line.isEmpty { line = String(word) } else if line.count + 1 + word.count <= inside.width { line += " " + word } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        for (row, text) in lines.prefix(inside.height).enumerated() {
+            grid.put(line: text, in: inside, row: row, style: context.style(.dim), context: context)
+        }
+    }
 }

@@ -31,10 +31,21 @@ public enum ScreenExporter {
     /// The panes' data as JSON text (sorted keys, non-finite numbers as null).
     public static func jsonText(_ state: ExplorerState) -> String {
         var object: [String: Any] = [
-            "model": state.model.path, "task": state.model.task.name, "hidden": state.model.hidden, "cell": state.model.cell, "state_size": state.model.stateSize,
+            "model": state.model.path, "task": state.model.task?.name ?? NSNull(), "hidden": state.model.hidden, "cell": state.model.cell, "state_size": state.model.stateSize,
             "directions": state.directions, "split": state.dataset.split.rawValue, "image": state.imageIndex,
             "label": state.label, "t": state.t, "steps": state.steps,
         ]
+        if let sequences = state.sequences {
+            // Sequences: the file and index replace the MNIST split and image; no task.
+            object["task"] = NSNull(); object["split"] = NSNull(); object["image"] = NSNull()
+            object["input"] = sequences.path
+            object["sequence"] = state.imageIndex
+            object["label"] = state.knownLabel ?? NSNull()
+            object["input_size"] = state.model.inputSize
+            object["classes"] = state.model.classNames
+            object["layers"] = state.model.layerSizes
+            object["ablation"] = state.ablation?.rawValue ?? NSNull()
+        }
         if let spectrum = state.currentSpectrum {
             // As in `ftle spectrum`: "spectrum" is λ_k(T), "ftle_at_t" λ_k at the cursor.
             object["spectrum"] = spectrum.exponents(atStep: spectrum.totalSteps) ?? NSNull()

@@ -5,7 +5,7 @@ import TerminalUI
 /// the loss and accuracy curves of its history.
 struct TrainingPane: Widget {
     var status: TrainingStatus
-    /// What `t` would train: the loaded model's task and H.
+    /// What `t` would train: the loaded model's task ("" for sequences) and H.
     var taskName: String
     var hidden: Int
     /// "rnn", "gru" or "lstm": the explorer trains vanilla RNNs only.
@@ -13,6 +13,8 @@ struct TrainingPane: Widget {
     /// The key that starts training (from the key table).
     var trainKey: String
     var isFocused = false
+    /// Why `t` does not train this model here (sequences, stacked or ReLU models), else nil.
+    var refusal: String? = nil
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
         let inside = PaneFrame.draw(title: Pane.training.title, isFocused: isFocused, into: &grid, area: area, context: context)
@@ -25,9 +27,17 @@ struct TrainingPane: Widget {
             grid.put(line: message, in: inside, row: 1, style: context.style(.negative), context: context)
         }
         if status.phase == .idle && status.history.rows.isEmpty {
-            grid.put(line: cell == "rnn" ? "\(trainKey): train \(taskName) H=\(hidden) in the background"
-                                         : "train a \(cell.uppercased()): ftle train --cell \(cell) --out DIR",
-                     in: inside, row: 2, style: context.style(.dim), context: context)
+            let hint: String
+            if taskName.isEmpty {
+                hint = "train on sequences: ftle train --inputs X.npy --labels Y.npy --out DIR"
+            } else if cell != "rnn" {
+                hint = "train a \(cell.uppercased()): ftle train --cell \(cell) --out DIR"
+            } else if refusal != nil {
+                hint = "\(trainKey) trains single-layer tanh MNIST RNNs only"
+            } else {
+                hint = "\(trainKey): train \(taskName) H=\(hidden) in the background"
+            }
+            grid.put(line: hint, in: inside, row: 2, style: context.style(.dim), context: context)
             grid.put(line: "or follow a run: ftle explore --follow DIR", in: inside, row: 3, style: context.style(.dim),
                      context: context)
             return

@@ -14,18 +14,26 @@ struct Explore: ParsableCommand {
         gradient ΔV_t, the digit with its R-ranked pixel flips, the logits, the R trace ln r_t^1 and \
         training. Press ? inside for the keys. With no --model it opens the bundled \
         Samples/models/permuted-h512.safetensors (else rowwise-h128) on test image 0. \
+        Any model opens on a sequence: --input X.npy (T×I) or --inputs X.npy --labels Y.npy (N×T×I; \
+        n/p move between sequences); an Input pane then replaces the Digit pane. \
         With --follow DIR it follows a run that `ftle train --out DIR` is writing: the Training pane \
         reads DIR/history.csv as it grows and the other panes reload DIR/model.safetensors when it changes.
         """)
 
     @Option(help: "Model file (.safetensors). Default: the followed run's model, else a bundled sample.")
     var model: String?
-    @Option(parsing: .unconditional, help: "Index of the MNIST image to open (0-based).") var image: Int = 0
+    @Option(parsing: .unconditional, help: "Index of the MNIST image to open (0-based; default 0).") var image: Int?
     @Option(help: "Which MNIST split --image indexes: test or train.") var split: Split = .test
+    @Option(help: "A T×I sequence (.npy, '<f4'/'<f8'/'<i8'; T values when I = 1) to open instead of an MNIST image.")
+    var input: String?
+    @Option(parsing: .unconditional, help: "Class label of --input (for the loss; default: the predicted class).") var label: Int?
+    @Option(help: "N×T×I sequences (.npy) to open; n/p move between them (needs --labels).") var inputs: String?
+    @Option(help: "N integer labels (.npy) for --inputs.") var labels: String?
+    @Option(parsing: .unconditional, help: "Index of the --inputs sequence to open first (0-based; default 0).") var index: Int?
     @Option(help: "Colour theme: a name (Themes/NAME.theme, or $FTLE_THEMES/NAME.theme): dark, light, colorblind, mono, ...; or the path of a .theme file.") var theme: String?
     @Option(help: "Follow the training run writing into this folder.") var follow: String?
     @Option(help: "Colours: auto, truecolor, 256, 8 or mono.") var color: String = "auto"
-    @Option(help: "Number of tangent directions K (default min(H, 32)).") var k: Int?
+    @Option(help: "Number of tangent directions K (default min(N, 32); N = ΣH of the stacked state, 2H per LSTM layer).") var k: Int?
     @Option(help: "Folder that background training (key t) writes into (default runs/explore-<time>).") var out: String?
     @Option(name: .customLong("reload-every"),
             help: "While background training runs, load its weights into the other panes every N batches (default: only on R).")
@@ -35,17 +43,29 @@ struct Explore: ParsableCommand {
     @Flag(help: .hidden) var benchmark = false
 
     func validate() throws {
-        if image < 0 { throw ValidationError("--image must be ≥ 0 (got \(image))") }
+        if let image, image < 0 { throw ValidationError("--image must be ≥ 0 (got \(image))") }
+        if input != nil && inputs != nil { throw ValidationError("give either --input or --inputs, not both") }
+        if image != nil && (input != nil || inputs != nil) {
+            throw ValidationError("give either --image or --input/--inputs, not both")
+        }
+        if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
+        if label != nil && input == nil { throw ValidationError("--label goes with --input X.npy (--inputs takes --labels)") }
+        if let label, label < 0 { throw ValidationError("--label must be ≥ 0 (got \(label))") }
+        if index != nil && inputs == nil { throw ValidationError("--index picks a sequence of --inputs X.npy") }
+        if let index, index < 0 { throw ValidationError("--index must be ≥ 0 (got \(index))") }
         if let k, k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
         if let reloadEvery, reloadEvery < 1 { throw ValidationError("--reload-every must be at least 1 (got \(reloadEvery))") }
     }
 
     func run() throws {
-        var options = ExplorerOptions(modelPath: model, imageIndex: image, split: split, themeName: theme,
+        var options = ExplorerOptions(modelPath: model, imageIndex: image ?? 0, split: split, themeName: theme,
                                       followDirectory: follow, colorName: color, dataDirectory: dataOptions.directory,
                                       bundleRoot: Bundled.root() ?? FileManager.default.currentDirectoryPath,
                                       trainingDirectory: out, directions: k, reloadEveryBatches: reloadEvery)
         options.jacobian = jacobian
+        options.imageWasGiven = image != nil
+        (options.inputPath, options.label) = (input, label)
+        (options.inputsPath, options.labelsPath, options.sequenceIndex) = (inputs, labels, index)
         let status: Int32
         do {
             if benchmark {

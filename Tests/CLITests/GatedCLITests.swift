@@ -252,7 +252,7 @@ struct GatedCLITests {
             BadInputCase(name: "537 report --gated of a model without a task", args: ["report", "--gated", gru, "--out", dir + "/r3"],
                          stderr: "ftle: \(gru): report needs a model of an MNIST task; this model has none\n", status: 1),
             BadInputCase(name: "534 explore a gated model without a task", args: ["explore", "--model", gru],
-                         stderr: "ftle: \(gru): the explorer opens models of an MNIST task; use ftle spectrum --input X.npy for this one\n", status: 1),
+                         stderr: "ftle: \(gru): the model has no MNIST task: give a sequence with --input X.npy or a set with --inputs X.npy --labels Y.npy\n", status: 1),
         ]
     }()
 
