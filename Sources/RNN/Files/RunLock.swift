@@ -53,13 +53,24 @@ public final class RunLock: @unchecked Sendable {
                 held[key] = (entry.descriptor, entry.count + 1)
                 return
             }
-            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            // A lock this process released a moment ago can still be held by a child that another
+            // thread is spawning: between fork and exec the child shares the old descriptor (and
+            // /proc/locks names this process). That copy goes at the child's exec, so a refusal
+            // naming this very process is retried for up to 2 s before it counts.
+            var attempts = 0
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let failure = errno
+                let holder = failure == EWOULDBLOCK ? Self.holder(device: key.device, inode: key.inode) : nil
+                if (failure == EINTR || holder == getpid()) && attempts < 200 {
+                    attempts += 1
+                    usleep(10_000)
+                    continue
+                }
                 close(fd)
                 guard failure == EWOULDBLOCK else {
                     throw OutputFileError(path: folder, reason: "cannot lock: \(String(cString: strerror(failure)))", errorNumber: failure)
                 }
-                throw RunFolderError.locked(folder: folder, pid: Self.holder(device: key.device, inode: key.inode))
+                throw RunFolderError.locked(folder: folder, pid: holder)
             }
             held[key] = (fd, 1)
         }
