@@ -65,6 +65,8 @@ for r in $(seq "$rounds"); do
   for p in torch jax; do echo "train-rowwise $p $(run_peer train_peers.py $p 128 28 28 64 40 | awk '{print $6}')" >> "$out"; done
   echo "train-permuted ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1)" >> "$out"
   for p in torch jax; do echo "train-permuted $p $(run_peer train_peers.py $p 512 784 1 64 6 | awk '{print $6}')" >> "$out"; done
+  # Permuted training with subnormals flushed to zero (train --flush-subnormals), against the same peers.
+  echo "train-permuted-ftz ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --flush-subnormals)" >> "$out"
   # Data-parallel training (--threads N: N shards, one BLAS thread each) against one shard on
   # multi-threaded BLAS (the rows above), and the experiments with 1 and N workers.
   echo "train-rowwise-dp ftle $(run_ftle train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2 --threads "$cores")" >> "$out"
@@ -98,6 +100,7 @@ names = {"ftle-full-128": "FTLE full H=128 T=784 (s)", "ftle-full-512": "FTLE fu
          "ftle-lstm-32": "FTLE LSTM K=32 H=128 T=784 (s)", "ftle-lstm-full": "FTLE LSTM full (K=N=256) T=784 (s)",
          "train-rowwise": "train row-wise H=128 B=64 (samples/s)",
          "train-permuted": "train permuted H=512 B=64 (samples/s)",
+         "train-permuted-ftz": "train permuted H=512 B=64, --flush-subnormals (samples/s)",
          "train-rowwise-dp": f"train row-wise H=128 B=64, --threads {cores} (samples/s)",
          "train-permuted-dp": f"train permuted H=512 B=64, --threads {cores} (samples/s)",
          f"perturb-{cores}": f"perturb permuted H=512, {sys.argv[3]} images, --threads {cores} (s)"}
@@ -107,7 +110,8 @@ for w in names:
     b = best.get(w, {})
     if "ftle" not in b: continue
     higher = w.startswith("train")
-    peers = {k: v for k, v in (best.get(w[:-3], {}) if w.endswith("-dp") else b).items() if k != "ftle"}
+    base = w[:-3] if w.endswith("-dp") else w[:-4] if w.endswith("-ftz") else None
+    peers = {k: v for k, v in (best.get(base, {}) if base else b).items() if k != "ftle"}
     fmt = (lambda v: f"{v:,.0f}") if higher else (lambda v: f"{v:.3f}")
     if peers:
         fastest = max(peers, key=peers.get) if higher else min(peers, key=peers.get)
@@ -132,6 +136,10 @@ PY
 )
 echo "$table"
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
+# The measured-by-hand sections (from the first "## " heading on) are kept below the new table.
+kept=$(mktemp)
+first=$(grep -n '^## ' bench/RESULTS.md 2>/dev/null | head -1 | cut -d: -f1)
+if [ -n "$first" ]; then tail -n +"$first" bench/RESULTS.md > "$kept"; fi
 blas=$(dpkg -s libopenblas0-pthread 2>/dev/null | awk '/^Version/{print $2}')
 {
   echo "# Benchmark results"
@@ -142,5 +150,7 @@ blas=$(dpkg -s libopenblas0-pthread 2>/dev/null | awk '/^Version/{print $2}')
   echo "the peers ran with both unset (numpy: $numpy_blas)."
   echo
   echo "$table"
+  if [ -s "$kept" ]; then echo; cat "$kept"; fi
 } > bench/RESULTS.md.tmp && mv bench/RESULTS.md.tmp bench/RESULTS.md
+rm -f "$kept"
 echo "wrote bench/RESULTS.md" >&2
