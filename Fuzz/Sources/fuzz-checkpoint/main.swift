@@ -3,7 +3,8 @@ import Foundation
 import RNN
 
 /// Training checkpoints: the safetensors parse, then every checkpoint field validated
-/// (`RunFolder.checkpoint(in:path:)`) in Float32 and Float64, and a write/re-read round trip.
+/// (`RunFolder.checkpoint(in:path:)`) for vanilla models in Float32 and Float64 and for gated
+/// (GRU/LSTM) models in Float32.
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzCheckpoint(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
@@ -21,6 +22,8 @@ func fuzzCheckpoint(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             precondition(c.model.v.storage.allSatisfy(\.isFinite) && c.model.b.allSatisfy(\.isFinite))
         } catch { oneLine(error) }
         do { let _: Checkpoint<Double> = try RunFolder.checkpoint(in: file, path: "fuzz.safetensors") } catch { oneLine(error) }
+        // GRU/LSTM run checkpoints (stacked included) go through the same reader.
+        do { let _: TrainingCheckpoint<GatedModel<Float>> = try RunFolder.checkpoint(in: file, path: "fuzz.safetensors") } catch { oneLine(error) }
     } catch { oneLine(error) }
     return 0
 }
