@@ -51,23 +51,11 @@ public struct SequenceSource: Equatable, Sendable {
     /// One sequence from `--input` (T×I, or T values when I = 1; '<f4', '<f8' or '<i8'), checked
     /// against the model's I; `label` must be a class of the model.
     public static func loadSingle(path: String, label: Int?, inputSize i: Int, classes: Int) throws -> SequenceSource {
-        let array = try NPYArray(contentsOf: path)
-        let steps: Int
-        switch array.shape.count {
-        case 2:
-            guard array.shape[1] == i else {
-                throw FileFormatError(path: path, "array is \(array.shape[0])×\(array.shape[1]) but the model takes \(i) inputs per step (expected T×\(i))")
-            }
-            steps = array.shape[0]
-        case 1 where i == 1: steps = array.shape[0]
-        default: throw FileFormatError(path: path, "array has shape \(shapeForMessage(array.shape)), expected T×\(i)")
-        }
-        guard steps >= 1 else { throw FileFormatError(path: path, "array has no steps (T = 0)") }
-        guard array.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: path, "array contains NaN or Inf") }
+        let (values, steps) = try readSequence(path, inputSize: i)
         if let label, label >= classes {
             throw ExplorerSetupError("--label must be 0...\(classes - 1) (got \(label)): the model has \(classes) classes")
         }
-        return SequenceSource(path: path, count: 1, steps: steps, inputSize: i, values: array.values,
+        return SequenceSource(path: path, count: 1, steps: steps, inputSize: i, values: values,
                               labels: label.map { [$0] }, isSet: false)
     }
 

@@ -88,3 +88,22 @@ public func evaluate<T>(_ model: RNNModel<T>, on set: SequenceSet, batchSize: In
     }
     return (totalLoss / Double(set.count), Double(correct) / Double(set.count))
 }
+
+/// A T×I sequence from .npy ('<f4', '<f8' or '<i8'; a 1-D array of T values when I = 1),
+/// its values as Float64 exactly as stored.
+public func readSequence(_ path: String, inputSize i: Int) throws -> (values: [Double], steps: Int) {
+    let arr = try NPYArray(contentsOf: path)
+    let steps: Int
+    switch arr.shape.count {
+    case 2:
+        guard arr.shape[1] == i else {
+            throw FileFormatError(path: path, "array is \(arr.shape[0])×\(arr.shape[1]) but the model takes \(i) inputs per step (expected T×\(i))")
+        }
+        steps = arr.shape[0]
+    case 1 where i == 1: steps = arr.shape[0]
+    default: throw FileFormatError(path: path, "array has shape \(shapeForMessage(arr.shape)), expected T×\(i)")
+    }
+    guard steps >= 1 else { throw FileFormatError(path: path, "array has no steps (T = 0)") }
+    guard arr.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: path, "array contains NaN or Inf") }
+    return (arr.values, steps)
+}
