@@ -99,7 +99,7 @@ public struct ExplorerState: Sendable {
                 size: TerminalSize = TerminalSize(width: 120, height: 40)) {
         self.model = model
         // An empty split: every image path is guarded by `sequences == nil`.
-        dataset = try! MNISTDataset(split: .test, pixelBytes: [], labels: [])
+        dataset = .empty(.test)
         self.sequences = sequences
         let n = min(max(index, 0), sequences.count - 1)
         imageIndex = n

@@ -20,6 +20,16 @@ public struct MNISTDataset: Sendable {
     public let labels: [UInt8]
 
     /// Builds a dataset from parts (tests and fixtures); checks shapes and labels.
+    /// A split with no images (for an explorer opened on sequences, which never reads it).
+    public static func empty(_ split: Split) -> MNISTDataset { MNISTDataset(split: split, checkedPixelBytes: [], labels: []) }
+
+    private init(split: Split, checkedPixelBytes: [UInt8], labels: [UInt8]) {
+        self.split = split
+        self.count = labels.count
+        self.pixelBytes = checkedPixelBytes
+        self.labels = labels
+    }
+
     public init(split: Split, pixelBytes: [UInt8], labels: [UInt8], path: String = "<memory>") throws {
         guard pixelBytes.count == labels.count * MNISTDataset.pixels else {
             throw DataFileError(path: path, .countMismatch(images: pixelBytes.count / MNISTDataset.pixels, labels: labels.count))
