@@ -43,15 +43,24 @@ public struct GatedPrefixGradients: Sendable {
     /// δ_{s−1} = D_sᵀ δ_s, and ΔW_hk = Σ_{s≤t} g_k(s) h_{s−1}ᵀ (one GEMM of H×t by t×H per block).
     /// Tested against central differences of `loss(atStep:)`.
     public func gradients(atStep t: Int) -> [Matrix<Double>] {
+        blockGradients(atStep: t, gates: Array(0..<layer.cell.gateCount))
+    }
+
+    /// ∂ℓ_t/∂W_hk for one gate block `gate` (0-based, `cell.gateNames` order): the same
+    /// recursion, with only that block's GEMM.
+    public func gradient(atStep t: Int, gate: Int) -> Matrix<Double> { blockGradients(atStep: t, gates: [gate])[0] }
+
+    /// ∂ℓ_t/∂W_hk for the blocks `gates`, in that order.
+    func blockGradients(atStep t: Int, gates: [Int]) -> [Matrix<Double>] {
         precondition(t >= 1 && t <= steps, "t must be in 1...T")
-        let h = layer.hidden, gates = layer.cell.gateCount
+        let h = layer.hidden
         var p = CrossEntropy.softmax(network.logits(state: states[t]))
         p[label] -= 1
         var delta = matvec(network.readoutWeights, p, .transposed) + [Double](repeating: 0, count: layer.stateSize - h)
-        var blockColumns = [Matrix<Double>](repeating: Matrix(rows: h, cols: t), count: gates)   // column s−1: g_k(s)
+        var blockColumns = [Matrix<Double>](repeating: Matrix(rows: h, cols: t), count: gates.count)   // column s−1: g_k(s)
         for s in stride(from: t, through: 1, by: -1) {
             let (previous, blocks) = layer.adjoint(state: states[s - 1], step: layerSteps[s - 1], gradient: delta)
-            for k in 0..<gates { blockColumns[k].setColumn(s - 1, blocks[k]) }
+            for (n, k) in gates.enumerated() { blockColumns[n].setColumn(s - 1, blocks[k]) }
             delta = previous
         }
         let previousH = Matrix<Double>(rows: h, cols: t, columnMajor: states[0..<t].flatMap { $0[0..<h] })
@@ -61,7 +70,4 @@ public struct GatedPrefixGradients: Sendable {
             return dw
         }
     }
-
-    /// ∂ℓ_t/∂W_hk for one gate block `gate` (0-based, `cell.gateNames` order).
-    public func gradient(atStep t: Int, gate: Int) -> Matrix<Double> { gradients(atStep: t)[gate] }
 }
