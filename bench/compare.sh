@@ -7,6 +7,8 @@
 #   ROUNDS      alternating rounds per workload (default 2; the best of each side is kept)
 #   IMAGES      images of the perturb workloads (default 2; ftle bench perturb and bench/perturb_peer.py)
 #   SAMPLES     samples of the align workload (default 25)
+#   ALT_CORETYPE  an OpenBLAS kernel family (e.g. SkylakeX) to time ftle's BLAS-bound workloads
+#               with as well, in extra rows: what newer kernels would give (default: none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peers_dir="${PEERS_DIR:-../shared/bench}"
@@ -40,9 +42,15 @@ ftle_blas=$("$ftle" bench gemm --n 8 --repeat 1 | python3 -c 'import json,sys; p
 
 # BLAS limits: measured before and after the workloads; the best is kept.
 
+alt="${ALT_CORETYPE:-}"
+run_alt() { OPENBLAS_CORETYPE="$alt" run_ftle "$@"; }
 gemm_limits() {
   echo "gemm f64 $(run_ftle gemm --n 1024 --precision f64 --repeat 5)" >> "$out"
   echo "gemm f32 $(run_ftle gemm --n 1024 --precision f32 --repeat 5)" >> "$out"
+  if [ -n "$alt" ]; then
+    echo "gemm-alt f64 $(run_alt gemm --n 1024 --precision f64 --repeat 5)" >> "$out"
+    echo "gemm-alt f32 $(run_alt gemm --n 1024 --precision f32 --repeat 5)" >> "$out"
+  fi
 }
 gemm_limits
 for r in $(seq "$rounds"); do
@@ -71,6 +79,15 @@ for r in $(seq "$rounds"); do
   # multi-threaded BLAS (the rows above), and the experiments with 1 and N workers.
   echo "train-rowwise-dp ftle $(run_ftle train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2 --threads "$cores")" >> "$out"
   echo "train-permuted-dp ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --threads "$cores")" >> "$out"
+  echo "train-permuted-ftz-dp ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --threads "$cores" --flush-subnormals)" >> "$out"
+  if [ -n "$alt" ]; then
+    # The same binary with another kernel family of the same OpenBLAS (ALT_CORETYPE).
+    echo "ftle-full-128-alt ftle $(run_alt ftle-full --hidden 128 --steps 784 --repeat 3)" >> "$out"
+    echo "ftle-full-512-alt ftle $(run_alt ftle-full --hidden 512 --steps 100 --repeat 3)" >> "$out"
+    echo "ftle-partial-alt ftle $(run_alt ftle-partial --hidden 512 --steps 784 --k 32 --repeat 3)" >> "$out"
+    echo "train-rowwise-dp-alt ftle $(run_alt train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2 --threads "$cores")" >> "$out"
+    echo "train-permuted-ftz-dp-alt ftle $(run_alt train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --threads "$cores" --flush-subnormals)" >> "$out"
+  fi
   for n in 1 "$cores"; do
     echo "align-$n ftle $(run_ftle align --samples "$samples" --repeat 1 --threads "$n")" >> "$out"
     echo "perturb-$n ftle $(run_ftle perturb --images "$images" --repeat 1 --threads "$n")" >> "$out"
@@ -79,15 +96,17 @@ for r in $(seq "$rounds"); do
 done
 gemm_limits
 
-table=$(python3 - "$out" "$cores" "$images" "$samples" <<'PY'
+table=$(python3 - "$out" "$cores" "$images" "$samples" "$alt" <<'PY'
 import sys, collections
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-gemm = {}
+alt = sys.argv[5]
+gemm = {}; gemm_alt = {}
 for r in rows:
     if r[0] == "gemm": gemm[r[1]] = max(gemm.get(r[1], 0.0), float(r[3]))
+    if r[0] == "gemm-alt": gemm_alt[r[1]] = max(gemm_alt.get(r[1], 0.0), float(r[3]))
 best = collections.defaultdict(dict); gf = {}
 for r in rows:
-    if r[0] == "gemm" or len(r) < 3 or r[2] == "failed": continue
+    if r[0].startswith("gemm") or len(r) < 3 or r[2] == "failed": continue
     w, impl, v = r[0], r[1], float(r[2])
     higher = w.startswith("train")
     old = best[w].get(impl)
@@ -103,14 +122,22 @@ names = {"ftle-full-128": "FTLE full H=128 T=784 (s)", "ftle-full-512": "FTLE fu
          "train-permuted-ftz": "train permuted H=512 B=64, --flush-subnormals (samples/s)",
          "train-rowwise-dp": f"train row-wise H=128 B=64, --threads {cores} (samples/s)",
          "train-permuted-dp": f"train permuted H=512 B=64, --threads {cores} (samples/s)",
+         "train-permuted-ftz-dp": f"train permuted H=512 B=64, --threads {cores} --flush-subnormals (samples/s)",
          f"perturb-{cores}": f"perturb permuted H=512, {sys.argv[3]} images, --threads {cores} (s)"}
+if alt:
+    for w in ("ftle-full-128", "ftle-full-512", "ftle-partial", "train-rowwise-dp", "train-permuted-ftz-dp"):
+        names[w + "-alt"] = names[w].replace(" (", f", {alt} kernels (", 1)
 print("| workload | ftle | torch | jax | numpy | ratio to fastest peer | ftle % of BLAS limit |")
 print("|---|---|---|---|---|---|---|")
 for w in names:
     b = best.get(w, {})
     if "ftle" not in b: continue
     higher = w.startswith("train")
-    base = w[:-3] if w.endswith("-dp") else w[:-4] if w.endswith("-ftz") else None
+    # Variant rows (threads, flushing, kernels) are compared with the peers' plain row.
+    base = w
+    for suffix in ("-alt", "-dp", "-ftz"):
+        if base.endswith(suffix): base = base[:-len(suffix)]
+    base = base if base != w else None
     peers = {k: v for k, v in (best.get(base, {}) if base else b).items() if k != "ftle"}
     fmt = (lambda v: f"{v:,.0f}") if higher else (lambda v: f"{v:.3f}")
     if peers:
@@ -119,11 +146,12 @@ for w in names:
         rtext = f"{ratio:.2f}× ({fastest})"
     else:
         rtext = "–"
-    limit = gemm.get("f32" if higher else "f64")
+    limit = (gemm_alt if w.endswith("-alt") else gemm).get("f32" if higher else "f64")
     frac = f"{100 * gf[w] / limit:.0f}% of {limit:.0f} GFLOP/s" if limit and gf.get(w) else "–"
     cells = [fmt(b[i]) if i in b else "–" for i in ("ftle", "torch", "jax", "numpy")]
     print(f"| {names[w]} | " + " | ".join(cells) + f" | {rtext} | {frac} |")
 print(f"\nOpenBLAS dgemm 1024³: {gemm.get('f64', 0):.1f} GFLOP/s, sgemm 1024³: {gemm.get('f32', 0):.1f} GFLOP/s (same run).")
+if alt: print(f"With {alt} kernels: dgemm {gemm_alt.get('f64', 0):.1f}, sgemm {gemm_alt.get('f32', 0):.1f} GFLOP/s.")
 print(f"\n| experiment (ftle, s) | --threads 1 | --threads {cores} | speed-up |")
 print("|---|---|---|---|")
 for w, label in (("align", f"align row-wise H=128, {sys.argv[4]} samples"), ("perturb", f"perturb permuted H=512, {sys.argv[3]} images")):

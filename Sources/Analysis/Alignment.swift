@@ -65,6 +65,13 @@ struct SampleColumns: Sendable {
     }
 }
 
+/// What one job of the study's pool gives: a sample's compared columns at every step, or the
+/// random baseline.
+enum StudyJobResult: Sendable {
+    case sample([SampleColumns])
+    case baseline(Double)
+}
+
 /// Figures 1–2 data over many samples.
 public struct AlignmentStudy: Sendable {
     /// How the three groups' alignment values become one number each.
@@ -180,10 +187,18 @@ public struct AlignmentStudy: Sendable {
         let groups = [firstTen, lastTen, randomTen]
         var valuesFirst10: [Double] = [], valuesLast10: [Double] = [], valuesRandom10: [Double] = []
         progress(0, o.samples)
-        try WorkerPool(workers: threads).orderedMap(count: o.samples, { n in
+        // One job per sample, and one more for the random baseline, so that its SVDs run on a
+        // worker beside the last samples instead of after them.
+        var baseline = 0.0
+        try WorkerPool(workers: threads).orderedMap(count: o.samples + 1, { n -> StudyJobResult in
+            if n == o.samples { return .baseline(try AlignmentStudy.randomBaseline(hidden: h, pairs: 4, seed: o.seed &+ 7)) }
             let alignment = try alignments(n, initialStates[n].h0, initialStates[n].gradient)
-            return try (1...steps).map { t in SampleColumns(try alignment(t), first: first, last: last) }
-        }, consume: { n, columns in
+            return .sample(try (1...steps).map { t in SampleColumns(try alignment(t), first: first, last: last) })
+        }, consume: { n, result in
+            guard case .sample(let columns) = result else {
+                if case .baseline(let value) = result { baseline = value }
+                return
+            }
             for t in 1...steps {
                 let a = columns[t - 1]
                 for j in 0..<first {
@@ -211,7 +226,7 @@ public struct AlignmentStudy: Sendable {
         let nF = Double(o.samples * first), nL = Double(o.samples * last)
         stdByIndexFirst = (0..<steps).map { t in (0..<k).map { std(sumF[t][$0], sqF[t][$0], nF) } }
         stdByIndexLast = (0..<steps).map { t in (0..<k).map { std(sumL[t][$0], sqL[t][$0], nL) } }
-        randomBaseline = try AlignmentStudy.randomBaseline(hidden: h, pairs: 4, seed: o.seed &+ 7)
+        randomBaseline = baseline
         switch o.statistic {
         case .pooled:
             stdFirst10 = populationStandardDeviation(valuesFirst10); stdLast10 = populationStandardDeviation(valuesLast10); stdRandom10 = populationStandardDeviation(valuesRandom10)

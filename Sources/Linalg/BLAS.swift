@@ -8,6 +8,8 @@ import CBLAS
 ///
 /// `op` is the identity or the transpose as given. Shapes are checked; a mismatch traps
 /// (it is a programming error, not a data error). `nil` ranges mean all columns.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func gemm<T: LinalgScalar>(
     _ transA: Transpose, _ a: Matrix<T>, aColumns aCols: Range<Int>? = nil,
     _ transB: Transpose, _ b: Matrix<T>, bColumns bCols: Range<Int>? = nil,
@@ -42,6 +44,8 @@ private func scaleInPlace<T: LinalgScalar>(_ p: UnsafeMutablePointer<T>, count: 
 }
 
 /// op(A) · op(B) as a new matrix.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func matmul<T: LinalgScalar>(_ a: Matrix<T>, _ b: Matrix<T>,
                                     _ transA: Transpose = .none, _ transB: Transpose = .none) -> Matrix<T> {
     let m = transA == .none ? a.rows : a.cols
@@ -52,6 +56,8 @@ public func matmul<T: LinalgScalar>(_ a: Matrix<T>, _ b: Matrix<T>,
 }
 
 /// y = alpha · op(A) · x + beta · y, with x and y plain vectors.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func gemv<T: LinalgScalar>(_ transA: Transpose, _ a: Matrix<T>, _ x: [T],
                                   alpha: T = 1, beta: T = 0, into y: inout [T]) {
     let (m, n) = transA == .none ? (a.rows, a.cols) : (a.cols, a.rows)
@@ -69,6 +75,8 @@ public func gemv<T: LinalgScalar>(_ transA: Transpose, _ a: Matrix<T>, _ x: [T],
 }
 
 /// op(A) · x as a new vector.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func matvec<T: LinalgScalar>(_ a: Matrix<T>, _ x: [T], _ transA: Transpose = .none) -> [T] {
     var y = [T](repeating: 0, count: transA == .none ? a.rows : a.cols)
     gemv(transA, a, x, into: &y)

@@ -55,6 +55,8 @@ extension QRWorkspace {
 /// same call CholeskyQR2 uses to form R = R₂R₁, so a split R formed here is bit-identical to
 /// the one `factor(_:r:)` returns. `inner`'s entries below the diagonal must be zero (trmm reads
 /// only `outer`'s upper triangle).
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func upperTriangularProduct<T: LinalgScalar>(_ outer: Matrix<T>, _ inner: Matrix<T>) -> Matrix<T> {
     let n = outer.rows
     precondition(outer.cols == n && inner.rows == n && inner.cols == n, "upperTriangularProduct needs two n×n matrices")

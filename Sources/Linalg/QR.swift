@@ -12,6 +12,8 @@ public struct ThinQR<T: LinalgScalar>: Sendable {
 }
 
 /// Thin QR with diag(R) ≥ 0 (see `ThinQR`). Throws `LinalgError.nonFiniteInput` on NaN/Inf.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func thinQR<T: LinalgScalar>(_ a: Matrix<T>) throws -> ThinQR<T> {
     var ws = QRWorkspace<T>(rows: a.rows, cols: a.cols)
     var q = a

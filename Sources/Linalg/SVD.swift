@@ -17,6 +17,8 @@ public enum SVDMode: Sendable { case thin, full }
 /// SVD through LAPACK `gesdd` (divide and conquer), falling back to `gesvd` when gesdd
 /// reports `info > 0`. Throws `LinalgError.nonFiniteInput` for NaN/Inf input and
 /// `.svdDidNotConverge` when both fail.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func svd<T: LinalgScalar>(_ a: Matrix<T>, mode: SVDMode = .thin) throws -> SVD<T> {
     guard a.allFinite else { throw LinalgError.nonFiniteInput(routine: "gesdd") }
     let m = a.rows, n = a.cols, k = min(m, n)
