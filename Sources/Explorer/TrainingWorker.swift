@@ -125,6 +125,8 @@ public final class TrainingWorker: Sendable {
                     post(.epochEnd(epoch: epoch, testLoss: testLoss, testAccuracy: testAccuracy))
                 case let .checkpoint(path, step):
                     post(.checkpoint(path: path, step: step))
+                case .bestModel:
+                    break  // the Training pane shows every epoch's accuracy already
                 }
             }
             if weightsRequested.exchange(false, ordering: .relaxed) {

@@ -59,7 +59,7 @@ struct Train: ParsableCommand {
         "Flush subnormal numbers to zero (as torch.set_flush_denormal(True); JAX on CPU does by default). Faster where gradients decay through many steps (about 3× on the permuted task), and results change wherever a value below 1.2e-38 (f32) would have appeared. BLAS then runs on ftle's own threads. Default off; a run records it and --resume keeps it unless given."))
     var flushSubnormals: Bool?
     @OptionGroup var dataOptions: DataOptions
-    @Option(help: "Output folder.") var out: String
+    @Option(help: "Output folder: model.safetensors, checkpoint.safetensors, history.csv, initial.safetensors and best.safetensors (the epoch-end model with the best test accuracy so far).") var out: String
     @Flag(help: "Continue the run saved in --out exactly where its last checkpoint stopped.") var resume = false
     @Option(help: "Train on these sequences (.npy, N×T×I) instead of MNIST; needs --labels.") var inputs: String?
     @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
@@ -223,6 +223,8 @@ struct Train: ParsableCommand {
                 print(String(format: "epoch %d done: test loss %.4f, test accuracy %.2f%%", e + 1, loss, 100 * acc))
             case let .checkpoint(path, step):
                 if !interactive { print("checkpoint step \(step): \(path)") }
+            case let .bestModel(path, e, acc):
+                print(String(format: "best so far: %@ (epoch %d, test accuracy %.2f%%)", path, e + 1, 100 * acc))
             }
             fflush(nil)
         }

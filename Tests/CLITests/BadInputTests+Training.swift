@@ -3,7 +3,7 @@ import RNN
 import TestSupport
 import Testing
 
-/// Rows 540–552 of docs/bad-inputs.md (540–559 reserved): `ftle train --layers` and the resume of sequence-set
+/// Rows 540–554 of docs/bad-inputs.md (540–559 reserved): `ftle train --layers` and the resume of sequence-set
 /// runs (`--inputs`), with the exact stderr and exit status. Usage errors are found before
 /// anything is read; crafted checkpoints of tiny sequence-set runs check what `--resume` refuses.
 extension BadInputTests {
@@ -41,6 +41,11 @@ extension BadInputTests {
         let gone = fx.crafted("seq-gone", from: "seq-run", data { $0["inputs"] = d + "/gone.npy" })
         let saysThree = fx.crafted("stack-says-3", from: "seq-stack") { $0["layers"] = 3 }
         let saysZero = fx.crafted("stack-says-0", from: "seq-stack") { $0["layers"] = 0 }
+        // best.safetensors as a folder (a new run) and as a FIFO (a resume).
+        try! FileManager.default.createDirectory(atPath: d + "/best-folder/best.safetensors", withIntermediateDirectories: true)
+        let bestFIFO = fx.crafted("best-fifo", from: "seq-run") { _ in }
+        try? FileManager.default.removeItem(atPath: bestFIFO + "/best.safetensors")
+        precondition(mkfifo(bestFIFO + "/best.safetensors", 0o644) == 0)
         func train(_ args: [String], _ out: String = "never") -> [String] { ["train"] + args + ["--out", d + "/" + out] }
         return [
             Case(name: "540 --layers 0", args: train(["--layers", "0"]),
@@ -70,6 +75,11 @@ extension BadInputTests {
                  stderr: "ftle: \(saysZero)/checkpoint.safetensors: training_config: the number of layers must be in 1...64 (got 0)\n", status: 1),
             Case(name: "552 --threads 2 on the resume of a stacked run", args: train(["--resume", "--threads", "2"], "seq-stack"),
                  stderr: "ftle: --threads must be 1 for a run of 2 layers (a stacked run trains each batch in one shard; got 2)\n", status: 1),
+            Case(name: "553 a new run whose folder has a folder named best.safetensors",
+                 args: train(["--inputs", d + "/x.npy", "--labels", d + "/y.npy", "--hidden", "4", "--epochs", "1"], "best-folder"),
+                 stderr: "ftle: \(d)/best-folder/best.safetensors: cannot write: is a directory\n", status: 1),
+            Case(name: "554 resume of a run whose best.safetensors is a FIFO", args: ["train", "--resume", "--out", bestFIFO],
+                 stderr: "ftle: \(bestFIFO)/best.safetensors: cannot write: is a device or FIFO, not a regular file\n", status: 1),
         ]
     }()
 

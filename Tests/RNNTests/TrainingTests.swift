@@ -187,4 +187,44 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         }
         #expect(try RNNModel<Float>.load(from: dir + "/initial.safetensors").allFinite)
     }
+
+    /// `best.safetensors` holds the epoch-end model with the highest test accuracy (as
+    /// history.csv records it; the first such epoch on a tie), whatever the order of the
+    /// accuracies: checked against every epoch-end model captured as the run goes, for a run
+    /// straight through and one split by a resume; a new run in the folder removes a stale one.
+    @Test func bestModelIsTheEpochEndWithTheHighestTestAccuracy() throws {
+        var c = config(epochs: 5)
+        c.learningRate = 0.03  // Adam this fast makes the accuracy go up and down
+        let straight = makeTemporaryDirectory("ftle-best-a"), split = makeTemporaryDirectory("ftle-best-b")
+        // A stale best model from an earlier run in the folder goes when the new run starts.
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: straight + "/" + RunFiles.bestModel))
+        let a = try Trainer<Float>(config: c, train: bundledTrain, test: bundledTest, outputDirectory: straight)
+        #expect(!FileManager.default.fileExists(atPath: straight + "/" + RunFiles.bestModel))
+        var epochModels: [RNNModel<Float>] = [], accuracies: [Double] = [], announced: [Int] = []
+        #expect(try a.run(onEvent: { event in
+            switch event {
+            case let .epochEnd(_, _, accuracy): epochModels.append(a.model); accuracies.append(accuracy)
+            case let .bestModel(_, epoch, _): announced.append(epoch)
+            default: break
+            }
+        }) == .finished)
+        #expect(epochModels.count == 5)
+        let recorded = accuracies.map { Double(String(format: "%.6g", $0))! }
+        let bestEpoch = recorded.firstIndex(of: recorded.max()!)!
+        // Announced exactly at the epochs that beat every earlier one.
+        let records = recorded.indices.filter { e in recorded[..<e].allSatisfy { $0 < recorded[e] } }
+        #expect(announced == records && announced.last == bestEpoch)
+        let best = try RNNModel<Float>.load(from: straight + "/" + RunFiles.bestModel)
+        let expected = epochModels[bestEpoch]
+        #expect(best.u == expected.u && best.v == expected.v && best.b == expected.b && best.w == expected.w && best.c == expected.c)
+        #expect(best.metadata.testAccuracy == accuracies[bestEpoch] && best.metadata.epochsTrained == Double(bestEpoch + 1))
+        // Split after two epochs and resumed: the same best model.
+        var first = c; first.epochs = 2
+        #expect(try Trainer<Float>(config: first, train: bundledTrain, test: bundledTest, outputDirectory: split).run() == .finished)
+        let resumed = try Trainer<Float>(resumingIn: split, epochs: 5, logEvery: nil, checkpointEvery: nil, train: bundledTrain, test: bundledTest)
+        #expect(try resumed.run() == .finished)
+        let splitBest = try RNNModel<Float>.load(from: split + "/" + RunFiles.bestModel)
+        #expect(splitBest.v == best.v && splitBest.u == best.u && splitBest.metadata.testAccuracy == best.metadata.testAccuracy)
+        print("best-model test: accuracies \(recorded), best epoch \(bestEpoch + 1), announced \(announced.map { $0 + 1 })")
+    }
 }

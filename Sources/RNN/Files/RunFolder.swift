@@ -9,6 +9,8 @@ public enum RunFiles {
     public static let history = "history.csv"
     /// The model as initialised, before any update (written once by a fresh run).
     public static let initialModel = "initial.safetensors"
+    /// The epoch-end model with the highest test accuracy so far.
+    public static let bestModel = "best.safetensors"
     public static let historyHeader = "epoch,batch,step,loss,accuracy,samples_per_second,test_loss,test_accuracy"
 }
 
@@ -30,7 +32,9 @@ public typealias GatedCheckpoint<T: LinalgScalar> = TrainingCheckpoint<GatedMode
 /// - `model.safetensors`: the weights (PyTorch names) with the run's settings as metadata;
 /// - `checkpoint.safetensors`: weights, optimizer state, position and config, for resuming;
 /// - `history.csv`: one row per report (`RunFiles.historyHeader`), appended as training goes;
-/// - `initial.safetensors`: the untrained initialisation.
+/// - `initial.safetensors`: the untrained initialisation;
+/// - `best.safetensors`: the epoch-end model whose test accuracy beats every earlier epoch's in
+///   `history.csv` (written at such an epoch end; absent until one comes).
 ///
 /// Every whole-file write is atomic (temporary file, fsync, rename); the history is appended.
 public struct RunFolder: Sendable, Equatable {
@@ -41,6 +45,7 @@ public struct RunFolder: Sendable, Equatable {
     public var checkpointPath: String { path + "/" + RunFiles.checkpoint }
     public var historyPath: String { path + "/" + RunFiles.history }
     public var initialModelPath: String { path + "/" + RunFiles.initialModel }
+    public var bestModelPath: String { path + "/" + RunFiles.bestModel }
 
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpointPath) }
 
@@ -51,7 +56,10 @@ public struct RunFolder: Sendable, Equatable {
     /// settings, as every model file of the run does — e.g. its held-out images).
     public func start<Model: TrainableModel>(initialModel: Model, config: TrainingConfig) throws {
         try prepare()
+        try checkBestModelDestination()
         try writeFileAtomically(historyPath, text: RunFiles.historyHeader + "\n")
+        // A replaced run's best model is not this run's.
+        if unlink(bestModelPath) != 0 && errno != ENOENT { throw OutputFileError(path: bestModelPath, errno: errno) }
         var m = initialModel
         config.record(into: &m.metadata)
         try m.save(to: initialModelPath)
@@ -155,11 +163,34 @@ public struct RunFolder: Sendable, Equatable {
 
     /// `model.safetensors`: the weights with the run's settings and progress as metadata (atomic).
     public func writeModel<Model: TrainableModel>(_ model: Model, config: TrainingConfig, epochsTrained: Double, step: Int) throws {
+        try save(model, config: config, epochsTrained: epochsTrained, step: step, to: modelPath)
+    }
+
+    /// `best.safetensors`: as `writeModel`, for the model at the end of an epoch (atomic).
+    public func writeBestModel<Model: TrainableModel>(_ model: Model, config: TrainingConfig, epochsTrained: Double, step: Int) throws {
+        try save(model, config: config, epochsTrained: epochsTrained, step: step, to: bestModelPath)
+    }
+
+    /// Refuses a `best.safetensors` that is not a regular file (or a link to one) or absent —
+    /// a folder, FIFO or device there — before a run starts rather than at its first epoch end.
+    public func checkBestModelDestination() throws {
+        if case .direct = try outputDestination(bestModelPath) {
+            throw OutputFileError(path: bestModelPath, reason: "is a device or FIFO, not a regular file")
+        }
+    }
+
+    private func save<Model: TrainableModel>(_ model: Model, config: TrainingConfig, epochsTrained: Double, step: Int, to path: String) throws {
         var m = model
         m.metadata.epochsTrained = epochsTrained
         config.record(into: &m.metadata)
         m.metadata.extra["step"] = String(step)
-        try m.save(to: modelPath)
+        try m.save(to: path)
+    }
+
+    /// The highest test accuracy of epochs before `epoch` (0-based) in the history, nil when
+    /// none has one.
+    public func bestTestAccuracy(before epoch: Int) -> Double? {
+        readHistory().rows.filter { $0.epoch < epoch }.compactMap(\.testAccuracy).max()
     }
 
     // MARK: History

@@ -34,6 +34,12 @@ public struct TrainingHistory: Hashable, Sendable {
             return "\(epoch),\(batch),\(step),\(field(loss)),\(field(accuracy)),\(field(samplesPerSecond)),\(field(testLoss)),\(field(testAccuracy))"
         }
 
+        /// The test accuracy as the file holds it (rounded to `%.6g`; -1 when absent), so that a
+        /// value about to be written compares with the file's rows as they will read back.
+        public var recordedTestAccuracy: Double {
+            testAccuracy.flatMap { Double(String(format: "%.6g", $0)) } ?? -1
+        }
+
         /// What makes a row unique: (epoch, batch, step) and whether it is a progress row or a
         /// test row (an epoch's last progress row and its test row share the position).
         public var identity: [Int] { [epoch, batch, step, loss == nil ? 1 : 0] }

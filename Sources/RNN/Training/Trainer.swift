@@ -11,7 +11,7 @@ public typealias SequenceSetTrainer<T: LinalgScalar> = ModelTrainer<RNNModel<T>,
 
 /// A training run writing into one `RunFolder`: `model.safetensors` (weights only, loadable by
 /// PyTorch), `checkpoint.safetensors` (weights + optimizer state + position, for resuming),
-/// `history.csv` and `initial.safetensors` — one loop for every model kind (`TrainableModel`)
+/// `history.csv`, `initial.safetensors` and `best.safetensors` — one loop for every model kind (`TrainableModel`)
 /// and every kind of data (`TrainingData`).
 public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
     public typealias T = Model.Scalar
@@ -95,6 +95,7 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
             throw FileFormatError(path: folder.checkpointPath,
                                   "checkpoint field position_batch is \(position.batch), past the \(batchesPerEpoch) batches of an epoch")
         }
+        try folder.checkBestModelDestination()
         historyRepair = try folder.repairHistory(throughStep: optimizer.step)
         // The model file is derived from the checkpoint, written just after it. A kill between
         // the two writes leaves it one checkpoint behind — at the end of a run, for good, since
@@ -186,6 +187,13 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
             if let test {
                 let r = evaluate(model, on: test, limit: config.testLimit, threads: config.threads)
                 model.metadata.testAccuracy = r.accuracy
+                // The best epoch so far, judged as history.csv records accuracies (%.6g). Written
+                // before the history row: a kill in between redoes this epoch end on resume.
+                let recorded = TrainingHistory.Row(epoch: 0, batch: 0, step: 0, testAccuracy: r.accuracy).recordedTestAccuracy
+                if recorded > (folder.bestTestAccuracy(before: position.epoch - 1) ?? -1) {
+                    try folder.writeBestModel(model, config: config, epochsTrained: Double(position.epoch), step: optimizer.step)
+                    onEvent(.bestModel(path: folder.bestModelPath, epoch: position.epoch - 1, testAccuracy: r.accuracy))
+                }
                 try record(.init(epoch: position.epoch - 1, batch: batchesPerEpoch, step: optimizer.step,
                                  testLoss: r.loss, testAccuracy: r.accuracy))
                 onEvent(.epochEnd(epoch: position.epoch - 1, testLoss: r.loss, testAccuracy: r.accuracy))
