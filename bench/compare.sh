@@ -91,6 +91,7 @@ for r in $(seq "$rounds"); do
   for n in 1 "$cores"; do
     echo "align-$n ftle $(run_ftle align --samples "$samples" --repeat 1 --threads "$n")" >> "$out"
     echo "perturb-$n ftle $(run_ftle perturb --images "$images" --repeat 1 --threads "$n")" >> "$out"
+    echo "report-$n ftle $(run_ftle report --repeat 1 --threads "$n")" >> "$out"
   done
   echo "perturb-$cores torch $("${peer_env[@]}" "$py" bench/perturb_peer.py Samples/models/permuted-h512.safetensors Samples/mnist "$images" 1 2>/dev/null | tail -n 1 | awk '{print $3}' || echo failed)" >> "$out"
 done
@@ -154,7 +155,8 @@ print(f"\nOpenBLAS dgemm 1024³: {gemm.get('f64', 0):.1f} GFLOP/s, sgemm 1024³:
 if alt: print(f"With {alt} kernels: dgemm {gemm_alt.get('f64', 0):.1f}, sgemm {gemm_alt.get('f32', 0):.1f} GFLOP/s.")
 print(f"\n| experiment (ftle, s) | --threads 1 | --threads {cores} | speed-up |")
 print("|---|---|---|---|")
-for w, label in (("align", f"align row-wise H=128, {sys.argv[4]} samples"), ("perturb", f"perturb permuted H=512, {sys.argv[3]} images")):
+for w, label in (("align", f"align row-wise H=128, {sys.argv[4]} samples"), ("perturb", f"perturb permuted H=512, {sys.argv[3]} images"),
+                 ("report", "report's studies (ftle bench report: 2 alignments of 25 samples, 3 perturb modes of 4 images)")):
     one, many = best.get(f"{w}-1", {}).get("ftle"), best.get(f"{w}-{cores}", {}).get("ftle")
     if one and many: print(f"| {label} | {one:.2f} | {many:.2f} | {one / many:.2f}× |")
 for w in ("train-rowwise", "train-permuted"):
