@@ -134,6 +134,8 @@ struct Bench: ParsableCommand {
             try SubnormalMode.set(flushing: flushSubnormals)
             var result: [String: Any] = ["workload": workload.rawValue, "repeat": `repeat`, "blas_threads": blasThreads, "blas_core": blasCoreName,
                                          "threads": workers]
+            // OpenBLAS fell back below this CPU's instruction set (and nothing pinned it): say so.
+            if let hint = blasKernelHintHere { result["blas_hint"] = hint }
             switch workload {
             case .align, .perturb, .report:
                 result.merge(try experiment(workers: workers)) { $1 }
