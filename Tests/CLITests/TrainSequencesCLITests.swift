@@ -18,6 +18,11 @@ struct TrainSequencesCLITests {
         #expect(straight.status == 0, "\(straight.stderr)")
         #expect(straight.stdout.contains("45 sequences (test 5), T=5 I=3 C=4 H=6 tanh"))
         #expect(straight.stdout.contains("checkpoint step 2: "))
+        // Epoch 1 is always the best so far: its line follows the epoch's own, on a line of its own.
+        let lines = straight.stdout.split(separator: "\n").map(String.init)
+        let epochOne = try #require(lines.firstIndex { $0.hasPrefix("epoch 1 done: test loss ") })
+        #expect(lines[epochOne + 1].hasPrefix("best so far: \(d)/straight/best.safetensors (epoch 1, test accuracy "))
+        #expect(FileManager.default.fileExists(atPath: d + "/straight/best.safetensors"))
         let first = try CLI.run(common + ["--epochs", "1", "--out", d + "/split"])
         #expect(first.status == 0, "\(first.stderr)")
         let resumed = try CLI.run(["train", "--resume", "--epochs", "3", "--out", d + "/split"])

@@ -201,13 +201,16 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         let a = try Trainer<Float>(config: c, train: bundledTrain, test: bundledTest, outputDirectory: straight)
         #expect(!FileManager.default.fileExists(atPath: straight + "/" + RunFiles.bestModel))
         var epochModels: [RNNModel<Float>] = [], accuracies: [Double] = [], announced: [Int] = []
-        #expect(try a.run(onEvent: { event in
+        let outcome = try a.run(onEvent: { event in
             switch event {
             case let .epochEnd(_, _, accuracy): epochModels.append(a.model); accuracies.append(accuracy)
-            case let .bestModel(_, epoch, _): announced.append(epoch)
+            case let .bestModel(_, epoch, _):
+                announced.append(epoch)
+                #expect(epochModels.count == epoch + 1, "announced after its epoch's end")
             default: break
             }
-        }) == .finished)
+        })
+        #expect(outcome == .finished)
         #expect(epochModels.count == 5)
         let recorded = accuracies.map { Double(String(format: "%.6g", $0))! }
         let bestEpoch = recorded.firstIndex(of: recorded.max()!)!

@@ -190,13 +190,12 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
                 // The best epoch so far, judged as history.csv records accuracies (%.6g). Written
                 // before the history row: a kill in between redoes this epoch end on resume.
                 let recorded = TrainingHistory.Row(epoch: 0, batch: 0, step: 0, testAccuracy: r.accuracy).recordedTestAccuracy
-                if recorded > (folder.bestTestAccuracy(before: position.epoch - 1) ?? -1) {
-                    try folder.writeBestModel(model, config: config, epochsTrained: Double(position.epoch), step: optimizer.step)
-                    onEvent(.bestModel(path: folder.bestModelPath, epoch: position.epoch - 1, testAccuracy: r.accuracy))
-                }
+                let isBest = recorded > (folder.bestTestAccuracy(before: position.epoch - 1) ?? -1)
+                if isBest { try folder.writeBestModel(model, config: config, epochsTrained: Double(position.epoch), step: optimizer.step) }
                 try record(.init(epoch: position.epoch - 1, batch: batchesPerEpoch, step: optimizer.step,
                                  testLoss: r.loss, testAccuracy: r.accuracy))
                 onEvent(.epochEnd(epoch: position.epoch - 1, testLoss: r.loss, testAccuracy: r.accuracy))
+                if isBest { onEvent(.bestModel(path: folder.bestModelPath, epoch: position.epoch - 1, testAccuracy: r.accuracy)) }
             }
             try saveCheckpoint(onEvent)
             if shouldStop() && position.epoch < config.epochs { return .interrupted(step: optimizer.step) }

@@ -29,7 +29,8 @@ public enum TrainingEvent: Sendable {
     case progress(TrainingProgress)
     case epochEnd(epoch: Int, testLoss: Double, testAccuracy: Double)
     case checkpoint(path: String, step: Int)
-    /// `best.safetensors` was written: epoch `epoch` (0-based) beat every earlier one.
+    /// `best.safetensors` was written: epoch `epoch` (0-based) beat every earlier one (comes
+    /// after that epoch's `epochEnd`).
     case bestModel(path: String, epoch: Int, testAccuracy: Double)
 }
 
