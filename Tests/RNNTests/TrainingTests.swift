@@ -191,14 +191,20 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
     /// `best.safetensors` holds the epoch-end model with the highest test accuracy (as
     /// history.csv records it; the first such epoch on a tie), whatever the order of the
     /// accuracies: checked against every epoch-end model captured as the run goes, for a run
-    /// straight through and one split by a resume; a new run in the folder removes a stale one.
+    /// straight through and one split by a resume; a lone best model is a run to keep (refused
+    /// without --force, removed with it).
     @Test func bestModelIsTheEpochEndWithTheHighestTestAccuracy() throws {
         var c = config(epochs: 5)
         c.learningRate = 0.03  // Adam this fast makes the accuracy go up and down
         let straight = makeTemporaryDirectory("ftle-best-a"), split = makeTemporaryDirectory("ftle-best-b")
-        // A stale best model from an earlier run in the folder goes when the new run starts.
+        // A best model left alone in a folder (the rest deleted) is a run kept: refused without
+        // replacingExistingRun (--force), untouched; with it, removed when the new run starts.
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: straight + "/" + RunFiles.bestModel))
-        let a = try Trainer<Float>(config: c, train: bundledTrain, test: bundledTest, outputDirectory: straight)
+        #expect(throws: RunFolderError.existingRun(folder: straight)) {
+            try Trainer<Float>(config: c, train: bundledTrain, test: bundledTest, outputDirectory: straight)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: straight + "/" + RunFiles.bestModel)) == Data([1, 2, 3]))
+        let a = try Trainer<Float>(config: c, train: bundledTrain, test: bundledTest, outputDirectory: straight, replacingExistingRun: true)
         #expect(!FileManager.default.fileExists(atPath: straight + "/" + RunFiles.bestModel))
         var epochModels: [RNNModel<Float>] = [], accuracies: [Double] = [], announced: [Int] = []
         let outcome = try a.run(onEvent: { event in

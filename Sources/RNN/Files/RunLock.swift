@@ -114,8 +114,9 @@ extension RunFolder {
     /// Takes the folder's writer lock (see `RunLock`); the folder must exist.
     public func lock() throws -> RunLock { try RunLock(folder: path) }
 
-    /// Whether the folder already holds a run worth keeping: its model or its checkpoint.
+    /// Whether the folder already holds a run worth keeping: its model, its checkpoint or its
+    /// best model (which a user may have kept after deleting the rest).
     public var holdsRun: Bool {
-        FileManager.default.fileExists(atPath: modelPath) || FileManager.default.fileExists(atPath: checkpointPath)
+        [modelPath, checkpointPath, bestModelPath].contains { FileManager.default.fileExists(atPath: $0) }
     }
 }

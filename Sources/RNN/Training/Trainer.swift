@@ -47,6 +47,7 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
         folder = RunFolder(outputDirectory)
         try folder.prepare()
         lock = try folder.lock()
+        try folder.checkBestModelDestination()
         if !replacingExistingRun && folder.holdsRun { throw RunFolderError.existingRun(folder: folder.path) }
         model = try initialModel(config)
         optimizer = model.makeOptimizer(config)
