@@ -23,9 +23,8 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 run_ftle() { "$ftle" bench "$@" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("samples_per_second", d["best_seconds"]), d["gflops"])'; }
-# Some machines here set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE because older OpenBLAS builds (ours,
-# Debian's 0.3.21, among them) compute wrong results or crash with the kernels they would pick.
-# ftle keeps them. The peers bring their own, newer OpenBLAS (numpy) or none (torch: MKL, jax:
+# ftle runs with the environment as given: with OPENBLAS_CORETYPE unset it picks the CPU's own
+# kernel family itself (README, Performance); a value set here is kept, as ftle keeps it. The peers bring their own, newer OpenBLAS (numpy) or none (torch: MKL, jax:
 # XLA), so they run with both unset, as a user of theirs would; which kernels each side ran is
 # written to RESULTS.md.
 peer_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
@@ -38,7 +37,7 @@ blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
 print("; ".join("%s %s, %s kernels" % (i["internal_api"], i["version"], i.get("architecture", "?")) for i in blas) or "unknown")
 PY
 )
-ftle_blas=$("$ftle" bench gemm --n 8 --repeat 1 | python3 -c 'import json,sys; print(json.load(sys.stdin).get("blas_core", "unknown"))')
+ftle_blas=$("$ftle" bench gemm --n 8 --repeat 1 | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("blas_core", "unknown"), "kernels, chosen by", d.get("blas_core_chosen_by", "?"), ("(replacing OpenBLAS'"'"'s fallback " + d["blas_core_replaced"] + ")") if "blas_core_replaced" in d else "")')
 
 # BLAS limits: measured before and after the workloads; the best is kept.
 
@@ -69,24 +68,22 @@ for r in $(seq "$rounds"); do
     echo "ftle-$c-full ftle $(run_ftle ftle-full --cell "$c" --hidden 128 --steps 784 --repeat 3)" >> "$out"
     echo "ftle-$c-full torch $("${peer_env[@]}" "$py" bench/gated_ftle_peer.py "$c" 128 784 "$n" 3 2>/dev/null | awk '{print $5}' || echo failed)" >> "$out"
   done
+  # Training as `ftle train` runs by default: one data-parallel shard per core, subnormals
+  # flushed to zero; then the same with IEEE subnormals (--keep-subnormals) and with one shard.
   echo "train-rowwise ftle $(run_ftle train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2)" >> "$out"
   for p in torch jax; do echo "train-rowwise $p $(run_peer train_peers.py $p 128 28 28 64 40 | awk '{print $6}')" >> "$out"; done
   echo "train-permuted ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1)" >> "$out"
   for p in torch jax; do echo "train-permuted $p $(run_peer train_peers.py $p 512 784 1 64 6 | awk '{print $6}')" >> "$out"; done
-  # Permuted training with subnormals flushed to zero (train --flush-subnormals), against the same peers.
-  echo "train-permuted-ftz ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --flush-subnormals)" >> "$out"
-  # Data-parallel training (--threads N: N shards, one BLAS thread each) against one shard on
-  # multi-threaded BLAS (the rows above), and the experiments with 1 and N workers.
-  echo "train-rowwise-dp ftle $(run_ftle train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2 --threads "$cores")" >> "$out"
-  echo "train-permuted-dp ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --threads "$cores")" >> "$out"
-  echo "train-permuted-ftz-dp ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --threads "$cores" --flush-subnormals)" >> "$out"
+  echo "train-permuted-keep ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --keep-subnormals)" >> "$out"
+  echo "train-rowwise-1 ftle $(run_ftle train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2 --threads 1)" >> "$out"
+  echo "train-permuted-1 ftle $(run_ftle train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --threads 1)" >> "$out"
   if [ -n "$alt" ]; then
     # The same binary with another kernel family of the same OpenBLAS (ALT_CORETYPE).
     echo "ftle-full-128-alt ftle $(run_alt ftle-full --hidden 128 --steps 784 --repeat 3)" >> "$out"
     echo "ftle-full-512-alt ftle $(run_alt ftle-full --hidden 512 --steps 100 --repeat 3)" >> "$out"
     echo "ftle-partial-alt ftle $(run_alt ftle-partial --hidden 512 --steps 784 --k 32 --repeat 3)" >> "$out"
-    echo "train-rowwise-dp-alt ftle $(run_alt train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2 --threads "$cores")" >> "$out"
-    echo "train-permuted-ftz-dp-alt ftle $(run_alt train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1 --threads "$cores" --flush-subnormals)" >> "$out"
+    echo "train-rowwise-alt ftle $(run_alt train-rowwise --hidden 128 --batch 64 --batches 40 --repeat 2)" >> "$out"
+    echo "train-permuted-alt ftle $(run_alt train-permuted --hidden 512 --batch 64 --batches 6 --repeat 1)" >> "$out"
   fi
   for n in 1 "$cores"; do
     echo "align-$n ftle $(run_ftle align --samples "$samples" --repeat 1 --threads "$n")" >> "$out"
@@ -118,15 +115,14 @@ names = {"ftle-full-128": "FTLE full H=128 T=784 (s)", "ftle-full-512": "FTLE fu
          "ftle-partial": "FTLE K=32 H=512 T=784 (s)",
          "ftle-gru-32": "FTLE GRU K=32 H=128 T=784 (s)", "ftle-gru-full": "FTLE GRU full (K=N=128) T=784 (s)",
          "ftle-lstm-32": "FTLE LSTM K=32 H=128 T=784 (s)", "ftle-lstm-full": "FTLE LSTM full (K=N=256) T=784 (s)",
-         "train-rowwise": "train row-wise H=128 B=64 (samples/s)",
-         "train-permuted": "train permuted H=512 B=64 (samples/s)",
-         "train-permuted-ftz": "train permuted H=512 B=64, --flush-subnormals (samples/s)",
-         "train-rowwise-dp": f"train row-wise H=128 B=64, --threads {cores} (samples/s)",
-         "train-permuted-dp": f"train permuted H=512 B=64, --threads {cores} (samples/s)",
-         "train-permuted-ftz-dp": f"train permuted H=512 B=64, --threads {cores} --flush-subnormals (samples/s)",
+         "train-rowwise": f"train row-wise H=128 B=64, defaults (--threads {cores}, subnormals flushed) (samples/s)",
+         "train-permuted": f"train permuted H=512 B=64, defaults (--threads {cores}, subnormals flushed) (samples/s)",
+         "train-permuted-keep": "train permuted H=512 B=64, --keep-subnormals (samples/s)",
+         "train-rowwise-1": "train row-wise H=128 B=64, --threads 1 (samples/s)",
+         "train-permuted-1": "train permuted H=512 B=64, --threads 1 (samples/s)",
          f"perturb-{cores}": f"perturb permuted H=512, {sys.argv[3]} images, --threads {cores} (s)"}
 if alt:
-    for w in ("ftle-full-128", "ftle-full-512", "ftle-partial", "train-rowwise-dp", "train-permuted-ftz-dp"):
+    for w in ("ftle-full-128", "ftle-full-512", "ftle-partial", "train-rowwise", "train-permuted"):
         names[w + "-alt"] = names[w].replace(" (", f", {alt} kernels (", 1)
 print("| workload | ftle | torch | jax | numpy | ratio to fastest peer | ftle % of BLAS limit |")
 print("|---|---|---|---|---|---|---|")
@@ -136,7 +132,7 @@ for w in names:
     higher = w.startswith("train")
     # Variant rows (threads, flushing, kernels) are compared with the peers' plain row.
     base = w
-    for suffix in ("-alt", "-dp", "-ftz"):
+    for suffix in ("-alt", "-keep", "-1"):
         if base.endswith(suffix): base = base[:-len(suffix)]
     base = base if base != w else None
     peers = {k: v for k, v in (best.get(base, {}) if base else b).items() if k != "ftle"}
@@ -160,8 +156,8 @@ for w, label in (("align", f"align row-wise H=128, {sys.argv[4]} samples"), ("pe
     one, many = best.get(f"{w}-1", {}).get("ftle"), best.get(f"{w}-{cores}", {}).get("ftle")
     if one and many: print(f"| {label} | {one:.2f} | {many:.2f} | {one / many:.2f}× |")
 for w in ("train-rowwise", "train-permuted"):
-    one, many = best.get(w, {}).get("ftle"), best.get(w + "-dp", {}).get("ftle")
-    if one and many: print(f"| {names[w]}: one shard vs --threads {cores} | {one:,.0f} | {many:,.0f} | {many / one:.2f}× |")
+    one, many = best.get(w + "-1", {}).get("ftle"), best.get(w, {}).get("ftle")
+    if one and many: print(f"| {names[w + '-1'].split(',')[0]}: --threads 1 vs {cores} (samples/s) | {one:,.0f} | {many:,.0f} | {many / one:.2f}× |")
 PY
 )
 echo "$table"
@@ -176,7 +172,7 @@ blas=$(dpkg -s libopenblas0-pthread 2>/dev/null | awk '/^Version/{print $2}')
   echo
   echo "Measured $(date -u +%Y-%m-%d) by \`bench/compare.sh\` (ROUNDS=$rounds, best of each side), on $(nproc) cores: $cpu; OpenBLAS ${blas:-unknown}."
   echo "Ratios above 1 mean ftle is faster. Peers: ../shared/bench (torch, jax, numpy)."
-  echo "Kernels: ftle's OpenBLAS ran $ftle_blas kernels (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset});"
+  echo "Kernels: ftle's OpenBLAS ran $ftle_blas (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-unset} in the environment);"
   echo "the peers ran with both unset (numpy: $numpy_blas)."
   echo
   echo "$table"

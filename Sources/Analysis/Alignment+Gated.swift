@@ -42,6 +42,25 @@ public struct GatedSampleAlignment: Sendable {
         return try SampleAlignment.alignment(q: q, deltaV: prefix.gradient(atStep: t, gate: gate), side: side)
     }
 
+    /// Calls `body(t, A_t)` for t = 1…T in order, with A_t as `alignment(atStep:)` gives it,
+    /// holding one frame at a time (see `SampleAlignment.forEachStep`).
+    public static func forEachStep(network: GatedNetwork, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
+                                   gate: Int, side: SingularSide = .right, jacobian: JacobianConvention = .forward,
+                                   gradientInitialState: [Double]? = nil,
+                                   _ body: (Int, Matrix<Double>) throws -> Void) throws {
+        precondition(network.layers.count == 1 && gate >= 0 && gate < network.cell.gateCount, "one gated layer and a gate block")
+        var trace = LyapunovTrace(notStarted: .gated(network), sequence: sequence, steps: steps, initialState: initialState,
+                                  jacobian: jacobian)
+        let prefix = GatedPrefixGradients(network: network, sequence: sequence, steps: steps, label: label,
+                                          initialState: gradientInitialState ?? initialState)
+        let h = network.layers[0].hidden
+        for t in 1...steps {
+            try trace.advance(by: 1)
+            let q = hComponents(of: trace.stepper.q, hidden: h)
+            try body(t, SampleAlignment.alignment(q: q, deltaV: prefix.gradient(atStep: t, gate: gate), side: side))
+        }
+    }
+
     /// The first `hidden` rows of each column of `q`, scaled to unit length (columns whose
     /// h-part has norm < 1e-12 become 0). `q` itself when it has only `hidden` rows (a GRU).
     public static func hComponents(of q: Matrix<Double>, hidden h: Int) -> Matrix<Double> {
@@ -69,11 +88,10 @@ extension AlignmentStudy {
         precondition(network.layers.count == 1, "the study compares Q with one gated layer's recurrent gradient")
         precondition(sequences.count == o.samples && labels.count == o.samples)
         try self.init(qCount: network.stateSize, hidden: network.layers[0].hidden, steps: steps, options: o, threads: threads,
-                      progress: progress) { n, h0, gradientH0 in
-            let sample = try GatedSampleAlignment(network: network, sequence: sequences[n], steps: steps, label: labels[n],
-                                                  initialState: h0, gate: gate, side: o.side, jacobian: o.jacobian,
-                                                  gradientInitialState: gradientH0)
-            return sample.alignment(atStep:)
+                      progress: progress) { n, h0, gradientH0, body in
+            try GatedSampleAlignment.forEachStep(network: network, sequence: sequences[n], steps: steps, label: labels[n],
+                                                 initialState: h0, gate: gate, side: o.side, jacobian: o.jacobian,
+                                                 gradientInitialState: gradientH0, body)
         }
     }
 }

@@ -43,6 +43,54 @@ public struct SampleAlignment: Sendable {
         try SampleAlignment.alignment(q: trace.frames![t - 1], deltaV: prefix.gradient(atStep: t), side: side)
     }
 
+    /// Calls `body(t, A_t)` for t = 1…T in order, with A_t exactly as `alignment(atStep:)` gives
+    /// it, holding one frame at a time: the trace steps on while the alignments are taken, so
+    /// memory is O(H² + T·H) instead of the T frames (T·H² doubles: 1.6 GB at H = 512, T = 784)
+    /// the stored trace keeps. ΔV_t comes from the trace's own states h_0…h_t, or from a forward
+    /// pass of its own started at `gradientInitialState` (see `init`).
+    public static func forEachStep(model: RNNModel<Double>, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
+                                   side: SingularSide = .right, jacobian: JacobianConvention = .forward,
+                                   gradientInitialState: [Double]? = nil,
+                                   _ body: (Int, Matrix<Double>) throws -> Void) throws {
+        var trace = LyapunovTrace(notStarted: model, sequence: sequence, steps: steps, initialState: initialState, jacobian: jacobian)
+        let ownGradient = gradientInitialState.map {
+            PrefixGradients(model: model, sequence: sequence, steps: steps, label: label, initialState: $0)
+        }
+        for t in 1...steps {
+            try trace.advance(by: 1)
+            let prefix = ownGradient ?? PrefixGradients(model: model, states: trace.stateMatrix(throughStep: t), label: label)
+            try body(t, alignment(q: trace.stepper.q, deltaV: prefix.gradient(atStep: t), side: side))
+        }
+    }
+
+    /// A_t with the singular values of ΔV_t and its numerical rank (see `numericalRank`):
+    /// singular vectors past the rank span ΔV_t's null space, where LAPACK returns an arbitrary
+    /// basis (it moves with the BLAS kernels), so a reader of `cosines` keeps to columns < rank.
+    public struct Ranked: Sendable {
+        /// K×H: Qᵀ E (or Qᵀ U), all H columns.
+        public let cosines: Matrix<Double>
+        /// σ_1 ≥ … ≥ σ_H of ΔV_t.
+        public let singularValues: [Double]
+        public let rank: Int
+    }
+
+    /// `alignment(q:deltaV:side:)` with ΔV_t's singular values and numerical rank.
+    public static func rankedAlignment(q: Matrix<Double>, deltaV: Matrix<Double>, side: SingularSide) throws -> Ranked {
+        let f = try svd(deltaV, mode: .thin)
+        let cosines = side == .right ? matmul(q, f.vt, .transposed, .transposed) : matmul(q, f.u, .transposed, .none)
+        return Ranked(cosines: cosines, singularValues: f.s, rank: numericalRank(f.s, rows: deltaV.rows, cols: deltaV.cols))
+    }
+
+    /// The number of singular values above max(m, n) · ε · σ_1 (ε = 2.2e-16): LAPACK's and
+    /// NumPy's `matrix_rank` default, the level below which a singular value is rounding error
+    /// of a matrix with that largest one. 0 for a zero matrix. ΔV_t = Σ_{s≤t} g(s) h_{s−1}ᵀ has
+    /// rank ≤ t, so for t < H its trailing singular vectors are past the rank.
+    public static func numericalRank(_ singularValues: [Double], rows: Int, cols: Int) -> Int {
+        guard let largest = singularValues.first, largest > 0 else { return 0 }
+        let tolerance = Double(max(rows, cols)) * Double.ulpOfOne * largest
+        return singularValues.filter { $0 > tolerance }.count
+    }
+
     /// Qᵀ E (or Qᵀ U) for a frame Q (H×K) and a gradient ΔV (H×H): K×H.
     public static func alignment(q: Matrix<Double>, deltaV: Matrix<Double>, side: SingularSide) throws -> Matrix<Double> {
         let f = try svd(deltaV, mode: .thin)
@@ -149,21 +197,20 @@ public struct AlignmentStudy: Sendable {
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
         precondition(model.upperLayers.isEmpty, "the study compares Q with ∂ℓ_t/∂V of a single-layer model")
         precondition(sequences.count == o.samples && labels.count == o.samples)
-        try self.init(qCount: model.hidden, hidden: model.hidden, steps: steps, options: o, threads: threads, progress: progress) { n, h0, gradientH0 in
-            let sample = try SampleAlignment(model: model, sequence: sequences[n], steps: steps, label: labels[n], initialState: h0,
-                                             side: o.side, jacobian: o.jacobian, gradientInitialState: gradientH0)
-            return sample.alignment(atStep:)
+        try self.init(qCount: model.hidden, hidden: model.hidden, steps: steps, options: o, threads: threads, progress: progress) { n, h0, gradientH0, body in
+            try SampleAlignment.forEachStep(model: model, sequence: sequences[n], steps: steps, label: labels[n], initialState: h0,
+                                            side: o.side, jacobian: o.jacobian, gradientInitialState: gradientH0, body)
         }
     }
 
-    /// The study over any per-sample alignment: `alignments(n, s_0, gradient s_0)` gives the
-    /// function t ↦ A_t (`qCount` × `hidden`: Q vectors × singular vectors, t = 1…T; only the
-    /// compared columns of each are kept) of sample n, its trace
+    /// The study over any per-sample alignment: `alignments(n, s_0, gradient s_0, body)` calls
+    /// `body(t, A_t)` for t = 1…T in order (A_t is `qCount` × `hidden`: Q vectors × singular
+    /// vectors; only the compared columns of each are kept) for sample n, its trace
     /// started at s_0 (`qCount` values drawn N(0, 1)) and its gradient at the second draw when
     /// `options.gradientInitialState` is independent. Q groups: the first ten, the last ten of
     /// `qCount`, and ten seeded random others.
     init(qCount k: Int, hidden h: Int, steps: Int, options o: Options, threads: Int, progress: (Int, Int) -> Void,
-         alignments: @escaping @Sendable (Int, [Double], [Double]?) throws -> (Int) throws -> Matrix<Double>) throws {
+         alignments: @escaping @Sendable (Int, [Double], [Double]?, (Int, Matrix<Double>) throws -> Void) throws -> Void) throws {
         hidden = h
         qCount = k
         self.steps = steps
@@ -192,8 +239,13 @@ public struct AlignmentStudy: Sendable {
         var baseline = 0.0
         try WorkerPool(workers: threads).orderedMap(count: o.samples + 1, { n -> StudyJobResult in
             if n == o.samples { return .baseline(try AlignmentStudy.randomBaseline(hidden: h, pairs: 4, seed: o.seed &+ 7)) }
-            let alignment = try alignments(n, initialStates[n].h0, initialStates[n].gradient)
-            return .sample(try (1...steps).map { t in SampleColumns(try alignment(t), first: first, last: last) })
+            var columns: [SampleColumns] = []
+            columns.reserveCapacity(steps)
+            try alignments(n, initialStates[n].h0, initialStates[n].gradient) { t, a in
+                precondition(t == columns.count + 1, "alignments come in step order")
+                columns.append(SampleColumns(a, first: first, last: last))
+            }
+            return .sample(columns)
         }, consume: { n, result in
             guard case .sample(let columns) = result else {
                 if case .baseline(let value) = result { baseline = value }

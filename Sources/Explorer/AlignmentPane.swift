@@ -36,6 +36,10 @@ struct AlignmentPane: Widget {
             PaneFrame.placeholder(traceComplete: traceComplete, into: &grid, inside: inside, context: context)
             return
         }
+        if result.singularIndices.isEmpty {
+            PaneFrame.note("ΔV is zero at t \(result.t): no singular vectors to compare", into: &grid, inside: inside, context: context)
+            return
+        }
         if view == .spreadByIndex {
             renderSpread(result, into: &grid, inside: inside, context: context)
             return
@@ -79,7 +83,8 @@ struct AlignmentPane: Widget {
         ColorScaleLegend(mapping: mapping)
             .render(into: &grid, area: Rect(x: inside.minX + labelWidth, y: legendY, width: min(heatColumns + 8, inside.width - labelWidth), height: 1),
                     context: context)
-        var info = "q1-\(shownQ) of K=\(result.directions)" + context.separator + "\(scaleKey): signed/abs"
+        var info = "q1-\(shownQ) of K=\(result.directions)" + context.separator + "rank \(result.rank)"
+            + context.separator + "\(scaleKey): signed/abs"
         if result.t != t { info = "showing t \(result.t); " + context.computing }
         grid.put(line: info, in: inside, row: legendY - inside.minY + 1, style: context.style(.dim), context: context)
     }

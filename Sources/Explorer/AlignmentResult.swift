@@ -12,9 +12,17 @@ public struct AlignmentResult: Hashable, Sendable {
     public var singularIndices: [Int]
     /// Row-major `directions × singularIndices.count` cosines in [−1, 1].
     public var cosines: [Double]
+    /// The numerical rank of ΔV_t (`SampleAlignment.numericalRank`): every shown singular
+    /// vector is within it.
+    public var rank: Int
+    /// H, the number of singular vectors.
+    public var dimension: Int
 
-    public init(analysisID: Int, t: Int, directions: Int, singularIndices: [Int], cosines: [Double]) {
+    public init(analysisID: Int, t: Int, directions: Int, singularIndices: [Int], cosines: [Double], rank: Int, dimension: Int) {
         precondition(cosines.count == directions * singularIndices.count)
+        precondition(singularIndices.allSatisfy { $0 < rank } && rank <= dimension)
+        self.rank = rank
+        self.dimension = dimension
         self.analysisID = analysisID
         self.t = t
         self.directions = directions

@@ -132,21 +132,24 @@ struct ImageAnalysis {
     /// Q_t (H×K) for a computed step t ≥ 0, re-stepped from the nearest snapshot.
     func frame(atStep t: Int) throws -> Matrix<Double> { try trace.frame(atStep: t) }
 
-    /// A_t for Q vectors 1…K against the first and last five right singular vectors of ΔV_t.
+    /// A_t for Q vectors 1…K against the first and last five right singular vectors of ΔV_t
+    /// within its numerical rank r (e1…e5 and e(r−4)…e_r): vectors past the rank span the
+    /// null space, an arbitrary basis, and are never shown.
     func alignment(atStep t: Int) throws -> AlignmentResult {
         guard case let .vanilla(model) = model else { throw AlignmentUndefined(reason: "alignment is defined for a vanilla RNN's V; this model is a \(self.model.cellName.uppercased())") }
         guard model.layerCount == 1 else { throw AlignmentUndefined(reason: "alignment studies one layer's V; this model has \(model.layerCount) layers") }
         let q = try frame(atStep: t)
         let deltaV = PrefixGradients(model: model, states: trace.stateMatrix(throughStep: t), label: label).gradient(atStep: t)
-        let a = try SampleAlignment.alignment(q: q, deltaV: deltaV, side: .right)   // K×H
-        let h = model.hidden
-        let first = Array(0..<min(5, h))
-        let last = Array(max(h - 5, first.count)..<h)
+        let ranked = try SampleAlignment.rankedAlignment(q: q, deltaV: deltaV, side: .right)   // K×H
+        let a = ranked.cosines, rank = ranked.rank
+        let first = Array(0..<min(5, rank))
+        let last = Array(max(rank - 5, first.count)..<rank)
         let columns = first + last
         var cosines: [Double] = []
         cosines.reserveCapacity(directions * columns.count)
         for i in 0..<directions { for j in columns { cosines.append(a[i, j]) } }
-        return AlignmentResult(analysisID: id, t: t, directions: directions, singularIndices: columns, cosines: cosines)
+        return AlignmentResult(analysisID: id, t: t, directions: directions, singularIndices: columns, cosines: cosines,
+                               rank: rank, dimension: model.hidden)
     }
 
     /// Rankings, flipped images and their logits (one batched forward pass).

@@ -53,6 +53,7 @@ public struct TrainingPlan: Sendable, Equatable {
         config.hidden = model.hidden
         config.initialization = Initialization(rawValue: model.metadata.initialization) ?? .pytorch
         config.seed = model.metadata.seed
+        config.flushSubnormals = true   // as `ftle train`: a model that records false keeps it
         config.adoptRecordedSettings(from: model.metadata)
         config.logEvery = 10
         config.checkpointEvery = 100

@@ -75,12 +75,16 @@ struct Bench: ParsableCommand {
     @Option(help: "Precision for gemm: f32 or f64.") var precision: String = "f64"
     @Option(help: "Repetitions; the best time is reported.") var `repeat`: Int = 3
     @Option(help: "QR of the FTLE workloads: automatic (CholeskyQR2, Householder fallback) or householder.") var qr: String = "automatic"
-    @Option(parsing: .unconditional, help: ArgumentHelp("Workers: align/perturb/report (default: the number of cores) or data-parallel training shards (default 1: one shard on multi-threaded BLAS).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Workers: align/perturb/report (default: the number of cores) or data-parallel training shards (default: the number of cores, as ftle train; 1: one shard).", valueName: "n"))
     var threads: Int?
     @Option(help: "Cell of the FTLE workloads: rnn (tanh, the default), gru or lstm (one layer, I = 1, PyTorch's default init ×3 so the gates are not linear, as bench/gated_ftle_peer.py; the state is h, or [h; c] of size 2H for lstm, and ftle-full's K is that size).")
     var cell: BenchCell = .rnn
-    @Flag(help: "Training workloads: flush subnormals to zero, as train --flush-subnormals (BLAS then runs single-threaded in ftle's threads).")
-    var flushSubnormals = false
+    @Flag(inversion: .prefixedNo, help: "Flush subnormals to zero (BLAS then runs single-threaded in ftle's threads). Default: on for the training workloads, as `ftle train`; off for the others, as the analyses run.")
+    var flushSubnormals: Bool?
+    @Flag(help: "Keep subnormals (IEEE arithmetic): the same as --no-flush-subnormals.") var keepSubnormals = false
+
+    /// Whether the timed work flushes subnormals (see `flushSubnormals`).
+    var flushes: Bool { keepSubnormals ? false : flushSubnormals ?? (workload == .trainRowwise || workload == .trainPermuted) }
     @Option(help: "Alignment samples (align, report).") var samples: Int = 25
     @Option(help: "Sensitivity images (perturb, report).") var images: Int = 4
 
@@ -100,8 +104,8 @@ struct Bench: ParsableCommand {
         if cell != .rnn && workload != .ftleFull && workload != .ftlePartial {
             throw ValidationError("--cell applies to ftle-full and ftle-partial only")
         }
-        if flushSubnormals && workload != .trainRowwise && workload != .trainPermuted {
-            throw ValidationError("--flush-subnormals applies to train-rowwise and train-permuted only")
+        if keepSubnormals && flushSubnormals != nil {
+            throw ValidationError("--keep-subnormals and --\(flushSubnormals! ? "" : "no-")flush-subnormals: give one of them")
         }
         if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples))") }
         if images < 1 { throw ValidationError("--images must be at least 1 (got \(images))") }
@@ -129,13 +133,17 @@ struct Bench: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let isExperiment = [.align, .perturb, .report].contains(workload)
-            let workers = threads ?? (isExperiment ? availableCores : 1)
-            if isExperiment || workers > 1 || flushSubnormals { useSingleThreadedBLAS() }
-            try SubnormalMode.set(flushing: flushSubnormals)
+            let isTraining = workload == .trainRowwise || workload == .trainPermuted
+            // As users get it: the experiments and `ftle train` default to one worker per core.
+            let workers = threads ?? (isExperiment || isTraining ? availableCores : 1)
+            if isExperiment || workers > 1 || flushes { useSingleThreadedBLAS() }
+            try SubnormalMode.set(flushing: flushes)
             var result: [String: Any] = ["workload": workload.rawValue, "repeat": `repeat`, "blas_threads": blasThreads, "blas_core": blasCoreName,
-                                         "threads": workers]
-            // OpenBLAS fell back below this CPU's instruction set (and nothing pinned it): say so.
-            if let hint = blasKernelHintHere { result["blas_hint"] = hint }
+                                         "threads": workers, "flush_subnormals": flushes]
+            // Who chose the kernels: OpenBLAS, the user (OPENBLAS_CORETYPE), or ftle replacing a fallback.
+            let environment = ProcessInfo.processInfo.environment
+            result["blas_core_chosen_by"] = BLASKernelChoice.chosenBy(environment: environment).rawValue
+            if let replaced = environment[BLASKernelChoice.markerVariable] { result["blas_core_replaced"] = replaced }
             switch workload {
             case .align, .perturb, .report:
                 result.merge(try experiment(workers: workers)) { $1 }
@@ -185,7 +193,6 @@ struct Bench: ParsableCommand {
                 let tI = Double(task.steps), hD = Double(h), iD = Double(task.inputSize), bD = Double(batch)
                 let flops = Double(s) * tI * bD * (6 * hD * hD + 4 * hD * iD)
                 result.merge(["hidden": h, "steps": task.steps, "input": task.inputSize, "batch": batch, "batches": s,
-                              "flush_subnormals": flushSubnormals,
                               "best_seconds": best, "samples_per_second": Double(s * batch) / best, "gflops": flops / best / 1e9,
                               "final_loss": lastLoss]) { $1 }
             case .gemm:

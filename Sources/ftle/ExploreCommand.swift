@@ -78,6 +78,14 @@ struct Explore: ParsableCommand {
             printError(error.description)
             throw ExitCode(error.isUsageError ? 2 : 1)
         }
+        // The terminal is restored and background training has stopped (it checkpoints first);
+        // an analysis still computing on the engine thread has nothing to save. Ending here with
+        // _exit skips the C library's exit handlers, among them OpenBLAS's shutdown, which
+        // waits for its threads and could hang on one busy in that analysis (q must always quit).
+        if !benchmark {
+            if fflush(nil) != 0 { _exit(1) }
+            _exit(status)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -26,6 +26,7 @@ struct FTLE: ParsableCommand {
     /// `reportingErrors` (exit 1); signals end with 128 + signal.
     static func main() {
         StandardOutput.guardDescriptors()
+        KernelReexecution.reexecuteIfOpenBLASFellBack()
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -53,6 +53,8 @@ let sweepTrainOptions: [TrainOptionSpec] = [
     TrainOptionSpec("precision"),
     TrainOptionSpec("threads"),
     TrainOptionSpec("flush-subnormals", .flag),
+    TrainOptionSpec("no-flush-subnormals", .flag),
+    TrainOptionSpec("keep-subnormals", .flag),
     TrainOptionSpec("data", .path),
     TrainOptionSpec("init-from", .path),
 ]

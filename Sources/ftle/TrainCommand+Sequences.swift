@@ -91,6 +91,6 @@ extension Train {
     func resumeRun<Model: TrainableModel, Data: TrainingData>(_: Model.Type, train: Data, test: Data) throws {
         let checkpointOverride: Int?? = checkpointEvery.map { .some($0) }
         try runTraining(try ModelTrainer<Model, Data>(resumingIn: out, epochs: epochs, logEvery: logEvery, checkpointEvery: checkpointOverride,
-                                                      threads: threads, flushSubnormals: flushSubnormals, train: train, test: test))
+                                                      threads: threads, flushSubnormals: subnormalChoice, train: train, test: test))
     }
 }

@@ -56,8 +56,14 @@ struct Train: ParsableCommand {
         valueName: "n"))
     var threads: Int?
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Flush subnormal numbers to zero (as torch.set_flush_denormal(True); JAX on CPU does by default). Faster where gradients decay through many steps (about 3× on the permuted task), and results change wherever a value below 1.2e-38 (f32) would have appeared. BLAS then runs on ftle's own threads. Default off; a run records it and --resume keeps it unless given."))
+        "Flush subnormal numbers to zero (the default for a new run; as torch.set_flush_denormal(True), and JAX on CPU). Faster where gradients decay through many steps (about 3× on the permuted task), and results change wherever a value below 1.2e-38 (f32) would have appeared. BLAS then runs on ftle's own threads. A run records it and --resume keeps it unless given."))
     var flushSubnormals: Bool?
+    @Flag(help: "Keep subnormal numbers (IEEE arithmetic, ftle's behaviour before flushing became the default); the same as --no-flush-subnormals.")
+    var keepSubnormals = false
+
+    /// The subnormal mode asked for on the command line: nil when neither flag is given (a new
+    /// run flushes; a resumed run keeps what its checkpoint records).
+    var subnormalChoice: Bool? { keepSubnormals ? false : flushSubnormals }
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Output folder: model.safetensors, checkpoint.safetensors, history.csv, initial.safetensors and best.safetensors (the epoch-end model with the best test accuracy so far).") var out: String
     @Flag(help: "Continue the run saved in --out exactly where its last checkpoint stopped.") var resume = false
@@ -77,6 +83,9 @@ struct Train: ParsableCommand {
             throw ValidationError("--threads must be in 1...\(ThreadOptions.maximum) (got \(n))")
         }
         if initFrom != nil && resume { throw ValidationError("--init-from and --resume exclude each other") }
+        if keepSubnormals && flushSubnormals != nil {
+            throw ValidationError("--keep-subnormals and --\(flushSubnormals! ? "" : "no-")flush-subnormals: give one of them")
+        }
         if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
         if (testInputs == nil) != (testLabels == nil) { throw ValidationError("--test-inputs and --test-labels go together") }
         if testInputs != nil && inputs == nil { throw ValidationError("--test-inputs needs --inputs") }
@@ -143,7 +152,7 @@ struct Train: ParsableCommand {
             config.standardize = standardize
             config.validationSplit = validationSplit
             config.threads = threads ?? Train.defaultThreads(task: task)
-            config.flushSubnormals = flushSubnormals ?? false
+            config.flushSubnormals = subnormalChoice ?? true
             config.cell = cell ?? .rnn
             config.layers = layers ?? 1
             if layers ?? 1 > 1 { config.threads = 1 }

@@ -233,8 +233,14 @@ struct BadInputTests {
                  stderr: "ftle: --samples must be at least 1 (got 0)\n", status: 2),
             Case(name: "bench --images 0", args: ["bench", "perturb", "--images", "0"],
                  stderr: "ftle: --images must be at least 1 (got 0)\n", status: 2),
-            Case(name: "311 bench --flush-subnormals on an FTLE workload", args: ["bench", "ftle-full", "--flush-subnormals"],
-                 stderr: "ftle: --flush-subnormals applies to train-rowwise and train-permuted only\n", status: 2),
+            Case(name: "311 bench --keep-subnormals with --flush-subnormals", args: ["bench", "train-rowwise", "--keep-subnormals", "--flush-subnormals"],
+                 stderr: "ftle: --keep-subnormals and --flush-subnormals: give one of them\n", status: 2),
+            Case(name: "700 train --keep-subnormals with --flush-subnormals",
+                 args: ["train", "--keep-subnormals", "--flush-subnormals", "--out", d + "/subnormals"],
+                 stderr: "ftle: --keep-subnormals and --flush-subnormals: give one of them\n", status: 2),
+            Case(name: "701 train --keep-subnormals with --no-flush-subnormals",
+                 args: ["train", "--resume", "--keep-subnormals", "--no-flush-subnormals", "--out", d + "/subnormals"],
+                 stderr: "ftle: --keep-subnormals and --no-flush-subnormals: give one of them\n", status: 2),
         ]
     }()
 

@@ -1,6 +1,8 @@
 import Analysis
 import Explorer
 import Foundation
+import Linalg
+import RNN
 import Statistics
 import Testing
 import TerminalUI
@@ -96,6 +98,14 @@ struct EngineAgreementTests {
             }
         }
         #expect(largest < 1e-9, "max difference \(largest)")
+        // Only singular vectors within ΔV_t's rank (≤ t) are shown: the first five and the last
+        // five of the rank, which is computed here from the singular values directly.
+        let deltaV = PrefixGradients(model: model, sequence: model.task.sequence(app.state.image).map(Double.init), steps: 28,
+                                     label: app.state.label).gradient(atStep: t)
+        let s = try svd(deltaV).s
+        let rank = s.filter { $0 > 16 * 2.220446049250313e-16 * s[0] }.count
+        #expect(result.rank == rank && rank <= t)
+        #expect(result.singularIndices == Array(0..<min(5, rank)) + Array(max(rank - 5, min(5, rank))..<rank))
     }
 }
 
@@ -115,7 +125,9 @@ struct AlignmentSpreadTests {
         let model = ExplorerFixtures.rowwiseModel
         let reference = try SampleAlignment(model: model, sequence: model.task.sequence(app.state.image).map(Double.init),
                                             steps: 28, label: app.state.label, initialState: nil).alignment(atStep: t)
+        // ΔV_20 of H = 16 has full rank here, so the trailing five are e12…e16.
         let h = model.hidden
+        #expect(result.rank == h)
         for (leading, columns) in [(true, Array(0..<5)), (false, Array((h - 5)..<h))] {
             let spread = result.spreadByIndex(leading: leading)
             #expect(spread.count == result.directions)

@@ -66,7 +66,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var threads = 1
     /// Flush subnormal numbers to zero on every thread of the run's arithmetic (`SubnormalMode`;
     /// PyTorch's `torch.set_flush_denormal(True)`). Part of the arithmetic, so a checkpoint
-    /// records it; older ones mean false.
+    /// records it; older ones mean false. New runs of `ftle train` and the explorer set it true
+    /// unless asked to keep subnormals (`--keep-subnormals`).
     public var flushSubnormals = false
     /// The recurrent cell: rnn (`Trainer`, `RNNModel`) or gru/lstm (`GatedTrainer`,
     /// `GatedModel`). Older checkpoints mean rnn.
