@@ -65,7 +65,10 @@ public enum StudyReport {
             "table": s.table.map { r -> [String: Any] in
                 ["k": r.k, "k_effective": r.kEffective, "mean_difference": r.test.meanDifference, "variance_r": r.test.varianceX,
                  "variance_random": r.test.varianceY, "standard_error": r.test.standardError,
-                 "statistic": r.test.statistic, "df": r.test.df, "p_welch": r.test.pWelch, "p_z": r.test.pZ]
+                 "statistic": r.test.statistic, "df": r.test.df, "p_welch": r.test.pWelch, "p_z": r.test.pZ,
+                 "paired_mean_difference": r.paired.meanDifference, "paired_standard_error": r.paired.standardError,
+                 "paired_statistic": r.paired.statistic, "paired_df": r.paired.df, "effect_size": r.paired.effectSize,
+                 "p_paired": r.paired.p, "p_holm": r.pHolm]
             },
             "per_image": s.images.map { im -> [String: Any] in
                 ["index": im.index, "label": im.label, "original_logits": im.originalLogits, "original_loss": im.originalLoss,
@@ -80,10 +83,12 @@ public enum StudyReport {
 
     /// Table 1 as CSV.
     public static func sensitivityCSV(_ s: SensitivityStudy) -> String {
-        var lines = ["k,k_effective,mean_difference,variance_r,variance_random,standard_error,statistic,df,p_welch,p_z"]
+        var lines = ["k,k_effective,mean_difference,variance_r,variance_random,standard_error,statistic,df,p_welch,p_z,"
+                     + "paired_mean_difference,paired_standard_error,effect_size,p_paired,p_holm"]
         for r in s.table {
-            let t = r.test
-            lines.append([Double(r.k), Double(r.kEffective), t.meanDifference, t.varianceX, t.varianceY, t.standardError, t.statistic, t.df, t.pWelch, t.pZ]
+            let t = r.test, d = r.paired
+            lines.append([Double(r.k), Double(r.kEffective), t.meanDifference, t.varianceX, t.varianceY, t.standardError, t.statistic, t.df, t.pWelch, t.pZ,
+                          d.meanDifference, d.standardError, d.effectSize, d.p, r.pHolm]
                 .map { $0.isNaN ? "nan" : "\($0)" }.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -59,6 +59,12 @@ public struct SensitivityStudy: Sendable {
         /// Logits of the first random subset (for Fig. 4).
         public var randomLogits: [Double]
         public var randomMeanLogits: [Double]
+
+        /// The R-ranked loss difference minus the mean of this image's random ones (NaN
+        /// without random subsets).
+        public var pairedDifference: Double {
+            randomLossDifferences.isEmpty ? .nan : rankedLossDifference - mean(randomLossDifferences)
+        }
     }
 
     public struct ImageResult: Sendable {
@@ -71,7 +77,15 @@ public struct SensitivityStudy: Sendable {
 
     public struct Row: Sendable {
         public var k: Int
+        /// The paper's comparison: R-ranked differences (one per image) against the pooled
+        /// random ones, Welch and its normal approximation (the paper's code uses p_z).
         public var test: WelchTest.Result
+        /// The verdict test: per image, the R-ranked difference minus the mean of that image's
+        /// random differences, one-sided paired t-test (`PairedTest`), with its effect size d_z.
+        public var paired: PairedTest.Result
+        /// `paired.p` adjusted by Holm's method over the study's k (`holmAdjusted`): the
+        /// family-wise error of calling any k significant stays ≤ α.
+        public var pHolm: Double
         /// The most pixels actually flipped in any image: below k when every image has fewer
         /// than k candidates (then the ranked and random sets are the same pixels).
         public var kEffective: Int
@@ -150,12 +164,21 @@ public struct SensitivityStudy: Sendable {
             progress((n + 1) * options.ks.count, total)
         })
         self.images = images
-        table = options.ks.enumerated().map { i, k in
+        table = Self.table(images: images, ks: options.ks)
+        seconds = monotonicSeconds() - start
+    }
+
+    /// Table 1's rows from the images' results: per k, Welch/z of the ranked against the pooled
+    /// random differences, the paired test per image, and Holm's adjustment over the k.
+    static func table(images: [ImageResult], ks: [Int]) -> [Row] {
+        var rows = ks.enumerated().map { i, k in
             Row(k: k, test: WelchTest.greater(x: images.map { $0.perK[i].rankedLossDifference },
                                               y: images.flatMap { $0.perK[i].randomLossDifferences }),
+                paired: PairedTest.greater(differences: images.map { $0.perK[i].pairedDifference }), pHolm: .nan,
                 kEffective: images.map { $0.perK[i].rankedPixels.count }.max() ?? 0)
         }
-        seconds = monotonicSeconds() - start
+        for (i, adjusted) in holmAdjusted(rows.map(\.paired.p)).enumerated() { rows[i].pHolm = adjusted }
+        return rows
     }
 
     /// Test image n's scores, ranking and flips: the ranked and random flips of every k, each
@@ -206,13 +229,13 @@ public struct SensitivityStudy: Sendable {
     /// Table 1 as Markdown.
     public func markdownTable() -> String {
         var lines = [
-            "| k | k_eff | μ_R − μ_rand | var_R | var_rand | SE | t (Welch) | df | p (Welch) | p (z) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| k | k_eff | μ_R − μ_rand | var_R | var_rand | SE | t (Welch) | df | p (Welch) | p (z) | d_z (paired) | p (paired) | p (Holm) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         func f(_ x: Double, _ spec: String = "%.4g") -> String { x.isNaN ? "–" : String(format: spec, x) }
         for r in table {
             let t = r.test, short = r.kEffective < r.k ? "*" : ""
-            lines.append("| \(r.k)\(short) | \(r.kEffective) | \(f(t.meanDifference)) | \(f(t.varianceX)) | \(f(t.varianceY)) | \(f(t.standardError)) | \(f(t.statistic, "%.3f")) | \(f(t.df, "%.1f")) | \(f(t.pWelch, "%.3g")) | \(f(t.pZ, "%.3g")) |")
+            lines.append("| \(r.k)\(short) | \(r.kEffective) | \(f(t.meanDifference)) | \(f(t.varianceX)) | \(f(t.varianceY)) | \(f(t.standardError)) | \(f(t.statistic, "%.3f")) | \(f(t.df, "%.1f")) | \(f(t.pWelch, "%.3g")) | \(f(t.pZ, "%.3g")) | \(f(r.paired.effectSize, "%.3f")) | \(f(r.paired.p, "%.3g")) | \(f(r.pHolm, "%.3g")) |")
         }
         if table.contains(where: { $0.kEffective < $0.k }) {
             lines.append("")

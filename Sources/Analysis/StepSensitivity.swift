@@ -83,11 +83,7 @@ extension SensitivityStudy {
             }
             images.append(ImageResult(index: n, label: label, originalLogits: original, originalLoss: originalLoss, perK: perK))
         }
-        table = options.ks.enumerated().map { i, k in
-            Row(k: k, test: WelchTest.greater(x: images.map { $0.perK[i].rankedLossDifference },
-                                              y: images.flatMap { $0.perK[i].randomLossDifferences }),
-                kEffective: images.map { $0.perK[i].rankedPixels.count }.max() ?? 0)
-        }
+        table = SensitivityStudy.table(images: images, ks: options.ks)
         seconds = monotonicSeconds() - start
     }
 }

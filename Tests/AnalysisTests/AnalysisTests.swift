@@ -125,9 +125,17 @@ let testImages = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
             #expect(y.count == 18)
             #expect(abs(row.test.meanDifference - (mean(x) - mean(y))) < 1e-12)
             #expect(s.images.allSatisfy { $0.perK[i].rankedPixels.count == o.ks[i] })
+            // The paired test: per image, ranked minus the mean of its own six random draws.
+            let d = s.images.map { im in im.perK[i].rankedLossDifference - mean(im.perK[i].randomLossDifferences) }
+            #expect(row.paired == PairedTest.greater(differences: d))
         }
+        // Holm over the two k, written out: the smaller p doubled, the larger at least that.
+        let p = s.table.map(\.paired.p), smaller = p.min()!, larger = p.max()!
+        let holmSmaller = min(1, 2 * smaller), holmLarger = max(holmSmaller, larger)
+        for row in s.table { #expect(row.pHolm == (row.paired.p == smaller ? holmSmaller : holmLarger)) }
         let md = s.markdownTable()
         #expect(md.split(separator: "\n").count == 4)
+        #expect(md.contains("p (paired)") && md.contains("p (Holm)"))
     }
 
     /// `steps` keeps every flip — ranked and random — inside the window: the random pool is

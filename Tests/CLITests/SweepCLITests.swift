@@ -182,6 +182,13 @@ struct SweepCLITests {
             #expect((mine["mean_difference"] as? Double) == (theirs["mean_difference"] as? Double))
             #expect((mine["p_welch"] as? Double) == (theirs["p_welch"] as? Double))
         }
+        // perturb's rows carry the paired test and its Holm adjustment over the k (in [0, 1],
+        // the adjusted value never below the raw one).
+        for row in table {
+            let paired = try #require(row["p_paired"] as? Double), holm = try #require(row["p_holm"] as? Double)
+            #expect((0...1).contains(paired) && (0...1).contains(holm) && holm >= paired, "\(row)")
+            #expect(row["effect_size"] is Double)
+        }
         r = try CLI.run(["sweep", "collect", dir])
         #expect(r.status == 0)
         let header = Self.text(dir + "/results.csv").split(separator: "\n").first.map(String.init) ?? ""
