@@ -4,13 +4,14 @@ import RNN
 
 /// Which linear map carries the tangent frame from step to step.
 ///
-/// - `forward` (the default): Q_t R_t = D_t Q_{t−1}, D_t = ∂h_t/∂h_{t−1} — the paper's eq. 1
-///   and Alg. 1. The gradient identity of its eq. 12 (∂h_s/∂h_t = Q_s R_s⋯R_{t+1} Q_tᵀ with a
-///   full frame) holds for this convention only.
+/// - `forward` (the default): Q_t R_t = D_t Q_{t−1}, D_t = ∂h_t/∂h_{t−1} — the paper's Alg. 1
+///   (its eqs. 1–2 read as the transposed one: eq. 1's J_t is D_tᵀ). The gradient identity of
+///   its eqs. 10–12 (∂h_s/∂h_t = Q_s R_s⋯R_{t+1} Q_tᵀ with a full frame) holds for this
+///   convention only.
 /// - `transposed`: Q_t R_t = D_tᵀ Q_{t−1} — what the paper's code computes (`lyapunov.py:57`,
-///   Z = Jᵀ Q) and its eqs. 8–9 write; the published alignment numbers come from it. D_tᵀ has
-///   the same singular values as D_t but not the same products, so the r values and the
-///   frames differ.
+///   Z = Jᵀ Q), its eqs. 1–2 write, and its eq. 9 writes with eq. 8's J_t = D_t; the published
+///   alignment numbers come from it. D_tᵀ has the same singular values as D_t but not the same
+///   products, so the r values and the frames differ.
 public enum JacobianConvention: String, Sendable, Codable, CaseIterable {
     case forward, transposed
 }

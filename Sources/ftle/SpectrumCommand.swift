@@ -30,8 +30,8 @@ extension JacobianConvention: ExpressibleByArgument {}
 
 /// The help text of `--jacobian`, shared by every command that takes it.
 let jacobianHelp: ArgumentHelp = """
-    Frame propagation: forward (Q_t R_t = D_t Q_{t−1}, the paper's eq. 1 and Alg. 1; eq. 12's gradient identity holds) \
-    or transposed (Q_t R_t = D_tᵀ Q_{t−1}, the paper's code and its eqs. 8–9).
+    Frame propagation: forward (Q_t R_t = D_t Q_{t−1}, the paper's Alg. 1; its eqs. 10–12 telescope only here) \
+    or transposed (Q_t R_t = D_tᵀ Q_{t−1}: the paper's eqs. 1–2, eq. 9 with eq. 8's J, and its code).
     """
 
 struct Spectrum: ParsableCommand {
@@ -39,8 +39,8 @@ struct Spectrum: ParsableCommand {
         abstract: "Finite-time Lyapunov exponents of a model along one input sequence.",
         discussion: """
         D_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²)·V. The frame evolves as Q_t R_t = D_t Q_{t−1} (thin QR, \
-        diag(R_t) ≥ 0; the paper's eq. 1 and Alg. 1), or with --jacobian transposed as Q_t R_t = D_tᵀ Q_{t−1} \
-        (the paper's code and its eqs. 8–9); r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s≤t} ln r_s^k, \
+        diag(R_t) ≥ 0; the paper's Alg. 1), or with --jacobian transposed as Q_t R_t = D_tᵀ Q_{t−1} \
+        (the paper's eqs. 1–2, where eq. 1's J_t is D_tᵀ, and its code); r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s≤t} ln r_s^k, \
         natural log unless --log2. With --transient M, λ_k(t) averages steps M+1…t only. \
         A stacked model's state is s = [h¹; …; hᴸ] (layer 1 first, N = ΣH_k) and D_t = ∂s_t/∂s_{t−1} is \
         block lower-triangular; with ReLU, φ′ is the step function (0 at 0). A GRU's state is h, an LSTM's [h; c] (h first, 2H per \
