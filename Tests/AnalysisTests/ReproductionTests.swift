@@ -4,32 +4,37 @@ import Testing
 
 /// The verdict rules of docs/reproduction.md on hand-made results.
 @Suite struct ReproductionTests {
-    func run(_ first: Double, _ last: Double, _ random: Double, curve: [Double] = [0.1]) -> Reproduction.AlignmentRun {
-        .init(family: "f", model: "trained", convention: "c", first: first, last: last, random: random, baseline: 0.088, curve: curve)
+    func run(_ first: Double, _ last: Double, _ random: Double, final: [Double] = []) -> Reproduction.AlignmentRun {
+        var r = Reproduction.AlignmentRun(family: "f", model: "trained", convention: "c", first: first, last: last, random: random,
+                                          baseline: 0.088, curve: [0.1])
+        r.finalCurve = final
+        return r
     }
 
     @Test func fig1Verdicts() {
-        #expect(Reproduction.fig1Verdict(run(0.089, 0.081, 0.096), trained: false) == "reproduced")
-        #expect(Reproduction.fig1Verdict(run(0.115, 0.065, 0.090), trained: false).hasPrefix("not reproduced"))
+        // Untrained rows are a baseline (1/√H for any random frame), never "reproduced".
+        #expect(Reproduction.fig1Verdict(run(0.089, 0.081, 0.096), trained: false).hasPrefix("baseline as expected"))
+        #expect(Reproduction.fig1Verdict(run(0.115, 0.065, 0.090), trained: false).hasPrefix("baseline off"))
         #expect(Reproduction.fig1Verdict(run(0.195, 0.053, 0.083), trained: true) == "reproduced")
         #expect(Reproduction.fig1Verdict(run(0.143, 0.070, 0.082), trained: true).hasPrefix("partly"))
         #expect(Reproduction.fig1Verdict(run(0.167, 0.086, 0.078), trained: true).hasPrefix("not reproduced"))
     }
 
+    /// Fig. 2 at the final step, as the paper's sentence: every index after 40 below the random
+    /// level (and the first ten above it) is reproduced; below only on average, partly.
     @Test func fig2Verdicts() {
-        let falling: [Double] = (0..<128).map { (i: Int) -> Double in 0.22 - 0.0013 * Double(i) }   // crosses 0.088 at index 103
-        #expect(Reproduction.fig2Verdict(run(0, 0, 0, curve: falling)).hasPrefix("partly (falls steadily, but crosses at 103"))
-        let atForty: [Double] = (0..<128).map { (i: Int) -> Double in
+        let random = 0.067
+        let falling: [Double] = (0..<128).map { (i: Int) -> Double in
             let x = Double(i)
-            return i < 39 ? 0.2 - 0.002 * x : 0.08 - 0.0001 * x
+            return i < 40 ? 0.25 - 0.004 * x : 0.04 + 0.0001 * (x - 40)
         }
-        #expect(Reproduction.fig2Verdict(run(0, 0, 0, curve: atForty)) == "reproduced")
-        let u: [Double] = (0..<128).map { (i: Int) -> Double in
-            let bump: Double = i < 10 ? 0.1 : 0
-            return 0.07 + 0.0002 * abs(Double(i) - 20) + bump
-        }
-        #expect(Reproduction.fig2Verdict(run(0, 0, 0, curve: u)).hasPrefix("not reproduced (U-shaped"))
-        #expect(Reproduction.fig2Verdict(run(0, 0, 0, curve: [Double](repeating: 0.1, count: 128))).hasPrefix("not reproduced (never"))
+        #expect(Reproduction.fig2Verdict(run(0, 0, random, final: falling)).hasPrefix("reproduced (final step: 88 of 88 indices 41–128 below"))
+        var oneAbove = falling
+        oneAbove[100] = 0.2
+        #expect(Reproduction.fig2Verdict(run(0, 0, random, final: oneAbove)).hasPrefix("partly (final step: 87 of 88"))
+        let flat = [Double](repeating: 0.088, count: 128)
+        #expect(Reproduction.fig2Verdict(run(0, 0, random, final: flat)).hasPrefix("not reproduced (final step: 0 of 88"))
+        #expect(Reproduction.fig2Verdict(run(0, 0, random, final: [0.1, 0.1])).hasPrefix("not judged"))
     }
 }
 
