@@ -68,6 +68,12 @@ extension Double: LinalgScalar {
         Int(LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, Int32(m), Int32(n), Int32(k), a, Int32(lda), tau, work, Int32(lwork)))
     }
 
+    public static func ormqrRight(m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int, tau: UnsafePointer<Double>,
+                                  c: UnsafeMutablePointer<Double>, ldc: Int, work: UnsafeMutablePointer<Double>, lwork: Int) -> Int {
+        Int(LAPACKE_dormqr_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "R")), CChar(UInt8(ascii: "N")), Int32(m), Int32(n), Int32(k),
+                                  a, Int32(lda), tau, c, Int32(ldc), work, Int32(lwork)))
+    }
+
     public static func gesdd(_ mode: SVDMode, m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
                              s: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>, ldu: Int,
                              vt: UnsafeMutablePointer<Double>, ldvt: Int) -> Int {

@@ -69,6 +69,12 @@ extension Float: LinalgScalar {
         Int(LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, Int32(m), Int32(n), Int32(k), a, Int32(lda), tau, work, Int32(lwork)))
     }
 
+    public static func ormqrRight(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, tau: UnsafePointer<Float>,
+                                  c: UnsafeMutablePointer<Float>, ldc: Int, work: UnsafeMutablePointer<Float>, lwork: Int) -> Int {
+        Int(LAPACKE_sormqr_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "R")), CChar(UInt8(ascii: "N")), Int32(m), Int32(n), Int32(k),
+                                  a, Int32(lda), tau, c, Int32(ldc), work, Int32(lwork)))
+    }
+
     public static func gesdd(_ mode: SVDMode, m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
                              s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>, ldu: Int,
                              vt: UnsafeMutablePointer<Float>, ldvt: Int) -> Int {

@@ -104,6 +104,12 @@ where Self.RawSignificand: FixedWidthInteger {
     static func orgqr(m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafePointer<Self>,
                       work: UnsafeMutablePointer<Self>, lwork: Int) -> Int
 
+    /// C ← C·Q (side right, no transpose) for the m×n C, with Q the n×n orthogonal matrix of the
+    /// k reflectors `geqrf` left in the n×k A and `tau` (xORMQR). `work`/`lwork` as for `geqrf`
+    /// (lwork ≥ max(1, m)). Never returns info > 0.
+    static func ormqrRight(m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int, tau: UnsafePointer<Self>,
+                           c: UnsafeMutablePointer<Self>, ldc: Int, work: UnsafeMutablePointer<Self>, lwork: Int) -> Int
+
     /// SVD A = U·diag(S)·Vᵀ of the m×n A by divide and conquer (LAPACKE xGESDD, which allocates
     /// its own workspace). A is destroyed; it must be finite (LAPACKE's NaN check returns −5).
     ///

@@ -49,8 +49,22 @@ public struct LyapunovStepper: Sendable {
     public private(set) var t: Int = 0
     /// h_t (s_t, N entries, for a stacked model).
     public private(set) var h: [Double]
-    /// Q_t, N×K.
-    public var q: Matrix<Double> { fusesState ? frame.columns(0..<k) : frame }
+    /// Q_t, N×K (formed from the reflectors when the frame is kept implicit).
+    public var q: Matrix<Double> {
+        if let implicitFrame, t > 0 { return implicitFrame.explicitQ }
+        return fusesState ? frame.columns(0..<k) : frame
+    }
+    /// q_t^1, the first column of Q_t (O(N) when the frame is implicit).
+    public var firstDirection: [Double] {
+        if let implicitFrame, t > 0 { return implicitFrame.firstColumn }
+        return frame.column(0)
+    }
+    /// The full frame (K = N ≥ `HouseholderFrame.minimumSize`, forward convention, the tanh fast
+    /// path, `QRMethod.automatic`) kept as Householder reflectors after the first step:
+    /// D_t Q_{t−1} is V·Q_{t−1} by xORMQR and the step's QR is xGEQRF, 3.3N³ flops instead of
+    /// the 6.7N³ of an explicit frame with CholeskyQR2 (measured faster from N = 256 on). nil:
+    /// the frame is `frame`.
+    private var implicitFrame: HouseholderFrame<Double>?
     /// Q_t, or [Q_t | h_t] (H×(K+1)) when `fusesState`.
     private var frame: Matrix<Double>
     /// K < H: V·[Q_{t−1} | h_{t−1}] is one product, so V is read from memory once per step
@@ -60,7 +74,10 @@ public struct LyapunovStepper: Sendable {
     /// R_t, K×K (zero before the first step). Formed on demand: the step keeps CholeskyQR2's
     /// two triangular factors (R_t = R₂R₁) and reads ln r_t^k from their diagonals, which
     /// saves a K³/3 product per step that only callers of `r` need.
-    public var r: Matrix<Double> { rIsSplit ? upperTriangularProduct(rOuter, rInner) : rInner }
+    public var r: Matrix<Double> {
+        if let implicitFrame, t > 0 { return implicitFrame.r }
+        return rIsSplit ? upperTriangularProduct(rOuter, rInner) : rInner
+    }
     /// R₁ of the last step, or all of R_t when `rIsSplit` is false.
     private var rInner: Matrix<Double>
     /// R₂ of the last step when `rIsSplit`.
@@ -123,7 +140,7 @@ public struct LyapunovStepper: Sendable {
     }
 
     /// True when the last step's QR fell back to Householder (ill-conditioned D_t Q_{t−1}).
-    public var lastStepUsedHouseholder: Bool { workspace.lastUsedHouseholder }
+    public var lastStepUsedHouseholder: Bool { implicitFrame != nil || workspace.lastUsedHouseholder }
 
     /// Where the frame starts.
     public enum InitialFrame: Sendable, Equatable {
@@ -167,6 +184,8 @@ public struct LyapunovStepper: Sendable {
         }
         // D_tᵀ Q = Vᵀ diag(1 − h_t²) Q needs h_t before the product, so nothing fuses there.
         fusesState = kk < hidden && jacobian == .forward && fast != nil
+        implicitFrame = kk == hidden && hidden >= HouseholderFrame<Double>.minimumSize && jacobian == .forward && fast != nil
+            && qrMethod == .automatic ? HouseholderFrame(size: hidden) : nil
         frame.storage.reserveCapacity(hidden * (kk + 1))
         if fusesState { frame.appendColumn(h) }
         rInner = Matrix(rows: kk, cols: kk)
@@ -207,7 +226,11 @@ public struct LyapunovStepper: Sendable {
             jq = general.step(&h, input: x, frame: frame, jacobian: jacobian)
         } else if let model = fast, jacobian == .forward {
             // V Q_{t−1} into jq, and V h_{t−1} into ax (the product's last column when fused)
-            gemm(.transposed, vTransposed, .none, frame, into: &jq)
+            if let implicitFrame, t > 0 {
+                implicitFrame.rightMultiply(model.v, into: &jq)
+            } else {
+                gemm(.transposed, vTransposed, .none, frame, into: &jq)
+            }
             if fusesState { ax = jq.removeLastColumn() } else { gemv(.none, model.v, h, into: &ax) }
             // a = V h + U x + b;  h ← tanh(a)
             gemv(.none, model.u, x, beta: 1, into: &ax)
@@ -226,6 +249,13 @@ public struct LyapunovStepper: Sendable {
             scaleRows(&scaledFrame, by: derivative)
             gemm(.none, vTransposed, .none, scaledFrame, into: &jq)
         }
+        if implicitFrame != nil {
+            // Q_t R_t = D_t Q_{t−1}, Q_t kept as reflectors (diag(R_t) ≥ 0)
+            let diagonal = try implicitFrame!.factor(&jq)
+            t += 1
+            accumulate(diagonal)
+            return
+        }
         // Q_t R_t = D_t Q_{t−1}, diag(R_t) ≥ 0 (CholeskyQR2, Householder when ill-conditioned)
         do {
             rIsSplit = try workspace.factor(&jq, inner: &rInner, outer: &rOuter)
@@ -239,9 +269,14 @@ public struct LyapunovStepper: Sendable {
         if fusesState { jq.appendColumn(h) }
         swap(&frame, &jq)
         t += 1
+        accumulate((0..<k).map { i in rIsSplit ? rOuter[i, i] * rInner[i, i] : rInner[i, i] })   // = diag(R₂R₁) exactly
+    }
+
+    /// ln r_t^k from diag(R_t) (≥ 0; 0 gives −∞), added to the sums after the transient.
+    private mutating func accumulate(_ diagonal: [Double]) {
         let accumulate = t > transient
         for i in 0..<k {
-            let d = rIsSplit ? rOuter[i, i] * rInner[i, i] : rInner[i, i]   // = diag(R₂R₁) exactly
+            let d = diagonal[i]
             let l = d > 0 ? Foundation.log(d) : -Double.infinity
             logR[i] = l
             if accumulate { logSums[i] += l }

@@ -103,7 +103,7 @@ public struct LyapunovTrace: Sendable {
             logR.append(stepper.logR)
             exponents.append(stepper.exponents)
             states.append(stepper.h)
-            participationRatios.append(SpectrumStatistics.participationRatio(stepper.q.column(0)))
+            participationRatios.append(SpectrumStatistics.participationRatio(stepper.firstDirection))
             if frames != nil { frames!.append(stepper.q); rFactors!.append(stepper.r) }
         }
     }

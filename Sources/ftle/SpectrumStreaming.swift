@@ -23,7 +23,7 @@ extension Spectrum {
         if format == .csv { try sink.write("t,k,log_r,ftle\n") }
         for t in 0..<steps {
             try stepper.step(input: Array(sequence[(t * inputSize)..<((t + 1) * inputSize)]))
-            participation.append(SpectrumStatistics.participationRatio(stepper.q.column(0)))
+            participation.append(SpectrumStatistics.participationRatio(stepper.firstDirection))
             let logR = stepper.logR.map { $0 * scale }
             let ftle: [Double]? = t >= transient ? stepper.exponents.map { $0 * scale } : nil
             if let ftle { spectrum = ftle }

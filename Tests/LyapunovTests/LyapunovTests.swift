@@ -204,4 +204,32 @@ func randomSequence(_ n: Int, seed: UInt64) -> [Double] {
         }
         for k in 0..<24 { #expect(abs(fast.exponents[k] - slow.exponents[k]) < 1e-10) }
     }
+
+    /// The implicit full frame (K = H = 256: Householder reflectors, xORMQR + xGEQRF) against the
+    /// plain explicit Householder path, an independent computation: ln r per step to 1e-8 and
+    /// exponents to 1e-10 absolute (the error argument of `fastAndHouseholderSpectraAgree`), the
+    /// frame Q_t and R_t (unique for a full-rank D_t Q_{t−1} with diag(R) > 0) to 1e-9, q_t^1 as
+    /// `firstDirection` reads it, and the state h_t bit for bit.
+    @Test func implicitFullFrameMatchesExplicitHouseholder() throws {
+        let n = HouseholderFrame<Double>.minimumSize
+        var rng = SeededRandom(seed: 33)
+        let model = modelWith(v: .gaussian(rows: n, cols: n, std: 1.5 / Double(n).squareRoot(), using: &rng), inputSize: 1, bias: true)
+        var implicit = LyapunovStepper(model: model, qrMethod: .automatic)
+        var slow = LyapunovStepper(model: model, qrMethod: .householder)
+        for t in 1...40 {
+            let x = [rng.nextNormal()]
+            try implicit.step(input: x); try slow.step(input: x)
+            #expect(implicit.h == slow.h)
+            for k in 0..<n { #expect(abs(implicit.logR[k] - slow.logR[k]) < 1e-8, "t \(t) k \(k)") }
+            if t % 13 == 1 {
+                #expect(relativeError(implicit.q, slow.q) < 1e-9, "Q at t \(t)")
+                #expect(relativeError(implicit.r, slow.r) < 1e-9, "R at t \(t)")
+                #expect(orthonormalityError(implicit.q) < 1e-12)
+                let first = implicit.firstDirection, explicitFirst = implicit.q.column(0)
+                #expect(zip(first, explicitFirst).allSatisfy { abs($0 - $1) < 1e-13 })
+            }
+        }
+        #expect(implicit.lastStepUsedHouseholder)
+        for k in 0..<n { #expect(abs(implicit.exponents[k] - slow.exponents[k]) < 1e-10) }
+    }
 }
