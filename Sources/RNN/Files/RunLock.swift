@@ -56,12 +56,14 @@ public final class RunLock: @unchecked Sendable {
             // A lock this process released a moment ago can still be held by a child that another
             // thread is spawning: between fork and exec the child shares the old descriptor (and
             // /proc/locks names this process). That copy goes at the child's exec, so a refusal
-            // naming this very process is retried for up to 2 s before it counts.
+            // naming this very process, or naming nobody (the exec came between the refusal and
+            // the read of /proc/locks), is retried for up to 2 s before it counts.
             var attempts = 0
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let failure = errno
                 let holder = failure == EWOULDBLOCK ? Self.holder(device: key.device, inode: key.inode) : nil
-                if (failure == EINTR || holder == getpid()) && attempts < 200 {
+                let mayBeOurOwnChild = failure == EWOULDBLOCK && (holder == nil || holder == getpid())
+                if (failure == EINTR || mayBeOurOwnChild) && attempts < 200 {
                     attempts += 1
                     usleep(10_000)
                     continue
