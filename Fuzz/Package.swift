@@ -25,6 +25,7 @@ let package = Package(
         .executableTarget(name: "fuzz-theme", dependencies: [parsers, "FuzzDriver"]),
         .executableTarget(name: "fuzz-checkpoint", dependencies: [parsers, "FuzzDriver"]),
         .executableTarget(name: "fuzz-history", dependencies: [parsers, "FuzzDriver"]),
+        .executableTarget(name: "fuzz-declared-sizes", dependencies: [parsers, "FuzzDriver"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs them.
 #
-#   Fuzz/run.sh [TARGET|all] [RUNS]     TARGET: idx gzip safetensors npy theme checkpoint history (default all)
+#   Fuzz/run.sh [TARGET|all] [RUNS]     TARGET: idx gzip safetensors npy theme checkpoint history declared-sizes (default all)
 #                                       RUNS:   executions per target (default 1000000)
 #
 # Each target starts from the seed corpus Fuzz/corpus/<target>/ (read only) and keeps what it
@@ -16,7 +16,7 @@ cd "$here"
 target="${1:-all}"
 runs="${2:-1000000}"
 config="${CONFIG:-release}"
-all=(idx gzip safetensors npy theme checkpoint history)
+all=(idx gzip safetensors npy theme checkpoint history declared-sizes)
 if [[ "$target" == all ]]; then targets=("${all[@]}"); else targets=("$target"); fi
 for t in "${targets[@]}"; do
   [[ " ${all[*]} " == *" $t "* ]] || { echo "run.sh: unknown target '$t' (expected: ${all[*]} or all)" >&2; exit 2; }
@@ -25,7 +25,7 @@ done
 # Largest input per target: enough for the seeds (a permuted model is ~7 KB) plus room to grow.
 max_len() {
   case "$1" in
-    safetensors|checkpoint) echo 16384 ;;
+    safetensors|checkpoint|declared-sizes) echo 16384 ;;
     npy|theme) echo 4096 ;;
     *) echo 2048 ;;
   esac

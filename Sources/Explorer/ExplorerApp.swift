@@ -31,10 +31,13 @@ public final class ExplorerApp {
         /// They arrive at the trainer's next progress report (every 10 batches) and replace
         /// the loaded model as `R` would.
         public var reloadEveryBatches: Int?
+        /// What `t` does with a run in `trainingDirectory` that this explorer did not start.
+        public var existingRun: TrainingPlan.ExistingRun
 
         public init(modelPath: String, dataDirectory: String, trainingDirectory: String, exportDirectory: String,
                     themeDirectory: URL? = nil, followDirectory: String? = nil, playIntervalMs: Int = 60,
-                    reloadEveryBatches: Int? = nil) {
+                    reloadEveryBatches: Int? = nil, existingRun: TrainingPlan.ExistingRun = .refuse) {
+            self.existingRun = existingRun
             self.modelPath = modelPath
             self.dataDirectory = dataDirectory
             self.trainingDirectory = trainingDirectory
@@ -184,7 +187,11 @@ public final class ExplorerApp {
                 installWeights(.vanilla(weights), path: configuration.trainingDirectory + "/" + RunFiles.model,
                                message: "loaded the training weights (step \(state.training.step))")
             } else {
-                if case .started = update { lastAutomaticReloadStep = nil }
+                if case .started = update {
+                    lastAutomaticReloadStep = nil
+                    // The folder now holds this explorer's own run: `t` after a pause resumes it.
+                    configuration.existingRun = .resume
+                }
                 if case let .progress(progress) = update, let every = configuration.reloadEveryBatches {
                     // N batches are counted from the run's first report (a resumed run starts
                     // at a large step).
@@ -245,7 +252,7 @@ public final class ExplorerApp {
             guard state.trainingRefusal == nil, case let .vanilla(vanilla) = model else { return }
             trainer.start(.forModel(vanilla, modelPath: configuration.modelPath,
                                     outputDirectory: configuration.trainingDirectory,
-                                    dataDirectory: configuration.dataDirectory))
+                                    dataDirectory: configuration.dataDirectory, existingRun: configuration.existingRun))
         case .pauseTraining:
             trainer.pause()
         case let .trainMore(epochs):
@@ -340,6 +347,8 @@ public final class ExplorerApp {
                 dispatch(.followedHistory(history, config: config, directory: follower.directory))
             case let .model(path):
                 loadModel(from: path, message: "the followed run wrote new weights: reloaded")
+            case let .problem(text):
+                dispatch(.status(text, isWarning: true))
             }
         }
     }

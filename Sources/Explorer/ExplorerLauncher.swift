@@ -90,9 +90,10 @@ public enum ExplorerLauncher {
         }
         if let followed = options.followDirectory {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: followed, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: followed, isDirectory: &isDirectory) else {
                 throw ExplorerSetupError("--follow \(followed): no such folder")
             }
+            guard isDirectory.boolValue else { throw ExplorerSetupError("--follow \(followed): is a file, not a folder (give the run's folder)") }
         }
         let themeDirectory = Theme.locateDirectory(environment: environment,
                                                    currentDirectory: URL(fileURLWithPath: currentDirectory),
@@ -102,6 +103,8 @@ public enum ExplorerLauncher {
         do {
             themeResult = try Theme.load(name: options.themeName ?? Theme.default.name, directory: themeDirectory)
         } catch {
+            // An unknown name is a usage error; an oversized file is a bad file (exit 1).
+            if case .fileTooLarge = error as? ThemeError { throw ExplorerSetupError(String(describing: error)) }
             throw ExplorerSetupError(String(describing: error), isUsageError: true)
         }
         let modelPath = try resolveModelPath(options)
@@ -135,7 +138,7 @@ public enum ExplorerLauncher {
             modelPath: modelPath, dataDirectory: options.dataDirectory,
             trainingDirectory: options.trainingDirectory ?? currentDirectory + "/runs/explore-" + ScreenExporter.fileTimestamp(Date()),
             exportDirectory: currentDirectory, themeDirectory: themeDirectory, followDirectory: options.followDirectory,
-            reloadEveryBatches: options.reloadEveryBatches)
+            reloadEveryBatches: options.reloadEveryBatches, existingRun: options.existingRun)
         return (state, model, configuration, colorMode)
     }
 

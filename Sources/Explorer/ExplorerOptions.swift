@@ -17,6 +17,8 @@ public struct ExplorerOptions: Sendable {
     public var bundleRoot: String
     /// Where `t` trains (default `runs/explore-<timestamp>`).
     public var trainingDirectory: String?
+    /// What `t` does with a run already in the training folder (`--resume`, `--force`; default: refuse it).
+    public var existingRun: TrainingPlan.ExistingRun = .refuse
     /// K, the tangent directions (default min(N, 32), N the state size).
     public var directions: Int?
     /// Load background training's weights into the other panes every this many batches

@@ -1,4 +1,5 @@
 import Foundation
+import MNIST
 import RNN
 
 /// Watches a training run folder written by another process (`ftle train --out DIR`):
@@ -9,6 +10,9 @@ public final class RunFollower {
     public enum Change: Sendable {
         case history(TrainingHistory, config: TrainingConfig?)
         case model(path: String)
+        /// Something the user must know (the folder is gone, the history is no history):
+        /// reported once each time it starts being true.
+        case problem(String)
     }
 
     public let directory: String
@@ -16,6 +20,7 @@ public final class RunFollower {
     private var checkpointDate: Date?
     private var modelDate: Date?
     private var config: TrainingConfig?
+    private var lastProblem: String?
 
     /// The model file's current date counts as seen: only later changes are reported.
     public init(directory: String) {
@@ -28,6 +33,16 @@ public final class RunFollower {
     /// What changed since the last poll (the history and config on the first).
     public func poll() -> [Change] {
         var changes: [Change] = []
+        var problem: String?
+        defer {
+            if let problem, problem != lastProblem { changes.append(.problem(problem)) }
+            lastProblem = problem
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            problem = "following \(displayPath(directory)): the folder no longer exists; what is shown is its last state"
+            return changes
+        }
         let checkpointPath = directory + "/" + RunFiles.checkpoint
         if let date = Self.modificationDate(checkpointPath), date != checkpointDate {
             checkpointDate = date
@@ -36,13 +51,23 @@ public final class RunFollower {
             }
         }
         let historyPath = directory + "/" + RunFiles.history
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: historyPath) {
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: historyPath),
+           attributes[.type] as? FileAttributeType != .typeRegular {
+            // A FIFO or device would block the reader (or never end): not read.
+            problem = "following \(displayPath(directory)): \(RunFiles.history) is not a regular file; the history is not shown"
+        } else if let attributes = try? FileManager.default.attributesOfItem(atPath: historyPath) {
             let size = (attributes[.size] as? NSNumber)?.doubleValue ?? 0
             let date = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             let signature = [size, date]
             if signature != historySignature, let text = try? String(contentsOfFile: historyPath, encoding: .utf8) {
                 historySignature = signature
-                changes.append(.history(TrainingHistory(csv: text), config: config))
+                let history = TrainingHistory(csv: text)
+                if history.rows.isEmpty && !text.isEmpty && !text.hasPrefix(RunFiles.historyHeader) {
+                    problem = "following \(displayPath(directory)): \(RunFiles.history) holds no training history rows"
+                }
+                changes.append(.history(history, config: config))
+            } else if signature == historySignature, let kept = lastProblem, kept.hasSuffix("holds no training history rows") {
+                problem = kept
             }
         }
         if let date = Self.modificationDate(modelPath), date != modelDate {

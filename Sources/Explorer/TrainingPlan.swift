@@ -16,7 +16,22 @@ import RNN
 /// batches what it learned: the bundled permuted model, trained at 1e-4, fell to chance at 1e-3.)
 /// A folder that already holds the explorer's own checkpoint (after a pause) is resumed to the
 /// epochs it planned, however often it was paused.
+///
+/// A folder that holds some other run (its model, checkpoint or best model — with or without a
+/// checkpoint) is refused, as `ftle train` refuses it, unless `explore --resume` (continue the
+/// checkpoint there) or `explore --force` (replace the run) asked otherwise. The refusal is made
+/// by ``TrainingWorker`` under the folder's lock, before anything is written.
 public struct TrainingPlan: Sendable, Equatable {
+    /// What to do with a run already in the output folder that this explorer did not start.
+    public enum ExistingRun: Sendable, Equatable {
+        /// Refuse it (the default, as `ftle train` without `--resume`/`--force`).
+        case refuse
+        /// Continue its checkpoint (`explore --resume`; also the explorer's own paused run).
+        case resume
+        /// Replace it (`explore --force`).
+        case replace
+    }
+
     public enum Source: Sendable, Equatable {
         case fresh(TrainingConfig)
         /// A new run from these weights (the model the explorer has loaded).
@@ -34,19 +49,30 @@ public struct TrainingPlan: Sendable, Equatable {
     public var source: Source
     public var outputDirectory: String
     public var dataDirectory: String
+    /// Whether a fresh or copied run may replace a run already in `outputDirectory`.
+    public var replacingExistingRun: Bool
 
-    /// The plan for training `model` loaded from `modelPath` into `outputDirectory`.
+    public init(source: Source, outputDirectory: String, dataDirectory: String, replacingExistingRun: Bool = false) {
+        self.source = source
+        self.outputDirectory = outputDirectory
+        self.dataDirectory = dataDirectory
+        self.replacingExistingRun = replacingExistingRun
+    }
+
+    /// The plan for training `model` loaded from `modelPath` into `outputDirectory`; `existingRun`
+    /// says what becomes of a run already there (`.resume` for the explorer's own paused run).
     public static func forModel(_ model: RNNModel<Double>, modelPath: String, outputDirectory: String,
-                                dataDirectory: String) -> TrainingPlan {
+                                dataDirectory: String, existingRun: ExistingRun = .refuse) -> TrainingPlan {
         let fileManager = FileManager.default
-        if fileManager.fileExists(atPath: outputDirectory + "/" + RunFiles.checkpoint) {
+        if existingRun == .resume, fileManager.fileExists(atPath: outputDirectory + "/" + RunFiles.checkpoint) {
             return TrainingPlan(source: .resume, outputDirectory: outputDirectory, dataDirectory: dataDirectory)
         }
+        let replacing = existingRun == .replace
         let sibling = URL(fileURLWithPath: modelPath).deletingLastPathComponent()
             .appendingPathComponent(RunFiles.checkpoint).path
         if URL(fileURLWithPath: modelPath).lastPathComponent == RunFiles.model, fileManager.fileExists(atPath: sibling) {
             return TrainingPlan(source: .continueRun(checkpoint: sibling), outputDirectory: outputDirectory,
-                                dataDirectory: dataDirectory)
+                                dataDirectory: dataDirectory, replacingExistingRun: replacing)
         }
         var config = TrainingConfig()
         config.task = model.task.kind
@@ -58,7 +84,7 @@ public struct TrainingPlan: Sendable, Equatable {
         config.logEvery = 10
         config.checkpointEvery = 100
         return TrainingPlan(source: .fromWeights(config, weights: model), outputDirectory: outputDirectory,
-                            dataDirectory: dataDirectory)
+                            dataDirectory: dataDirectory, replacingExistingRun: replacing)
     }
 
     /// The epochs to continue the run of `checkpoint` to: nil (its planned epochs) while it

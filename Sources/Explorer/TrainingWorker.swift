@@ -79,13 +79,23 @@ public final class TrainingWorker: Sendable {
             switch plan.source {
             case let .fresh(config):
                 trainer = try Trainer<Float>(config: config, train: trainSet, test: testSet,
-                                             outputDirectory: plan.outputDirectory)
+                                             outputDirectory: plan.outputDirectory, replacingExistingRun: plan.replacingExistingRun)
             case let .fromWeights(config, weights):
                 trainer = try Trainer<Float>(config: config, train: trainSet, test: testSet,
                                              outputDirectory: plan.outputDirectory,
-                                             startingWeights: weights.converted(to: Float.self))
+                                             startingWeights: weights.converted(to: Float.self),
+                                             replacingExistingRun: plan.replacingExistingRun)
             case let .continueRun(checkpoint):
-                try ensureWritableDirectory(plan.outputDirectory)
+                // The lock first, then the check for a run already there, then the copy: nothing
+                // is written into a folder another process trains in, or over a run not asked for.
+                let folder = RunFolder(plan.outputDirectory)
+                try folder.prepare()
+                let lock = try folder.lock()
+                defer { withExtendedLifetime(lock) {} }
+                if folder.holdsRun {
+                    guard plan.replacingExistingRun else { throw RunFolderError.existingRun(folder: folder.path) }
+                    for name in RunFiles.all { try? FileManager.default.removeItem(atPath: folder.path + "/" + name) }
+                }
                 let fileManager = FileManager.default
                 let source = URL(fileURLWithPath: checkpoint).deletingLastPathComponent()
                 for name in [RunFiles.checkpoint, RunFiles.history] {

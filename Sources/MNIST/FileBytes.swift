@@ -5,6 +5,7 @@ import Foundation
 /// with line breaks and other control characters escaped (`\n`, `\u{1b}`), so a crafted file
 /// name can neither break the one-line error nor send terminal escapes.
 public func displayPath(_ path: String) -> String {
+    if path.isEmpty { return "\"\"" }  // an empty path is still visible in a message
     guard path.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 || $0 == "\"" })
     else { return path }
     var out = "\""
@@ -29,6 +30,9 @@ public final class InputFile {
     /// The file's size in bytes.
     public let size: Int
     private let descriptor: Int32
+    /// The content of a file that says it is empty but is not (procfs and sysfs files report
+    /// size 0 and produce their text when read), read once at opening, up to 16 MiB.
+    private var generated: [UInt8]?
 
     public init(_ path: String) throws {
         self.path = path
@@ -49,7 +53,20 @@ public final class InputFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DataFileError(path: path, .unreadable(String(cString: strerror(errno)))) }
         descriptor = fd
-        size = Int(info.st_size)
+        if info.st_size == 0 {
+            var content: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while content.count < 16 << 20 {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                content += chunk[0..<n]
+            }
+            generated = content.isEmpty ? nil : content
+            size = content.count
+        } else {
+            size = Int(info.st_size)
+        }
     }
 
     deinit { close(descriptor) }
@@ -57,6 +74,10 @@ public final class InputFile {
     /// `count` bytes from `offset` (fewer only if the file shrank meanwhile).
     public func read(at offset: Int, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
+        if let generated {
+            guard offset < generated.count else { return [] }
+            return Array(generated[offset..<min(generated.count, offset + count)])
+        }
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         try out.withUnsafeMutableBytes { raw in

@@ -19,7 +19,9 @@ public struct IDXArray: Equatable, Sendable {
     /// header length. Needs only the header, so a raw file's body is read after this passes.
     /// `fileSize` nil: the length is not known yet (a gzip file's header, inflated alone), so
     /// only the magic and dimensions are checked; `expected` is the length they announce.
-    static func checkHeader(_ data: [UInt8], fileSize knownSize: Int?, path: String, expectedDimensions: Int) throws -> (dims: [Int], header: Int, expected: Int) {
+    /// The bytes the dimensions announce must also fit `available` memory (the machine's).
+    public static func checkHeader(_ data: [UInt8], fileSize knownSize: Int?, path: String, expectedDimensions: Int,
+                                   available: Double = MemoryBudget.physicalBytes) throws -> (dims: [Int], header: Int, expected: Int) {
         let fileSize = knownSize ?? data.count
         let expectedMagic = UInt32(0x0800) | UInt32(expectedDimensions)
         guard fileSize > 0 else { throw DataFileError(path: path, .empty) }
@@ -40,6 +42,9 @@ public struct IDXArray: Equatable, Sendable {
             total = product
         }
         let expected = header + total
+        if let problem = MemoryBudget.shortfall(Double(expected), available: available) {
+            throw DataFileError(path: path, .badDimensions("\(dims.map(String.init).joined(separator: "×")) \(problem)"))
+        }
         guard knownSize != nil else { return (dims, header, expected) }
         if fileSize < expected { throw DataFileError(path: path, .truncated(expected: expected, actual: fileSize)) }
         if fileSize > expected { throw DataFileError(path: path, .trailingBytes(expected: expected, actual: fileSize)) }

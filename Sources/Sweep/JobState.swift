@@ -79,7 +79,7 @@ public struct FailureRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// Where one job stands. Precedence: a result file means done (whatever else is lying around);
+/// Where one job stands. Precedence: a valid result file means done (whatever else is lying around);
 /// then a live marker means running; then a failure record means failed; else pending.
 public enum JobStatus: Sendable, Equatable {
     case done
@@ -107,8 +107,24 @@ public enum JobStatus: Sendable, Equatable {
 }
 
 extension SweepFolder {
+    /// Job `id`'s result: nil when it has none; throws when `results/ID.json` is there but is not
+    /// a whole result of this job (truncated, empty, not JSON, or another job's `id`), which
+    /// then counts as not done — its job runs again and rewrites it.
+    public func result(of id: Int) throws -> JobResult? {
+        let path = resultPath(id)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let result = try JobResult(contentsOf: path)
+        guard result.id == id else {
+            throw FileFormatError(path: path, "holds the result of job \(result.id), not of job \(id)")
+        }
+        return result
+    }
+
+    /// Whether job `id` has a valid result (see `result(of:)`).
+    public func hasValidResult(_ id: Int) -> Bool { ((try? result(of: id)) ?? nil) != nil }
+
     public func status(of id: Int) -> JobStatus {
-        if FileManager.default.fileExists(atPath: resultPath(id)) { return .done }
+        if hasValidResult(id) { return .done }
         let marker = RunningMarker.read(runningMarkerPath(id))
         if let marker {
             switch marker.isAlive() {

@@ -81,6 +81,35 @@ public struct SlurmScript: Sendable, Equatable {
         self.ftleVersion = ftleVersion
     }
 
+    /// The options an earlier script was written with (`#SBATCH --partition=`, `--time=`,
+    /// `--cpus-per-task=` and the array's `%M`), so that writing it again for the jobs still
+    /// missing keeps what the first call was given. Lines that do not parse count as absent.
+    public struct RecordedOptions: Sendable, Equatable {
+        public var partition: String?
+        public var time: String?
+        public var cpus: Int?
+        public var maxParallel: Int?
+        public init(partition: String? = nil, time: String? = nil, cpus: Int? = nil, maxParallel: Int? = nil) {
+            (self.partition, self.time, self.cpus, self.maxParallel) = (partition, time, cpus, maxParallel)
+        }
+    }
+
+    /// The options recorded in a script's text (see ``RecordedOptions``).
+    public static func recordedOptions(in text: String) -> RecordedOptions {
+        var options = RecordedOptions()
+        for line in text.split(separator: "\n") {
+            func value(_ name: String) -> String? {
+                line.hasPrefix("#SBATCH --\(name)=") ? String(line.dropFirst("#SBATCH --\(name)=".count)) : nil
+            }
+            if let p = value("partition"), isPlainWord(p) { options.partition = p }
+            if let t = value("time"), isValidTime(t) { options.time = t }
+            if let c = value("cpus-per-task").flatMap({ Int($0) }), c >= 1 { options.cpus = c }
+            if let array = value("array"), let percent = array.lastIndex(of: "%"),
+               let m = Int(array[array.index(after: percent)...]), m >= 1 { options.maxParallel = m }
+        }
+        return options
+    }
+
     /// `--array=` value: the IDs as ranges, then `%M`.
     public var arraySpec: String { compressedRanges(ids) + (maxParallel.map { "%\($0)" } ?? "") }
 

@@ -23,7 +23,7 @@ public struct GridAxis: Codable, Sendable, Equatable {
     /// Parses `NAME=V1,V2,…` (a leading `--` on NAME is accepted and dropped).
     ///
     /// Failures: no `=`, an empty name, no values (the product would be empty), an empty value
-    /// (`8,,16`), a value listed twice.
+    /// (`8,,16`), a value listed twice (numbers by value: `08` and `8` are one value).
     public init(parsing spec: String) throws {
         guard let eq = spec.firstIndex(of: "=") else {
             throw SweepUsageError("--grid \(spec): expected NAME=V1,V2,… (e.g. hidden=64,128)")
@@ -37,9 +37,16 @@ public struct GridAxis: Codable, Sendable, Equatable {
         }
         let values = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         if values.contains("") { throw SweepUsageError("--grid \(name)=\(list): an empty value (two commas in a row, or one at an end)") }
-        var seen = Set<String>()
-        for v in values where !seen.insert(v).inserted {
-            throw SweepUsageError("--grid \(name) lists the value \(v) twice")
+        // The same value spelled twice (08 and 8, +8, 0.001 and 1e-3) is the same job twice:
+        // numbers are compared by value.
+        var seen: [String: String] = [:]
+        for v in values {
+            let key = Double(v).map { "number \($0)" } ?? v
+            if let first = seen[key] {
+                throw SweepUsageError(first == v ? "--grid \(name) lists the value \(v) twice"
+                                                 : "--grid \(name) lists the value \(v) twice (as \(first) and \(v))")
+            }
+            seen[key] = v
         }
         self.init(name: name, values: values)
     }

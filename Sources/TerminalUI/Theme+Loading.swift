@@ -18,12 +18,16 @@ public struct ThemeLoadResult: Hashable, Sendable {
 /// Why a theme could not be chosen at all.
 public enum ThemeError: Error, Equatable, CustomStringConvertible {
     case unknownTheme(name: String, available: [String])
+    /// A theme file larger than ``Theme/maximumFileBytes`` (refused before it is read).
+    case fileTooLarge(path: String, bytes: Int)
 
-    /// One line naming the available themes.
+    /// One line naming the available themes, or the size.
     public var description: String {
         switch self {
         case let .unknownTheme(name, available):
             return "unknown theme \"\(name)\"; available themes: \(available.joined(separator: ", "))"
+        case let .fileTooLarge(path, bytes):
+            return "theme file \(Theme.quoted(path, limit: nil)) is \(bytes) bytes; a theme file is at most \(Theme.maximumFileBytes) bytes"
         }
     }
 }
@@ -31,6 +35,9 @@ public enum ThemeError: Error, Equatable, CustomStringConvertible {
 extension Theme {
     /// The file extension of theme files.
     public static let fileExtension = "theme"
+    /// The largest theme file read (the shipped ones are about 1 KB): checked before reading,
+    /// so a huge file given as --theme costs nothing.
+    public static let maximumFileBytes = 64 << 10
 
     /// Parses theme text. Never throws: lines that cannot be used are reported in
     /// `warnings` and keys the text leaves out keep their ``default`` value. Text with no
@@ -93,6 +100,9 @@ extension Theme {
             }
             throw ThemeError.unknownTheme(name: name, available: availableThemes(in: directory))
         }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int, size > maximumFileBytes {
+            throw ThemeError.fileTooLarge(path: file.path, bytes: size)
+        }
         guard let data = FileManager.default.contents(atPath: file.path),
               let text = String(data: data, encoding: .utf8) else {
             return ThemeLoadResult(
@@ -126,9 +136,11 @@ extension Theme {
 
     /// At most 40 characters of `text` in quotes, control characters escaped (`\u{1b}`), so a
     /// warning stays one printable line whatever the file holds.
-    private static func quoted(_ text: some StringProtocol) -> String {
+    /// `text` in double quotes, control characters escaped, cut at `limit` characters (file
+    /// text); paths are given whole (`limit` nil).
+    static func quoted(_ text: some StringProtocol, limit: Int? = 40) -> String {
         var out = ""
-        for u in String(text.prefix(40)).unicodeScalars {
+        for u in String(limit.map { text.prefix($0) } ?? text[...]).unicodeScalars {
             switch u.value {
             case 0..<0x20, 0x7f...0x9f, 0x2028, 0x2029: out += "\\u{\(String(u.value, radix: 16))}"
             default: out.unicodeScalars.append(u)

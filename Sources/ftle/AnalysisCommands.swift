@@ -82,12 +82,12 @@ struct Align: ParsableCommand {
 
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var modelOptions: NonlinearityOption
-    @Option(help: "Number of test images.") var samples: Int = 25
+    @Option(parsing: .unconditional, help: "Number of test images.") var samples: Int = 25
     @Option(help: "Study these sequences (.npy, N×T×I; the first --samples) instead of MNIST images; needs --labels.") var inputs: String?
     @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
-    @Option(help: "Leading singular vectors compared.") var first: Int = 5
-    @Option(help: "Trailing singular vectors compared.") var last: Int = 5
-    @Option(help: "Seed for h_0 and the random Q indices.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Leading singular vectors compared.") var first: Int = 5
+    @Option(parsing: .unconditional, help: "Trailing singular vectors compared.") var last: Int = 5
+    @Option(parsing: .unconditional, help: "Seed for h_0 and the random Q indices.") var seed: UInt64 = 0
     @Option(help: "Singular vectors: right (E, presynaptic, like Q) or left (U).") var singular: SingularSide = .right
     @Option(help: jacobianHelp) var jacobian: JacobianConvention?
     @Option(help: "Group statistic: pooled (default) or mean-per-step (the paper's code).") var statistic: AlignmentStudy.Statistic?
@@ -163,6 +163,7 @@ struct Align: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try refuseOutputOverInputs(out, [("--model", model), ("--inputs", inputs), ("--labels", labels)])
             let workers = threadOptions.workers()
             let m: RNNModel<Double>
             switch try loadNetwork(model, nonlinearity: modelOptions.nonlinearity) {
@@ -275,16 +276,16 @@ struct Perturb: ParsableCommand {
 
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var modelOptions: NonlinearityOption
-    @Option(help: "Number of test images (0..<N).") var images: Int = 15
+    @Option(parsing: .unconditional, help: "Number of test images (0..<N).") var images: Int = 15
     @Option(help: "Perturb these sequences (.npy, N×T×I) instead of MNIST images; needs --labels.") var inputs: String?
     @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
     @Option(help: "What replaces x_t at a perturbed step of --inputs: zero or mean (over the set).") var baseline: StepBaseline?
     @Option(help: "Comma-separated k values.") var k: String = "1,5,10,20,50,75,100,200,300"
-    @Option(help: "Random subsets per (image, k).") var random: Int = 50
+    @Option(parsing: .unconditional, help: "Random subsets per (image, k).") var random: Int = 50
     @Option(help: "Flip mode: both, up or down.") var mode: FlipMode = .both
     @Option(help: "Pixel score: r1, ftle1 or sum:N.") var score: String = "r1"
-    @Option(help: "Seed of the random subsets.") var seed: UInt64 = 0
-    @Option(help: "Only flip pixels presented at steps FROM-TO (1-based, inclusive), ranked and random alike, e.g. 393-784.")
+    @Option(parsing: .unconditional, help: "Seed of the random subsets.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Only flip pixels presented at steps FROM-TO (1-based, inclusive), ranked and random alike, e.g. 393-784.")
     var steps: String?
     @Option(help: jacobianHelp) var jacobian: JacobianConvention?
     @Option(help: "R values: paper (the stepper, as the paper's equations; default) or ftle-gradients-code (the paper's code: sech not sech², the state reset each step, a 200-step transposed warm-up; score r1 only).")
@@ -353,6 +354,7 @@ struct Perturb: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try refuseOutputOverInputs(out, [("--model", model), ("--inputs", inputs), ("--labels", labels)])
             let workers = threadOptions.workers()
             if case let .gated(g) = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity) {
                 try perturbGated(g, workers: workers)

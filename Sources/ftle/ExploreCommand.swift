@@ -33,8 +33,10 @@ struct Explore: ParsableCommand {
     @Option(help: "Colour theme: a name (Themes/NAME.theme, or $FTLE_THEMES/NAME.theme): dark, light, colorblind, mono, ...; or the path of a .theme file.") var theme: String?
     @Option(help: "Follow the training run writing into this folder.") var follow: String?
     @Option(help: "Colours: auto, truecolor, 256, 8 or mono.") var color: String = "auto"
-    @Option(help: "Number of tangent directions K (default min(N, 32); N = ΣH of the stacked state, 2H per LSTM layer).") var k: Int?
+    @Option(parsing: .unconditional, help: "Number of tangent directions K (default min(N, 32); N = ΣH of the stacked state, 2H per LSTM layer).") var k: Int?
     @Option(help: "Folder that background training (key t) writes into (default runs/explore-<time>).") var out: String?
+    @Flag(help: "With t: continue the checkpoint already in --out (a run this explorer did not start).") var resume = false
+    @Flag(help: "With t: replace a run already in --out (refused otherwise, as ftle train refuses it).") var force = false
     @Option(name: .customLong("reload-every"),
             help: "While background training runs, load its weights into the other panes every N batches (default: only on R).")
     var reloadEvery: Int?
@@ -54,6 +56,8 @@ struct Explore: ParsableCommand {
         if index != nil && inputs == nil { throw ValidationError("--index picks a sequence of --inputs X.npy") }
         if let index, index < 0 { throw ValidationError("--index must be ≥ 0 (got \(index))") }
         if let k, k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
+        if resume && force { throw ValidationError("--force and --resume exclude each other") }
+        if (resume || force) && out == nil { throw ValidationError("--\(resume ? "resume" : "force") applies to the training folder --out DIR") }
         if let reloadEvery, reloadEvery < 1 { throw ValidationError("--reload-every must be at least 1 (got \(reloadEvery))") }
     }
 
@@ -63,6 +67,7 @@ struct Explore: ParsableCommand {
                                       bundleRoot: Bundled.root() ?? FileManager.default.currentDirectoryPath,
                                       trainingDirectory: out, directions: k, reloadEveryBatches: reloadEvery)
         options.jacobian = jacobian
+        options.existingRun = resume ? .resume : force ? .replace : .refuse
         options.imageWasGiven = image != nil
         (options.inputPath, options.label) = (input, label)
         (options.inputsPath, options.labelsPath, options.sequenceIndex) = (inputs, labels, index)

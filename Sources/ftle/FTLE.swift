@@ -29,7 +29,7 @@ struct FTLE: ParsableCommand {
         KernelReexecution.reexecuteIfOpenBLASFellBack()
         let command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(HelpArguments.normalized(Array(CommandLine.arguments.dropFirst()), root: FTLE.self))
         } catch {
             exitReporting(error)
         }
@@ -51,7 +51,12 @@ struct FTLE: ParsableCommand {
     private static func exitReporting(_ error: Error) -> Never {
         let code = exitCode(for: error)
         if code == .success {
-            print(fullMessage(for: error))
+            // Help and --version are results too: a write that failed (full disk, closed
+            // stdout) is exit 1 with one line, never exit 0 with nothing written.
+            do { try writeStandardOutput(fullMessage(for: error) + "\n") } catch {
+                printError(String(describing: error))
+                Foundation.exit(1)
+            }
             Foundation.exit(0)
         }
         if error is ExitCode { Foundation.exit(code.rawValue) }

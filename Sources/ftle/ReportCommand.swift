@@ -26,9 +26,9 @@ struct Report: ParsableCommand {
     @Option(help: "With --reproduction: the paper-recipe trained row-wise model.") var paperRowwise: String?
     @Option(help: "With --reproduction: the paper-recipe permuted model (default: the bundled one, when it exists).") var paperPermuted: String?
     @Option(help: "Output folder.") var out: String
-    @Option(help: "Alignment samples.") var samples: Int = 25
-    @Option(help: "Sensitivity images.") var images: Int = 15
-    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Alignment samples.") var samples: Int = 25
+    @Option(parsing: .unconditional, help: "Sensitivity images.") var images: Int = 15
+    @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
     @Option(help: jacobianHelp) var jacobian: JacobianConvention?
     @Option(help: "Set every convention to a preset: paper-code (as align and perturb).") var preset: Preset?
     @Flag(help: "Write reproduction.md: the paper's numbers beside ftle's under both conventions.") var reproduction = false
@@ -81,6 +81,7 @@ struct Report: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let workers = threadOptions.workers()
+            PendingTemporaryFiles.removeOnTerminatingSignals()
             try ensureWritableDirectory(out)
             let test = try dataOptions.load(.test)
             if reproduction { try runReproduction(test: test, threads: workers); return }
@@ -88,6 +89,11 @@ struct Report: ParsableCommand {
             let m0: RNNModel<Double> = try loadMNISTModel(rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"), for: "report")
             let m1: RNNModel<Double> = try loadMNISTModel(rowwise ?? Bundled.model("rowwise-h128.safetensors"), for: "report")
             let mp: RNNModel<Float> = try loadMNISTModel(permuted ?? Bundled.model("permuted-h512.safetensors"), for: "report")
+            // Each study needs the task its figures describe (Figs. 1–2 row-wise, Table 1 and Figs. 3–4 permuted).
+            for (flag, task, expected) in [("--rowwise-untrained", m0.task.kind, SequenceTask.Kind.rowwise),
+                                           ("--rowwise", m1.task.kind, .rowwise), ("--permuted", mp.task.kind, .permuted)] where task != expected {
+                throw UsageError("\(flag) takes a \(expected.rawValue) model; this one is \(task.rawValue)")
+            }
             let paperCode = preset == .paperCode
             // Every check align and perturb make, before the first study runs.
             for m in [m0, m1] { _ = try alignmentImages(m, paperCode: paperCode, test: test) }

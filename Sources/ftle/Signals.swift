@@ -1,4 +1,5 @@
 import Foundation
+import RNN
 import Synchronization
 
 /// Set by SIGINT, SIGTERM or SIGHUP; long-running commands poll it between units of work
@@ -16,7 +17,10 @@ func installStopHandlers() {
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
     for sig in [SIGINT, SIGTERM, SIGHUP] {
         signal(sig) { s in
-            if stopRequested.exchange(true, ordering: .relaxed) { _exit(128 + s) }
+            if stopRequested.exchange(true, ordering: .relaxed) {
+                PendingTemporaryFiles.removeAll()
+                _exit(128 + s)
+            }
         }
     }
 }

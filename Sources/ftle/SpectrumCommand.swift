@@ -60,9 +60,9 @@ struct Spectrum: ParsableCommand {
     @Option(help: "Model file (.safetensors).") var model: String
     @OptionGroup var modelOptions: NonlinearityOption
     @OptionGroup var sequenceOptions: SequenceOptions
-    @Option(help: "Number of exponents K (default: N, the full spectrum; N = H for one layer, ΣH_k stacked).") var k: Int?
+    @Option(parsing: .unconditional, help: "Number of exponents K (default: N, the full spectrum; N = H for one layer, ΣH_k stacked).") var k: Int?
     @OptionGroup var start: StartOptions
-    @Option(help: "Transient steps M: the state and frame evolve but are not accumulated.") var transient: Int = 0
+    @Option(parsing: .unconditional, help: "Transient steps M: the state and frame evolve but are not accumulated.") var transient: Int = 0
     @Option(help: jacobianHelp) var jacobian: JacobianConvention = .forward
     @Flag(help: "Report logarithms base 2 (bits) instead of natural log.") var log2 = false
     @Option(help: "Output format: json or csv.") var format: Format = .json
@@ -76,6 +76,7 @@ struct Spectrum: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try refuseOutputOverInputs(out, [("--model", model), ("--input", sequenceOptions.input)])
             let m = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
             let n = m.stateSize
             let kk = k ?? n

@@ -26,10 +26,12 @@ enum StandardOutput {
 
     /// Flushes stdio's buffer; throws `OutputFileError` ("standard output: cannot write: …")
     /// when this or any earlier write to stdout failed.
-    static func flush() throws {
+    /// `earlierError`: the errno of a write that failed before (a large `fputs` writes, and
+    /// fails, before any flush), so the message names the system's reason, not "write error".
+    static func flush(earlierError: Int32 = 0) throws {
         errno = 0
         let failed = fflush(stdout) != 0
-        let code = errno
+        let code = errno != 0 ? errno : earlierError
         if failed || ferror(stdout) != 0 {
             if code != 0 { throw OutputFileError(path: name, errno: code) }
             throw OutputFileError(path: name, reason: "write error")
@@ -39,6 +41,7 @@ enum StandardOutput {
 
 /// Writes `text` to standard output and flushes it, throwing on failure (see `StandardOutput`).
 func writeStandardOutput(_ text: String) throws {
-    fputs(text, stdout)
-    try StandardOutput.flush()
+    errno = 0
+    let written = fputs(text, stdout)
+    try StandardOutput.flush(earlierError: written < 0 ? errno : 0)
 }

@@ -15,6 +15,7 @@ final class OutputSink {
 
     /// `path` nil or "-" is standard output.
     init(path: String?) throws {
+        if let path, path != "-" { PendingTemporaryFiles.removeOnTerminatingSignals() }
         file = try path.flatMap { $0 == "-" ? nil : try AtomicFileWriter($0) }
         buffer.reserveCapacity(capacity)
     }

@@ -99,8 +99,24 @@ extension OptimizerKind: ExpressibleByArgument {}
 enum TextOrJSON: String, ExpressibleByArgument, CaseIterable { case text, json }
 
 /// Writes `text` to `path` atomically, or to stdout when `path` is nil or "-".
+/// Refuses an `--out` that is one of the command's input files (the same file, through any
+/// path or link): the result would replace the input. Checked before anything is computed.
+func refuseOutputOverInputs(_ out: String?, _ inputs: [(flag: String, path: String?)]) throws {
+    guard let out, out != "-" else { return }
+    var o = stat()
+    guard stat(out, &o) == 0, (o.st_mode & S_IFMT) == S_IFREG else { return }
+    for (flag, path) in inputs {
+        var i = stat()
+        guard let path, stat(path, &i) == 0 else { continue }
+        if i.st_dev == o.st_dev && i.st_ino == o.st_ino {
+            throw OutputFileError(path: out, reason: "it is the \(flag) file; the result would replace it (write it elsewhere)")
+        }
+    }
+}
+
 func emit(_ text: String, to path: String?) throws {
     if let p = path, p != "-" {
+        PendingTemporaryFiles.removeOnTerminatingSignals()
         try writeFileAtomically(p, text: text)
     } else {
         try writeStandardOutput(text)
@@ -136,13 +152,16 @@ struct SequenceOptions: ParsableArguments {
     var split: Split = .test
     @Option(help: "A T×I float array (.npy, '<f4'/'<f8', C order) to feed instead of an image.")
     var input: String?
-    @Option(help: "Class label for --input (for the loss).")
+    @Option(parsing: .unconditional, help: "Class label for --input (for the loss).")
     var label: Int?
 
     func validate() throws {
         if image != nil && input != nil { throw ValidationError("give either --image or --input, not both") }
         if let i = image, i < 0 { throw ValidationError("--image must be ≥ 0 (got \(i))") }
         if let l = label, l < 0 { throw ValidationError("--label must be ≥ 0 (got \(l))") }
+        if label != nil && input == nil {
+            throw ValidationError("--label goes with --input X.npy (an MNIST image has its own label)")
+        }
     }
 
     /// The sequence for `model` (image 0 of the test split when nothing is given and the model

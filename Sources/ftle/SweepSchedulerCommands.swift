@@ -17,7 +17,7 @@ struct SweepRunCommand: ParsableCommand {
 
     @Argument(help: "The sweep folder.") var dir: String
     @Flag(help: "Run tasks on this machine.") var local = false
-    @Option(help: "Tasks at once (per host with --hosts; default: the number of cores).") var jobs: Int?
+    @Option(parsing: .unconditional, help: "Tasks at once (per host with --hosts; default: the number of cores).") var jobs: Int?
     @Option(help: "A GNU parallel ssh login file (--sshloginfile): run tasks on these hosts.") var hosts: String?
     @Option(help: "parallel or xargs (default: parallel when installed, else xargs).") var runner: String?
 
@@ -91,15 +91,16 @@ struct SweepSlurmCommand: ParsableCommand {
         discussion: """
         Array task i runs ftle sweep task DIR i. A task skips a finished job and resumes a \
         half-trained one, so resubmitting after failures, time limits or preemption runs only what is \
-        missing; running sweep slurm again lists only the jobs not done. Slurm's output goes to \
+        missing; running sweep slurm again lists only the jobs not done, and keeps the --partition, \
+        --time, --cpus and --max-parallel of the sweep.sbatch it replaces unless given anew. Slurm's output goes to \
         DIR/logs/slurm-JOB_TASK.out, each task's own log to DIR/logs/ID.log.
         """)
 
     @Argument(help: "The sweep folder (on a file system the compute nodes share).") var dir: String
     @Option(help: "Slurm partition.") var partition: String?
     @Option(help: "Time limit per task, in Slurm's format (M, M:S, H:M:S, D-H, D-H:M, D-H:M:S).") var time: String?
-    @Option(help: "CPUs per task (also OPENBLAS_NUM_THREADS).") var cpus: Int = 1
-    @Option(help: "At most M array tasks at once (the array's %M).") var maxParallel: Int?
+    @Option(parsing: .unconditional, help: "CPUs per task (also OPENBLAS_NUM_THREADS; default 1).") var cpus: Int?
+    @Option(parsing: .unconditional, help: "At most M array tasks at once (the array's %M).") var maxParallel: Int?
 
     func validate() throws {
         if let partition, !SlurmScript.isPlainWord(partition) {
@@ -108,7 +109,7 @@ struct SweepSlurmCommand: ParsableCommand {
         if let time, !SlurmScript.isValidTime(time) {
             throw ValidationError("--time must be M, M:S, H:M:S, D-H, D-H:M or D-H:M:S (got \"\(time)\")")
         }
-        if cpus < 1 { throw ValidationError("--cpus must be at least 1 (got \(cpus))") }
+        if let cpus, cpus < 1 { throw ValidationError("--cpus must be at least 1 (got \(cpus))") }
         if let maxParallel, maxParallel < 1 { throw ValidationError("--max-parallel must be at least 1 (got \(maxParallel))") }
         if !SlurmScript.isPlainWord(absolutePath(dir)) {
             throw ValidationError("the sweep folder's path \(absolutePath(dir)) cannot stand in an #SBATCH line (spaces, quotes, '$' or '%')")
@@ -125,8 +126,19 @@ struct SweepSlurmCommand: ParsableCommand {
                 print("nothing to submit: all \(manifest.jobs.count) jobs are done")
                 return
             }
-            let script = SlurmScript(ftle: currentExecutablePath(), folder: folder, ids: ids, maxParallel: maxParallel,
-                                     partition: partition, time: time, cpus: cpus, ftleVersion: FTLE.version)
+            // A rewrite keeps the options of the script it replaces unless they are given anew.
+            let earlier = (try? String(contentsOfFile: folder.slurmScriptPath, encoding: .utf8))
+                .map(SlurmScript.recordedOptions(in:)) ?? SlurmScript.RecordedOptions()
+            var kept: [String] = []
+            func keep<V>(_ given: V?, _ old: V?, _ flag: String) -> V? {
+                if given == nil, let old { kept.append("--\(flag) \(old)"); return old }
+                return given
+            }
+            let script = SlurmScript(ftle: currentExecutablePath(), folder: folder, ids: ids,
+                                     maxParallel: keep(maxParallel, earlier.maxParallel, "max-parallel"),
+                                     partition: keep(partition, earlier.partition, "partition"), time: keep(time, earlier.time, "time"),
+                                     cpus: keep(cpus, earlier.cpus, "cpus") ?? 1, ftleVersion: FTLE.version)
+            if !kept.isEmpty { print("kept \(kept.joined(separator: " ")) from the earlier \(folder.slurmScriptPath)") }
             try writeFileAtomically(folder.slurmScriptPath, text: script.text)
             print("wrote \(folder.slurmScriptPath): a job array of \(ids.count) of \(manifest.jobs.count) jobs (--array=\(script.arraySpec))")
             print("sbatch \(shellQuoted(folder.slurmScriptPath))")
@@ -192,9 +204,16 @@ struct SweepCollectCommand: ParsableCommand {
             guard let axis else {
                 throw UsageError("--color-by \(colorBy ?? ""): not a grid option of this sweep (grid: \(manifest.gridNames.joined(separator: ", ")))")
             }
-            let done = manifest.jobs.map(\.id).filter { FileManager.default.fileExists(atPath: folder.resultPath($0)) }
+            // Only whole results of their own job count; a broken one is named and its job is not done.
+            var results: [JobResult] = []
+            for id in manifest.jobs.map(\.id) {
+                do { if let r = try folder.result(of: id) { results.append(r) } } catch {
+                    print("skipped \(error) (job \(id) is not done: sweep task \(id) runs it again)")
+                }
+            }
+            let done = results.map(\.id)
             guard !done.isEmpty else { throw UsageError("no job is done yet (0 of \(manifest.jobs.count)); nothing to collect") }
-            let table = ResultsTable(gridNames: manifest.gridNames, results: try done.map { try JobResult(contentsOf: folder.resultPath($0)) })
+            let table = ResultsTable(gridNames: manifest.gridNames, results: results)
             try writeFileAtomically(folder.csvPath, text: table.csv())
             try writeFileAtomically(folder.figurePath, text: table.lambdaAccuracyFigure(colorBy: axis.name, values: axis.values).svg())
             print("wrote \(folder.csvPath) (\(done.count) of \(manifest.jobs.count) jobs) and \(folder.figurePath) (coloured by \(axis.name))")

@@ -38,9 +38,13 @@ struct SweepTaskCommand: ParsableCommand {
             job = m.jobs[id]
         }
         guard let job, let manifest else { return }
-        if FileManager.default.fileExists(atPath: folder.resultPath(id)) {
-            print("job \(id): done already (\(folder.resultPath(id)))")
-            return
+        do {
+            if try folder.result(of: id) != nil {
+                print("job \(id): done already (\(folder.resultPath(id)))")
+                return
+            }
+        } catch {
+            print("job \(id): \(error); running the job again")
         }
         try reportingErrors {
             if let marker = RunningMarker.read(folder.runningMarkerPath(id)), marker.pid != getpid(), marker.isAlive() == .alive {

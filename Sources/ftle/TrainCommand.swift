@@ -27,29 +27,29 @@ struct Train: ParsableCommand {
     @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: SequenceTask.Kind = .rowwise
     @Option(help: "Recurrent cell: rnn (tanh), gru (nn.GRU) or lstm (nn.LSTM); gru and lstm train with PyTorch's default init and both biases (default rnn; with --resume, the stored cell).")
     var cell: CellKind?
-    @Option(help: "Hidden size H.") var hidden: Int = 128
-    @Option(help: "Stacked layers L, H units each (PyTorch's num_layers; default 1; with --resume or --init-from, the model's).")
+    @Option(parsing: .unconditional, help: "Hidden size H.") var hidden: Int = 128
+    @Option(parsing: .unconditional, help: "Stacked layers L, H units each (PyTorch's num_layers; default 1; with --resume or --init-from, the model's).")
     var layers: Int?
-    @Option(help: "Epochs to train, in total counting resumed ones (default 5; with --resume, the stored total).") var epochs: Int?
-    @Option(help: "Batch size.") var batch: Int = 64
-    @Option(help: "Learning rate.") var lr: Double = 1e-3
+    @Option(parsing: .unconditional, help: "Epochs to train, in total counting resumed ones (default 5; with --resume, the stored total).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Batch size.") var batch: Int = 64
+    @Option(parsing: .unconditional, help: "Learning rate.") var lr: Double = 1e-3
     @Option(help: "Optimizer: adam, sgd or rmsprop (PyTorch's RMSprop: alpha 0.99, eps 1e-8, no momentum).") var optimizer: OptimizerKind = .adam
-    @Option(help: "SGD momentum.") var momentum: Double = 0
+    @Option(parsing: .unconditional, help: "SGD momentum.") var momentum: Double = 0
     @Option(help: "Initialisation: pytorch, xavier-normal or orthogonal.") var `init`: Initialization = .pytorch
     @Option(help: "Recurrent biases: pair (nn.RNN's bias_ih + bias_hh), input (bias_ih only) or none (bias=False).") var bias: BiasMode = .pair
-    @Option(help: "Gain of V's Xavier-normal draw (--init xavier-normal).") var recurrentGain: Double?
-    @Option(help: "Gain of U's Xavier-normal draw (--init xavier-normal or orthogonal).") var inputGain: Double?
+    @Option(parsing: .unconditional, help: "Gain of V's Xavier-normal draw (--init xavier-normal).") var recurrentGain: Double?
+    @Option(parsing: .unconditional, help: "Gain of U's Xavier-normal draw (--init xavier-normal or orthogonal).") var inputGain: Double?
     @Option(help: "Batch loss: mean (PyTorch's default) or sum.") var lossReduction: LossReduction = .mean
     @Option(help: "Pixel order of the permuted task from a .npy file of 784 integers (a permutation of 0..<784); replaces --permutation-seed.") var permutation: String?
     @Flag(help: "Standardize pixel values with MNIST's mean 0.1307 and std 0.3081 (recorded in the model; every analysis of its images applies it).") var standardize = false
-    @Option(help: "Hold out this fraction of the training images (seeded by --seed; recorded in the model), in [0, 1).") var validationSplit: Double = 0
-    @Option(help: "Clip the global gradient norm to C (0: no clipping).") var clip: Double = 1
-    @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
-    @Option(help: "Seed of the permuted task's pixel order.") var permutationSeed: UInt64 = 0
-    @Option(help: "Train on the first N training images only.") var trainLimit: Int?
-    @Option(help: "Evaluate on the first N test images only.") var testLimit: Int?
-    @Option(help: "Also checkpoint every N batches.") var checkpointEvery: Int?
-    @Option(help: "Report progress every N batches (default 20; with --resume, the stored value).") var logEvery: Int?
+    @Option(parsing: .unconditional, help: "Hold out this fraction of the training images (seeded by --seed; recorded in the model), in [0, 1).") var validationSplit: Double = 0
+    @Option(parsing: .unconditional, help: "Clip the global gradient norm to C (0: no clipping).") var clip: Double = 1
+    @Option(parsing: .unconditional, help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of the permuted task's pixel order.") var permutationSeed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Train on the first N training images only.") var trainLimit: Int?
+    @Option(parsing: .unconditional, help: "Evaluate on the first N test images only.") var testLimit: Int?
+    @Option(parsing: .unconditional, help: "Also checkpoint every N batches.") var checkpointEvery: Int?
+    @Option(parsing: .unconditional, help: "Report progress every N batches (default 20; with --resume, the stored value).") var logEvery: Int?
     @Option(help: "Arithmetic precision: f32 (as PyTorch) or f64.") var precision: Precision = .f32
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Data-parallel workers: each batch is split into N shards whose gradients are computed at once, each on one BLAS thread (OpenBLAS's thread count is process-wide), and summed in shard order. Deterministic for a given N, but N changes the rounding: a run records it and --resume keeps it unless given. 1: one shard on multi-threaded BLAS. Default: \(Train.defaultThreadsHelp).",
@@ -106,6 +106,14 @@ struct Train: ParsableCommand {
         do { try limits.checkLimits() } catch let TrainingError.invalid(setting, requirement) {
             throw ValidationError("\(setting.flag) \(requirement)")
         }
+        // Lower bounds too: a value out of range is a usage error (exit 2), found before anything is read.
+        var given = TrainingConfig()
+        given.task = task; given.hidden = resume ? 1 : hidden; given.batchSize = resume ? 1 : batch; given.epochs = epochs ?? 1
+        given.learningRate = lr; given.momentum = momentum; given.clip = clip; given.trainLimit = trainLimit
+        given.testLimit = testLimit; given.checkpointEvery = checkpointEvery; given.logEvery = logEvery ?? 1
+        do { try given.validate() } catch let TrainingError.invalid(setting, requirement) {
+            throw ValidationError("\(setting.flag) \(requirement)")
+        } catch {}
         if recurrentGain != nil && `init` != .xavierNormal {
             throw ValidationError("--recurrent-gain applies to --init xavier-normal only")
         }
@@ -254,7 +262,7 @@ struct Eval: ParsableCommand {
     @OptionGroup var modelOptions: NonlinearityOption
     @Option(help: "Evaluate on these sequences (.npy, N×T×I) instead of MNIST; needs --labels.") var inputs: String?
     @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
-    @Option(help: "Evaluate on the first N images only.") var limit: Int?
+    @Option(parsing: .unconditional, help: "Evaluate on the first N images only.") var limit: Int?
     @Option(help: "Split to evaluate: test or train.") var split: Split = .test
     @Option(help: "Output format: text or json.") var format: TextOrJSON = .text
     @OptionGroup var threadOptions: ThreadOptions

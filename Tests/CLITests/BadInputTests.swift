@@ -130,7 +130,7 @@ struct BadInputTests {
             Case(name: "--image=-1", args: ["predict", "--model", m, "--image=-1"],
                  stderr: "ftle: --image must be ≥ 0 (got -1)\n", status: 2),
             Case(name: "--epochs 0", args: ["train", "--epochs", "0", "--out", d + "/epochs0"],
-                 stderr: "ftle: --epochs must be at least 1 (got 0)\n", status: 1),
+                 stderr: "ftle: --epochs must be at least 1 (got 0)\n", status: 2),
             Case(name: "--resume without a checkpoint", args: ["train", "--resume", "--out", d + "/no-run"],
                  stderr: "ftle: \(d)/no-run/checkpoint.safetensors: no such file\n", status: 1),
             // Root may write anywhere; /proc is a folder nobody can create files in.
@@ -139,7 +139,7 @@ struct BadInputTests {
             Case(name: "output folder under a file", args: ["train"] + tiny + ["--out", d + "/empty.safetensors/run"],
                  stderr: "ftle: \(d)/empty.safetensors/run: cannot write: \(d)/empty.safetensors is a file, not a folder\n", status: 1),
             Case(name: "NaN loss (--lr 1e38)", args: ["train"] + tiny + ["--lr", "1e38", "--clip", "0", "--out", d + "/nan-loss"],
-                 stderr: "ftle: loss became NaN or Inf at step 2 (epoch 1, batch 2); no checkpoint had been written yet (initial.safetensors holds the initialisation)\n", status: 1),
+                 stderr: "ftle: the weights went beyond ±1e6 (or NaN) at step 1 (epoch 1, batch 1), too large for any command to read back; no checkpoint had been written yet (initial.safetensors holds the initialisation)\n", status: 1),
             Case(name: "--init-from a model of another H", args: ["train"] + tiny + ["--init-from", m, "--out", d + "/init-from"],
                  stderr: "ftle: the starting weights are a rowwise model with H = 128, but the run is rowwise with H = 8\n", status: 1),
             Case(name: "--init-from with --resume", args: ["train", "--resume", "--init-from", m, "--out", d + "/init-resume"],

@@ -141,4 +141,28 @@ struct AppTrainingTests {
         #expect(app.state.training.phase == .paused)
         #expect(FileManager.default.fileExists(atPath: output + "/" + RunFiles.checkpoint))
     }
+
+    /// Issue 30, B7 (row 629): the follower says once when the folder is gone, when
+    /// history.csv is a FIFO (never opened, so nothing blocks) and when it holds no rows.
+    @Test func followerWarnsAboutAMissingFolderAFIFOAndGarbage() throws {
+        func problems(_ changes: [RunFollower.Change]) -> [String] {
+            changes.compactMap { if case let .problem(text) = $0 { text } else { nil } }
+        }
+        let directory = ExplorerFixtures.temporaryDirectory() + "/followed"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let follower = RunFollower(directory: directory)
+        try "garbage\nmore garbage\n".write(toFile: directory + "/history.csv", atomically: false, encoding: .utf8)
+        #expect(problems(follower.poll()) == ["following \(directory): history.csv holds no training history rows"])
+        #expect(problems(follower.poll()) == [], "said once")
+        try FileManager.default.removeItem(atPath: directory + "/history.csv")
+        #expect(mkfifo(directory + "/history.csv", 0o644) == 0)
+        #expect(problems(follower.poll()) == ["following \(directory): history.csv is not a regular file; the history is not shown"])
+        try FileManager.default.removeItem(atPath: directory + "/history.csv")
+        try TrainingFollowTests.csv.write(toFile: directory + "/history.csv", atomically: false, encoding: .utf8)
+        let fine = follower.poll()
+        #expect(problems(fine) == [] && fine.contains { if case .history = $0 { true } else { false } })
+        try FileManager.default.removeItem(atPath: directory)
+        #expect(problems(follower.poll()) == ["following \(directory): the folder no longer exists; what is shown is its last state"])
+        #expect(problems(follower.poll()) == [])
+    }
 }

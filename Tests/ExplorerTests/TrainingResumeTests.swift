@@ -50,7 +50,8 @@ struct TrainingResumeTests {
 
         // Paused twice mid-epoch, then run to the end: always 2 epochs.
         let model = try RNNModel<Double>.load(from: output + "/" + RunFiles.model)
-        let plan = TrainingPlan.forModel(model, modelPath: "/elsewhere/m.safetensors", outputDirectory: output, dataDirectory: data)
+        let plan = TrainingPlan.forModel(model, modelPath: "/elsewhere/m.safetensors", outputDirectory: output, dataDirectory: data,
+                                         existingRun: .resume)
         #expect(plan.source == .resume)
         #expect(Self.startedEpochs(Self.run(plan, pauseAtOnce: true)) == 2)
         #expect(try Self.recordedEpochs(checkpoint).planned == 2)
@@ -122,5 +123,102 @@ struct TrainingResumeTests {
         _ = state.handle(.action(.toggleTraining))
         _ = state.handle(state.event(for: .escape)!)
         #expect(state.status?.text == "training stays finished")
+    }
+
+    // MARK: Issue 30, D1: the run lock before any write; a run not started here is refused.
+
+    /// Every regular file of `folder` and its bytes.
+    static func snapshot(_ folder: String) -> [String: Data] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return Dictionary(uniqueKeysWithValues: names.map { ($0, FileManager.default.contents(atPath: folder + "/" + $0) ?? Data()) })
+    }
+
+    static func failure(_ updates: [TrainingUpdate]) -> String? {
+        for case let .failed(message) in updates { return message }
+        return nil
+    }
+
+    /// A run's model/best/history without a checkpoint, and a folder with another run's
+    /// checkpoint: `t` on another run's model.safetensors is refused, every byte kept; with
+    /// `--force` (`.replace`) the copied run trains there; with `--resume` the checkpoint there is continued.
+    @Test func aFolderHoldingARunIsRefusedUnlessAsked() throws {
+        let data = ExplorerFixtures.mnistDirectory
+        var config = Self.smallConfig()
+        config.epochs = 1
+        let source = ExplorerFixtures.temporaryDirectory() + "/source"
+        _ = Self.run(TrainingPlan(source: .fresh(config), outputDirectory: source, dataDirectory: data), pauseAtOnce: true)
+        let modelPath = source + "/" + RunFiles.model
+        let model = try RNNModel<Double>.load(from: modelPath)
+
+        // Y: a finished run (another seed) whose checkpoint was deleted (model, best, history, initial).
+        let y = ExplorerFixtures.temporaryDirectory() + "/y"
+        var other = config
+        other.seed = 3
+        _ = Self.run(TrainingPlan(source: .fresh(other), outputDirectory: y, dataDirectory: data), pauseAtOnce: false)
+        try FileManager.default.removeItem(atPath: y + "/" + RunFiles.checkpoint)
+        let before = Self.snapshot(y)
+        #expect(before.keys.contains(RunFiles.bestModel) && before.keys.contains(RunFiles.model))
+        let refused = TrainingPlan.forModel(model, modelPath: modelPath, outputDirectory: y, dataDirectory: data)
+        #expect(refused.source == .continueRun(checkpoint: source + "/" + RunFiles.checkpoint))
+        #expect(Self.failure(Self.run(refused, pauseAtOnce: false))
+                == "\(y) already holds a training run; continue it with --resume or replace it with --force")
+        #expect(Self.snapshot(y) == before)
+        // A bare model (no sibling checkpoint): a new run from its weights, refused the same way.
+        let bare = TrainingPlan.forModel(model, modelPath: "/elsewhere/m.safetensors", outputDirectory: y, dataDirectory: data)
+        #expect(Self.failure(Self.run(bare, pauseAtOnce: false))
+                == "\(y) already holds a training run; continue it with --resume or replace it with --force")
+        #expect(Self.snapshot(y) == before)
+
+        // Z: another run's checkpoint in the folder; without --resume it is not continued.
+        let z = ExplorerFixtures.temporaryDirectory() + "/z"
+        _ = Self.run(TrainingPlan(source: .fresh(config), outputDirectory: z, dataDirectory: data), pauseAtOnce: true)
+        let zBefore = Self.snapshot(z)
+        let notResumed = TrainingPlan.forModel(model, modelPath: "/elsewhere/m.safetensors", outputDirectory: z, dataDirectory: data)
+        #expect(notResumed.source != .resume)
+        #expect(Self.failure(Self.run(notResumed, pauseAtOnce: false)) != nil)
+        #expect(Self.snapshot(z) == zBefore)
+        #expect(TrainingPlan.forModel(model, modelPath: "/elsewhere/m.safetensors", outputDirectory: z, dataDirectory: data,
+                                      existingRun: .resume).source == .resume)
+
+        // --force: the copied run replaces Y's; no file of the old run is left.
+        let replaced = TrainingPlan.forModel(model, modelPath: modelPath, outputDirectory: y, dataDirectory: data, existingRun: .replace)
+        #expect(replaced.replacingExistingRun)
+        let updates = Self.run(replaced, pauseAtOnce: false)
+        #expect(Self.failure(updates) == nil)
+        #expect(updates.contains { if case .finished = $0 { true } else { false } })
+        #expect(Self.snapshot(y)[RunFiles.bestModel] != before[RunFiles.bestModel])
+        #expect(Self.snapshot(y)[RunFiles.initialModel] == nil, "the replaced run's initial model is gone")
+    }
+
+    /// A folder another process holds (`flock`, as a running `ftle train` does): the copy of a
+    /// run into it is refused naming that pid, and nothing is written there first.
+    @Test func aLockedFolderGetsNothingWritten() throws {
+        let data = ExplorerFixtures.mnistDirectory
+        var config = Self.smallConfig()
+        config.epochs = 1
+        let source = ExplorerFixtures.temporaryDirectory() + "/source"
+        _ = Self.run(TrainingPlan(source: .fresh(config), outputDirectory: source, dataDirectory: data), pauseAtOnce: true)
+        let modelPath = source + "/" + RunFiles.model
+        let model = try RNNModel<Double>.load(from: modelPath)
+        let y = ExplorerFixtures.temporaryDirectory() + "/locked"
+        try FileManager.default.createDirectory(atPath: y, withIntermediateDirectories: true)
+        try "a history the other writer owns\n".write(toFile: y + "/" + RunFiles.history, atomically: false, encoding: .utf8)
+        let before = Self.snapshot(y)
+        // Another process holds the lock while the worker starts (the holder outlives the test's wait).
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = ["-n", y, "sleep", "60"]
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        var pid: Int32?
+        for _ in 0..<200 where pid == nil {
+            pid = RunLock.holder(of: y)
+            if pid == nil { usleep(10_000) }
+        }
+        let holderPid = try #require(pid)
+        let plan = TrainingPlan.forModel(model, modelPath: modelPath, outputDirectory: y, dataDirectory: data, existingRun: .replace)
+        #expect(Self.failure(Self.run(plan, pauseAtOnce: false))
+                == "\(y) is in use by another ftle process (pid \(holderPid)); wait for it to finish or stop it")
+        #expect(Self.snapshot(y) == before)
     }
 }

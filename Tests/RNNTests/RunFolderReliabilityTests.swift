@@ -31,7 +31,7 @@ import Testing
         (text, repair) = repaired(Array(([header] + rows + [rows[2], "1,1,3,2.0,0.4,100,,", "1,2,4,1.9"]).joined(separator: "\n").utf8), step: 2)
         #expect(text == ([header] + rows).joined(separator: "\n") + "\n")
         #expect(repair.duplicateRows == 1 && repair.partialLastRow && repair.rowsAfterCheckpoint == 1)
-        #expect(repair.description == "removed 1 duplicate row, dropped a partial last row")
+        #expect(repair.description == "removed 1 duplicate row, dropped a partial last row, dropped 1 row written after the checkpoint")
         // Unknown lines stay where they were; an intact history needs no repair.
         (text, repair) = repaired(Array(([header, "# note", rows[0]].joined(separator: "\n") + "\n").utf8), step: 5)
         #expect(text == [header, "# note", rows[0]].joined(separator: "\n") + "\n" && repair.unknownLinesKept == 1)

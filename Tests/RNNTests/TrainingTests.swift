@@ -49,6 +49,71 @@ let bundledTest = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         #expect(try rows(straight) == rows(split))
     }
 
+    /// Issue 30, D5: a run stopped in the middle of a log window (after batch 4 of windows of
+    /// 3) and resumed writes the same history rows — loss and accuracy averaged over the whole
+    /// window, batches before the stop included — as one never stopped; the weights are identical.
+    @Test func aStopMidWindowKeepsTheWindowsRow() throws {
+        let straight = makeTemporaryDirectory("ftle-window-straight"), split = makeTemporaryDirectory("ftle-window-split")
+        #expect(try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: nil, outputDirectory: straight).run() == .finished)
+        let first = try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: nil, outputDirectory: split)
+        var batches = 0
+        #expect(try first.run(shouldStop: { batches += 1; return batches == 4 }) == .interrupted(step: 4))
+        #expect(first.logWindow.batches == 1)
+        let resumed = try Trainer<Float>(resumingIn: split, epochs: nil, logEvery: nil, checkpointEvery: nil, train: bundledTrain, test: nil)
+        #expect(resumed.logWindow.lossSum == first.logWindow.lossSum && resumed.logWindow.samples == first.logWindow.samples
+                 && resumed.logWindow.correct == first.logWindow.correct && resumed.logWindow.batches == 1)
+        #expect(try resumed.run() == .finished)
+        func rows(_ d: String) -> [[String]] {
+            RunFolder(d).readHistory().rows.map { [String($0.step), $0.csvLine.split(separator: ",", omittingEmptySubsequences: false)[3...4].joined(separator: ",")] }
+        }
+        #expect(rows(straight).count == 3)
+        #expect(rows(straight) == rows(split))
+        let m1 = try RNNModel<Float>.load(from: straight + "/model.safetensors")
+        let m2 = try RNNModel<Float>.load(from: split + "/model.safetensors")
+        #expect(m1.v == m2.v && m1.w == m2.w)
+    }
+
+    /// Issue 30, D2 and D3: a checkpoint whose optimizer_step disagrees with its epoch/batch
+    /// position is refused before the history is touched; another run's checkpoint (another
+    /// seed, another H) copied into a run folder is refused naming the difference; rows past the
+    /// checkpoint are reported when dropped.
+    @Test func checkpointsThatDoNotFitTheirFolderAreRefused() throws {
+        let run = makeTemporaryDirectory("ftle-d2")
+        #expect(try Trainer<Float>(config: config(epochs: 1), train: bundledTrain, test: nil, outputDirectory: run).run() == .finished)
+        let history = try Data(contentsOf: URL(fileURLWithPath: run + "/history.csv"))
+        let checkpoint = run + "/checkpoint.safetensors"
+        let good = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+        var file = try SafeTensorsFile(contentsOf: checkpoint)
+        file.metadata["optimizer_step"] = "3"
+        try file.write(to: checkpoint)
+        #expect {
+            try Trainer<Float>(resumingIn: run, epochs: 2, logEvery: nil, checkpointEvery: nil, train: bundledTrain, test: nil)
+        } throws: { String(describing: $0) == "\(run)/checkpoint.safetensors: checkpoint field optimizer_step is 3, but position epoch 1, batch 0 (7 batches an epoch) is step 7" }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: run + "/history.csv")) == history)
+
+        for (name, edit) in [("seed", { (c: inout TrainingConfig) in c.seed = 10 }), ("hidden", { (c: inout TrainingConfig) in c.hidden = 6 })] {
+            let other = makeTemporaryDirectory("ftle-d3-\(name)")
+            var c = config(epochs: 1)
+            edit(&c)
+            #expect(try Trainer<Float>(config: c, train: bundledTrain, test: nil, outputDirectory: other).run() == .finished)
+            try FileManager.default.removeItem(atPath: checkpoint)
+            try FileManager.default.copyItem(atPath: other + "/checkpoint.safetensors", toPath: checkpoint)
+            let expected = name == "seed"
+                ? "its metadata \"seed\" is \"10\" but \(run)/initial.safetensors records \"9\""
+                : "its metadata \"hidden\" is \"6\" but \(run)/initial.safetensors records \"12\""
+            #expect {
+                try Trainer<Float>(resumingIn: run, epochs: 2, logEvery: nil, checkpointEvery: nil, train: bundledTrain, test: nil)
+            } throws: { String(describing: $0) == "\(run)/checkpoint.safetensors: is not this folder's run: \(expected) (resume a run in its own folder, or start afresh with --force)" }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: run + "/history.csv")) == history)
+        }
+        // The run's own checkpoint again, with history rows written after it (a kill between checkpoints).
+        try good.write(to: URL(fileURLWithPath: checkpoint))
+        try (String(decoding: history, as: UTF8.self) + "1,3,10,2.3,0.1,100,,\n1,6,13,2.3,0.1,100,,\n").write(toFile: run + "/history.csv", atomically: true, encoding: .utf8)
+        let resumed = try Trainer<Float>(resumingIn: run, epochs: 2, logEvery: nil, checkpointEvery: nil, train: bundledTrain, test: nil)
+        #expect(resumed.historyRepair?.description == "dropped 2 rows written after the checkpoint")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: run + "/history.csv")) == history)
+    }
+
     /// `flushSubnormals` (train --flush-subnormals) is part of the run: the model file records
     /// it, a resume keeps it unless told otherwise, a flushing run split in two is bit-identical
     /// to one straight flushing run, and the calling thread's mode is restored after each run.

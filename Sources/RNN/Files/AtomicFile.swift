@@ -123,6 +123,8 @@ public final class AtomicFileWriter {
     private let finalPath: String
     private var descriptor: Int32
     private var committed = false
+    /// This writer's entry in ``PendingTemporaryFiles`` (nil: written in place, or no free slot).
+    private var pendingSlot: Int?
 
     public init(_ path: String) throws {
         self.path = path
@@ -143,6 +145,7 @@ public final class AtomicFileWriter {
             descriptor = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw OutputFileError(path: path, errno: errno) }
             temporary = temp
+            pendingSlot = PendingTemporaryFiles.register(temp)
             finalPath = target
         }
     }
@@ -161,8 +164,10 @@ public final class AtomicFileWriter {
         }
         if fsync(descriptor) != 0 { let e = errno; abandon(); throw OutputFileError(path: path, errno: e) }
         close(descriptor); descriptor = -1
-        guard rename(temporary, finalPath) == 0 else { let e = errno; unlink(temporary); throw OutputFileError(path: path, errno: e) }
+        guard rename(temporary, finalPath) == 0 else { let e = errno; abandon(); throw OutputFileError(path: path, errno: e) }
         committed = true
+        pendingSlot.map(PendingTemporaryFiles.unregister)
+        pendingSlot = nil
         let folder = (finalPath as NSString).deletingLastPathComponent
         let dfd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_CLOEXEC)
         if dfd >= 0 { _ = fsync(dfd); close(dfd) }
@@ -171,9 +176,78 @@ public final class AtomicFileWriter {
     private func abandon() {
         if descriptor >= 0 { close(descriptor); descriptor = -1 }
         if let temporary, !committed { unlink(temporary) }
+        pendingSlot.map(PendingTemporaryFiles.unregister)
+        pendingSlot = nil
     }
 
     deinit { if !committed { abandon() } }
+}
+
+/// The temporary files of atomic writes in progress, kept where a signal handler can read them:
+/// `removeAll()` unlinks them using only async-signal-safe calls, so a command stopped by
+/// SIGINT, SIGTERM or SIGHUP (``removeOnTerminatingSignals()``) leaves no `.NAME.tmp-PID-N`
+/// behind. 64 slots of 4096 bytes (PATH_MAX); a write beyond them simply is not tracked.
+public enum PendingTemporaryFiles {
+    static let slotCount = 64
+    static let slotWidth = 4096
+    /// Slot i's path, NUL-terminated, at `paths + i·slotWidth`; `inUse[i]` ≠ 0 while it is live.
+    nonisolated(unsafe) static let paths: UnsafeMutablePointer<CChar> = {
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: slotCount * slotWidth)
+        p.initialize(repeating: 0, count: slotCount * slotWidth)
+        return p
+    }()
+    nonisolated(unsafe) static let inUse: UnsafeMutablePointer<sig_atomic_t> = {
+        let p = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: slotCount)
+        p.initialize(repeating: 0, count: slotCount)
+        return p
+    }()
+    private static let lock = NSLock()
+
+    /// Records `path`; returns its slot (nil when every slot is taken or the path is too long).
+    static func register(_ path: String) -> Int? {
+        let bytes = Array(path.utf8)
+        guard bytes.count < slotWidth else { return nil }
+        _ = (paths, inUse)  // initialised outside any signal handler
+        lock.lock(); defer { lock.unlock() }
+        for i in 0..<slotCount where inUse[i] == 0 {
+            let slot = paths + i * slotWidth
+            for (k, b) in bytes.enumerated() { slot[k] = CChar(bitPattern: b) }
+            slot[bytes.count] = 0
+            inUse[i] = 1  // the path is complete before the slot counts
+            return i
+        }
+        return nil
+    }
+
+    static func unregister(_ slot: Int) {
+        lock.lock(); defer { lock.unlock() }
+        inUse[slot] = 0
+    }
+
+    /// Unlinks every live temporary file (async-signal-safe: reads and `unlink` only).
+    public static func removeAll() {
+        for i in 0..<slotCount where inUse[i] != 0 { unlink(paths + i * slotWidth) }
+    }
+
+    /// Makes SIGINT, SIGTERM and SIGHUP remove the live temporary files and then end the
+    /// process as the signal's default action does (status 128 + signal). A signal that is
+    /// ignored when this is called (`nohup`) is left ignored. For commands that
+    /// have no stop handlers of their own (`ftle train` installs those; its second signal calls
+    /// `removeAll()` itself).
+    public static func removeOnTerminatingSignals() {
+        _ = (paths, inUse)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            // A signal the parent set to be ignored (nohup, a background job) stays ignored.
+            var current = sigaction()
+            if sigaction(sig, nil, &current) == 0,
+               unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+            signal(sig) { s in
+                PendingTemporaryFiles.removeAll()
+                signal(s, SIG_DFL)
+                raise(s)
+            }
+        }
+    }
 }
 
 /// Creates `path` (and parents) as a folder, or checks that it is a writable folder. Errors

@@ -120,7 +120,7 @@ extension RNNModel {
                 guard uT.shape == [h, below] else {
                     throw fail("tensor \"\(uName)\" has shape \(uT.shape), expected [\(h), \(below)] (layer \(l) reads layer \(l - 1)'s \(below) states)")
                 }
-            } else if l == 0 && file.metadata["hidden"].map({ Int($0) != h }) ?? false {
+            } else if l == 0 && file.metadata["hidden"].map({ $0 != String(h) }) ?? false {
                 throw fail("metadata says hidden size \(oneLineForMessage(file.metadata["hidden"]!)) but \"\(vName)\" is \(h)×\(h)")
             } else {
                 guard uT.shape.count == 2, uT.shape[0] == h, uT.shape[1] > 0 else {
@@ -180,5 +180,6 @@ extension RNNModel {
                   c: cValues.map { T($0) }, task: task, metadata: meta, biasMode: biasMode,
                   inputStandardization: standardization, upperLayers: Array(layers.dropFirst()), nonlinearity: nonlinearity)
         try checkFiniteInWorkingPrecision(path: path)
+        try file.checkWeightMagnitudes(path: path)
     }
 }

@@ -28,3 +28,25 @@ extension RNNModel {
         }
     }
 }
+
+/// The largest weight or bias magnitude a model file may hold. Beyond it a sum such as
+/// W h + c is dominated by one term whose rounding step (1e6 has a Float32 ulp of 0.06; 3e38
+/// has one of 2e31) swallows the differences between logits: every class then ties, and
+/// predict, eval and perturb would report probabilities, accuracies and p-values of a model
+/// that is not the one in the file. Trained networks stay orders of magnitude below.
+public let maximumWeightMagnitude = 1e6
+
+extension SafeTensorsFile {
+    /// Refuses a weight or bias (an F32/F64 tensor) with a value beyond ±`maximumWeightMagnitude`,
+    /// naming the first such tensor (in name order) and its largest value.
+    func checkWeightMagnitudes(path: String) throws {
+        for name in tensors.keys.sorted() {
+            guard let t = tensors[name], t.dtype != .i64, !name.hasPrefix("optimizer.") else { continue }
+            let largest = t.doubles.lazy.map(abs).max() ?? 0
+            if largest > maximumWeightMagnitude {
+                throw FileFormatError(path: path, "tensor \(quotedForMessage(name)) holds a value of magnitude \(largest), beyond ±1e6: "
+                    + "the logits' differences would be lost in rounding")
+            }
+        }
+    }
+}

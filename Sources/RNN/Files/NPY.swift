@@ -1,4 +1,5 @@
 import Foundation
+import MNIST
 
 /// A NumPy `.npy` array of reals: shape and values in C (row-major) order.
 ///
@@ -32,13 +33,43 @@ public struct NPYArray: Sendable, Equatable {
         return out
     }
 
+    /// Reads `path` header first: the header is read and its shape checked against the file's
+    /// size and this machine's memory before the data is read (a sparse file can declare any
+    /// shape). Then the whole file is parsed as `init(parsing:path:)` does.
     public init(contentsOf path: String) throws {
-        try self.init(parsing: readInputFile(path), path: path)
+        let file = try openInputFile(path)
+        let head = try mapInputErrors(path) { try file.read(at: 0, count: min(file.size, 12)) }
+        var prefix = head
+        if head.count >= 10, head[0] == 0x93 {
+            let length = head[6] == 1 ? Int(head[8]) | Int(head[9]) << 8
+                : head.count >= 12 ? Int(head[8]) | Int(head[9]) << 8 | Int(head[10]) << 16 | Int(head[11]) << 24 : 0
+            let end = (head[6] == 1 ? 10 : 12) + length
+            if end <= file.size { prefix = try mapInputErrors(path) { try file.read(at: 0, count: end) } }
+        }
+        _ = try NPYArray.header(prefix, fileSize: file.size, path: path, available: MemoryBudget.physicalBytes)
+        try self.init(parsing: mapInputErrors(path) { try file.readAll() }, path: path)
     }
 
-    public init(parsing b: [UInt8], path: String) throws {
+    /// What a validated header announces: shape, dtype, order, where the data starts and its width.
+    public struct Header: Sendable, Equatable {
+        public var shape: [Int]
+        public var descriptor: String
+        public var fortranOrder: Bool
+        public var dataStart: Int
+        public var width: Int
+        /// The values ∏ shape.
+        public var count: Int
+        /// What loading allocates: the file's bytes and the values as Double.
+        public var plannedBytes: Double
+    }
+
+    /// Validates the header in `b` (the file's first bytes, the whole header when it fits the
+    /// file) for a file of `fileSize` bytes: magic, version, header text, dtype, shape, the
+    /// data's size exactly the rest of the file, and the memory loading needs against
+    /// `available` (the file's bytes and 8 bytes a value). Reads nothing beyond `b`.
+    public static func header(_ b: [UInt8], fileSize: Int, path: String, available: Double) throws -> Header {
         func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
-        guard !b.isEmpty else { throw fail("file is empty") }
+        guard fileSize > 0 else { throw fail("file is empty") }
         guard b.count >= 10, b[0] == 0x93, Array(b[1..<6]) == Array("NUMPY".utf8) else { throw fail("not a .npy file (missing \\x93NUMPY magic)") }
         let major = b[6]
         let headerLength: Int, start: Int
@@ -50,7 +81,9 @@ public struct NPYArray: Sendable, Equatable {
             headerLength = Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24; start = 12
         default: throw fail("unsupported .npy format version \(major).\(b[7])")
         }
-        guard start + headerLength <= b.count else { throw fail("truncated .npy header (\(headerLength) bytes announced)") }
+        guard start + headerLength <= fileSize, start + headerLength <= b.count else {
+            throw fail("truncated .npy header (\(headerLength) bytes announced)")
+        }
         guard let header = String(bytes: b[start..<(start + headerLength)], encoding: major == 3 ? .utf8 : .ascii) else {
             throw fail(".npy header is not text")
         }
@@ -69,16 +102,29 @@ public struct NPYArray: Sendable, Equatable {
         case "<f8", "<i8": width = 8
         default: throw fail("unsupported .npy dtype '\(oneLineForMessage(descr))' (ftle reads '<f4', '<f8', '<i8')")
         }
-        var count = 1
-        for d in shape {
+        let dataStart = start + headerLength
+        // A zero dimension makes an empty array (NumPy writes one with no data bytes), whatever the others are.
+        var count = shape.contains(0) ? 0 : 1
+        for d in shape where count != 0 {
             let (p, o) = count.multipliedReportingOverflow(by: d)
-            guard !o, p <= b.count else { throw fail(".npy shape \(shapeForMessage(shape)) is larger than the file") }
+            // Bounded by the data section (not the whole file), so the byte count below cannot overflow.
+            guard !o, p <= fileSize - dataStart else { throw fail(".npy shape \(shapeForMessage(shape)) is larger than the file") }
             count = p
         }
-        let dataStart = start + headerLength
         let expected = dataStart + count * width
-        guard b.count >= expected else { throw fail("truncated .npy data: \(b.count) bytes, expected \(expected)") }
-        guard b.count == expected else { throw fail("\(b.count - expected) unexpected trailing bytes after the .npy data") }
+        guard fileSize >= expected else { throw fail("truncated .npy data: \(fileSize) bytes, expected \(expected)") }
+        guard fileSize == expected else { throw fail("\(fileSize - expected) unexpected trailing bytes after the .npy data") }
+        let planned = Double(fileSize) + 8 * Double(count)
+        if let problem = MemoryBudget.shortfall(planned, available: available) {
+            throw fail(".npy shape \(shapeForMessage(shape)) of \(descr) \(problem)")
+        }
+        return Header(shape: shape, descriptor: descr, fortranOrder: fortran, dataStart: dataStart, width: width, count: count,
+                      plannedBytes: planned)
+    }
+
+    public init(parsing b: [UInt8], path: String) throws {
+        let h = try NPYArray.header(b, fileSize: b.count, path: path, available: .infinity)
+        let (count, width, dataStart, descr) = (h.count, h.width, h.dataStart, h.descriptor)
         var values = [Double](repeating: 0, count: count)
         b.withUnsafeBytes { raw in
             for k in 0..<count {
@@ -90,8 +136,8 @@ public struct NPYArray: Sendable, Equatable {
                 }
             }
         }
-        if fortran && shape.count > 1 { values = NPYArray.fortranToC(values, shape) }
-        self.init(shape: shape, values: values, descriptor: descr)
+        if h.fortranOrder && h.shape.count > 1 { values = NPYArray.fortranToC(values, h.shape) }
+        self.init(shape: h.shape, values: values, descriptor: descr)
     }
 
     /// The file bytes (version 1.0, C order) with dtype '<f8' or, when `float32`, '<f4'.

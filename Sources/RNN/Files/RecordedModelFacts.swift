@@ -54,6 +54,36 @@ struct RecordedModelFacts {
             }
         }
         let md = file.metadata
+        // Sizes the metadata states must be the weights' own, written as ftle writes them
+        // ("28", not "+28", "028" or "-28"); a stacked model records its layers, a single layer none or "1".
+        if let stated = md["hidden"], Int(stated).map({ String($0) != stated || $0 < 1 }) ?? true {
+            throw fail("metadata says hidden size \(quotedForMessage(stated)), expected a whole number ≥ 1")
+        }
+        if let stated = md["input_size"], stated != String(i) {
+            throw fail("metadata says input size \(quotedForMessage(stated)) but the weights take \(i) inputs per step")
+        }
+        if let stated = md["layers"], stated != String(layerCount) {
+            throw fail("metadata says \(quotedForMessage(stated)) layers but the weights have \(layerCount)")
+        }
+        // The run's record: read by the explorer's training plan and shown on screen.
+        if let stated = md["seed"], UInt64(stated).map({ String($0) != stated }) ?? true {
+            throw fail("metadata seed is \(quotedForMessage(stated)), expected a whole number ≥ 0")
+        }
+        if let stated = md["epochs_trained"], !(Double(stated).map { $0.isFinite && $0 >= 0 } ?? false) {
+            throw fail("metadata epochs_trained is \(quotedForMessage(stated)), expected a number ≥ 0")
+        }
+        if let stated = md["test_accuracy"], !(Double(stated).map { $0 >= 0 && $0 <= 1 } ?? false) {
+            throw fail("metadata test_accuracy is \(quotedForMessage(stated)), expected a fraction in [0, 1]")
+        }
+        if let stated = md["standardize"] {
+            let hasStatistics = md["input_mean"] != nil || md["input_std"] != nil
+            guard stated == "true" || stated == "false" else {
+                throw fail("metadata standardize is \(quotedForMessage(stated)), expected true or false")
+            }
+            guard (stated == "true") == hasStatistics else {
+                throw fail("metadata says standardize \(stated) but input_mean/input_std are \(hasStatistics ? "there" : "missing")")
+            }
+        }
         var extra = md
         for key in ["format", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy", "input_mean", "input_std"] + weightKeys {
             extra[key] = nil

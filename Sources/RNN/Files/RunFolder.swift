@@ -11,6 +11,8 @@ public enum RunFiles {
     public static let initialModel = "initial.safetensors"
     /// The epoch-end model with the highest test accuracy so far.
     public static let bestModel = "best.safetensors"
+    /// Every file a run writes (what replacing a run removes).
+    public static let all = [model, checkpoint, history, initialModel, bestModel]
     public static let historyHeader = "epoch,batch,step,loss,accuracy,samples_per_second,test_loss,test_accuracy"
 }
 
@@ -20,6 +22,9 @@ public struct TrainingCheckpoint<Model: TrainableModel>: Sendable {
     public var model: Model
     public var optimizer: OptimizerState<Model.Scalar>
     public var position: TrainingPosition
+    /// The progress row being accumulated when the checkpoint was written (empty in checkpoints
+    /// written before issue 30).
+    public var logWindow = LogWindow()
 }
 
 /// A vanilla-cell run's checkpoint.
@@ -58,8 +63,11 @@ public struct RunFolder: Sendable, Equatable {
         try prepare()
         try checkBestModelDestination()
         try writeFileAtomically(historyPath, text: RunFiles.historyHeader + "\n")
-        // A replaced run's best model is not this run's.
-        if unlink(bestModelPath) != 0 && errno != ENOENT { throw OutputFileError(path: bestModelPath, errno: errno) }
+        // A replaced run's best model, checkpoint and model are not this run's (a kill before
+        // this run's first checkpoint must not leave the two runs mixed).
+        for path in [bestModelPath, checkpointPath, modelPath] where unlink(path) != 0 && errno != ENOENT {
+            throw OutputFileError(path: path, errno: errno)
+        }
         var m = initialModel
         config.record(into: &m.metadata)
         try m.save(to: initialModelPath)
@@ -68,7 +76,7 @@ public struct RunFolder: Sendable, Equatable {
     // MARK: Checkpoint
 
     /// Metadata only a checkpoint carries (never copied into `model.safetensors`).
-    public static let checkpointOnlyKeys = ["training_config", "optimizer_step", "position_epoch", "position_batch"]
+    public static let checkpointOnlyKeys = ["training_config", "optimizer_step", "position_epoch", "position_batch", "log_window"]
 
     /// Writes the checkpoint (atomic): the model's tensors and metadata, the optimizer state as
     /// `optimizer.first.k`/`optimizer.second.k` (k in `trainedParameterArrays` order) and the position
@@ -88,7 +96,40 @@ public struct RunFolder: Sendable, Equatable {
         file.metadata["optimizer_step"] = String(c.optimizer.step)
         file.metadata["position_epoch"] = String(c.position.epoch)
         file.metadata["position_batch"] = String(c.position.batch)
+        file.metadata["log_window"] = c.logWindow.metadataText
         try file.write(to: checkpointPath)
+    }
+
+    /// Metadata that names a run's model for its whole life (what a checkpoint, the initial
+    /// model and the model file of one run all agree on).
+    static let identityKeys = ["format", "task", "seed", "init", "hidden", "input_size", "cell", "layers", "nonlinearity", "bias"]
+
+    /// Refuses a checkpoint that is not this folder's run (another run's checkpoint copied in):
+    /// its model's tensors (names, dtypes, shapes) and identity metadata (`identityKeys`) must
+    /// be those of `initial.safetensors` and `model.safetensors` where the folder has them.
+    /// The first difference is named in one line.
+    public func checkCheckpointBelongsToRun() throws {
+        let checkpoint = try SafeTensorsFile(contentsOf: checkpointPath)
+        for path in [initialModelPath, modelPath] where FileManager.default.fileExists(atPath: path) {
+            guard let other = try? SafeTensorsFile(contentsOf: path) else { continue }
+            func differs(_ what: String) -> FileFormatError {
+                FileFormatError(path: checkpointPath, "is not this folder's run: \(what) "
+                    + "(resume a run in its own folder, or start afresh with --force)")
+            }
+            for key in Self.identityKeys {
+                if let a = checkpoint.metadata[key], let b = other.metadata[key], a != b {
+                    throw differs("its metadata \"\(key)\" is \(quotedForMessage(a)) but \(displayPath(path)) records \(quotedForMessage(b))")
+                }
+            }
+            let weights = checkpoint.tensors.filter { !$0.key.hasPrefix("optimizer.") }
+            for name in Set(weights.keys).union(other.tensors.keys).sorted() {
+                guard let a = weights[name] else { throw differs("it lacks tensor \"\(name)\" of \(displayPath(path))") }
+                guard let b = other.tensors[name] else { throw differs("its tensor \"\(name)\" is not in \(displayPath(path))") }
+                if a.dtype != b.dtype || a.shape != b.shape {
+                    throw differs("its tensor \"\(name)\" is \(a.dtype) \(a.shape) but \(b.dtype) \(b.shape) in \(displayPath(path))")
+                }
+            }
+        }
     }
 
     /// The settings stored in the checkpoint (no weights are converted).
@@ -144,7 +185,15 @@ public struct RunFolder: Sendable, Equatable {
             optimizer.first[k] = try state("optimizer.first.\(k)", count: optimizer.first[k].count)
             if config.optimizer == .adam { optimizer.second[k] = try state("optimizer.second.\(k)", count: optimizer.second[k].count) }
         }
-        return TrainingCheckpoint(config: config, model: model, optimizer: optimizer, position: TrainingPosition(epoch: e, batch: b))
+        var window = LogWindow()
+        if let text = file.metadata["log_window"] {
+            guard let w = LogWindow(metadataText: text) else {
+                throw fail("checkpoint field log_window is \(quotedForMessage(text)), expected \"lossSum correct samples batches seconds\"")
+            }
+            window = w
+        }
+        return TrainingCheckpoint(config: config, model: model, optimizer: optimizer, position: TrainingPosition(epoch: e, batch: b),
+                                  logWindow: window)
     }
 
     /// The stored config, its settings validated (`TrainingConfig.validate`, limits included).

@@ -102,11 +102,31 @@ public struct SafeTensorsFile: Sendable, Equatable {
             }
         }
         let layout = try SafeTensorsFile.parseHeader(prefix: headerBytes, fileSize: file.size, path: path)
+        try SafeTensorsFile.checkMemory(dataBytes: file.size - layout.dataStart, path: path)
         let data = try mapInputErrors(path) { try file.read(at: layout.dataStart, count: file.size - layout.dataStart) }
         guard data.count == file.size - layout.dataStart else { throw FileFormatError(path: path, "file changed while being read") }
         var tensors: [String: Tensor] = [:]
         for t in layout.tensors { tensors[t.name] = Tensor(dtype: t.dtype, shape: t.shape, bytes: Array(data[t.begin..<t.end])) }
         self.init(tensors: tensors, metadata: layout.metadata)
+    }
+
+    /// Refuses a data section whose loading would not fit this machine's memory (`available`):
+    /// reading holds it twice (the section and the tensors taken from it) — a sparse file can
+    /// declare any size its header likes, and its size on disk costs nothing.
+    public static func checkMemory(dataBytes: Int, path: String, available: Double = MemoryBudget.physicalBytes) throws {
+        if let problem = MemoryBudget.shortfall(2 * Double(dataBytes), available: available) {
+            throw FileFormatError(path: path, "its \(MemoryBudget.text(Double(dataBytes))) of tensor data \(problem)")
+        }
+    }
+
+    /// The header of a file of `fileSize` bytes whose first bytes are `prefix`, validated as
+    /// `init(contentsOf:)` validates it before reading the data (header, then memory against
+    /// `available`); returns the bytes loading it would allocate. For the declared-sizes fuzz
+    /// target: nothing of the data is read or allocated.
+    public static func plannedAllocation(prefix: [UInt8], fileSize: Int, path: String, available: Double) throws -> Int {
+        let layout = try parseHeader(prefix: prefix, fileSize: fileSize, path: path)
+        try checkMemory(dataBytes: fileSize - layout.dataStart, path: path, available: available)
+        return 2 * (fileSize - layout.dataStart)
     }
 
     /// One tensor's entry in a header: offsets relative to the data section.

@@ -92,10 +92,11 @@ public struct HistoryRepair: Equatable, Sendable, CustomStringConvertible {
     public var unknownLinesKept = 0
     public var missingHeader = false
 
-    /// Whether anything worth telling the user was repaired (dropping rows written after the
-    /// checkpoint is the ordinary resume and is not reported).
+    /// Whether nothing was repaired. Rows written after the checkpoint (a run killed between
+    /// two checkpoints) are dropped and reported too: the user sees every row that goes.
     public var isEmpty: Bool {
         crlfLines == 0 && invalidUTF8Lines == 0 && duplicateRows == 0 && !partialLastRow && unknownLinesKept == 0 && !missingHeader
+            && rowsAfterCheckpoint == 0
     }
 
     public var description: String {
@@ -104,6 +105,9 @@ public struct HistoryRepair: Equatable, Sendable, CustomStringConvertible {
         if invalidUTF8Lines > 0 { parts.append("\(invalidUTF8Lines) line\(invalidUTF8Lines == 1 ? "" : "s") with invalid UTF-8 kept as is") }
         if duplicateRows > 0 { parts.append("removed \(duplicateRows) duplicate row\(duplicateRows == 1 ? "" : "s")") }
         if partialLastRow { parts.append("dropped a partial last row") }
+        if rowsAfterCheckpoint > 0 {
+            parts.append("dropped \(rowsAfterCheckpoint) row\(rowsAfterCheckpoint == 1 ? "" : "s") written after the checkpoint")
+        }
         if unknownLinesKept > 0 { parts.append("kept \(unknownLinesKept) unrecognised line\(unknownLinesKept == 1 ? "" : "s")") }
         if missingHeader { parts.append("restored the header") }
         return parts.joined(separator: ", ")

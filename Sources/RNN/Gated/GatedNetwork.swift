@@ -189,6 +189,7 @@ extension GatedNetwork {
         imageTask = facts.task
         inputStandardization = facts.standardization
         metadata = facts.metadata
+        try file.checkWeightMagnitudes(path: path)
     }
 
     /// Reads a GRU or LSTM model file (see `init(file:path:)`).

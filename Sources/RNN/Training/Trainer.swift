@@ -19,6 +19,8 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
     public private(set) var model: Model
     public private(set) var optimizer: OptimizerState<T>
     public private(set) var position: TrainingPosition
+    /// The batches since the last progress row (saved with every checkpoint).
+    public private(set) var logWindow = LogWindow()
     public let folder: RunFolder
     let train: Data
     let test: Data?
@@ -72,6 +74,7 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
         try folder.prepare()
         lock = try folder.lock()
         var config = try folder.readCheckpointConfig()
+        try folder.checkCheckpointBelongsToRun()
         guard config.precision == T.precision else {
             throw TrainingError.checkpoint("\(folder.checkpointPath): checkpoint precision is \(config.precision.rawValue)")
         }
@@ -91,10 +94,20 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
         model = saved.model
         optimizer = saved.optimizer
         position = saved.position
+        logWindow = saved.logWindow
         // batch = batchesPerEpoch: stopped after an epoch's last batch, before its evaluation.
         guard position.batch <= batchesPerEpoch else {
             throw FileFormatError(path: folder.checkpointPath,
                                   "checkpoint field position_batch is \(position.batch), past the \(batchesPerEpoch) batches of an epoch")
+        }
+        // Every optimizer step is one batch: the step must be where the position says. (A
+        // disagreeing step would cut the history at the wrong row and restart Adam's bias
+        // correction at the wrong place.)
+        let expectedStep = position.epoch * batchesPerEpoch + position.batch
+        guard optimizer.step == expectedStep else {
+            throw FileFormatError(path: folder.checkpointPath,
+                                  "checkpoint field optimizer_step is \(optimizer.step), but position epoch \(position.epoch), batch \(position.batch) "
+                                  + "(\(batchesPerEpoch) batches an epoch) is step \(expectedStep)")
         }
         try folder.checkBestModelDestination()
         historyRepair = try folder.repairHistory(throughStep: optimizer.step)
@@ -136,7 +149,8 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
         let bsz = config.batchSize
         let steps = train.batch([0], for: model).steps
         var stepper = model.makeTrainingStep(steps: steps, batchSize: bsz, shards: config.threads)
-        var window = (loss: 0.0, correct: 0, samples: 0, batches: 0, start: monotonicSeconds())
+        // A window resumed from a checkpoint keeps its batches and their time.
+        var windowStart = monotonicSeconds() - logWindow.seconds
         let runStart = monotonicSeconds()
         var batchesThisRun = 0
         let totalBatches = config.epochs * batchesPerEpoch
@@ -154,24 +168,32 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
                     throw TrainingError.nonFiniteLoss(epoch: position.epoch, batch: position.batch, step: optimizer.step + 1,
                                                       checkpointKept: folder.hasCheckpoint)
                 }
+                // NaN fails the comparison too. Beyond ±1e6 no command would read the model back.
+                let limit = T(maximumWeightMagnitude)
+                guard model.trainedParameterArrays.allSatisfy({ $0.allSatisfy { abs($0) <= limit } }) else {
+                    throw TrainingError.nonFiniteWeights(epoch: position.epoch, batch: position.batch, step: optimizer.step,
+                                                         checkpointKept: folder.hasCheckpoint)
+                }
                 position.batch += 1
                 batchesThisRun += 1
                 // report
-                window.loss += loss; window.correct += correct; window.samples += batch.batchSize; window.batches += 1
+                logWindow.lossSum += loss; logWindow.correct += correct; logWindow.samples += batch.batchSize; logWindow.batches += 1
+                logWindow.seconds = monotonicSeconds() - windowStart
                 if position.batch % config.logEvery == 0 || position.batch == batchesPerEpoch {
                     let now = monotonicSeconds()
                     let doneOverall = position.epoch * batchesPerEpoch + position.batch
                     let perBatch = (now - runStart) / Double(batchesThisRun)
                     let progress = TrainingProgress(
                         epoch: position.epoch, epochs: config.epochs, batch: position.batch, batchesPerEpoch: batchesPerEpoch,
-                        step: optimizer.step, loss: window.loss / Double(window.batches),
-                        accuracy: Double(window.correct) / Double(window.samples),
-                        samplesPerSecond: Double(window.samples) / max(now - window.start, 1e-9),
+                        step: optimizer.step, loss: logWindow.lossSum / Double(logWindow.batches),
+                        accuracy: Double(logWindow.correct) / Double(logWindow.samples),
+                        samplesPerSecond: Double(logWindow.samples) / max(now - windowStart, 1e-9),
                         etaSeconds: perBatch * Double(totalBatches - doneOverall))
                     try record(.init(epoch: progress.epoch, batch: progress.batch, step: progress.step, loss: progress.loss,
                                      accuracy: progress.accuracy, samplesPerSecond: progress.samplesPerSecond))
                     onEvent(.progress(progress))
-                    window = (0, 0, 0, 0, now)
+                    logWindow = LogWindow()
+                    windowStart = now
                 }
                 if shouldStop() {
                     try saveCheckpoint(onEvent)
@@ -187,6 +209,9 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
             model.metadata.epochsTrained = Double(position.epoch)
             if let test {
                 let r = evaluate(model, on: test, limit: config.testLimit, threads: config.threads)
+                guard r.loss.isFinite else {
+                    throw TrainingError.nonFiniteTestLoss(epoch: position.epoch - 1, step: optimizer.step, checkpointKept: folder.hasCheckpoint)
+                }
                 model.metadata.testAccuracy = r.accuracy
                 // The best epoch so far, judged as history.csv records accuracies (%.6g). Written
                 // before the history row: a kill in between redoes this epoch end on resume.
@@ -216,7 +241,8 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
     /// Writes the checkpoint and then the model. Each is atomic; the checkpoint comes first, so
     /// a model file is never newer than the state that resumes it.
     public func saveCheckpoint(_ onEvent: (TrainingEvent) -> Void = { _ in }) throws {
-        try folder.writeCheckpoint(TrainingCheckpoint(config: config, model: model, optimizer: optimizer, position: position))
+        try folder.writeCheckpoint(TrainingCheckpoint(config: config, model: model, optimizer: optimizer, position: position,
+                                                      logWindow: logWindow))
         try writeModelFile()
         onEvent(.checkpoint(path: folder.checkpointPath, step: optimizer.step))
     }
