@@ -33,15 +33,19 @@ public final class RunFollower {
     /// What changed since the last poll (the history and config on the first).
     public func poll() -> [Change] {
         var changes: [Change] = []
+        let problem = poll(into: &changes)
+        // A problem is reported once each time it starts being true.
+        if let problem, problem != lastProblem { changes.append(.problem(problem)) }
+        lastProblem = problem
+        return changes
+    }
+
+    /// Appends what changed to `changes`; returns the problem standing now, if any.
+    private func poll(into changes: inout [Change]) -> String? {
         var problem: String?
-        defer {
-            if let problem, problem != lastProblem { changes.append(.problem(problem)) }
-            lastProblem = problem
-        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            problem = "following \(displayPath(directory)): the folder no longer exists; what is shown is its last state"
-            return changes
+            return "following \(displayPath(directory)): the folder no longer exists; what is shown is its last state"
         }
         let checkpointPath = directory + "/" + RunFiles.checkpoint
         if let date = Self.modificationDate(checkpointPath), date != checkpointDate {
@@ -74,7 +78,7 @@ public final class RunFollower {
             modelDate = date
             changes.append(.model(path: modelPath))
         }
-        return changes
+        return problem
     }
 
     private static func modificationDate(_ path: String) -> Date? {

@@ -137,7 +137,10 @@ struct SweepCLITests {
 
         r = try CLI.run(["sweep", "slurm", dir])
         #expect(r.status == 0)
-        #expect(Self.text(script).split(separator: "\n").contains("#SBATCH --array=0"))
+        // Written again without options: the first call's --max-parallel, --partition and --time stay (issue 30, D4).
+        let rewritten = Self.text(script).split(separator: "\n").map(String.init)
+        #expect(rewritten.contains("#SBATCH --array=0%2") && rewritten.contains("#SBATCH --partition=short")
+                && rewritten.contains("#SBATCH --time=0:10:00"), "\(rewritten)")
     }
 
     /// xargs runs the jobs too; a job that fails at run time (its MNIST folder is missing) is

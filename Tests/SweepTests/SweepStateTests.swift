@@ -67,7 +67,12 @@ import Testing
         try failure.write(to: folder.failureRecordPath(3))
         #expect(folder.status(of: 3) == .failed(failure))
         #expect(folder.status(of: 3).needsRun)
+        // A result file that is not a whole result of job 3 does not count (issue 30, W3/W4).
         try "{}".write(toFile: folder.resultPath(3), atomically: true, encoding: .utf8)
+        #expect(folder.status(of: 3) == .failed(failure))
+        try Self.result(id: 2, hidden: "8", accuracy: 0.5, lambda: [0.1]).write(to: folder.resultPath(3))
+        #expect(folder.status(of: 3) == .failed(failure))
+        try Self.result(id: 3, hidden: "8", accuracy: 0.5, lambda: [0.1]).write(to: folder.resultPath(3))
         #expect(folder.status(of: 3) == .done)
     }
 
