@@ -48,6 +48,17 @@ public struct GatedSampleAlignment: Sendable {
                                    gate: Int, side: SingularSide = .right, jacobian: JacobianConvention = .forward,
                                    gradientInitialState: [Double]? = nil,
                                    _ body: (Int, Matrix<Double>) throws -> Void) throws {
+        try forEachRankedStep(network: network, sequence: sequence, steps: steps, label: label, initialState: initialState, gate: gate,
+                              side: side, jacobian: jacobian, gradientInitialState: gradientInitialState) { t, ranked in
+            try body(t, ranked.cosines)
+        }
+    }
+
+    /// `forEachStep` with each A_t's singular values and numerical rank (of ΔW_t, H×H).
+    public static func forEachRankedStep(network: GatedNetwork, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
+                                         gate: Int, side: SingularSide = .right, jacobian: JacobianConvention = .forward,
+                                         gradientInitialState: [Double]? = nil,
+                                         _ body: (Int, SampleAlignment.Ranked) throws -> Void) throws {
         precondition(network.layers.count == 1 && gate >= 0 && gate < network.cell.gateCount, "one gated layer and a gate block")
         var trace = LyapunovTrace(notStarted: .gated(network), sequence: sequence, steps: steps, initialState: initialState,
                                   jacobian: jacobian)
@@ -57,7 +68,7 @@ public struct GatedSampleAlignment: Sendable {
         for t in 1...steps {
             try trace.advance(by: 1)
             let q = hComponents(of: trace.stepper.q, hidden: h)
-            try body(t, SampleAlignment.alignment(q: q, deltaV: prefix.gradient(atStep: t, gate: gate), side: side))
+            try body(t, SampleAlignment.rankedAlignment(q: q, deltaV: prefix.gradient(atStep: t, gate: gate), side: side))
         }
     }
 
@@ -89,7 +100,7 @@ extension AlignmentStudy {
         precondition(sequences.count == o.samples && labels.count == o.samples)
         try self.init(qCount: network.stateSize, hidden: network.layers[0].hidden, steps: steps, options: o, threads: threads,
                       progress: progress) { n, h0, gradientH0, body in
-            try GatedSampleAlignment.forEachStep(network: network, sequence: sequences[n], steps: steps, label: labels[n],
+            try GatedSampleAlignment.forEachRankedStep(network: network, sequence: sequences[n], steps: steps, label: labels[n],
                                                  initialState: h0, gate: gate, side: o.side, jacobian: o.jacobian,
                                                  gradientInitialState: gradientH0, body)
         }

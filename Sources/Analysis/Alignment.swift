@@ -52,6 +52,17 @@ public struct SampleAlignment: Sendable {
                                    side: SingularSide = .right, jacobian: JacobianConvention = .forward,
                                    gradientInitialState: [Double]? = nil,
                                    _ body: (Int, Matrix<Double>) throws -> Void) throws {
+        try forEachRankedStep(model: model, sequence: sequence, steps: steps, label: label, initialState: initialState, side: side,
+                              jacobian: jacobian, gradientInitialState: gradientInitialState) { t, ranked in
+            try body(t, ranked.cosines)
+        }
+    }
+
+    /// `forEachStep` with each A_t's singular values and numerical rank (`Ranked`).
+    public static func forEachRankedStep(model: RNNModel<Double>, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
+                                         side: SingularSide = .right, jacobian: JacobianConvention = .forward,
+                                         gradientInitialState: [Double]? = nil,
+                                         _ body: (Int, Ranked) throws -> Void) throws {
         var trace = LyapunovTrace(notStarted: model, sequence: sequence, steps: steps, initialState: initialState, jacobian: jacobian)
         let ownGradient = gradientInitialState.map {
             PrefixGradients(model: model, sequence: sequence, steps: steps, label: label, initialState: $0)
@@ -59,7 +70,7 @@ public struct SampleAlignment: Sendable {
         for t in 1...steps {
             try trace.advance(by: 1)
             let prefix = ownGradient ?? PrefixGradients(model: model, states: trace.stateMatrix(throughStep: t), label: label)
-            try body(t, alignment(q: trace.stepper.q, deltaV: prefix.gradient(atStep: t), side: side))
+            try body(t, rankedAlignment(q: trace.stepper.q, deltaV: prefix.gradient(atStep: t), side: side))
         }
     }
 
@@ -101,15 +112,38 @@ public struct SampleAlignment: Sendable {
     }
 }
 
-/// The columns of one A_t the study reads: the first `first` (leading) and the last `last`
-/// (trailing) singular vectors' cosines with every Q vector, K × first and K × last.
+/// The columns of one A_t the study reads: the leading singular vectors' cosines with every Q
+/// vector (K × `leadingCount`) and the trailing ones' (K × `trailingCount`).
+///
+/// Which columns (`AlignmentStudy.NullSpace`): with the null space excluded (the default), only
+/// singular vectors inside ΔV_t's numerical rank r count — the leading are columns
+/// 0..<min(first, r), the trailing the last `last` of the range disjoint from them,
+/// max(first, r − last)..<r — so no vector of LAPACK's arbitrary null-space basis enters a
+/// statistic. With it included (the paper's code), the first `first` and last `last` of all H.
 struct SampleColumns: Sendable {
     let leading: Matrix<Double>, trailing: Matrix<Double>
+    let rank: Int
+    var leadingCount: Int { leading.cols }
+    var trailingCount: Int { trailing.cols }
 
-    init(_ a: Matrix<Double>, first: Int, last: Int) {
-        let h = a.rows, n = a.cols
-        leading = Matrix(rows: h, cols: first, columnMajor: Array(a.storage[0..<(h * first)]))
-        trailing = Matrix(rows: h, cols: last, columnMajor: Array(a.storage[(h * (n - last))..<(h * n)]))
+    init(_ ranked: SampleAlignment.Ranked, first: Int, last: Int, nullSpace: AlignmentStudy.NullSpace) {
+        let a = ranked.cosines, h = a.rows, n = a.cols
+        rank = ranked.rank
+        let leadingColumns: Range<Int>, trailingColumns: Range<Int>
+        switch nullSpace {
+        case .included:
+            leadingColumns = 0..<first
+            trailingColumns = (n - last)..<n
+        case .excluded:
+            let r = ranked.rank
+            leadingColumns = 0..<min(first, r)
+            trailingColumns = min(max(first, r - last), r)..<r
+        }
+        func columns(_ range: Range<Int>) -> Matrix<Double> {
+            Matrix(rows: h, cols: range.count, columnMajor: Array(a.storage[(h * range.lowerBound)..<(h * range.upperBound)]))
+        }
+        leading = columns(leadingColumns)
+        trailing = columns(trailingColumns)
     }
 }
 
@@ -131,6 +165,18 @@ public struct AlignmentStudy: Sendable {
         case meanPerStep = "mean-per-step"
     }
 
+    /// Whether the singular vectors past ΔV_t's numerical rank (`SampleAlignment.numericalRank`:
+    /// σ_j ≤ max(m, n)·ε·σ_1) may enter the statistics. They span ΔV_t's null space, in which
+    /// LAPACK returns an arbitrary orthonormal basis that moves with the BLAS kernels; ΔV_t has
+    /// rank ≤ t, so for the row-wise task (T = 28, H = 128) every "last five" singular vector of
+    /// all H is one of them.
+    public enum NullSpace: String, Sendable, CaseIterable {
+        /// Only singular vectors inside the rank (see `SampleColumns`): ftle's default.
+        case excluded
+        /// The first and last of all H singular vectors, as the paper's code takes them.
+        case included
+    }
+
     /// Whether ΔV_t comes from the trace's own h_0 or from a second, independent one.
     public enum GradientInitialState: String, Sendable, CaseIterable {
         case same, independent
@@ -149,14 +195,17 @@ public struct AlignmentStudy: Sendable {
         /// 1-based inclusive range the ten random Q indices are drawn from (nil: 11…H−10,
         /// disjoint from the first and last ten).
         public var randomRange: ClosedRange<Int>? = nil
+        public var nullSpace: NullSpace = .excluded
         public init() {}
 
         /// The reference code's choices (github.com/ryanavogt/FTLE-gradients at c898f0c): Dᵀ
         /// propagation, the mean per-step unbiased std, an independent h_0 for the gradient,
-        /// random indices from 6…H−5 (6–123 at H = 128).
+        /// random indices from 6…H−5 (6–123 at H = 128), the first and last singular vectors of
+        /// all H (null space included).
         public static func paperCode(hidden h: Int) -> Options {
             var o = Options()
             o.jacobian = .transposed; o.statistic = .meanPerStep; o.gradientInitialState = .independent
+            o.nullSpace = .included
             o.randomRange = 6...(h - 5)
             return o
         }
@@ -171,8 +220,11 @@ public struct AlignmentStudy: Sendable {
     public let firstTen: [Int], lastTen: [Int], randomTen: [Int]
     /// Pooled alignment values of the first `first` singular vectors with each group.
     public var valuesFirst10: [Double] = [], valuesLast10: [Double] = [], valuesRandom10: [Double] = []
-    /// T×K: std over samples and the first (last) `first` (`last`) singular vectors of A_t[i, j].
+    /// T×K: std over samples and the first (last) `first` (`last`) singular vectors of A_t[i, j];
+    /// NaN at a step where no sample has such a vector (the trailing ones inside a rank ≤ `first`).
     public var stdByIndexFirst: [[Double]] = [], stdByIndexLast: [[Double]] = []
+    /// The numerical rank of ΔV_t at each step t = 1…T: smallest and largest over the samples.
+    public var rankByStep: [Int] = [], rankByStepMax: [Int] = []
     /// Std of dot products between singular vectors of independent Gaussian H×H matrices.
     public var randomBaseline: Double = 0
     /// The three groups' statistics (`Options.statistic`).
@@ -198,7 +250,7 @@ public struct AlignmentStudy: Sendable {
         precondition(model.upperLayers.isEmpty, "the study compares Q with ∂ℓ_t/∂V of a single-layer model")
         precondition(sequences.count == o.samples && labels.count == o.samples)
         try self.init(qCount: model.hidden, hidden: model.hidden, steps: steps, options: o, threads: threads, progress: progress) { n, h0, gradientH0, body in
-            try SampleAlignment.forEachStep(model: model, sequence: sequences[n], steps: steps, label: labels[n], initialState: h0,
+            try SampleAlignment.forEachRankedStep(model: model, sequence: sequences[n], steps: steps, label: labels[n], initialState: h0,
                                             side: o.side, jacobian: o.jacobian, gradientInitialState: gradientH0, body)
         }
     }
@@ -210,7 +262,7 @@ public struct AlignmentStudy: Sendable {
     /// `options.gradientInitialState` is independent. Q groups: the first ten, the last ten of
     /// `qCount`, and ten seeded random others.
     init(qCount k: Int, hidden h: Int, steps: Int, options o: Options, threads: Int, progress: (Int, Int) -> Void,
-         alignments: @escaping @Sendable (Int, [Double], [Double]?, (Int, Matrix<Double>) throws -> Void) throws -> Void) throws {
+         alignments: @escaping @Sendable (Int, [Double], [Double]?, (Int, SampleAlignment.Ranked) throws -> Void) throws -> Void) throws {
         hidden = h
         qCount = k
         self.steps = steps
@@ -222,10 +274,14 @@ public struct AlignmentStudy: Sendable {
         precondition(range.lowerBound >= 1 && range.upperBound <= k && range.count >= 10, "random range must hold ten indices of 1…K")
         randomTen = rng.sample(10, from: range.count).map { $0 + range.lowerBound - 1 }.sorted()
         let first = min(o.first, h), last = min(o.last, h)
-        // Per (t, singular vector j < first, group): sum, sum of squares (mean-per-step statistic).
+        // Per (t, singular vector j < first, group): sum, sum of squares (mean-per-step statistic),
+        // and per (t, j) the samples that have vector j inside the rank.
         var moments = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: 6), count: first), count: steps)
-        // Per (t, i): running sums over samples × singular vectors for the std.
+        var momentSamples = [[Int]](repeating: [Int](repeating: 0, count: first), count: steps)
+        // Per (t, i): running sums over samples × singular vectors for the std, and the count.
         var sumF = [[Double]](repeating: [Double](repeating: 0, count: k), count: steps), sqF = sumF, sumL = sumF, sqL = sumF
+        var countF = [Int](repeating: 0, count: steps), countL = countF
+        var rankMin = [Int](repeating: Int.max, count: steps), rankMax = [Int](repeating: 0, count: steps)
         // The draws of every sample, in the order a one-by-one loop makes them.
         let initialStates: [(h0: [Double], gradient: [Double]?)] = (0..<o.samples).map { _ in
             let h0 = (0..<k).map { _ in rng.nextNormal() }
@@ -241,9 +297,9 @@ public struct AlignmentStudy: Sendable {
             if n == o.samples { return .baseline(try AlignmentStudy.randomBaseline(hidden: h, pairs: 4, seed: o.seed &+ 7)) }
             var columns: [SampleColumns] = []
             columns.reserveCapacity(steps)
-            try alignments(n, initialStates[n].h0, initialStates[n].gradient) { t, a in
+            try alignments(n, initialStates[n].h0, initialStates[n].gradient) { t, ranked in
                 precondition(t == columns.count + 1, "alignments come in step order")
-                columns.append(SampleColumns(a, first: first, last: last))
+                columns.append(SampleColumns(ranked, first: first, last: last, nullSpace: o.nullSpace))
             }
             return .sample(columns)
         }, consume: { n, result in
@@ -253,7 +309,9 @@ public struct AlignmentStudy: Sendable {
             }
             for t in 1...steps {
                 let a = columns[t - 1]
-                for j in 0..<first {
+                rankMin[t - 1] = min(rankMin[t - 1], a.rank); rankMax[t - 1] = max(rankMax[t - 1], a.rank)
+                for j in 0..<a.leadingCount {
+                    momentSamples[t - 1][j] += 1
                     for (g, group) in groups.enumerated() {
                         for i in group {
                             let x = a.leading[i, j]
@@ -266,32 +324,41 @@ public struct AlignmentStudy: Sendable {
                         }
                     }
                 }
+                countF[t - 1] += a.leadingCount; countL[t - 1] += a.trailingCount
                 for i in 0..<k {
-                    for j in 0..<first { let x = a.leading[i, j]; sumF[t - 1][i] += x; sqF[t - 1][i] += x * x }
-                    for j in 0..<last { let x = a.trailing[i, j]; sumL[t - 1][i] += x; sqL[t - 1][i] += x * x }
+                    for j in 0..<a.leadingCount { let x = a.leading[i, j]; sumF[t - 1][i] += x; sqF[t - 1][i] += x * x }
+                    for j in 0..<a.trailingCount { let x = a.trailing[i, j]; sumL[t - 1][i] += x; sqL[t - 1][i] += x * x }
                 }
             }
             progress(n + 1, o.samples)
         })
         self.valuesFirst10 = valuesFirst10; self.valuesLast10 = valuesLast10; self.valuesRandom10 = valuesRandom10
-        func std(_ s: Double, _ q: Double, _ n: Double) -> Double { max(0, q / n - (s / n) * (s / n)).squareRoot() }
-        let nF = Double(o.samples * first), nL = Double(o.samples * last)
-        stdByIndexFirst = (0..<steps).map { t in (0..<k).map { std(sumF[t][$0], sqF[t][$0], nF) } }
-        stdByIndexLast = (0..<steps).map { t in (0..<k).map { std(sumL[t][$0], sqL[t][$0], nL) } }
+        func std(_ s: Double, _ q: Double, _ n: Int) -> Double {
+            guard n > 0 else { return .nan }
+            let count = Double(n)
+            return max(0, q / count - (s / count) * (s / count)).squareRoot()
+        }
+        stdByIndexFirst = (0..<steps).map { t in (0..<k).map { std(sumF[t][$0], sqF[t][$0], countF[t]) } }
+        stdByIndexLast = (0..<steps).map { t in (0..<k).map { std(sumL[t][$0], sqL[t][$0], countL[t]) } }
+        rankByStep = rankMin.map { $0 == Int.max ? 0 : $0 }
+        rankByStepMax = rankMax
         randomBaseline = baseline
         switch o.statistic {
         case .pooled:
             stdFirst10 = populationStandardDeviation(valuesFirst10); stdLast10 = populationStandardDeviation(valuesLast10); stdRandom10 = populationStandardDeviation(valuesRandom10)
         case .meanPerStep:
-            // n = samples × 10 values per (t, j, group); unbiased: Σ(x − x̄)²/(n − 1).
-            let count = Double(o.samples * 10)
+            // n = samples × 10 values per (t, j, group); unbiased: Σ(x − x̄)²/(n − 1). The mean is
+            // over the (t, j) that some sample has inside its rank (all of them with the null
+            // space included).
             func meanStd(_ g: Int) -> Double {
-                var total = 0.0
-                for t in 0..<steps { for j in 0..<first {
+                var total = 0.0, terms = 0
+                for t in 0..<steps { for j in 0..<first where momentSamples[t][j] > 0 {
+                    let count = Double(momentSamples[t][j] * 10)
                     let s = moments[t][j][2 * g], q = moments[t][j][2 * g + 1]
                     total += (max(0, q - s * s / count) / max(count - 1, 1)).squareRoot()
+                    terms += 1
                 } }
-                return total / Double(steps * first)
+                return terms > 0 ? total / Double(terms) : .nan
             }
             stdFirst10 = meanStd(0); stdLast10 = meanStd(1); stdRandom10 = meanStd(2)
         }

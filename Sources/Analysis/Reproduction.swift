@@ -42,7 +42,10 @@ public enum Reproduction {
         public init(family: String, model: String, convention: String, study s: AlignmentStudy) {
             self.init(family: family, model: model, convention: convention, first: s.stdFirst10, last: s.stdLast10,
                       random: s.stdRandom10, baseline: s.randomBaseline,
-                      curve: (0..<s.qCount).map { i in s.stdByIndexFirst.map { $0[i] }.reduce(0, +) / Double(s.steps) })
+                      curve: (0..<s.qCount).map { i in
+                          let values = s.stdByIndexFirst.map { $0[i] }.filter(\.isFinite)
+                          return values.reduce(0, +) / Double(max(values.count, 1))
+                      })
             finalCurve = s.stdByIndexFirst.last ?? []
         }
     }

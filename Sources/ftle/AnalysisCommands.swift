@@ -10,6 +10,7 @@ import TerminalUI
 extension SingularSide: ExpressibleByArgument {}
 extension AlignmentStudy.Statistic: ExpressibleByArgument {}
 extension AlignmentStudy.GradientInitialState: ExpressibleByArgument {}
+extension AlignmentStudy.NullSpace: ExpressibleByArgument {}
 extension RConvention: ExpressibleByArgument {}
 
 /// Where the alignment study's images come from.
@@ -64,9 +65,19 @@ struct Align: ParsableCommand {
         samples and singular vectors; mean-per-step: the unbiased std per (t, singular vector) averaged, as \
         the paper's code), std_by_index_first5 and std_by_index_last5 (T×H), random_baseline (≈ 1/√H), \
         histograms, q_indices (1-based), and every convention choice (jacobian, statistic, gradient_h0, \
-        random_range, samples_from, preset). --preset paper-code sets them all to the paper's code: \
-        --jacobian transposed --statistic mean-per-step --gradient-h0 independent --random-range 6-(H−5) \
-        --samples-from validation; options given explicitly win.
+        random_range, samples_from, null_space, preset). --preset paper-code sets them all to the paper's \
+        code: --jacobian transposed --statistic mean-per-step --gradient-h0 independent --random-range \
+        6-(H−5) --samples-from validation --null-space included; options given explicitly win.
+
+        Rank: ΔV_t = Σ_{s≤t} g_s h_{s−1}ᵀ has rank ≤ t, and its singular vectors past the numerical \
+        rank r (σ_j ≤ max(m, n)·ε·σ_1, ε = 2^-52, LAPACK's and NumPy's matrix_rank tolerance) span its \
+        null space, where LAPACK returns an arbitrary basis that changes with the BLAS kernels. With \
+        --null-space excluded (the default) only vectors inside the rank enter any statistic: the \
+        leading are the first min(--first, r), the trailing the last --last of the range that are not \
+        leading (columns max(first, r − last)…r); a step with none gives null in std_by_index_last5 \
+        (an empty CSV field). rank_by_step and rank_by_step_max give r at each step (smallest and \
+        largest over the samples). --null-space included takes the first and last of all H, as the \
+        paper's code (row-wise, T = 28 < H = 128: every "last five" vector is then a null-space one).
 
         GRU and LSTM models (one layer): --gate names the recurrent weight block W_hk (H×H) whose \
         gradient ΔW_t = ∂ℓ_t/∂W_hk takes V's place (GRU: r, z or n; LSTM: i, f, g or o). Its right \
@@ -96,6 +107,8 @@ struct Align: ParsableCommand {
     @Option(help: "1-based range FROM-TO the ten random Q indices are drawn from (default 11-(H−10)).") var randomRange: String?
     @Option(help: "Images: test (default; test images 0..<N) or validation (the first N held-out training images the model records, else a seeded 20 % split).")
     var samplesFrom: SampleSource?
+    @Option(help: "Singular vectors past ΔV_t's numerical rank: excluded (default) or included (the paper's code; kernel-dependent).")
+    var nullSpace: AlignmentStudy.NullSpace?
     @Option(help: "Set every convention to a preset: paper-code.") var preset: Preset?
     @Option(help: "GRU/LSTM models: the gate block W_hk whose gradient is compared (GRU: r|z|n; LSTM: i|f|g|o).") var gate: String?
     @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: Format = .json
@@ -119,6 +132,7 @@ struct Align: ParsableCommand {
         if let jacobian { o.jacobian = jacobian }
         if let statistic { o.statistic = statistic }
         if let gradientH0 { o.gradientInitialState = gradientH0 }
+        if let nullSpace { o.nullSpace = nullSpace }
         if let randomRange {
             let r = try parseRange(randomRange, flag: "--random-range")
             guard r.upperBound <= h, r.count >= 10 else {
@@ -208,7 +222,9 @@ struct Align: ParsableCommand {
         } else {
             var lines = ["t,q_index,std_first,std_last"]
             for t in 0..<study.steps { for i in 0..<study.qCount {
-                lines.append("\(t + 1),\(i + 1),\(study.stdByIndexFirst[t][i]),\(study.stdByIndexLast[t][i])")
+                // A step with no such singular vector inside ΔV_t's rank: an empty field.
+                func field(_ x: Double) -> String { x.isFinite ? "\(x)" : "" }
+                lines.append("\(t + 1),\(i + 1),\(field(study.stdByIndexFirst[t][i])),\(field(study.stdByIndexLast[t][i]))")
             } }
             try emit(lines.joined(separator: "\n") + "\n", to: out)
         }

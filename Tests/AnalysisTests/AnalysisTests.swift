@@ -64,7 +64,8 @@ let testImages = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         o.samples = 2
         let s = try AlignmentStudy(model: model, data: testImages, options: o)
         #expect(s.stdByIndexFirst.count == 28 && s.stdByIndexFirst[0].count == 32)
-        #expect(s.valuesFirst10.count == 2 * 28 * 5 * 10)
+        // 2 samples × 10 Q vectors × min(5, rank ΔV_t) = min(5, t) leading singular vectors a step.
+        #expect(s.valuesFirst10.count == 2 * 10 * (1...28).map { min(5, $0) }.reduce(0, +))
         #expect(Set(s.randomTen).isDisjoint(with: s.firstTen + s.lastTen) && Set(s.randomTen).count == 10)
         let json = StudyReport.alignmentJSON(s, options: o)
         for key in ["std_first10", "std_last10", "std_random10", "std_by_index_first5", "std_by_index_last5", "random_baseline", "histograms"] {
