@@ -16,8 +16,8 @@ rounds="${ROUNDS:-2}"
 images="${IMAGES:-2}"
 samples="${SAMPLES:-25}"
 cores=$(nproc)
-swift build -c release --product ftle >&2
-ftle=.build/release/ftle
+#   FTLE        an ftle binary built with `swift build -c release` to time instead of building one
+if [ -n "${FTLE:-}" ]; then ftle="$FTLE"; else swift build -c release --product ftle >&2; ftle=.build/release/ftle; fi
 py=$("$peers_dir/setup-peers.sh")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -7,7 +7,8 @@
 /// (4/3 n³): 3.3n³ a step, against 6.7n³ for an explicit product and CholeskyQR2. Measured on
 /// the AMD EPYC (Zen kernels) at n = 512: 24–31 against 32–48 ms a step (bench/micro/
 /// full_step_variants.c); at n = 128 CholeskyQR2 stays faster, so `LyapunovStepper` uses this
-/// from `minimumSize` on. Q is formed explicitly (xORGQR, 4/3 n³) only when a caller reads
+/// from `minimumSize` on — with BLAS on one thread: on two, CholeskyQR2's gemm and syrk scale
+/// and this does not (whole `bench ftle-full`, n = 512: 0.79× the time on one thread, 1.25× on two). Q is formed explicitly (xORGQR, 4/3 n³) only when a caller reads
 /// `explicitQ`.
 ///
 /// Storage: column-major n×n, lda = n, like every `Matrix`.

@@ -60,9 +60,11 @@ public struct LyapunovStepper: Sendable {
         return frame.column(0)
     }
     /// The full frame (K = N ≥ `HouseholderFrame.minimumSize`, forward convention, the tanh fast
-    /// path, `QRMethod.automatic`) kept as Householder reflectors after the first step:
+    /// path, `QRMethod.automatic`, BLAS on one thread: see `ImplicitFrame`) kept as Householder
+    /// reflectors after the first step:
     /// D_t Q_{t−1} is V·Q_{t−1} by xORMQR and the step's QR is xGEQRF, 3.3N³ flops instead of
-    /// the 6.7N³ of an explicit frame with CholeskyQR2 (measured faster from N = 256 on). nil:
+    /// the 6.7N³ of an explicit frame with CholeskyQR2 (measured faster from N = 256 on, on one
+    /// BLAS thread). nil:
     /// the frame is `frame`.
     private var implicitFrame: HouseholderFrame<Double>?
     /// Q_t, or [Q_t | h_t] (H×(K+1)) when `fusesState`.
@@ -148,17 +150,31 @@ public struct LyapunovStepper: Sendable {
         case random(seed: UInt64)
     }
 
+    /// When a full frame is kept implicit (`HouseholderFrame`): only for K = N ≥
+    /// `HouseholderFrame.minimumSize`, the forward convention, the tanh fast path and
+    /// `QRMethod.automatic`, and then:
+    public enum ImplicitFrame: Sendable, Equatable {
+        /// When it is the faster path: BLAS on one thread. Measured on the AMD EPYC (Zen
+        /// kernels), N = 512, T = 100, `farm-bench` medians of 5 pairs: one thread, implicit
+        /// 0.79× the time of CholeskyQR2 with an explicit frame; two threads, 1.25× (xGEQRF's
+        /// panel factorisation and xORMQR do not scale as gemm and syrk do).
+        case whenFaster
+        /// Whenever it applies (tests of the implicit path).
+        case always
+        case never
+    }
+
     public init(model: RNNModel<Double>, k: Int? = nil, initialState h0: [Double]? = nil,
                 initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
-                jacobian: JacobianConvention = .forward) {
+                jacobian: JacobianConvention = .forward, implicitFrame implicitPolicy: ImplicitFrame = .whenFaster) {
         self.init(network: .vanilla(model), k: k, initialState: h0, initialFrame: initialFrame, transient: transient,
-                  qrMethod: qrMethod, jacobian: jacobian)
+                  qrMethod: qrMethod, jacobian: jacobian, implicitFrame: implicitPolicy)
     }
 
     /// A stepper of any network (K ≤ N, the state size: 2H per LSTM layer).
     public init(network: RecurrentNetwork, k: Int? = nil, initialState h0: [Double]? = nil,
                 initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
-                jacobian: JacobianConvention = .forward) {
+                jacobian: JacobianConvention = .forward, implicitFrame implicitPolicy: ImplicitFrame = .whenFaster) {
         let hidden = network.stateSize, kk = k ?? hidden
         precondition(kk >= 1 && kk <= hidden, "K must be in 1...N")
         precondition(transient >= 0)
@@ -184,8 +200,14 @@ public struct LyapunovStepper: Sendable {
         }
         // D_tᵀ Q = Vᵀ diag(1 − h_t²) Q needs h_t before the product, so nothing fuses there.
         fusesState = kk < hidden && jacobian == .forward && fast != nil
-        implicitFrame = kk == hidden && hidden >= HouseholderFrame<Double>.minimumSize && jacobian == .forward && fast != nil
-            && qrMethod == .automatic ? HouseholderFrame(size: hidden) : nil
+        let implicitApplies = kk == hidden && hidden >= HouseholderFrame<Double>.minimumSize && jacobian == .forward && fast != nil
+            && qrMethod == .automatic
+        let implicitWanted = switch implicitPolicy {
+        case .whenFaster: blasThreads == 1
+        case .always: true
+        case .never: false
+        }
+        implicitFrame = implicitApplies && implicitWanted ? HouseholderFrame(size: hidden) : nil
         frame.storage.reserveCapacity(hidden * (kk + 1))
         if fusesState { frame.appendColumn(h) }
         rInner = Matrix(rows: kk, cols: kk)

@@ -214,7 +214,7 @@ func randomSequence(_ n: Int, seed: UInt64) -> [Double] {
         let n = HouseholderFrame<Double>.minimumSize
         var rng = SeededRandom(seed: 33)
         let model = modelWith(v: .gaussian(rows: n, cols: n, std: 1.5 / Double(n).squareRoot(), using: &rng), inputSize: 1, bias: true)
-        var implicit = LyapunovStepper(model: model, qrMethod: .automatic)
+        var implicit = LyapunovStepper(model: model, qrMethod: .automatic, implicitFrame: .always)
         var slow = LyapunovStepper(model: model, qrMethod: .householder)
         for t in 1...40 {
             let x = [rng.nextNormal()]
