@@ -47,7 +47,7 @@ let package = Package(
         // The interactive explorer: app state, actions, panes, engine and training workers.
         .target(name: "Explorer", dependencies: ["TerminalUI", "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Statistics"]),
         .executableTarget(name: "ftle", dependencies: [
-            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Explorer", "TerminalUI", "Sweep",
+            "Linalg", "MNIST", "RNN", "Lyapunov", "Analysis", "Explorer", "TerminalUI", "Sweep", "Statistics", "Figures",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

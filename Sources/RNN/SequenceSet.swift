@@ -19,18 +19,8 @@ public struct SequenceSet: Sendable, Equatable {
     /// (.npy, N integers ≥ 0, any of those dtypes with integral values). Checks that the
     /// counts agree, that every value is finite, and, when `inputSize` is given, that I matches.
     public static func load(inputs: String, labels labelsPath: String, inputSize expected: Int? = nil) throws -> SequenceSet {
-        let x = try NPYArray(contentsOf: inputs)
-        let n: Int, t: Int, i: Int
-        switch x.shape.count {
-        case 3: (n, t, i) = (x.shape[0], x.shape[1], x.shape[2])
-        case 2 where expected == 1: (n, t, i) = (x.shape[0], x.shape[1], 1)
-        default: throw FileFormatError(path: inputs, "array has shape \(x.shape), expected N×T×I")
-        }
-        if let expected, i != expected {
-            throw FileFormatError(path: inputs, "sequences have \(i) inputs per step but the model takes \(expected)")
-        }
-        guard n >= 1, t >= 1, i >= 1 else { throw FileFormatError(path: inputs, "array has shape \(x.shape): no sequences, steps or inputs") }
-        guard x.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: inputs, "array contains NaN or Inf") }
+        let x = try loadUnlabelled(inputs: inputs, inputSize: expected)
+        let n = x.count
         let y = try NPYArray(contentsOf: labelsPath)
         guard y.shape.count == 1 else { throw FileFormatError(path: labelsPath, "labels have shape \(y.shape), expected N") }
         guard y.shape[0] == n else {
@@ -44,7 +34,25 @@ public struct SequenceSet: Sendable, Equatable {
             }
             labels.append(Int(v))
         }
-        return SequenceSet(count: n, steps: t, inputSize: i, values: x.values, labels: labels)
+        return SequenceSet(count: n, steps: x.steps, inputSize: x.inputSize, values: x.values, labels: labels)
+    }
+
+    /// `inputs` alone (the checks of `load` on the array), every label 0: for what needs no
+    /// labels (an ensemble of spectra).
+    public static func loadUnlabelled(inputs: String, inputSize expected: Int? = nil) throws -> SequenceSet {
+        let x = try NPYArray(contentsOf: inputs)
+        let n: Int, t: Int, i: Int
+        switch x.shape.count {
+        case 3: (n, t, i) = (x.shape[0], x.shape[1], x.shape[2])
+        case 2 where expected == 1: (n, t, i) = (x.shape[0], x.shape[1], 1)
+        default: throw FileFormatError(path: inputs, "array has shape \(x.shape), expected N×T×I")
+        }
+        if let expected, i != expected {
+            throw FileFormatError(path: inputs, "sequences have \(i) inputs per step but the model takes \(expected)")
+        }
+        guard n >= 1, t >= 1, i >= 1 else { throw FileFormatError(path: inputs, "array has shape \(x.shape): no sequences, steps or inputs") }
+        guard x.values.allSatisfy(\.isFinite) else { throw FileFormatError(path: inputs, "array contains NaN or Inf") }
+        return SequenceSet(count: n, steps: t, inputSize: i, values: x.values, labels: [Int](repeating: 0, count: n))
     }
 
     /// The largest label + 1.

@@ -53,16 +53,36 @@ struct Spectrum: ParsableCommand {
 
         Memory: rows are written as they are computed (JSON's log_r and ftle through temporary files), so \
         it is the stepper's ≈ 6·H·K doubles plus T numbers, whatever T·K is (≈ 60 MB at H = K = 512).
+
+        Uncertainty: --ensemble N runs N members — test images 0..<N (or the first N sequences of \
+        --inputs), or with --ensemble-over states N initial states h_0 ~ N(0, 1) on one sequence — and \
+        gives the mean spectrum with percentile-bootstrap 95 % intervals over the members (--resamples, \
+        seeded by --seed). JSON keys: ensemble, ensemble_over, spectrum (the mean), ci_low, ci_high, \
+        kaplan_yorke and entropy (of the mean) with kaplan_yorke_ci and entropy_ci, members (N \
+        spectra), member_inputs; CSV: k,mean,ci_low,ci_high. --convergence-svg F draws λ_k(t) against t \
+        for k ≤ 5 (mean and a pointwise 95 % band).
+
+        Transition to chaos: --autonomous --gain g1,g2,… --hidden N runs random tanh networks with no \
+        input, h_t = tanh(V h_{t−1}), V ~ N(0, g²/N) and h_0 ~ N(0, 1) drawn from --seed, for --steps \
+        steps after --transient (default 200) discarded, K = min(N, 10) unless --k. JSON keys: gains and \
+        lambda1 (same order), spectra (K per gain), kaplan_yorke, entropy; CSV: gain,k,lambda. The \
+        mean-field theory puts λ_1 < 0 below g = 1 and λ_1 > 0 above it.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
-    @Option(help: "Model file (.safetensors).") var model: String
+    @Option(help: "Model file (.safetensors); none with --autonomous.") var model: String?
     @OptionGroup var modelOptions: NonlinearityOption
     @OptionGroup var sequenceOptions: SequenceOptions
-    @Option(parsing: .unconditional, help: "Number of exponents K (default: N, the full spectrum; N = H for one layer, ΣH_k stacked).") var k: Int?
+    @Option(parsing: .unconditional, help: "Number of exponents K (default: N, the full spectrum; N = H for one layer, ΣH_k stacked; min(N, 10) with --autonomous).") var k: Int?
     @OptionGroup var start: StartOptions
-    @Option(parsing: .unconditional, help: "Transient steps M: the state and frame evolve but are not accumulated.") var transient: Int = 0
+    @Option(name: .customLong("transient"), parsing: .unconditional,
+            help: "Transient steps M: the state and frame evolve but are not accumulated (default 0; 200 with --autonomous).")
+    var transientSteps: Int?
+    var transient: Int { transientSteps ?? (autonomous ? 200 : 0) }
+    @OptionGroup var ensembleOptions: EnsembleOptions
+    @OptionGroup var autonomousOptions: AutonomousOptions
+    var autonomous: Bool { autonomousOptions.autonomous }
     @Option(help: jacobianHelp) var jacobian: JacobianConvention = .forward
     @Flag(help: "Report logarithms base 2 (bits) instead of natural log.") var log2 = false
     @Option(help: "Output format: json or csv.") var format: Format = .json
@@ -72,9 +92,18 @@ struct Spectrum: ParsableCommand {
     func validate() throws {
         if let k, k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
         if transient < 0 { throw ValidationError("--transient must be ≥ 0 (got \(transient))") }
+        try autonomousOptions.check(model: model, sequence: sequenceOptions, ensemble: ensembleOptions.ensemble)
+        if !autonomous && model == nil { throw ValidationError("Missing expected argument '--model <model>'") }
+        try ensembleOptions.check(sequence: sequenceOptions)
+        if ensembleOptions.ensemble != nil && (start.h0 == .normal || start.randomFrame) && ensembleOptions.ensembleOver == .states {
+            throw ValidationError("--ensemble-over states draws its own initial states from --seed; --h0 and --random-frame do not apply")
+        }
     }
 
     func run() throws {
+        if autonomous { return try runAutonomous() }
+        if ensembleOptions.ensemble != nil { return try runEnsemble() }
+        let model = self.model!
         try reportingErrors {
             try refuseOutputOverInputs(out, [("--model", model), ("--input", sequenceOptions.input)])
             let m = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
