@@ -32,6 +32,8 @@ struct Report: ParsableCommand {
     @Option(help: jacobianHelp) var jacobian: JacobianConvention?
     @Option(help: "Set every convention to a preset: paper-code (as align and perturb).") var preset: Preset?
     @Flag(help: "Write reproduction.md: the paper's numbers beside ftle's under both conventions.") var reproduction = false
+    @Option(help: "With --reproduction: comma-separated models of one run at several epochs (e.g. the paper-recipe permuted run's); Table 1 under the paper's code on each, table1-epochs.svg and a section of reproduction.md.")
+    var table1Epochs: String?
     @Option(help: "Study this GRU or LSTM model of an MNIST task instead (repeatable): Table 1 and Figs. 3–4 for each.") var gated: [String] = []
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
@@ -42,6 +44,7 @@ struct Report: ParsableCommand {
         if !gated.isEmpty && (reproduction || preset != nil) {
             throw ValidationError("--gated studies GRU/LSTM models under the paper's R values; drop --reproduction and --preset")
         }
+        if table1Epochs != nil && !reproduction { throw ValidationError("--table1-epochs applies to --reproduction") }
         if reproduction && (jacobian != nil || preset != nil) {
             throw ValidationError("--reproduction runs both conventions itself; drop --jacobian and --preset")
         }
@@ -186,6 +189,12 @@ struct Report: ParsableCommand {
     /// Every study under both conventions on both model families, and reproduction.md.
     func runReproduction(test: MNISTDataset, threads: Int) throws {
         try Perturb.checkImages(images, test: test)
+        // Every model of --table1-epochs is read first: a bad one fails before the long studies.
+        let epochModels: [(path: String, model: RNNModel<Float>)] = try (table1Epochs.map { $0.split(separator: ",", omittingEmptySubsequences: false) } ?? [])
+            .map(String.init).map { path in
+                guard !path.isEmpty else { throw UsageError("--table1-epochs must be a comma-separated list of model files (got \(quotedForMessage(table1Epochs ?? "")))") }
+                return (path, try loadModel(path))
+            }
         let families: [(String, String, String)] = [
             ("ftle's models", rowwiseUntrained ?? Bundled.model("rowwise-h128-epoch0.safetensors"), rowwise ?? Bundled.model("rowwise-h128.safetensors")),
             ("paper recipe", paperRowwiseUntrained ?? Bundled.model("paper-rowwise-h128-epoch0.safetensors"),
@@ -239,7 +248,16 @@ struct Report: ParsableCommand {
             }
         }
         notes.append("Table 1's verdict compares patterns (which k are significant, where Δ < 0), not the published numbers one by one: ftle's models and images are not the paper's.")
-        try write("reproduction.md", Reproduction.markdown(alignment: runs, sensitivity: sensitivity, notes: notes))
+        var epochRows: [Reproduction.EpochRow] = []
+        for (path, mp) in epochModels {
+            print("sensitivity across training: \(path) (\(String(format: "%g", mp.metadata.epochsTrained)) epochs) …"); fflush(nil)
+            let s = try SensitivityStudy(model: mp, data: test, options: sensitivityOptions(mode: .both, paperCode: true),
+                                         threads: threads, progress: ProgressLine(label: "  (image, k)").update)
+            epochRows.append(Reproduction.EpochRow(epochs: mp.metadata.epochsTrained, accuracy: mp.metadata.testAccuracy, study: s))
+        }
+        epochRows.sort { $0.epochs < $1.epochs }
+        if !epochRows.isEmpty { try write("table1-epochs.svg", Reproduction.epochFigure(epochRows)) }
+        try write("reproduction.md", Reproduction.markdown(alignment: runs, sensitivity: sensitivity, epochs: epochRows, notes: notes))
         print("wrote \(out)/reproduction.md")
     }
 }

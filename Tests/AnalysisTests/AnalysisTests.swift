@@ -156,3 +156,32 @@ let testImages = try! MNISTDataset.load(directory: samplesMNIST, split: .test)
         }
     }
 }
+
+/// Table 1 across epochs: the section's p(z) cells and significant k are the study's own rows,
+/// sorted as given, and the figure draws one line per epoch with the p = 0.05 level.
+@Suite struct Table1EpochTests {
+    @Test func sectionAndFigureReadTheStudies() throws {
+        let rows = try [(3.0, 5 as UInt64), (7.0, 6)].map { epochs, seed in
+            let model = RNNModel<Float>(task: .permuted(seed: 2), hidden: 16, initialization: .orthogonal, seed: seed)
+            var o = SensitivityStudy.Options()
+            o.images = 3; o.ks = [1, 5, 20, 300]; o.randomSubsets = 6; o.mode = .both
+            return Reproduction.EpochRow(epochs: epochs, accuracy: 0.5, study: try SensitivityStudy(model: model, data: testImages, options: o))
+        }
+        let md = Reproduction.epochSection(rows, convention: "paper-code")
+        // k = 300 is not in the paper's table: three p columns (1, 5, 20).
+        #expect(md.contains { $0.hasPrefix("| epochs | test accuracy | p(z) k = 1 | p(z) k = 5 | p(z) k = 20 | significant k |") })
+        for row in rows {
+            let line = md.first { $0.hasPrefix("| \(String(format: "%g", row.epochs)) | 50.00 % |") }!
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            for (column, k) in [1, 5, 20].enumerated() {
+                let p = row.study.table.first { $0.k == k }!.test.pZ
+                #expect(cells[2 + column] == String(format: "%.3g", p))
+            }
+            let significant = [1, 5, 20].filter { k in row.study.table.first { $0.k == k }!.test.pZ < 0.05 }
+            #expect(cells[5] == (significant.isEmpty ? "none" : significant.map(String.init).joined(separator: ", ")))
+        }
+        let svg = Reproduction.epochFigure(rows)
+        #expect(svg.components(separatedBy: "class=\"data-line").count - 1 == 2)
+        #expect(svg.contains("p = 0.05") && svg.contains("epoch 3") && svg.contains("epoch 7"))
+    }
+}

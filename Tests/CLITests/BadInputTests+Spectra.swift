@@ -67,6 +67,12 @@ extension BadInputTests {
                  stderr: "ftle: --k 6 exceeds the network size --hidden 5\n", status: 1),
             Case(name: "699 --autonomous with --ensemble", args: autonomous(["--gain", "1", "--hidden", "5", "--ensemble", "3"]),
                  stderr: "ftle: --ensemble and --autonomous exclude each other (give several --gain values instead)\n", status: 2),
+            Case(name: "665 report --table1-epochs without --reproduction", args: ["report", "--out", "/tmp/never-report", "--table1-epochs", m],
+                 stderr: "ftle: --table1-epochs applies to --reproduction\n", status: 2),
+            Case(name: "666 report --table1-epochs with an empty entry", args: ["report", "--reproduction", "--out", "/tmp/never-report", "--table1-epochs", m + ",,"],
+                 stderr: "ftle: --table1-epochs must be a comma-separated list of model files (got \"\(m),,\")\n", status: 1),
+            Case(name: "667 report --table1-epochs naming a missing file", args: ["report", "--reproduction", "--out", "/tmp/never-report", "--table1-epochs", "/nonexistent/m.safetensors"],
+                 stderr: "ftle: /nonexistent/m.safetensors: no such file\n", status: 1),
             Case(name: "669 --autonomous --steps 0", args: autonomous(["--gain", "1", "--hidden", "5", "--steps", "0"]),
                  stderr: "ftle: --steps must be at least 1 (got 0)\n", status: 2),
         ]
