@@ -162,8 +162,8 @@ public enum Reproduction {
         guard let first = rows.first else { return [] }
         let ks = first.study.table.map(\.k).filter { k in paperTable1.contains { $0.k == k } }
         var md = ["## Table 1 across training (paper recipe, \(convention))", "",
-                  "The same study on the paper-recipe permuted run's models at several epochs (models as committed during the",
-                  "run), p(z) per k: does the significant range move toward the paper's k = 75–200 as training goes on?",
+                  "The same study on the paper-recipe permuted run's models at several epochs (its model.safetensors at those epoch ends),",
+                  "p(z) per k: does the significant range move toward the paper's k = 75–200 as training goes on?",
                   "Figure: `table1-epochs.svg` (−log₁₀ p(z) against k, one line per epoch; the dashed line is p = 0.05).", "",
                   "| epochs | test accuracy | " + ks.map { "p(z) k = \($0)" }.joined(separator: " | ") + " | significant k | verdict |",
                   "|---:|---:|" + String(repeating: "---:|", count: ks.count) + "---|---|"]
