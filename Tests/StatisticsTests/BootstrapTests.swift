@@ -5,22 +5,6 @@ import Testing
 /// The bootstrap resampler: quantiles against hand values, and the coverage of its 95 %
 /// percentile interval for a mean, simulated from a known distribution.
 @Suite struct BootstrapTests {
-    /// SplitMix64: a small seeded generator of the test's own (the library takes any).
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func normal() -> Double {
-            let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self), u2 = Double.random(in: 0..<1, using: &self)
-            return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-        }
-    }
-
     @Test func quantilesInterpolateBetweenOrderStatistics() {
         let v = [1.0, 2, 3, 4, 5]
         #expect(Bootstrap.quantile(v, 0) == 1 && Bootstrap.quantile(v, 1) == 5 && Bootstrap.quantile(v, 0.5) == 3)
@@ -33,7 +17,7 @@ import Testing
     /// percentile interval's coverage at n = 40 is about 94 %; 90 % is 2.4 binomial standard
     /// errors below), and never in all of them (an interval that always covers is too wide).
     @Test func percentileIntervalCoversTheMean() {
-        var rng = SplitMix(state: 2026)
+        var rng = SplitMix(seed: 2026)
         var covered = 0
         let draws = 200
         for _ in 0..<draws {
@@ -48,7 +32,7 @@ import Testing
 
     /// A vector statistic: each component gets its own interval; non-finite values are left out.
     @Test func componentsAndNonFiniteValues() {
-        var rng = SplitMix(state: 5)
+        var rng = SplitMix(seed: 5)
         let (low, high) = Bootstrap.percentileInterval(count: 10, resamples: 200, using: &rng) { indices in
             [Double(indices.reduce(0, +)), .nan, indices.contains(0) ? .infinity : 1]
         }

@@ -90,9 +90,9 @@ import Testing
     }
 }
 
-/// A small seeded generator for the simulation (SplitMix64, Box–Muller normals): the Statistics
-/// module has no random numbers of its own.
-struct SplitMix {
+/// A small seeded generator for the simulations (SplitMix64, Box–Muller normals): the Statistics
+/// module has no random numbers of its own. A `RandomNumberGenerator`, so `Bootstrap` can draw from it.
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MNIST
 
 /// The largest sizes a training run accepts and the memory a run needs, so that an absurd
 /// setting (typed, or read from a crafted checkpoint) is refused before anything is allocated.
@@ -12,22 +13,11 @@ public enum TrainingLimits {
     /// Optimizer steps and positions beyond this are not a real run (2⁵³, exact in Double).
     public static let maximumStep = 1 << 53
 
-    /// Physical memory of this machine in bytes (`sysconf`), or +∞ when unknown.
-    public static var physicalMemoryBytes: Double {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        guard pages > 0, size > 0 else { return .infinity }
-        return Double(pages) * Double(size)
-    }
+    /// Physical memory of this machine in bytes (`MemoryBudget.physicalBytes`).
+    public static var physicalMemoryBytes: Double { MemoryBudget.physicalBytes }
 
-    /// "12 MB", "137.5 GB", "1.6 TB", "2.72e+20 bytes" (decimal units; computed in Double, so any
-    /// size prints without overflow).
-    public static func memoryText(_ bytes: Double) -> String {
-        if bytes < 1e6 { return String(format: "%.0f kB", (bytes / 1e3).rounded(.up)) }
-        if bytes < 1e9 { return String(format: "%.0f MB", (bytes / 1e6).rounded(.up)) }
-        if bytes < 1e12 { return String(format: "%.1f GB", bytes / 1e9) }
-        if bytes < 1e15 { return String(format: "%.1f TB", bytes / 1e12) }
-        return String(format: "%.2e bytes", bytes)
-    }
+    /// "12 MB", "137.5 GB", … (`MemoryBudget.text`).
+    public static func memoryText(_ bytes: Double) -> String { MemoryBudget.text(bytes) }
 
     /// Bytes one training step of H × B on a T × I task needs, in Double: parameters with their
     /// gradients and two optimizer moments (and a checkpoint's copies), the forward states
