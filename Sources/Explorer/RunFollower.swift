@@ -32,12 +32,18 @@ public final class RunFollower {
 
     /// What changed since the last poll (the history and config on the first).
     public func poll() -> [Change] {
-        var changes: [Change] = []
         var problem: String?
-        defer {
-            if let problem, problem != lastProblem { changes.append(.problem(problem)) }
-            lastProblem = problem
-        }
+        var changes = scan(problem: &problem)
+        // Appended here, not in a `defer` of `scan`: a defer runs after the returned array is
+        // taken, so a problem appended there was never reported.
+        if let problem, problem != lastProblem { changes.append(.problem(problem)) }
+        lastProblem = problem
+        return changes
+    }
+
+    /// The changes since the last poll; `problem` is set to what the user must know, if anything.
+    private func scan(problem: inout String?) -> [Change] {
+        var changes: [Change] = []
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             problem = "following \(displayPath(directory)): the folder no longer exists; what is shown is its last state"
