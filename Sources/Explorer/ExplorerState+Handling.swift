@@ -94,7 +94,20 @@ extension ExplorerState {
                                        isWarning: true)
                 return []
             }
-            if action == .toggleUpFlips { flipUp.toggle() } else { flipDown.toggle() }
+            // One direction at a time: u (d) turns up (down) flips on, replacing down (up)
+            // flips if they were on, or turns them off. (Both at once would re-rank the top k
+            // over both kinds of pixel: 10 up flips would become 7 up + 3 down.)
+            let up = action == .toggleUpFlips
+            let wasOn = up ? flipUp : flipDown
+            let replaced = up ? flipDown : flipUp
+            flipUp = up && !wasOn
+            flipDown = !up && !wasOn
+            let name = up ? "up flips" : "down flips", other = up ? "down flips" : "up flips"
+            if wasOn {
+                status = StatusMessage("\(name) off")
+            } else if replaced {
+                status = StatusMessage("\(name) replace the \(other) (one direction at a time)")
+            }
             return [.requestFlips]
         case .cycleAblation:
             guard let sequences else {
