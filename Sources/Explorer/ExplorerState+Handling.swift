@@ -135,10 +135,19 @@ extension ExplorerState {
             flipCount = max(flipCount - Self.flipCountStep(flipCount - 1), 1)
             return [.requestFlips]
         case .scrollSpectrumLeft:
-            spectrumScroll = max(spectrumScroll - 4, 0)
+            // The focused alignment heatmap scrolls its Q vectors; otherwise the spectrum its bars.
+            if focus == .alignment && !showsGates {
+                alignmentScroll = max(alignmentScroll - Self.alignmentScrollStep, 0)
+            } else {
+                spectrumScroll = max(spectrumScroll - 4, 0)
+            }
             return []
         case .scrollSpectrumRight:
-            spectrumScroll = min(spectrumScroll + 4, max(directions - 1, 0))
+            if focus == .alignment && !showsGates {
+                alignmentScroll = min(alignmentScroll + Self.alignmentScrollStep, max(directions - 1, 0))
+            } else {
+                spectrumScroll = min(spectrumScroll + 4, max(directions - 1, 0))
+            }
             return []
         case .toggleAlignmentScale:
             alignmentScale = alignmentScale.toggled
@@ -220,13 +229,16 @@ extension ExplorerState {
             return "the explorer trains MNIST models; train on sequences with ftle train --inputs X.npy --labels Y.npy --out DIR and watch it with --follow DIR"
         }
         if model.cell != "rnn" {
-            return "the explorer trains vanilla RNNs; train a \(model.cell.uppercased()) with ftle train --cell \(model.cell) and watch it with --follow"
+            return "the explorer trains vanilla RNNs; train \(model.cell == "lstm" ? "an" : "a") \(model.cell.uppercased()) with ftle train --cell \(model.cell) and watch it with --follow"
         }
         if model.layerSizes.count > 1 || model.nonlinearity != "tanh" {
             return "the explorer trains single-layer tanh RNNs; this model has \(model.layerSizes.count) \(model.nonlinearity ?? "tanh") layer\(model.layerSizes.count == 1 ? "" : "s") (its training run can be followed with --follow DIR)"
         }
         return nil
     }
+
+    /// Q vectors per `[` / `]` in the alignment heatmap.
+    static let alignmentScrollStep = 8
 
     /// k grows by 1 up to 10, by 5 up to 50, then by 10.
     static func flipCountStep(_ k: Int) -> Int { k < 10 ? 1 : k < 50 ? 5 : 10 }
@@ -316,6 +328,7 @@ extension ExplorerState {
         case let .paused(step):
             training.phase = .paused
             training.step = step
+            training.etaSeconds = nil   // no ETA while nothing runs
             status = StatusMessage("training paused at step \(step); checkpoint saved")
         case .finished:
             training.phase = .done

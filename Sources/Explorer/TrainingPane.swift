@@ -31,7 +31,7 @@ struct TrainingPane: Widget {
             if taskName.isEmpty {
                 hint = "train on sequences: ftle train --inputs X.npy --labels Y.npy --out DIR"
             } else if cell != "rnn" {
-                hint = "train a \(cell.uppercased()): ftle train --cell \(cell) --out DIR"
+                hint = "train \(cell == "lstm" ? "an" : "a") \(cell.uppercased()): ftle train --cell \(cell) --out DIR"
             } else if refusal != nil {
                 hint = "\(trainKey) trains single-layer tanh MNIST RNNs only"
             } else {
