@@ -33,6 +33,19 @@ extension ExplorerState {
             training.follow(history: history, config: config, trainCount: 60_000)
             training.directory = directory
             return []
+        case let .storedHistory(history, config, directory, note):
+            guard let note else {
+                training.history = history
+                return []
+            }
+            // A run in --out (an earlier explorer's, say): its position and history, idle.
+            training.follow(history: history, config: config, trainCount: 60_000)
+            training.phase = .idle
+            training.etaSeconds = nil
+            training.isStored = true
+            training.directory = directory
+            status = StatusMessage(note)
+            return []
         case let .modelLoaded(summary, message):
             if summary.cell != model.cell { showsGates = summary.cell != "rnn" }
             model = summary
@@ -311,6 +324,7 @@ extension ExplorerState {
         switch update {
         case let .started(directory, epochs, batchesPerEpoch, resumed):
             if training.phase != .pausing { training.phase = .running }
+            training.isStored = false
             training.directory = directory
             training.epochs = epochs
             training.batchesPerEpoch = batchesPerEpoch
