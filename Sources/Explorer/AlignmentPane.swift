@@ -1,9 +1,11 @@
 import TerminalUI
 
 /// The cosines A_t = Q_tᵀ E_t as a half-block heatmap: one matrix row per Q vector
-/// (q1 at the top, two per cell row), one column pair per singular vector (the first five
-/// of ΔV_t, a gap, the last five), on the theme's diverging scale (signed, −1…1) or its
-/// sequential scale (absolute, 0 dark … 1 bright), with a legend.
+/// (q1 at the top, two per cell row, or a cell row and more each when the pane is tall
+/// enough), a column pair (more in a wide pane) per singular vector (the first five of
+/// ΔV_t, a gap, the last five), on the theme's diverging scale (signed, −1…1) or its
+/// sequential scale (absolute, 0 dark … 1 bright), with a legend. Q vectors that do not
+/// fit scroll with `[` `]`.
 struct AlignmentPane: Widget {
     /// Cells per singular vector.
     static let columnWidth = 2
@@ -19,6 +21,9 @@ struct AlignmentPane: Widget {
     var scaleKey: String
     var viewKey: String
     var isFocused = false
+    /// The first Q vector shown (0-based; `[` `]` while the pane has the focus), and those keys.
+    var scroll = 0
+    var scrollKeys = "[ ]"
     /// Why this model has no alignment (gated or stacked), shown instead; nil for one vanilla layer.
     var undefinedNote: String? = nil
 
@@ -47,44 +52,57 @@ struct AlignmentPane: Widget {
         let labelWidth = 4
         let firstCount = min(5, result.singularIndices.count)
         let lastCount = result.singularIndices.count - firstCount
-        let heatColumns = Self.columnWidth * result.singularIndices.count + (lastCount > 0 ? 1 : 0)
+        // Each singular vector takes 2 columns, more when the pane is wider (zoomed, say), so
+        // the heatmap grows with the pane.
+        let columnWidth = max(Self.columnWidth, min(12, (inside.width - labelWidth - 1) / max(result.singularIndices.count, 1)))
+        let heatColumns = columnWidth * result.singularIndices.count + (lastCount > 0 ? 1 : 0)
         // Header: which singular vectors.
-        let lastStart = labelWidth + Self.columnWidth * firstCount + 1
+        let lastStart = labelWidth + columnWidth * firstCount + 1
         grid.put(text: "e1-\(firstCount)", at: (inside.minX + labelWidth, inside.minY), style: context.style(.dim), clip: inside)
         if lastCount > 0, let first = result.singularIndices.dropFirst(firstCount).first,
            let last = result.singularIndices.last {
             grid.put(text: "e\(first + 1)-\(last + 1)", at: (inside.minX + lastStart, inside.minY),
                      style: context.style(.dim), clip: inside)
         }
-        // Heatmap rows: as many Q vectors as fit (two per cell row).
+        // Heatmap rows: `rowsPerQ` matrix rows (half cells) per Q vector — 1 (two Q vectors per
+        // cell row) unless the pane is tall enough to give each more — as many as fit, from
+        // q(firstQ + 1) on (`[` `]` scroll when they do not all fit).
         let footerRows = 2
-        let cellRows = max(0, min((result.directions + 1) / 2, inside.height - 1 - footerRows))
-        let shownQ = min(result.directions, 2 * cellRows)
+        let available = max(0, inside.height - 1 - footerRows)
+        let rowsPerQ = max(1, min(6, 2 * available / max(result.directions, 1)))
+        let fitting = 2 * available / rowsPerQ
+        let firstQ = min(max(scroll, 0), max(0, result.directions - fitting))
+        let shownQ = max(0, min(result.directions - firstQ, fitting))
+        let cellRows = (shownQ * rowsPerQ + 1) / 2
         var values: [Double] = []
-        values.reserveCapacity(shownQ * heatColumns)
-        for i in 0..<shownQ {
+        values.reserveCapacity(shownQ * rowsPerQ * heatColumns)
+        for i in firstQ..<(firstQ + shownQ) {
+            var row: [Double] = []
             for column in 0..<result.singularIndices.count {
-                if column == firstCount { values.append(.nan) }
+                if column == firstCount { row.append(.nan) }
                 let cosine = result.cosine(q: i, column: column)
                 let value = scale == .signed ? cosine : abs(cosine)
-                for _ in 0..<Self.columnWidth { values.append(value) }
+                for _ in 0..<columnWidth { row.append(value) }
             }
+            for _ in 0..<rowsPerQ { values += row }
         }
         let mapping: ScaleMapping = scale == .signed ? .signed(limit: 1) : .sequential(0...1)
         let heatArea = Rect(x: inside.minX + labelWidth, y: inside.minY + 1, width: heatColumns, height: cellRows)
         if shownQ > 0 {
-            HalfBlockMatrix(rows: shownQ, columns: heatColumns, values: values, mapping: mapping)
+            HalfBlockMatrix(rows: shownQ * rowsPerQ, columns: heatColumns, values: values, mapping: mapping)
                 .render(into: &grid, area: heatArea, context: context)
         }
-        for row in 0..<cellRows {
-            grid.put(text: "q\(2 * row + 1)", at: (inside.minX, heatArea.minY + row), style: context.style(.dim), clip: inside)
+        for i in 0..<shownQ where rowsPerQ > 1 || i % 2 == 0 {
+            grid.put(text: "q\(firstQ + i + 1)", at: (inside.minX, heatArea.minY + i * rowsPerQ / 2), style: context.style(.dim),
+                     clip: inside)
         }
         let legendY = heatArea.maxY
         ColorScaleLegend(mapping: mapping)
             .render(into: &grid, area: Rect(x: inside.minX + labelWidth, y: legendY, width: min(heatColumns + 8, inside.width - labelWidth), height: 1),
                     context: context)
-        var info = "q1-\(shownQ) of K=\(result.directions)" + context.separator + "rank \(result.rank)"
+        var info = "q\(firstQ + 1)-\(firstQ + shownQ) of K=\(result.directions)" + context.separator + "rank \(result.rank)"
             + context.separator + "\(scaleKey): signed/abs"
+        if shownQ < result.directions { info += context.separator + "\(scrollKeys): scroll q" }
         if result.t != t { info = "showing t \(result.t); " + context.computing }
         grid.put(line: info, in: inside, row: legendY - inside.minY + 1, style: context.style(.dim), context: context)
     }

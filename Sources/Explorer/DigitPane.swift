@@ -100,7 +100,15 @@ struct DigitPane: Widget {
             let symbol = marks ? look.symbol ?? context.glyphs.shade(0.6) : context.glyphs.full
             var style = context.style(state.themeKey, marks ? look.attributes : [])
             if marks && look.symbol == nil { style.foreground = context.theme[.foreground] }
-            let x = grid.put(text: String(symbol), at: (area.minX, area.minY + row), style: style)
+            var swatch = String(symbol)
+            if !marks && state == .cursor && context.glyphs.hasHalfBlocks {
+                // The pixels of step t range from a dark one's colour (60 % cursor) to a lit one's:
+                // the swatch shows both halves, so it matches the pixel on the digit (issue 29).
+                swatch = String(context.glyphs.upperHalf)
+                style.foreground = context.theme[.background].mixed(with: context.theme[.cursor], 0.6)
+                style.background = context.theme[.cursor]
+            }
+            let x = grid.put(text: swatch, at: (area.minX, area.minY + row), style: style)
             grid.put(text: " " + state.name, at: (x, area.minY + row), style: context.style(.dim), clip: area)
         }
     }

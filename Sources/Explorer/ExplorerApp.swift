@@ -92,6 +92,29 @@ public final class ExplorerApp {
         engine.start()
         perform(.analyze)
         pollFollower()
+        if follower == nil { loadStoredRun(atStart: true) }
+    }
+
+    /// A run already in the training folder (`--out` of an earlier explorer or `ftle train`):
+    /// its history and position at start-up, with what `t` will do with it; after `t` resumed
+    /// it, the history again as the trainer repaired it (rows past the checkpoint dropped).
+    private func loadStoredRun(atStart: Bool) {
+        let directory = configuration.trainingDirectory
+        guard FileManager.default.fileExists(atPath: directory + "/" + RunFiles.history) else { return }
+        for case let .history(history, config) in RunFollower(directory: directory).poll() where !history.rows.isEmpty {
+            var note: String?
+            if atStart {
+                let step = history.rows.last.map { "step \($0.step)" } ?? "no steps"
+                let what = switch configuration.existingRun {
+                case .resume: "\(ExplorerKeys.hint(.toggleTraining)) continues it"
+                case .replace: "\(ExplorerKeys.hint(.toggleTraining)) replaces it (--force)"
+                case .refuse: "restart with --resume to continue it"
+                }
+                // Short enough for an 80-column status line (the pane names the folder).
+                note = "stored run in --out (\(step)): \(what)"
+            }
+            dispatch(.storedHistory(history, config: config, directory: directory, note: note))
+        }
     }
 
     /// Runs until `q` (or `y` at the quit prompt) or a signal. The terminal is not restored
@@ -205,6 +228,7 @@ public final class ExplorerApp {
                     }
                 }
                 dispatch(.training(update))
+                if case let .started(_, _, _, resumed) = update, resumed { loadStoredRun(atStart: false) }
             }
         }
         return any

@@ -24,7 +24,7 @@ public enum ExplorerBenchmark {
         defer { if let scratchRun { try? FileManager.default.removeItem(atPath: scratchRun) } }
         let prepared = try ExplorerLauncher.prepare(options, environment: ProcessInfo.processInfo.environment,
                                                     currentDirectory: FileManager.default.currentDirectoryPath,
-                                                    executableURL: Bundle.main.executableURL)
+                                                    executableURL: ExplorerLauncher.runningExecutable())
         let terminal = MemoryTerminal(size: TerminalSize(width: 200, height: 60))
         let app = ExplorerApp(terminal: terminal, state: prepared.state, model: prepared.model,
                               configuration: prepared.configuration)

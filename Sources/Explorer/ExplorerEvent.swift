@@ -24,6 +24,10 @@ public enum ExplorerEvent: Sendable {
     case training(TrainingUpdate)
     /// A followed run's history changed.
     case followedHistory(TrainingHistory, config: TrainingConfig?, directory: String)
+    /// The history stored in the training folder (`--out`): at start-up, with `note` (what
+    /// `t` will do with the run), it sets the Training pane's position and history; without,
+    /// after `t` resumed the run, it replaces the history by the file as the trainer repaired it.
+    case storedHistory(TrainingHistory, config: TrainingConfig?, directory: String, note: String?)
     /// New weights are in place (the app loaded a file or took them from the trainer).
     case modelLoaded(ModelSummary, message: String?)
     case themeLoaded(Theme, warnings: [String])

@@ -19,13 +19,16 @@ public struct ExplorerSetupError: Error, CustomStringConvertible, Equatable {
 /// the terminal, run the app, and restore the terminal on every path — normal quit,
 /// thrown error, or SIGINT/SIGTERM/SIGHUP (exit status 128 + signal).
 public enum ExplorerLauncher {
-    /// The model file to open: the given one, else the followed run's model, else the
-    /// first bundled default that exists.
+    /// The model file to open: the given one, else the followed run's model (never a bundled
+    /// one in its place), else the first bundled default that exists.
     public static func resolveModelPath(_ options: ExplorerOptions) throws -> String {
         if let path = options.modelPath { return path }
         if let followed = options.followDirectory {
+            // Only the followed run's own weights: a bundled model beside its history would
+            // show another network's numbers (`run` waits for the first weights instead).
             let path = followed + "/" + RunFiles.model
             if FileManager.default.fileExists(atPath: path) { return path }
+            throw ExplorerSetupError("--follow \(followed): the run has no weights yet (\(path)); waiting for the run's first weights needs a terminal")
         }
         let candidates = ExplorerOptions.defaultModels.map { options.bundleRoot + "/" + $0 }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
@@ -142,12 +145,16 @@ public enum ExplorerLauncher {
         return (state, model, configuration, colorMode)
     }
 
+    /// Added to a missing-data error when `--data` was not given.
+    public static let dataHint = " (no bundled Samples/mnist here or beside the binary: give the MNIST folder with --data DIR)"
+
     /// The state on MNIST image `options.imageIndex` of `options.split`.
     private static func mnistState(_ options: ExplorerOptions, model: RecurrentNetwork, modelPath: String, directions: Int,
                                    theme: Theme, themeDirectory: URL) throws -> ExplorerState {
         let dataset: MNISTDataset
         do { dataset = try MNISTDataset.load(directory: options.dataDirectory, split: options.split) } catch {
-            throw ExplorerSetupError(String(describing: error))
+            guard !options.dataWasGiven else { throw ExplorerSetupError(String(describing: error)) }
+            throw ExplorerSetupError(String(describing: error) + Self.dataHint)
         }
         guard options.imageIndex >= 0, options.imageIndex < dataset.count else {
             throw ExplorerSetupError("--image \(options.imageIndex) is out of range: the \(options.split.rawValue) split has \(dataset.count) images (0...\(dataset.count - 1))")
@@ -157,22 +164,57 @@ public enum ExplorerLauncher {
                              themeNames: Theme.availableThemes(in: themeDirectory))
     }
 
-    /// Runs the explorer in the real terminal; returns the exit status (0 on quit, 128 + N
-    /// after signal N). A failure before the terminal opens is thrown as ``ExplorerSetupError``
-    /// for the command line to print as one line.
-    public static func run(_ options: ExplorerOptions) throws -> Int32 {
-        let environment = ProcessInfo.processInfo.environment
-        let prepared = try prepare(options, environment: environment,
-                                   currentDirectory: FileManager.default.currentDirectoryPath,
-                                   executableURL: Bundle.main.executableURL)
-        // Refuse what cannot work before touching the terminal. (An unset or unknown TERM is
-        // reported by NCursesTerminal below, with its own message.)
+    /// The model file of `--follow DIR` to wait for (nil when there is nothing to wait for):
+    /// no `--model` was given and the run has not written its first weights yet. The explorer
+    /// then waits for them rather than opening a bundled model beside the run's history.
+    public static func firstWeightsToWaitFor(_ options: ExplorerOptions) -> String? {
+        guard options.modelPath == nil, let followed = options.followDirectory else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: followed, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        let path = followed + "/" + RunFiles.model
+        return FileManager.default.fileExists(atPath: path) ? nil : path
+    }
+
+    /// Refuses what cannot work before touching the terminal. (An unset or unknown TERM is
+    /// reported by NCursesTerminal, with its own message.)
+    static func refuseUnusableTerminal(_ environment: [String: String]) throws {
         if environment["TERM"] == "dumb" {
             throw ExplorerSetupError("TERM=dumb cannot draw the explorer (no cursor addressing); set TERM to your terminal, e.g. xterm-256color")
         }
         if terminalDescriptionExists(environment), isatty(STDIN_FILENO) != 1 || isatty(STDOUT_FILENO) != 1 {
             throw ExplorerSetupError("explore needs a terminal: standard input and output must be a tty (in scripts use spectrum, align or perturb)")
         }
+    }
+
+    /// The running binary as the kernel knows it (/proc/self/exe on Linux; argv[0] may be a
+    /// bare name found on PATH), for the theme folder beside it.
+    static func runningExecutable() -> URL? {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        return Bundle.main.executableURL
+    }
+
+    /// One line on the terminal before the explorer opens.
+    private static func printNotice(_ text: String) {
+        FileHandle.standardError.write(Data(("ftle: " + text + "\n").utf8))
+    }
+
+    /// Runs the explorer in the real terminal; returns the exit status (0 on quit, 128 + N
+    /// after signal N). A failure before the terminal opens is thrown as ``ExplorerSetupError``
+    /// for the command line to print as one line.
+    public static func run(_ options: ExplorerOptions) throws -> Int32 {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = firstWeightsToWaitFor(options) {
+            // Never another model in the followed run's place: wait for the run's own.
+            try refuseUnusableTerminal(environment)
+            printNotice("waiting for the run's first weights: \(path) (Ctrl-C stops)")
+            while !FileManager.default.fileExists(atPath: path) { usleep(250_000) }
+        }
+        let prepared = try prepare(options, environment: environment,
+                                   currentDirectory: FileManager.default.currentDirectoryPath,
+                                   executableURL: runningExecutable())
+        try refuseUnusableTerminal(environment)
         SignalMonitor.install()
         let terminal: NCursesTerminal
         do {

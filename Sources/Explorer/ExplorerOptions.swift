@@ -28,6 +28,8 @@ public struct ExplorerOptions: Sendable {
     public var jacobian: JacobianConvention = .forward
     /// Whether `--image` was given (a model without an MNIST task refuses it).
     public var imageWasGiven = false
+    /// Whether `--data` was given (else a missing data folder's error says how to give it).
+    public var dataWasGiven = false
     /// `--input X.npy`: one T×I sequence, with an optional `--label`.
     public var inputPath: String?
     public var label: Int?

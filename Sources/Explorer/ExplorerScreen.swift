@@ -16,8 +16,14 @@ public enum ExplorerScreen {
             guard let area = layout.panes[pane] else { continue }
             render(pane, state: state, into: &grid, area: area)
         }
-        StatusLine.render(state, into: &grid, area: layout.status)
-        Footer(keyTable: ExplorerKeys.table).render(into: &grid, area: layout.footer, context: context)
+        if StatusLine.needsTwoRows(state, width: layout.status.width) {
+            // A long message takes the footer's row while it shows (issue 29: no "…").
+            StatusLine.render(state, into: &grid, area: Rect(x: layout.status.minX, y: layout.status.minY,
+                                                             width: layout.status.width, height: 2))
+        } else {
+            StatusLine.render(state, into: &grid, area: layout.status)
+            Footer(keyTable: state.footerKeys).render(into: &grid, area: layout.footer, context: context)
+        }
         if state.showsHelp {
             state.helpOverlay.render(into: &grid, area: layout.body, context: context)
         }

@@ -33,6 +33,19 @@ extension ExplorerState {
             training.follow(history: history, config: config, trainCount: 60_000)
             training.directory = directory
             return []
+        case let .storedHistory(history, config, directory, note):
+            guard let note else {
+                training.history = history
+                return []
+            }
+            // A run in --out (an earlier explorer's, say): its position and history, idle.
+            training.follow(history: history, config: config, trainCount: 60_000)
+            training.phase = .idle
+            training.etaSeconds = nil
+            training.isStored = true
+            training.directory = directory
+            status = StatusMessage(note)
+            return []
         case let .modelLoaded(summary, message):
             if summary.cell != model.cell { showsGates = summary.cell != "rnn" }
             model = summary
@@ -94,7 +107,20 @@ extension ExplorerState {
                                        isWarning: true)
                 return []
             }
-            if action == .toggleUpFlips { flipUp.toggle() } else { flipDown.toggle() }
+            // One direction at a time: u (d) turns up (down) flips on, replacing down (up)
+            // flips if they were on, or turns them off. (Both at once would re-rank the top k
+            // over both kinds of pixel: 10 up flips would become 7 up + 3 down.)
+            let up = action == .toggleUpFlips
+            let wasOn = up ? flipUp : flipDown
+            let replaced = up ? flipDown : flipUp
+            flipUp = up && !wasOn
+            flipDown = !up && !wasOn
+            let name = up ? "up flips" : "down flips", other = up ? "down flips" : "up flips"
+            if wasOn {
+                status = StatusMessage("\(name) off")
+            } else if replaced {
+                status = StatusMessage("\(name) replace the \(other) (one direction at a time)")
+            }
             return [.requestFlips]
         case .cycleAblation:
             guard let sequences else {
@@ -122,10 +148,19 @@ extension ExplorerState {
             flipCount = max(flipCount - Self.flipCountStep(flipCount - 1), 1)
             return [.requestFlips]
         case .scrollSpectrumLeft:
-            spectrumScroll = max(spectrumScroll - 4, 0)
+            // The focused alignment heatmap scrolls its Q vectors; otherwise the spectrum its bars.
+            if focus == .alignment && !showsGates {
+                alignmentScroll = max(alignmentScroll - Self.alignmentScrollStep, 0)
+            } else {
+                spectrumScroll = max(spectrumScroll - 4, 0)
+            }
             return []
         case .scrollSpectrumRight:
-            spectrumScroll = min(spectrumScroll + 4, max(directions - 1, 0))
+            if focus == .alignment && !showsGates {
+                alignmentScroll = min(alignmentScroll + Self.alignmentScrollStep, max(directions - 1, 0))
+            } else {
+                spectrumScroll = min(spectrumScroll + 4, max(directions - 1, 0))
+            }
             return []
         case .toggleAlignmentScale:
             alignmentScale = alignmentScale.toggled
@@ -207,13 +242,16 @@ extension ExplorerState {
             return "the explorer trains MNIST models; train on sequences with ftle train --inputs X.npy --labels Y.npy --out DIR and watch it with --follow DIR"
         }
         if model.cell != "rnn" {
-            return "the explorer trains vanilla RNNs; train a \(model.cell.uppercased()) with ftle train --cell \(model.cell) and watch it with --follow"
+            return "the explorer trains vanilla RNNs; train \(model.cell == "lstm" ? "an" : "a") \(model.cell.uppercased()) with ftle train --cell \(model.cell) and watch it with --follow"
         }
         if model.layerSizes.count > 1 || model.nonlinearity != "tanh" {
             return "the explorer trains single-layer tanh RNNs; this model has \(model.layerSizes.count) \(model.nonlinearity ?? "tanh") layer\(model.layerSizes.count == 1 ? "" : "s") (its training run can be followed with --follow DIR)"
         }
         return nil
     }
+
+    /// Q vectors per `[` / `]` in the alignment heatmap.
+    static let alignmentScrollStep = 8
 
     /// k grows by 1 up to 10, by 5 up to 50, then by 10.
     static func flipCountStep(_ k: Int) -> Int { k < 10 ? 1 : k < 50 ? 5 : 10 }
@@ -286,6 +324,7 @@ extension ExplorerState {
         switch update {
         case let .started(directory, epochs, batchesPerEpoch, resumed):
             if training.phase != .pausing { training.phase = .running }
+            training.isStored = false
             training.directory = directory
             training.epochs = epochs
             training.batchesPerEpoch = batchesPerEpoch
@@ -303,6 +342,7 @@ extension ExplorerState {
         case let .paused(step):
             training.phase = .paused
             training.step = step
+            training.etaSeconds = nil   // no ETA while nothing runs
             status = StatusMessage("training paused at step \(step); checkpoint saved")
         case .finished:
             training.phase = .done

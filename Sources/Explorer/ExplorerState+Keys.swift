@@ -28,6 +28,11 @@ extension ExplorerState {
             default: return nil
             }
         }
+        // While the screen is too small to draw anything but its size, only `q` acts: keys
+        // pressed blind would change what appears once the terminal grows.
+        if size.width < ScreenLayout.minimumSize.width || size.height < ScreenLayout.minimumSize.height {
+            return key == .char("q") ? .action(.quit) : nil
+        }
         return ExplorerKeys.table.action(for: key).map(ExplorerEvent.action)
     }
 }

@@ -33,6 +33,7 @@ extension ExplorerState {
                       traceComplete: currentSpectrum?.isComplete == true,
                       scaleKey: ExplorerKeys.hint(.toggleAlignmentScale, in: keys),
                       viewKey: ExplorerKeys.hint(.toggleAlignmentView, in: keys), isFocused: focus == .alignment,
+                      scroll: alignmentScroll, scrollKeys: scrollKeys(keys),
                       undefinedNote: model.alignmentUndefinedReason.map { reason in
                           reason + "." + (model.cell == "rnn" ? "" : " \(ExplorerKeys.hint(.toggleGatePane, in: keys)): gate pane")
                       })
@@ -41,16 +42,51 @@ extension ExplorerState {
     /// The gates of a GRU or LSTM, in the alignment pane's place (`v`; the default for them).
     func gatePane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> GatePane {
         GatePane(t: t, steps: steps, cell: model.cell, spectrum: currentSpectrum, isFocused: focus == .alignment,
-                 alignmentKey: ExplorerKeys.hint(.toggleGatePane, in: keys))
+                 alignmentKey: ExplorerKeys.hint(.toggleGatePane, in: keys), layers: max(model.layerSizes.count, 1))
     }
 
     var spectrumPane: SpectrumPane {
-        SpectrumPane(t: t, spectrum: currentSpectrum, scroll: spectrumScroll, isFocused: focus == .spectrum)
+        SpectrumPane(t: t, spectrum: currentSpectrum, scroll: spectrumScroll, isFocused: focus == .spectrum,
+                     scrollKeys: scrollKeys(ExplorerKeys.table))
+    }
+
+    /// "[ ]": the keys that scroll the spectrum bars and the alignment's Q vectors.
+    func scrollKeys(_ keys: KeyTable<ExplorerAction>) -> String {
+        ExplorerKeys.hint(.scrollSpectrumLeft, in: keys) + " " + ExplorerKeys.hint(.scrollSpectrumRight, in: keys)
     }
 
     var rTracePane: RTracePane {
         RTracePane(t: t, steps: steps, spectrum: currentSpectrum, markedSteps: currentFlips?.topSteps,
                    isFocused: focus == .rTrace)
+    }
+
+    /// The key table as the footer shows it: for sequences without the image keys (`u`, `d`
+    /// flip pixels of MNIST images; `t` trains MNIST models) but with `b` (ablate), and `n`
+    /// only for a set of more than one sequence. Dispatch always uses the whole table.
+    var footerKeys: KeyTable<ExplorerAction> {
+        guard let sequences else { return ExplorerKeys.table }
+        var table = ExplorerKeys.table
+        for index in table.bindings.indices {
+            switch table.bindings[index].action {
+            case .toggleUpFlips, .toggleDownFlips, .toggleTraining:
+                table.bindings[index].visibleInFooter = false
+            case .nextImage:
+                table.bindings[index].visibleInFooter = sequences.count > 1
+                table.bindings[index].description = "next sequence"
+            case .cycleAblation:
+                table.bindings[index].visibleInFooter = true
+                table.bindings[index].description = "ablate top-k"
+            default:
+                break
+            }
+        }
+        // `b` where `u` was (the footer shows the table's order).
+        if let ablate = table.bindings.firstIndex(where: { $0.action == .cycleAblation }),
+           let up = table.bindings.firstIndex(where: { $0.action == .toggleUpFlips }) {
+            let binding = table.bindings.remove(at: ablate)
+            table.bindings.insert(binding, at: up)
+        }
+        return table
     }
 
     /// Every key of the table, mouse clicks, and how to scroll and close.

@@ -46,6 +46,8 @@ public struct ExplorerState: Sendable {
 
     // View.
     public var spectrumScroll = 0
+    /// The first Q vector the alignment heatmap shows (0-based; `[` `]` while it has the focus).
+    public var alignmentScroll = 0
     public var alignmentScale = AlignmentScale.signed
     public var alignmentView = AlignmentView.heatmap
     /// Whether the alignment pane's place shows the gate pane (`v` toggles; the default

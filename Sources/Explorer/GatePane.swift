@@ -14,9 +14,12 @@ struct GatePane: Widget {
     var isFocused = false
     /// The key that switches back to the alignment pane (for the vanilla note).
     var alignmentKey = "v"
+    /// The model's layers: the means are over the units of all of them.
+    var layers = 1
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
-        let title = cell == "rnn" ? "Gates" : "Gates" + context.separator + cell.uppercased() + context.separator + "mean over units"
+        let over = layers > 1 ? "mean over the units of layers 1-\(layers)" : "mean over units"
+        let title = cell == "rnn" ? "Gates" : "Gates" + context.separator + cell.uppercased() + context.separator + over
         let inside = PaneFrame.draw(title: title,
                                     isFocused: isFocused, into: &grid, area: area, context: context)
         guard !inside.isEmpty else { return }

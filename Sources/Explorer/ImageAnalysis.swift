@@ -136,7 +136,7 @@ struct ImageAnalysis {
     /// within its numerical rank r (e1…e5 and e(r−4)…e_r): vectors past the rank span the
     /// null space, an arbitrary basis, and are never shown.
     func alignment(atStep t: Int) throws -> AlignmentResult {
-        guard case let .vanilla(model) = model else { throw AlignmentUndefined(reason: "alignment is defined for a vanilla RNN's V; this model is a \(self.model.cellName.uppercased())") }
+        guard case let .vanilla(model) = model else { throw AlignmentUndefined(reason: "alignment is defined for a vanilla RNN's V; this model is \(self.model.cellName == "lstm" ? "an" : "a") \(self.model.cellName.uppercased())") }
         guard model.layerCount == 1 else { throw AlignmentUndefined(reason: "alignment studies one layer's V; this model has \(model.layerCount) layers") }
         let q = try frame(atStep: t)
         let deltaV = PrefixGradients(model: model, states: trace.stateMatrix(throughStep: t), label: label).gradient(atStep: t)

@@ -1,14 +1,15 @@
 import TerminalUI
 
 /// The Input pane of a model that is not an MNIST model: the T×I sequence as a heatmap in half
-/// blocks, steps across and inputs down (two inputs per cell row), on a diverging scale
-/// around 0 (±the largest |x|).
+/// blocks, steps across and inputs down (two inputs per cell row, or more rows each when the
+/// pane is taller — it fills the pane), on a diverging scale around 0 (±the largest |x|),
+/// with that scale's legend under it when there is room.
 ///
 /// Below the heatmap one marker row names each shown step: `^` the current step t, `*` a
-/// top-k R-ranked step, `-` another presented step (s < t), blank a pending one (s > t); the
-/// top-k steps are also drawn in the `topK` colour, the cursor step in `cursor`. When T is
-/// wider than the pane the window of steps scrolls to keep t in view (``firstShownStep``);
-/// the footer says which steps and inputs are shown.
+/// top-k R-ranked step, `-` another presented step (s < t), blank a pending one (s > t), in
+/// the `cursor` / `topK` colours; the data itself is never painted over. When T is wider
+/// than the pane the window of steps scrolls to keep t in view (``firstShownStep``); the
+/// footer says which steps and inputs are shown.
 struct InputPane: Widget {
     /// x, T×I values step-major.
     var sequence: [Double]
@@ -28,12 +29,23 @@ struct InputPane: Widget {
         return max(0, min(t - 1 - width / 2, steps - width))
     }
 
+    /// How the heatmap fills `inside`: matrix rows (half cells) per input, the inputs shown,
+    /// the heatmap's cell rows, and whether a legend row fits under the footer.
+    func heatLayout(_ inside: Rect) -> (rowsPerInput: Int, shownInputs: Int, cellRows: Int, hasLegend: Bool) {
+        let minimal = (inputSize + 1) / 2
+        let hasLegend = inside.height - 2 > minimal
+        let available = max(0, inside.height - 2 - (hasLegend ? 1 : 0))
+        let rowsPerInput = max(1, min(16, 2 * available / max(inputSize, 1)))
+        let shownInputs = min(inputSize, 2 * available / rowsPerInput)
+        return (rowsPerInput, shownInputs, (shownInputs * rowsPerInput + 1) / 2, hasLegend)
+    }
+
     /// The 1-based step under (x, y) — a heatmap column or its marker — when the pane is
     /// drawn in `area`, or nil elsewhere.
     func step(atX x: Int, y: Int, in area: Rect) -> Int? {
         let inside = Block().inner(area)
         guard inside.width >= 1, inside.height >= 3 else { return nil }
-        let width = min(inside.width, steps), rows = min((inputSize + 1) / 2, inside.height - 2) + 1
+        let width = min(inside.width, steps), rows = heatLayout(inside).cellRows + 1
         guard x >= inside.minX, x < inside.minX + width, y >= inside.minY, y < inside.minY + rows else { return nil }
         return Self.firstShownStep(t: t, steps: steps, width: inside.width) + (x - inside.minX) + 1
     }
@@ -45,22 +57,18 @@ struct InputPane: Widget {
         let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
         guard inside.width >= 1, inside.height >= 3 else { return }
         let width = min(inside.width, steps), first = Self.firstShownStep(t: t, steps: steps, width: inside.width)
-        // Cell rows for the heatmap: all that is left after the marker row and the footer.
-        let cellRows = min((inputSize + 1) / 2, inside.height - 2)
-        let shownInputs = min(inputSize, 2 * cellRows)
+        // Cell rows for the heatmap: all that is left after the marker row, the footer and the legend.
+        let (rowsPerInput, shownInputs, cellRows, hasLegend) = heatLayout(inside)
         let limit = max(sequence.map { abs($0) }.max() ?? 1, 1e-12)
         let top = Set(topSteps)
-        var values: [Double] = [], overrides: [MatrixIndex: Color] = [:]
-        values.reserveCapacity(shownInputs * width)
+        var values: [Double] = []
+        values.reserveCapacity(shownInputs * rowsPerInput * width)
         for i in 0..<shownInputs {
-            for c in 0..<width {
-                let s = first + c
-                values.append(sequence[s * inputSize + i])
-                if s + 1 == t { overrides[MatrixIndex(row: i, column: c)] = context.theme[.cursor] }
-                else if top.contains(s + 1) { overrides[MatrixIndex(row: i, column: c)] = context.theme[.topK] }
-            }
+            let row = (0..<width).map { c in sequence[(first + c) * inputSize + i] }
+            for _ in 0..<rowsPerInput { values += row }
         }
-        HalfBlockMatrix(rows: shownInputs, columns: width, values: values, mapping: .signed(limit: limit), overrides: overrides)
+        let mapping = ScaleMapping.signed(limit: limit)
+        HalfBlockMatrix(rows: shownInputs * rowsPerInput, columns: width, values: values, mapping: mapping)
             .render(into: &grid, area: Rect(x: inside.minX, y: inside.minY, width: width, height: cellRows), context: context)
         let markerY = inside.minY + cellRows
         for c in 0..<width {
@@ -74,5 +82,9 @@ struct InputPane: Widget {
             + (topSteps.isEmpty ? "" : context.separator + "* top \(topSteps.count) R")
         grid.put(text: footer, at: (inside.minX, markerY + 1), style: Style(foreground: context.theme[.dim]),
                  clip: Rect(x: inside.minX, y: markerY + 1, width: inside.width, height: 1))
+        if hasLegend {
+            ColorScaleLegend(mapping: mapping)
+                .render(into: &grid, area: Rect(x: inside.minX, y: markerY + 2, width: min(inside.width, 40), height: 1), context: context)
+        }
     }
 }

@@ -72,7 +72,7 @@ public struct ModelSummary: Equatable, Sendable {
     /// Why the alignment pane has nothing to show for this model (nil when it does): alignment
     /// compares Q with the singular vectors of ΔV, the gradient of one vanilla layer's V.
     public var alignmentUndefinedReason: String? {
-        if cell != "rnn" { return "alignment is defined for a vanilla RNN's V; this model is a \(cell.uppercased())" }
+        if cell != "rnn" { return "alignment is defined for a vanilla RNN's V; this model is \(cell == "lstm" ? "an" : "a") \(cell.uppercased())" }
         if layerSizes.count > 1 { return "alignment studies one layer's V; this model has \(layerSizes.count) layers" }
         return nil
     }

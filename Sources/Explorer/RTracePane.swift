@@ -1,7 +1,8 @@
 import TerminalUI
 
-/// ln r_t^1 over the sequence as a sparkline: the cursor at t, the steps of the top-k
-/// R-ranked pixels in `topK`; below it the value at t.
+/// ln r_t^1 over the sequence as a sparkline — or, in a pane of 6 rows and more (200×60), as
+/// signed bars over all but the last two rows — one column per step: the cursor at t, the
+/// steps of the top-k R-ranked pixels in `topK`; below it the value at t.
 struct RTracePane: Widget {
     var t: Int
     var steps: Int
@@ -21,7 +22,20 @@ struct RTracePane: Widget {
         let values = paddedValues(spectrum)
         var marks: [Int: Color] = [:]
         for step in markedSteps ?? [] { marks[step - 1] = context.theme[.topK] }
-        Sparkline(values: values, cursor: t - 1, marks: marks).render(into: &grid, area: lineArea(in: area), context: context)
+        let chartArea = lineArea(in: area)
+        if chartArea.height > 1 {
+            // Bars around zero, one column per step, in the window the sparkline would show.
+            let first = Sparkline.firstVisibleIndex(count: values.count, width: chartArea.width, cursor: t - 1)
+            let shown = values[first..<min(values.count, first + chartArea.width)]
+            let bars = shown.enumerated().map { offset, value in
+                BarChart.Bar(value: value, color: first + offset == t - 1 ? context.theme[.cursor] : marks[first + offset])
+            }
+            let finite = values.filter(\.isFinite)
+            let range = (finite.min() ?? -1)...(finite.max() ?? 1)
+            BarChart(bars: bars, barWidth: 1, gap: 0, valueRange: range).render(into: &grid, area: chartArea, context: context)
+        } else {
+            Sparkline(values: values, cursor: t - 1, marks: marks).render(into: &grid, area: chartArea, context: context)
+        }
         // The value at t, the window shown and its scale, and what the colours mean, flowed
         // over the rows under the sparkline.
         var fields = ["t \(t): ln r1 = " + (t <= spectrum.stepsDone ? Format.significant(values[t - 1], 4) : "?")]
@@ -36,14 +50,15 @@ struct RTracePane: Widget {
         if !spectrum.isComplete { fields.append(context.computing + " \(spectrum.stepsDone)/\(spectrum.totalSteps)") }
         var legend: [(name: String, key: ThemeKey)] = [("t", .cursor)]
         if let markedSteps { legend.append(("top-\(markedSteps.count) steps", .topK)) }
-        let rows = Rect(x: inside.minX, y: inside.minY + 1, width: inside.width, height: max(0, inside.height - 1))
+        let rows = Rect(x: inside.minX, y: chartArea.maxY, width: inside.width, height: max(0, inside.maxY - chartArea.maxY))
         FlowText.draw(fields.map { ($0, ThemeKey.dim) }, marks: legend, into: &grid, area: rows, context: context)
     }
 
-    /// The row holding the sparkline when the pane is drawn in `area`.
+    /// The rows holding the sparkline (one) or the bars (all but two, from 6 rows inside) when
+    /// the pane is drawn in `area`.
     func lineArea(in area: Rect) -> Rect {
         let inside = Block().inner(area)
-        return Rect(x: inside.minX, y: inside.minY, width: inside.width, height: min(1, inside.height))
+        return Rect(x: inside.minX, y: inside.minY, width: inside.width, height: inside.height >= 6 ? inside.height - 2 : min(1, inside.height))
     }
 
     /// The step under (x, y) when the pane is drawn in `area`, or nil off the sparkline.

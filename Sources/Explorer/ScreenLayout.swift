@@ -5,10 +5,11 @@ import TerminalUI
 /// Rows: header (1), body, status line (1), footer (1). The body holds
 /// - from 120×40 up, every pane: a left column of Digit (30×16) over Logits, and on the
 ///   right Training | Alignment (20 to 22 rows, room for K = 32) over FTLE spectrum over R trace; from a
-///   body of 150×50 up (200×60, say) the digit doubles (58×30) and the spectrum takes the
-///   height the top row does not need;
-/// - from 80×24 up to that, Digit over R trace on the left and the focused pane on the
-///   right (Spectrum while Digit or R trace has the focus), Tab cycles;
+///   body of 150×50 up (200×60, say) the digit doubles (58×30), the R trace takes 10 rows (bars)
+///   and the spectrum the height the top row does not need;
+/// - from 80×24 up to that, Digit over R trace on the left and on the right the Logits as a
+///   compact strip (one row per input: original, flipped, random) over the Spectrum while
+///   Digit, R trace or Spectrum has the focus, else the focused pane alone; Tab cycles;
 /// - zoomed (`z`), only the focused pane.
 /// Below 80×24 there is no layout (the too-small screen shows instead).
 public struct ScreenLayout: Hashable, Sendable {
@@ -21,6 +22,9 @@ public struct ScreenLayout: Hashable, Sendable {
     public static let digitHeight = 16
     /// The smallest body that shows the digit at twice the size.
     public static let doubleDigitBody = TerminalSize(width: 150, height: 50)
+    /// The compact Logits strip above the spectrum below 120×40: a header row, original,
+    /// flipped and random, the flip settings, and its border.
+    public static let compactLogitsHeight = 7
 
     public var header: Rect
     public var body: Rect
@@ -49,7 +53,8 @@ public struct ScreenLayout: Hashable, Sendable {
             let (training, alignment) = top.splitLeft(top.width - alignmentWidth)
             panes[.training] = training
             panes[.alignment] = alignment
-            let (spectrum, trace) = bottom.splitBottom(4)
+            // The R trace as bars when the screen is tall (200×60), else its sparkline row.
+            let (spectrum, trace) = bottom.splitBottom(scale == 2 ? 10 : 4)
             panes[.spectrum] = spectrum
             panes[.rTrace] = trace
         } else {
@@ -57,8 +62,15 @@ public struct ScreenLayout: Hashable, Sendable {
             let (digit, trace) = left.splitTop(digitHeight)
             panes[.digit] = digit
             panes[.rTrace] = trace
-            let shown: Pane = focus == .digit || focus == .rTrace ? .spectrum : focus
-            panes[shown] = right
+            if focus == .digit || focus == .rTrace || focus == .spectrum {
+                // The core loop on one screen: the input (left), the logits of the original and
+                // flipped inputs in a compact strip, the spectrum under it.
+                let (logits, spectrum) = right.splitTop(compactLogitsHeight)
+                panes[.logits] = logits
+                panes[.spectrum] = spectrum
+            } else {
+                panes[focus] = right
+            }
         }
         return ScreenLayout(header: header, body: body, status: status, footer: footer, panes: panes)
     }

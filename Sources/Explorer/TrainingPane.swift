@@ -19,7 +19,7 @@ struct TrainingPane: Widget {
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
         let inside = PaneFrame.draw(title: Pane.training.title, isFocused: isFocused, into: &grid, area: area, context: context)
         guard inside.height >= 2 else { return }
-        var header = "state " + status.phase.label
+        var header = "state " + (status.isStored && status.phase == .idle ? "stored run" : status.phase.label)
         if status.step > 0 { header += context.separator + "step \(status.step)" }
         if let directory = status.directory { header += context.separator + directory }
         grid.put(line: header, in: inside, row: 0, style: context.style(phaseColor(status.phase), .bold), context: context)
@@ -31,7 +31,7 @@ struct TrainingPane: Widget {
             if taskName.isEmpty {
                 hint = "train on sequences: ftle train --inputs X.npy --labels Y.npy --out DIR"
             } else if cell != "rnn" {
-                hint = "train a \(cell.uppercased()): ftle train --cell \(cell) --out DIR"
+                hint = "train \(cell == "lstm" ? "an" : "a") \(cell.uppercased()): ftle train --cell \(cell) --out DIR"
             } else if refusal != nil {
                 hint = "\(trainKey) trains single-layer tanh MNIST RNNs only"
             } else {
@@ -42,8 +42,12 @@ struct TrainingPane: Widget {
                      context: context)
             return
         }
-        let epochLabel = "epoch \(status.epoch + 1)/\(status.epochs)"
-        let batchLabel = "batch \(status.batch)/\(status.batchesPerEpoch)"
+        // Totals come from the run's checkpoint; before it exists, the history's last row.
+        let lastRow = status.history.rows.last
+        let epochLabel = status.epochs > 0 ? "epoch \(status.epoch + 1)/\(status.epochs)"
+            : "epoch \((lastRow?.epoch ?? 0) + 1)/?"
+        let batchLabel = status.batchesPerEpoch > 0 ? "batch \(status.batch)/\(status.batchesPerEpoch)"
+            : "batch \(lastRow?.batch ?? 0)/?"
         let labelWidth = max(epochLabel.count, batchLabel.count)
         ProgressBar(fraction: status.overallFraction, label: pad(epochLabel, labelWidth))
             .render(into: &grid, area: row(inside, 1), context: context)

@@ -46,6 +46,8 @@ public struct TrainingStatus: Hashable, Sendable {
     /// The run folder (explorer run or followed one).
     public var directory: String?
     public var lastCheckpoint: String?
+    /// Whether what is shown is a run stored in the training folder, not yet continued here.
+    public var isStored = false
 
     public init() {}
 

@@ -3,8 +3,12 @@
 /// The 256-colour palette is the standard xterm one: indices 16…231 are a 6×6×6 cube with
 /// channel levels 0, 95, 135, 175, 215, 255 (index = 16 + 36·r + 6·g + b), and 232…255 a
 /// grey ramp 8, 18, …, 238. A colour maps to the nearer (squared RGB distance) of its
-/// nearest cube entry and its nearest grey; ties go to the cube. Indices 0…15 are never
-/// produced because users often redefine them.
+/// nearest cube entry and its nearest grey; ties go to the cube — except that a colour with
+/// visible hue (chroma, max − min channel, at least ``minimumKeptChroma``) never becomes a
+/// grey: it takes the nearest coloured cube entry within 30° of its hue instead. (Dark,
+/// weakly tinted colours — a heatmap's |cos| = 0.2 on a dark background — are nearer a grey
+/// by distance, and a signed heatmap would lose its sign.) Indices 0…15 are never produced
+/// because users often redefine them.
 public enum ColorQuantizer {
     /// The six channel levels of the xterm colour cube.
     public static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
@@ -28,7 +32,56 @@ public enum ColorQuantizer {
         let greyStep = min(max((average - 8 + 5) / 10, 0), 23)
         let greyLevel = 8 + 10 * greyStep
         let greyDistance = channels.reduce(0) { $0 + square($1 - greyLevel) }
+        let isGrey = greyDistance < cubeDistance || (cube[0] == cube[1] && cube[1] == cube[2])
+        if isGrey, channels.max()! - channels.min()! >= minimumKeptChroma,
+           let coloured = nearestColouredCubeIndex(channels) {
+            return coloured
+        }
         return greyDistance < cubeDistance ? 232 + greyStep : cubeIndex
+    }
+
+    /// The smallest chroma (max − min channel, 0…255) that keeps its hue in the 256-colour
+    /// palette. The shipped themes' greys (dim, border, pending) have at most 18.
+    public static let minimumKeptChroma = 24
+
+    /// The hue in degrees (0 red, 120 green, 240 blue) of an RGB triple with some chroma.
+    static func hue(_ c: [Int]) -> Double {
+        let high = c.max()!, low = c.min()!, chroma = Double(high - low)
+        guard chroma > 0 else { return 0 }
+        var h: Double
+        if high == c[0] { h = 60 * (Double(c[1] - c[2]) / chroma) }
+        else if high == c[1] { h = 60 * (Double(c[2] - c[0]) / chroma + 2) }
+        else { h = 60 * (Double(c[0] - c[1]) / chroma + 4) }
+        return h < 0 ? h + 360 : h
+    }
+
+    /// The cube's coloured entries (index, channels, hue), computed once.
+    private static let colouredCube: [(index: Int, channels: [Int], hue: Double)] = {
+        var entries: [(index: Int, channels: [Int], hue: Double)] = []
+        for r in 0..<6 {
+            for g in 0..<6 {
+                for b in 0..<6 where !(r == g && g == b) {
+                    let channels = [cubeLevels[r], cubeLevels[g], cubeLevels[b]]
+                    entries.append((16 + 36 * r + 6 * g + b, channels, hue(channels)))
+                }
+            }
+        }
+        return entries
+    }()
+
+    /// The nearest cube entry (squared RGB distance) that is not grey and whose hue lies
+    /// within 30° of the colour's.
+    private static func nearestColouredCubeIndex(_ channels: [Int]) -> Int? {
+        let target = hue(channels)
+        var best: (index: Int, distance: Int)?
+        for entry in colouredCube {
+            let difference = abs(entry.hue - target)
+            guard min(difference, 360 - difference) <= 30 else { continue }
+            let distance = square(channels[0] - entry.channels[0]) + square(channels[1] - entry.channels[1])
+                + square(channels[2] - entry.channels[2])
+            if best == nil || distance < best!.distance { best = (entry.index, distance) }
+        }
+        return best?.index
     }
 
     /// The basic colour index (0…7, ANSI order) nearest to an RGB colour.

@@ -24,8 +24,14 @@ public struct GlyphSet: Hashable, Sendable {
     public var upperEighths: [Character]?
     /// Eight sparkline levels, lowest first.
     public var sparkLevels: [Character]
-    /// Shades for mono heatmaps, lightest (empty) first.
+    /// Shades for mono heatmaps, lightest (empty) first; on a signed scale, the positive side.
     public var shades: [Character]
+    /// The negative side of a signed scale in mono (same length as ``shades``, empty first),
+    /// so that −x and +x never look alike without colour.
+    public var negativeShades: [Character]
+    /// The border of the focused pane (top-left, top-right, bottom-left, bottom-right,
+    /// horizontal, vertical): heavy lines, so focus shows without colour.
+    public var focusedBorder: [Character]
     /// The upper half block used by ``HalfBlockMatrix`` (foreground = upper, background = lower).
     public var upperHalf: Character
     /// Whether ``upperHalf`` really covers exactly the upper half of a cell. Without it a
@@ -50,6 +56,8 @@ public struct GlyphSet: Hashable, Sendable {
         upperEighths: nil,
         sparkLevels: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         shades: [" ", "░", "▒", "▓", "█"],
+        negativeShades: [" ", "-", "=", "≡", "■"],
+        focusedBorder: ["┏", "┓", "┗", "┛", "━", "┃"],
         upperHalf: "▀", hasHalfBlocks: true, full: "█", progressEmpty: "░",
         dotStyle: .braille, times: "×", ellipsis: "…")
 
@@ -62,6 +70,8 @@ public struct GlyphSet: Hashable, Sendable {
         upperEighths: [" ", " ", "'", "'", "=", "=", "#", "#", "#"],
         sparkLevels: ["_", ".", "-", ":", "=", "+", "*", "#"],
         shades: [" ", ".", ":", "#"],
+        negativeShades: [" ", "-", "=", "%"],
+        focusedBorder: ["#", "#", "#", "#", "=", "#"],
         upperHalf: "#", hasHalfBlocks: false, full: "#", progressEmpty: ".",
         dotStyle: .asciiPairs, times: "x", ellipsis: "~")
 
@@ -72,6 +82,15 @@ public struct GlyphSet: Hashable, Sendable {
     public static func isUTF8(codeset: String) -> Bool {
         let normalized = codeset.lowercased().filter { $0 != "-" && $0 != "_" }
         return normalized == "utf8"
+    }
+
+    /// The glyph for a signed value −1…1 in mono: ``negativeShades`` below zero, ``shades``
+    /// above, by magnitude (NaN → empty).
+    public func signedShade(_ v: Double) -> Character {
+        guard !v.isNaN else { return shades[0] }
+        let ramp = v < 0 ? negativeShades : shades
+        let magnitude = min(abs(v), 1)
+        return ramp[min(Int(magnitude * Double(ramp.count - 1) + 0.5), ramp.count - 1)]
     }
 
     /// The shade glyph for a position 0…1 on a scale (NaN → empty).

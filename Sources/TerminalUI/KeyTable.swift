@@ -46,13 +46,13 @@ public struct KeyTable<Action: Hashable & Sendable>: Sendable {
     }
 
     /// The footer bindings that fit in `width` columns, in table order: each takes
-    /// `display.count + 1 + description.count` columns, with 2 between hints. Stops at the
+    /// `display.count + 1 + description.count` columns, with `gap` between hints. Stops at the
     /// first one that does not fit, so the order of the table is the priority.
-    public func footerBindings(width: Int) -> [KeyBinding<Action>] {
+    public func footerBindings(width: Int, gap: Int = 2) -> [KeyBinding<Action>] {
         var used = 0
         var shown: [KeyBinding<Action>] = []
         for binding in bindings where binding.visibleInFooter {
-            let needed = binding.display.count + 1 + binding.description.count + (shown.isEmpty ? 0 : 2)
+            let needed = binding.display.count + 1 + binding.description.count + (shown.isEmpty ? 0 : gap)
             guard used + needed <= width else { break }
             used += needed
             shown.append(binding)

@@ -44,9 +44,10 @@ extension Theme {
     /// usable line at all (but some non-comment content) is not a theme: the result is
     /// the default colours and a single warning saying so.
     ///
-    /// Format, one entry per line: `key = "#rrggbb"` (or `key = "default"` for the
-    /// terminal's own colour); blank lines and lines starting with `#` are ignored, and a
-    /// `#` comment may follow the closing quote.
+    /// Format, one entry per line: `key = "#rrggbb"`, an xterm 256-colour index
+    /// (`key = "75"`), or `key = "default"` for the terminal's own colour; the quotes may be
+    /// left out; blank lines and lines starting with `#` are ignored, and a `#` comment may
+    /// follow the value.
     public static func parse(text: String, name: String) -> ThemeLoadResult {
         var colors: [ThemeKey: Color] = [:]
         var warnings: [String] = []
@@ -66,8 +67,8 @@ extension Theme {
                 warnings.append("line \(lineNumber): unknown key \(quoted(key))")
                 continue
             }
-            guard let color = Color(hex: value) else {
-                warnings.append("line \(lineNumber): \(key) needs \"#rrggbb\" or \"default\", got \(quoted(value))")
+            guard let color = Color(hex: value) ?? paletteColor(value) else {
+                warnings.append("line \(lineNumber): \(key) needs \"#rrggbb\", a 256-colour index 0-255 or \"default\", got \(quoted(value))")
                 continue
             }
             if colors[themeKey] != nil {
@@ -121,12 +122,34 @@ extension Theme {
         return Array(Set(names + [Theme.default.name])).sorted()
     }
 
-    /// Splits `key = "value"  # comment` into key and unquoted value.
+    /// The colour of an xterm 256-colour index ("0"…"255"): 16…255 the fixed cube and grey
+    /// ramp, 0…15 xterm's default system colours (a terminal may show those differently).
+    static func paletteColor(_ text: String) -> Color? {
+        guard text.allSatisfy(\.isASCII), let index = Int(text), (0...255).contains(index) else { return nil }
+        if index >= 16 {
+            let c = ColorQuantizer.rgb(ofXterm256Index: index)
+            return .rgb(UInt8(c.r), UInt8(c.g), UInt8(c.b))
+        }
+        let system: [(UInt8, UInt8, UInt8)] = [
+            (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
+            (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
+        ]
+        return .rgb(system[index].0, system[index].1, system[index].2)
+    }
+
+    /// Splits `key = "value"  # comment` into key and unquoted value. The quotes may be left
+    /// out (`accent = #5fafff`, `accent = 75`): the value is then the first word.
     private static func splitEntry(_ line: String) -> (String, String)? {
         guard let equals = line.firstIndex(of: "=") else { return nil }
         let key = line[..<equals].trimmingCharacters(in: .whitespaces)
         let rest = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-        guard !key.isEmpty, !key.contains(" "), rest.first == "\"" else { return nil }
+        guard !key.isEmpty, !key.contains(" "), !rest.isEmpty else { return nil }
+        if rest.first != "\"" {
+            let value = rest.prefix { !$0.isWhitespace }
+            let trailing = rest.dropFirst(value.count).trimmingCharacters(in: .whitespaces)
+            guard trailing.isEmpty || trailing.hasPrefix("#") else { return nil }
+            return (key, String(value))
+        }
         let afterQuote = rest.dropFirst()
         guard let closing = afterQuote.firstIndex(of: "\"") else { return nil }
         let trailing = afterQuote[afterQuote.index(after: closing)...].trimmingCharacters(in: .whitespaces)
@@ -152,8 +175,9 @@ extension Theme {
 
 extension Theme {
     /// Where to look for theme files, first match wins: `$FTLE_THEMES`; `Themes` in the
-    /// current directory; `Themes` in any folder above the executable (so
-    /// `.build/release/ftle` finds the repository's folder). Returns the first candidate
+    /// current directory; `Themes` or `share/ftle/Themes` in any folder above the executable
+    /// (so `.build/release/ftle` finds the repository's folder, `<prefix>/bin/ftle`
+    /// `<prefix>/share/ftle/Themes`). Returns the first candidate
     /// holding `dark.theme`, or nil (then only the built-in `dark` is available).
     public static func locateDirectory(environment: [String: String], currentDirectory: URL,
                                        executableURL: URL?) -> URL? {
@@ -166,6 +190,7 @@ extension Theme {
             var folder = executableURL.resolvingSymlinksInPath().deletingLastPathComponent()
             while folder.pathComponents.count > 1 {
                 candidates.append(folder.appendingPathComponent("Themes"))
+                candidates.append(folder.appendingPathComponent("share/ftle/Themes"))
                 folder = folder.deletingLastPathComponent()
             }
         }

@@ -64,6 +64,15 @@ public enum ScaleMapping: Hashable, Sendable {
         }
     }
 
+    /// A signed scale's value as −1…1 (v / limit, clamped; NaN stays NaN); nil for the other
+    /// mappings. Mono draws it with ``GlyphSet/signedShade(_:)``, so the sign shows by glyph.
+    public func signedUnit(of value: Double) -> Double? {
+        guard case let .signed(limit) = self else { return nil }
+        guard !value.isNaN else { return .nan }
+        guard limit > 0 else { return 0 }
+        return min(max(value / limit, -1), 1)
+    }
+
     /// The scale's end labels (lower, upper).
     public var bounds: (lower: Double, upper: Double) {
         switch self {

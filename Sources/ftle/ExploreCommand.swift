@@ -69,6 +69,7 @@ struct Explore: ParsableCommand {
         options.jacobian = jacobian
         options.existingRun = resume ? .resume : force ? .replace : .refuse
         options.imageWasGiven = image != nil
+        options.dataWasGiven = dataOptions.data != nil
         (options.inputPath, options.label) = (input, label)
         (options.inputsPath, options.labelsPath, options.sequenceIndex) = (inputs, labels, index)
         let status: Int32

@@ -67,13 +67,36 @@ struct UsageError: Error, CustomStringConvertible {
 /// Where the bundled samples live: `$FTLE_HOME`, the current folder, or an ancestor of the
 /// executable (so `.build/release/ftle` finds the repository's Samples/ from anywhere).
 enum Bundled {
+    /// The folder holding `Samples/mnist`, first match wins: `$FTLE_HOME`; the current folder;
+    /// then, from the binary's own folder up, each folder and its `share/ftle` (an installed
+    /// `<prefix>/bin/ftle` finds `<prefix>/share/ftle`, `.build/release/ftle` its checkout).
+    /// The binary is the one the kernel runs (/proc/self/exe): argv[0] is a bare name when
+    /// ftle is found on PATH.
     static func root() -> String? {
         var candidates: [String] = []
         if let home = ProcessInfo.processInfo.environment["FTLE_HOME"] { candidates.append(home) }
         candidates.append(FileManager.default.currentDirectoryPath)
-        var exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 { candidates.append(exe.path); exe = exe.deletingLastPathComponent() }
+        candidates += besideExecutable(executableURL())
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/Samples/mnist") }
+    }
+
+    /// The running binary: /proc/self/exe on Linux, else Foundation's answer, else argv[0].
+    static func executableURL() -> URL {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+    }
+
+    /// Each folder above the executable (its own first) and that folder's `share/ftle`.
+    static func besideExecutable(_ executable: URL) -> [String] {
+        var folder = executable.resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates: [String] = []
+        while folder.pathComponents.count > 1 {
+            candidates += [folder.path, folder.appendingPathComponent("share/ftle").path]
+            folder = folder.deletingLastPathComponent()
+        }
+        return candidates
     }
 
     static var mnist: String { (root() ?? ".") + "/Samples/mnist" }

@@ -33,20 +33,22 @@ enum ExplorerFixtures {
     /// A state on `model` and test image `image`, with the default theme.
     static func state(model: RNNModel<Double> = rowwiseModel, name: String = "rowwise-h16.safetensors", image: Int = 0,
                       size: TerminalSize = TerminalSize(width: 120, height: 40), colorMode: ColorMode = .trueColor,
-                      glyphs: GlyphSet = .unicode) -> ExplorerState {
+                      glyphs: GlyphSet = .unicode, directions: Int? = nil) -> ExplorerState {
         ExplorerState(model: ModelSummary(model: model, path: name), dataset: testSet, imageIndex: image,
-                      directions: min(model.hidden, 32), context: RenderContext(theme: .default, glyphs: glyphs, colorMode: colorMode),
+                      directions: directions ?? min(model.hidden, 32), context: RenderContext(theme: .default, glyphs: glyphs, colorMode: colorMode),
                       themeNames: ["colorblind", "dark", "light", "mono"], size: size)
     }
 
     /// An app over a memory terminal, started and settled (trace, flips and alignment done).
     static func settledApp(model: RNNModel<Double> = rowwiseModel, size: TerminalSize = TerminalSize(width: 120, height: 40),
-                           keys: [Key] = [], colorMode: ColorMode = .trueColor) -> (ExplorerApp, MemoryTerminal) {
+                           keys: [Key] = [], colorMode: ColorMode = .trueColor, directions: Int? = nil,
+                           trainingDirectory: String? = nil) -> (ExplorerApp, MemoryTerminal) {
         let terminal = MemoryTerminal(size: size, colorMode: colorMode, keys: keys)
         let scratch = temporaryDirectory()
-        let app = ExplorerApp(terminal: terminal, state: state(model: model, size: size, colorMode: colorMode), model: model,
+        let app = ExplorerApp(terminal: terminal, state: state(model: model, size: size, colorMode: colorMode, directions: directions),
+                              model: model,
                               configuration: .init(modelPath: scratch + "/model.safetensors", dataDirectory: mnistDirectory,
-                                                   trainingDirectory: scratch + "/run", exportDirectory: scratch,
+                                                   trainingDirectory: trainingDirectory ?? scratch + "/run", exportDirectory: scratch,
                                                    themeDirectory: themesDirectory))
         app.start()
         app.settle()

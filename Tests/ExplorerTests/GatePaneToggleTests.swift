@@ -21,7 +21,7 @@ struct GatePaneToggleTests {
         var slot = try Self.slotText(app)
         #expect(slot[0].hasPrefix("┌ Alignment"))
         #expect(slot[1].contains("alignment is defined for a vanilla"))
-        #expect(slot.joined(separator: " ").contains("this model is a LSTM. v: gate pane"))
+        #expect(slot.joined(separator: " ").contains("this model is an LSTM. v: gate pane"))
         #expect(app.state.engineError == nil && app.state.status == nil)
         ExplorerFixtures.press([.char("v")], on: app)
         slot = try Self.slotText(app)

@@ -22,10 +22,24 @@ import TerminalUI
         #expect(g.rowText(2).dropFirst().prefix(12).allSatisfy { $0 == "▀" })
         #expect(String(g.rowText(3).dropFirst().prefix(12)) == "-*--^   *   ")
         #expect(g.rowText(4).contains("steps 1–12 of 12 · 3 inputs · * top 2 R"))
-        // The cursor step's cells are in the cursor colour, the top-k steps' in topK.
+        // The markers are in the cursor and topK colours; the data under them is not painted
+        // over (issue 29, item 10): the cells keep their values' colours.
         let theme = RenderContext().theme
-        #expect(g[1 + 4, 1].foreground == theme[.cursor])
-        #expect(g[1 + 1, 1].foreground == theme[.topK])
+        #expect(g[1 + 4, 3].foreground == theme[.cursor] && g[1 + 1, 3].foreground == theme[.topK])
+        let limit = seq.map { abs($0) }.max()!
+        #expect(g[1 + 4, 1].foreground == theme.scaleColor(signed: seq[4 * 3] / limit))
+        #expect(g[1 + 1, 1].foreground == theme.scaleColor(signed: seq[1 * 3] / limit))
+    }
+
+    /// Issue 29, item 10: a short input in a tall pane fills it (3 inputs over 14 rows, not 2
+    /// of them) and has a value legend.
+    @Test func fillsATallPaneWithALegend() {
+        let seq = (0..<27).map { Double($0 % 5) - 2 }
+        let g = draw(InputPane(sequence: seq, steps: 9, inputSize: 3, t: 9, topSteps: [3], label: nil), width: 30, height: 16)
+        let heatRows = (1..<15).filter { g.rowText($0).dropFirst().hasPrefix("▀▀▀▀▀▀▀▀▀") }.count
+        #expect(heatRows >= 10, "\(g.plainText())")
+        #expect(g.plainText().contains("-2 ") && g.plainText().contains(" 2"), "\(g.plainText())")
+        #expect(g.plainText().contains("--*-----^"))
     }
 
     /// T = 100 in a 20-column pane: the window scrolls to keep t near its middle and the

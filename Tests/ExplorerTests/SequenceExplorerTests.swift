@@ -98,7 +98,12 @@ struct SequenceExplorerTests {
         let predicted = torch.indices.max { torch[$0] < torch[$1] }!
         #expect(screen.contains("original  pred \(names[predicted])"))
         #expect(screen.contains("label south"))
-        #expect(screen.contains("  0 1 2 3 "))
+        // The bars are labelled by the names "pred" uses (issue 29, item 10; was "0 1 2 3").
+        #expect(screen.contains("  n e s w "), "\(screen)")
+        // The key bar offers what acts on a sequence: b (ablate), not u/d/t; no n for one sequence.
+        let footer = app.screen!.rowText(39)
+        #expect(footer.contains("b ablate top-k") && !footer.contains("u up flips") && !footer.contains("d down flips")
+                && !footer.contains("t train") && !footer.contains("next"), "\(footer)")
         #expect(screen.contains("alignment studies one layer's V; this"))
         #expect(screen.contains("train on sequences: ftle train --inputs"))
         #expect(app.state.engineError == nil && app.state.status == nil)

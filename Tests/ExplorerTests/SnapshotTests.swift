@@ -64,7 +64,9 @@ struct SnapshotTests {
     @Test func compactLayoutShowsTheFocusedPaneAndZoomFillsTheBody() {
         var state = ExplorerFixtures.state(size: TerminalSize(width: 80, height: 24))
         var layout = ScreenLayout.make(size: state.size, focus: state.focus, isZoomed: false)!
-        #expect(Set(layout.panes.keys) == [.digit, .rTrace, .spectrum])
+        // Issue 29, item 2: the logits strip over the spectrum, beside the digit.
+        #expect(Set(layout.panes.keys) == [.digit, .rTrace, .logits, .spectrum])
+        #expect(layout.panes[.logits]?.height == ScreenLayout.compactLogitsHeight)
         _ = state.handle(.action(.focusNextPane))   // alignment
         layout = ScreenLayout.make(size: state.size, focus: state.focus, isZoomed: false)!
         #expect(Set(layout.panes.keys) == [.digit, .rTrace, .alignment])

@@ -44,8 +44,6 @@ struct StateHandlingTests {
         var state = ExplorerFixtures.state()
         #expect(state.handle(.action(.toggleUpFlips)) == [.requestFlips])
         #expect(state.flipRequest.mode == .up)
-        _ = state.handle(.action(.toggleDownFlips))
-        #expect(state.flipRequest.mode == .both)
         _ = state.handle(.action(.increaseFlipCount))
         #expect(state.flipCount == 15)
         _ = state.handle(.action(.decreaseFlipCount))
@@ -53,6 +51,27 @@ struct StateHandlingTests {
         #expect(state.flipCount == 9)
         _ = state.handle(.action(.newRandomBaseline))
         #expect(state.baselineSeed == 1)
+    }
+
+    /// Issue 29, item 8: one flip direction at a time — `d` after `u` replaces the up flips
+    /// (it used to turn both on and re-rank: 10 up flips became 7 up + 3 down), and says so;
+    /// pressing the direction that is on turns it off.
+    @Test func oneFlipDirectionReplacesTheOther() {
+        var state = ExplorerFixtures.state()
+        #expect(state.handle(.action(.toggleUpFlips)) == [.requestFlips])
+        #expect(state.flipRequest.mode == .up)
+        #expect(state.handle(.action(.toggleDownFlips)) == [.requestFlips])
+        #expect(state.flipRequest.mode == .down)
+        #expect(!state.flipUp && state.flipDown)
+        #expect(state.status?.text == "down flips replace the up flips (one direction at a time)")
+        _ = state.handle(.action(.toggleUpFlips))
+        #expect(state.flipRequest.mode == .up)
+        _ = state.handle(.action(.toggleUpFlips))
+        #expect(state.flipRequest.mode == nil)
+        #expect(state.status?.text == "up flips off")
+        _ = state.handle(.action(.toggleDownFlips))
+        _ = state.handle(.action(.toggleDownFlips))
+        #expect(!state.flipUp && !state.flipDown)
     }
 
     @Test func staleResultsAreIgnored() {

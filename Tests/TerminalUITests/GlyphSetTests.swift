@@ -15,8 +15,12 @@ import Testing
         func glyphs(_ set: GlyphSet) -> [Character] {
             [set.topLeft, set.topRight, set.bottomLeft, set.bottomRight, set.horizontal, set.vertical,
              set.upperHalf, set.full, set.progressEmpty, set.times, set.ellipsis]
-                + set.lowerEighths + (set.upperEighths ?? []) + set.sparkLevels + set.shades
+                + set.lowerEighths + (set.upperEighths ?? []) + set.sparkLevels + set.shades + set.negativeShades
+                + set.focusedBorder
         }
+        #expect(GlyphSet.ascii.negativeShades.count == GlyphSet.ascii.shades.count)
+        #expect(GlyphSet.unicode.negativeShades.count == GlyphSet.unicode.shades.count)
+        #expect(GlyphSet.ascii.focusedBorder.count == 6 && GlyphSet.unicode.focusedBorder.count == 6)
         #expect(glyphs(.ascii).allSatisfy { $0.isASCII })
         #expect(glyphs(.unicode).allSatisfy { $0.unicodeScalars.count == 1 })
         #expect(GlyphSet.unicode.lowerEighths.count == 9 && GlyphSet.ascii.lowerEighths.count == 9)

@@ -34,12 +34,30 @@ import Testing
         #expect(result.warnings.count == 5)
         #expect(result.warnings[0].hasPrefix("line 2: expected key = \"#rrggbb\""))
         #expect(result.warnings[1] == "line 3: unknown key \"acent\"")
-        #expect(result.warnings[2] == "line 4: dim needs \"#rrggbb\" or \"default\", got \"#12345\"")
-        #expect(result.warnings[3].hasPrefix("line 5: expected key"))
+        #expect(result.warnings[2] == "line 4: dim needs \"#rrggbb\", a 256-colour index 0-255 or \"default\", got \"#12345\"")
+        #expect(result.warnings[3] == "line 5: title needs \"#rrggbb\", a 256-colour index 0-255 or \"default\", got \"778899\"")
         #expect(result.warnings[4] == "line 7: cursor is set twice; the last value wins")
         #expect(result.theme[.accent] == .rgb(0x11, 0x22, 0x33))
         #expect(result.theme[.cursor] == .rgb(4, 5, 6))
         #expect(result.theme[.dim] == Theme.default[.dim])
+    }
+
+    /// Issue 29, item 11: a 256-colour index works as the README says, and unquoted values
+    /// (`accent = #5fafff`) are read, not a reason to drop the whole theme.
+    @Test func paletteIndicesAndUnquotedValues() {
+        let result = Theme.parse(text: """
+            accent = #5fafff   # unquoted, with a comment
+            title = 196
+            dim = "244"
+            border = 1
+            cursor = 256
+            """, name: "plain")
+        #expect(result.warnings == ["line 5: cursor needs \"#rrggbb\", a 256-colour index 0-255 or \"default\", got \"256\""])
+        #expect(result.theme[.accent] == .rgb(0x5f, 0xaf, 0xff))
+        #expect(result.theme[.title] == .rgb(255, 0, 0))
+        #expect(result.theme[.dim] == .rgb(128, 128, 128))
+        #expect(result.theme[.border] == .rgb(205, 0, 0))
+        #expect(result.definedKeys == [.accent, .title, .dim, .border])
     }
 
     @Test func garbageFallsBackToTheDefaultWithOneMessage() {

@@ -19,10 +19,11 @@ import Testing
     @Test func blockWithASCIIGlyphsAndALongTitle() {
         let context = RenderContext(glyphs: .ascii)
         let grid = rendered(Block(title: "A long title", isFocused: true), width: 10, height: 3, context: context)
+        // Focused: the heavy border (issue 29, item 4), so focus shows without colour.
         #expect(grid.plainText() == """
-            + A lon~ +
-            |        |
-            +--------+
+            # A lon~ #
+            #        #
+            #========#
             """)
         #expect(grid[0, 1].foreground == Theme.default[.accent])
     }
@@ -288,12 +289,14 @@ import Testing
                                      mapping: .signed(limit: 1),
                                      overrides: [MatrixIndex(row: 1, column: 2): .rgb(1, 1, 1)])
         let mono = rendered(matrix, width: 3, height: 1, context: RenderContext(colorMode: .monochrome))
-        #expect(mono.plainText() == "█░")
+        // A signed scale in mono: each cell shows its larger-magnitude element with the glyph of
+        // its sign (issue 29): −1 (over +1) is ■, 0.5 (over 0) is ▒.
+        #expect(mono.plainText() == "■▒")
         #expect(mono[2, 0].attributes == .reverse)
         #expect(mono[0, 0].attributes == [])
         let ascii = rendered(matrix, width: 3, height: 1,
                              context: RenderContext(glyphs: .ascii, colorMode: .monochrome))
-        #expect(ascii.plainText() == "#.")
+        #expect(ascii.plainText() == "%:")
     }
 
     @Test func asciiColourModeBlendsTheTwoRows() {
@@ -313,7 +316,7 @@ import Testing
         #expect(grid[6, 0].foreground == theme[.scaleMid])
         #expect(grid[9, 0].foreground == theme[.scaleHigh])
         let mono = rendered(legend, width: 12, height: 1, context: RenderContext(colorMode: .monochrome))
-        #expect(mono.plainText() == "-1 █▓░ ░▓█ 1")
+        #expect(mono.plainText() == "-1 ■≡- ░▓█ 1")   // the negative half by its own glyphs (issue 29)
         let absolute = rendered(ColorScaleLegend(mapping: .absolute(0...0.5)), width: 10, height: 1)
         #expect(absolute.plainText() == "0 ████ 0.5")
     }

@@ -1,7 +1,8 @@
 /// One row: the lower bound, a gradient along the theme scale, the upper bound, e.g.
 /// `-1 ████████ 1`. In mono and 8-colour modes the gradient is drawn with shade glyphs
 /// (coloured by the scale end with 8 colours) (for a signed
-/// scale the shade follows the magnitude, so it darkens towards both ends).
+/// scale the shade follows the magnitude, and in mono the negative half uses the negative
+/// glyphs: `-1 ■■≡≡==--  ░░▒▒▓▓██ 1`).
 public struct ColorScaleLegend: Widget, Sendable {
     public var mapping: ScaleMapping
 
@@ -27,7 +28,9 @@ public struct ColorScaleLegend: Widget, Sendable {
             if context.colorMode <= .ansi8 {
                 let foreground = context.colorMode == .ansi8 ? mapping.endColor(atPosition: mapping.position(of: value), theme: theme)
                     : theme[.foreground]
-                grid.put(symbol: context.glyphs.shade(mapping.shadeLevel(of: value)), x: start + step, y: y,
+                let symbol = context.colorMode == .monochrome ? mapping.signedUnit(of: value).map { context.glyphs.signedShade($0) }
+                    ?? context.glyphs.shade(mapping.shadeLevel(of: value)) : context.glyphs.shade(mapping.shadeLevel(of: value))
+                grid.put(symbol: symbol, x: start + step, y: y,
                          style: Style(foreground: foreground, background: theme[.background]))
             } else {
                 grid.put(symbol: context.glyphs.full, x: start + step, y: y,

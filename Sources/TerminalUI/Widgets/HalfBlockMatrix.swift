@@ -16,7 +16,9 @@ public struct MatrixIndex: Hashable, Sendable {
 /// colour of single elements (e.g. flipped pixels). With 8 colours too few shades survive,
 /// so there, as in mono, each cell shows a shade glyph, coloured by the scale end it leans to
 /// (``ScaleMapping/endColor(atPosition:theme:)``). In mono mode each cell shows a shade
-/// glyph for the mean shade level of its two elements (NaN ignored) and cells holding an
+/// glyph for the mean shade level of its two elements (NaN ignored) — on a signed scale the
+/// glyph of its larger-magnitude element from ``GlyphSet/signedShade(_:)``, so the sign
+/// shows (░▒▓█ above zero, -=≡■ below) — and cells holding an
 /// overridden element are drawn in reverse video. An element in `.default` (the terminal's
 /// own background) never becomes a `▀` foreground: the cell shows `▄` or a blank instead.
 /// With a glyph set without half blocks
@@ -72,7 +74,15 @@ public struct HalfBlockMatrix: Widget, Sendable {
                     let position = shown.isEmpty ? Double.nan : shown.reduce(0, +) / Double(shown.count)
                     let foreground = context.colorMode == .ansi8 ? mapping.endColor(atPosition: position, theme: theme)
                         : theme[.foreground]
-                    grid[x, y] = Cell(context.glyphs.shade(mean), foreground: foreground,
+                    var symbol = context.glyphs.shade(mean)
+                    if context.colorMode == .monochrome, case .signed = mapping {
+                        // Without colour the sign is the glyph: the element of the larger magnitude.
+                        var units = [mapping.signedUnit(of: values[upperRow * columns + column]) ?? .nan]
+                        if hasLower { units.append(mapping.signedUnit(of: values[lowerRow * columns + column]) ?? .nan) }
+                        let strongest = units.filter { !$0.isNaN }.max { abs($0) < abs($1) } ?? .nan
+                        symbol = context.glyphs.signedShade(strongest)
+                    }
+                    grid[x, y] = Cell(symbol, foreground: foreground,
                                       background: theme[.background], attributes: marked ? .reverse : [])
                     continue
                 }

@@ -57,7 +57,7 @@ public struct HelpOverlay<Action: Hashable & Sendable>: Widget, Sendable {
         let lines = lines()
         let box = box(in: area)
         guard box.width >= 3, box.height >= 3 else { return }
-        let block = Block(title: title, isFocused: true)
+        let block = Block(title: title, isFocused: true, heavyWhenFocused: false)
         block.render(into: &grid, area: box, context: context)
         let inside = block.inner(box)
         let rows = entryRows(in: area)

@@ -9,7 +9,8 @@
 /// Consecutive finite points are joined by straight lines; a NaN or ±∞ point is skipped
 /// and breaks the line. Ranges come from the finite data unless given; a constant series
 /// gets a range padded by 10 % of its value (or ±1 around zero). Where series overlap, a
-/// cell takes the colour of the last series drawn in it. An optional cursor draws a
+/// cell takes the colour of the last series drawn in it. A series with a `marker` also shows
+/// that glyph on its line every six columns, so lines tell apart without colour. An optional cursor draws a
 /// vertical line at an x value through the cells that hold no dots.
 public struct LineChart: Widget, Sendable {
     public struct Point: Hashable, Sendable {
@@ -26,11 +27,15 @@ public struct LineChart: Widget, Sendable {
         public var points: [Point]
         /// Nil uses the theme's series colour for the series' position.
         public var color: Color?
+        /// A glyph drawn (bold, in the series colour) on the line every few columns, so that
+        /// series tell apart without colour (mono) or where colours are close; nil: dots only.
+        public var marker: Character?
 
-        public init(name: String, points: [Point], color: Color? = nil) {
+        public init(name: String, points: [Point], color: Color? = nil, marker: Character? = nil) {
             self.name = name
             self.points = points
             self.color = color
+            self.marker = marker
         }
 
         /// A series of `values` at x = 0, 1, 2, ….
@@ -123,10 +128,43 @@ public struct LineChart: Widget, Sendable {
         if let cursorX, cursorX.isFinite, ranges.x.contains(cursorX) {
             cursorColumn = mapX(cursorX) / DotCanvas.dotsPerCell(canvas.style).x
         }
+        // Markers: series i on every `spacing`-th column from column 1 + 2i (staggered, so
+        // close lines keep all their markers), in the cell where the line passes.
+        var markers: [Int: (symbol: Character, color: Color)] = [:]
+        let spacing = 6
+        let perCell = DotCanvas.dotsPerCell(canvas.style)
+        for (index, current) in series.enumerated() {
+            guard let marker = current.marker else { continue }
+            let color = current.color ?? theme.seriesColor(index)
+            // The line's segments in dot coordinates (a non-finite point breaks the line).
+            var segments: [((x: Int, y: Int), (x: Int, y: Int))] = []
+            var previous: (x: Int, y: Int)?
+            for point in current.points {
+                guard point.x.isFinite, point.y.isFinite else { previous = nil; continue }
+                let dot = (x: mapX(point.x), y: mapY(point.y))
+                segments.append((previous ?? dot, dot))
+                previous = dot
+            }
+            var column = 1 + 2 * index % spacing
+            while column < plot.width {
+                // Where the line crosses the column's middle dot, by linear interpolation.
+                let centre = column * perCell.x + perCell.x / 2
+                if let segment = segments.first(where: { min($0.0.x, $0.1.x) <= centre && centre <= max($0.0.x, $0.1.x) }) {
+                    let (a, b) = segment
+                    let y = a.x == b.x ? a.y : a.y + (b.y - a.y) * (centre - a.x) / (b.x - a.x)
+                    let row = y / perCell.y
+                    if y >= 0, row < plot.height { markers[row * plot.width + column] = (marker, color) }
+                }
+                column += spacing
+            }
+        }
         for row in 0..<plot.height {
             for column in 0..<plot.width {
                 let x = plot.minX + column, y = plot.minY + row
-                if let dots = canvas.cell(column: column, row: row) {
+                if let marker = markers[row * plot.width + column] {
+                    grid.put(symbol: marker.symbol, x: x, y: y,
+                             style: Style(foreground: marker.color, background: theme[.background], attributes: .bold))
+                } else if let dots = canvas.cell(column: column, row: row) {
                     grid.put(symbol: dots.symbol, x: x, y: y,
                              style: Style(foreground: dots.color, background: theme[.background]))
                 } else if column == cursorColumn {
