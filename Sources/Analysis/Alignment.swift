@@ -139,8 +139,21 @@ struct SampleColumns: Sendable {
             leadingColumns = 0..<min(first, r)
             trailingColumns = min(max(first, r - last), r)..<r
         }
+        // A singular vector's sign is LAPACK's choice, and a rounding difference can flip it
+        // (measured: Zen against Sandybridge kernels, row-wise model, from step 20 on). With the
+        // null space excluded each column is given the sign that makes its largest cosine
+        // positive (the Q frame's own signs are fixed by diag(R) > 0), so no statistic depends
+        // on LAPACK's choice; the paper's code keeps LAPACK's signs.
+        let canonicalSigns = nullSpace == .excluded
         func columns(_ range: Range<Int>) -> Matrix<Double> {
-            Matrix(rows: h, cols: range.count, columnMajor: Array(a.storage[(h * range.lowerBound)..<(h * range.upperBound)]))
+            var m = Matrix(rows: h, cols: range.count, columnMajor: Array(a.storage[(h * range.lowerBound)..<(h * range.upperBound)]))
+            guard canonicalSigns else { return m }
+            for j in 0..<m.cols {
+                var largest = 0.0
+                for i in 0..<h where abs(m[i, j]) > abs(largest) { largest = m[i, j] }
+                if largest < 0 { for i in 0..<h { m[i, j] = -m[i, j] } }
+            }
+            return m
         }
         leading = columns(leadingColumns)
         trailing = columns(trailingColumns)

@@ -74,7 +74,8 @@ struct Align: ParsableCommand {
         null space, where LAPACK returns an arbitrary basis that changes with the BLAS kernels. With \
         --null-space excluded (the default) only vectors inside the rank enter any statistic: the \
         leading are the first min(--first, r), the trailing the last --last of the range that are not \
-        leading (columns max(first, r − last)…r); a step with none gives null in std_by_index_last5 \
+        leading (columns max(first, r − last)…r), each signed so that its largest cosine is positive \
+        (LAPACK's sign is arbitrary and can flip between kernels); a step with none gives null in std_by_index_last5 \
         (an empty CSV field). rank_by_step and rank_by_step_max give r at each step (smallest and \
         largest over the samples). --null-space included takes the first and last of all H, as the \
         paper's code (row-wise, T = 28 < H = 128: every "last five" vector is then a null-space one).
