@@ -52,3 +52,40 @@ struct EndToEndExitTests {
         EndToEndTests.tmuxCommand(["send-keys", "-t", session, "q"])
     }
 }
+
+/// `q` while a pane is computing (issue 29, item 1): the explorer exits within a second, every
+/// time, pressed during each kind of background computation — the start-up analyses, a new
+/// image (`n`) and a change of convention (`J`) — on the bundled permuted H = 512 model, whose
+/// analyses take seconds. 20 tries of each kind; each waits until a pane says "computing".
+@Suite("End to end: q during computation (tmux)", .serialized)
+struct EndToEndQuitWhileComputingTests {
+    static let model = ExplorerFixtures.repositoryRoot.appendingPathComponent("Samples/models/permuted-h512.safetensors").path
+
+    @Test(.enabled(if: EndToEndTests.isAvailable && FileManager.default.fileExists(atPath: model),
+                   "tmux, the built ftle binary or the bundled permuted model is missing"),
+          arguments: [[], ["n"], ["J"]])
+    func quitExitsWithinASecondWhileComputing(before: [String]) throws {
+        var slowest = 0.0, exits: [String] = []
+        for attempt in 0..<20 {
+            let session = "ftle-e2e-quit-\(before.first ?? "start")-\(attempt)-\(getpid())"
+            let command = "cd \(ExplorerFixtures.temporaryDirectory()) && env -u NO_COLOR TERM=xterm-256color \(EndToEndTests.binary!) explore "
+                + "--model \(Self.model) --data \(ExplorerFixtures.mnistDirectory); echo FTLE_EXIT=$?; sleep 5"
+            #expect(EndToEndTests.tmuxCommand(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", command]).status == 0)
+            defer { EndToEndTests.tmuxCommand(["kill-session", "-t", session]) }
+            if !before.isEmpty {
+                // Let the start-up finish, then start the computation the key asks for.
+                _ = EndToEndTests.waitFor(session, timeout: 60) { $0.contains("FTLE spectrum") && !$0.contains("computing") }
+                EndToEndTests.tmuxCommand(["send-keys", "-t", session] + before)
+            }
+            let busy = EndToEndTests.waitFor(session, timeout: 30) { $0.contains("computing") }
+            #expect(busy.contains("computing"), "attempt \(attempt): no pane was computing")
+            let start = Date()
+            EndToEndTests.tmuxCommand(["send-keys", "-t", session, "q"])
+            let screen = EndToEndTests.waitFor(session, timeout: 10) { $0.contains("FTLE_EXIT=") }
+            slowest = max(slowest, Date().timeIntervalSince(start))
+            exits.append(screen.split(separator: "\n").first { $0.contains("FTLE_EXIT=") }.map(String.init) ?? "no exit")
+        }
+        #expect(exits.allSatisfy { $0 == "FTLE_EXIT=0" }, "\(exits)")
+        #expect(slowest < 1, "slowest exit \(slowest) s")
+    }
+}
