@@ -164,7 +164,7 @@ public enum Reproduction {
         var md = ["## Table 1 across training (paper recipe, \(convention))", "",
                   "The same study on the paper-recipe permuted run's models at several epochs (its model.safetensors at those epoch ends),",
                   "p(z) per k: does the significant range move toward the paper's k = 75–200 as training goes on?",
-                  "Figure: `table1-epochs.svg` (−log₁₀ p(z) against k, one line per epoch; the dashed line is p = 0.05).", "",
+                  "Figure: [`table1-epochs.svg`](table1-epochs.svg) (−log₁₀ p(z) against k, one line per epoch; the dashed line is p = 0.05).", "",
                   "| epochs | test accuracy | " + ks.map { "p(z) k = \($0)" }.joined(separator: " | ") + " | significant k | verdict |",
                   "|---:|---:|" + String(repeating: "---:|", count: ks.count) + "---|---|"]
         for row in rows {
