@@ -8,13 +8,11 @@ public enum StudyReport {
     static let alignmentBins = 41
 
     /// `ftle align` JSON: std_first10, std_last10, std_random10, std_by_index_first5 (T×H),
-    /// std_by_index_last5 (T×H; null at a step with no such singular vector inside the rank),
+    /// std_by_index_last5 (T×H; NaN, written null by `JSONText`, at a step with no such singular vector inside the rank),
     /// random_baseline, histograms {first10, last10, random10: edges, counts}, null_space,
     /// rank_tolerance, rank_by_step and rank_by_step_max (ΔV_t's numerical rank at t = 1…T, the
     /// smallest and largest over the samples).
     public static func alignmentJSON(_ s: AlignmentStudy, options: AlignmentStudy.Options) -> [String: Any] {
-        func finiteOrNull(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
-        func rows(_ m: [[Double]]) -> [[Any]] { m.map { $0.map(finiteOrNull) } }
         func hist(_ v: [Double]) -> [String: Any] {
             let lim = max(0.05, v.map(abs).max() ?? 1)
             let h = Histogram(v, lowerBound: -lim, upperBound: lim, binCount: alignmentBins)
@@ -24,13 +22,13 @@ public enum StudyReport {
             "hidden": s.hidden, "steps": s.steps, "samples": options.samples, "first": options.first, "last": options.last,
             "seed": options.seed, "singular": options.side.rawValue,
             "q_indices": ["first10": s.firstTen.map { $0 + 1 }, "last10": s.lastTen.map { $0 + 1 }, "random10": s.randomTen.map { $0 + 1 }],
-            "std_first10": finiteOrNull(s.stdFirst10), "std_last10": finiteOrNull(s.stdLast10), "std_random10": finiteOrNull(s.stdRandom10),
+            "std_first10": s.stdFirst10, "std_last10": s.stdLast10, "std_random10": s.stdRandom10,
             "null_space": options.nullSpace.rawValue, "rank_tolerance": "max(m, n)·ε·σ_1, ε = 2^-52",
             "rank_by_step": s.rankByStep, "rank_by_step_max": s.rankByStepMax,
             "jacobian": options.jacobian.rawValue, "statistic": options.statistic.rawValue,
             "gradient_h0": options.gradientInitialState.rawValue,
             "random_range": [(options.randomRange?.lowerBound ?? 11), (options.randomRange?.upperBound ?? s.qCount - 10)],
-            "std_by_index_first5": rows(s.stdByIndexFirst), "std_by_index_last5": rows(s.stdByIndexLast),
+            "std_by_index_first5": s.stdByIndexFirst, "std_by_index_last5": s.stdByIndexLast,
             "random_baseline": s.randomBaseline,
             "histograms": ["first10": hist(s.valuesFirst10), "last10": hist(s.valuesLast10), "random10": hist(s.valuesRandom10)],
         ]

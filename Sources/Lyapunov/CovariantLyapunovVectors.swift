@@ -33,6 +33,9 @@ public struct CovariantLyapunovVectors: Sendable {
     public let coefficients: [Int: Matrix<Double>]
     /// The CLVs' finite-time growth rates over steps W+1…T−W (mean of ln ‖D_t v_k(t−1)‖), natural log.
     public let growthRates: [Double]
+    /// The Q frame's exponents over the same steps W+1…T−W: the mean of ln r_t^k = ln [R_t]_kk
+    /// (natural log), for comparison with `growthRates` (they differ by boundary terms only).
+    public let ftleWindow: [Double]
     /// At each step t = W…T−W (index t − W): the smallest principal angle, in radians, between
     /// span(v_1…v_j) and span(v_{j+1}…v_K) over j = 1…K−1 (near 0: the splitting is close to
     /// tangent, the dynamics not hyperbolic there). Empty when K = 1.
@@ -73,6 +76,9 @@ public struct CovariantLyapunovVectors: Sendable {
         }
         let span = Double(max(steps - 2 * window, 1))
         growthRates = logGrowthSums.map { $0 / span }
+        ftleWindow = (0..<k).map { j in
+            rFactors[window..<(steps - window)].map { Foundation.log($0[j, j]) }.reduce(0, +) / span
+        }
         self.coefficients = coefficients
         vectors = coefficients.reduce(into: [:]) { out, entry in out[entry.key] = matmul(frames[entry.key]!, entry.value) }
         minAngles = k > 1 ? angles : []

@@ -85,24 +85,9 @@ struct Clv: ParsableCommand {
                 var rng = SeededRandom(seed: seed)
                 return (0..<n).map { _ in rng.nextNormal() }
             }() : nil
-            // The forward pass once: R_t every step, Q_t where asked, ln r_t^k for the comparison.
-            var trace = LyapunovTrace(notStarted: m, sequence: input.sequence, steps: steps, k: kk, initialState: initial,
-                                      jacobian: jacobian)
-            var rFactors: [Matrix<Double>] = [], frames: [Int: Matrix<Double>] = [:]
-            rFactors.reserveCapacity(steps)
-            let wanted = Set(requested)
-            if wanted.contains(0) { frames[0] = trace.initialFrame }
-            var windowLogSums = [Double](repeating: 0, count: kk)
-            for t in 1...steps {
-                try trace.advance(by: 1)
-                rFactors.append(trace.stepper.r)
-                if wanted.contains(t) { frames[t] = trace.stepper.q }
-                if t > w && t <= steps - w { for j in 0..<kk { windowLogSums[j] += trace.stepper.logR[j] } }
-            }
-            let clv = CovariantLyapunovVectors(rFactors: rFactors, frames: frames, window: w, seed: seed &+ 1)
-            let span = Double(max(steps - 2 * w, 1))
-            let ftleWindow = windowLogSums.map { $0 / span }
-            let sortedSteps = wanted.sorted()
+            let clv = try CovariantLyapunovVectors(network: m, sequence: input.sequence, steps: steps, k: kk, at: requested, window: w,
+                                                   initialState: initial, jacobian: jacobian, seed: seed &+ 1)
+            let sortedSteps = Set(requested).sorted()
             if format == .json {
                 var vectors: [String: Any] = [:]
                 for t in sortedSteps {
@@ -112,8 +97,8 @@ struct Clv: ParsableCommand {
                 let object: [String: Any] = [
                     "model": model, "input": input.description, "k": kk, "steps": steps, "window": w, "state_size": n,
                     "cell": m.cellName, "jacobian": jacobian.rawValue, "h0": h0.rawValue, "seed": seed, "log_base": "e",
-                    "clv": vectors, "growth_rates": clv.growthRates.map(finiteOrNull), "ftle_window": ftleWindow.map(finiteOrNull),
-                    "min_angle": clv.minAngles.map(finiteOrNull), "min_angle_steps": [w, steps - w],
+                    "clv": vectors, "growth_rates": clv.growthRates, "ftle_window": clv.ftleWindow,
+                    "min_angle": clv.minAngles, "min_angle_steps": [w, steps - w],
                 ]
                 try emit(jsonText(object), to: out)
             } else {
@@ -129,6 +114,3 @@ struct Clv: ParsableCommand {
         }
     }
 }
-
-/// A JSON number, or null for NaN and ±∞.
-func finiteOrNull(_ x: Double) -> Any { x.isFinite ? x : NSNull() }

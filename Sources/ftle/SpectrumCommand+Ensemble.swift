@@ -94,8 +94,8 @@ extension Spectrum {
             if format == .json {
                 try emit(jsonText(["autonomous": true, "hidden": n, "k": kk, "steps": steps, "transient": transient, "seed": start.seed,
                                    "log_base": log2 ? "2" : "e", "jacobian": "forward", "gains": gains,
-                                   "lambda1": spectra.map { finiteOrNull($0[0]) },
-                                   "spectra": spectra.map { $0.map(finiteOrNull) },
+                                   "lambda1": spectra.map { $0[0] },
+                                   "spectra": spectra,
                                    "kaplan_yorke": spectra.map { SpectrumStatistics.kaplanYorke($0) },
                                    "entropy": spectra.map { SpectrumStatistics.entropy($0) }]), to: out)
             } else {
@@ -175,10 +175,10 @@ extension Spectrum {
                     "model": model, "ensemble": members, "ensemble_over": e.over.rawValue, "k": kk, "state_size": n,
                     "steps": sequences[0].steps, "transient": transient, "jacobian": jacobian.rawValue, "log_base": log2 ? "2" : "e",
                     "resamples": e.resamples ?? 2000, "level": 0.95, "interval": "percentile bootstrap over members",
-                    "spectrum": mean.map(finiteOrNull), "ci_low": low.prefix(kk).map(finiteOrNull), "ci_high": high.prefix(kk).map(finiteOrNull),
-                    "kaplan_yorke": SpectrumStatistics.kaplanYorke(mean), "kaplan_yorke_ci": [finiteOrNull(low[kk]), finiteOrNull(high[kk])],
-                    "entropy": SpectrumStatistics.entropy(mean), "entropy_ci": [finiteOrNull(low[kk + 1]), finiteOrNull(high[kk + 1])],
-                    "members": spectra.map { $0.map(finiteOrNull) }, "member_inputs": sequences.map(\.description),
+                    "spectrum": mean, "ci_low": Array(low.prefix(kk)), "ci_high": Array(high.prefix(kk)),
+                    "kaplan_yorke": SpectrumStatistics.kaplanYorke(mean), "kaplan_yorke_ci": [low[kk], high[kk]],
+                    "entropy": SpectrumStatistics.entropy(mean), "entropy_ci": [low[kk + 1], high[kk + 1]],
+                    "members": spectra, "member_inputs": sequences.map(\.description),
                 ]), to: out)
             } else {
                 var lines = ["k,mean,ci_low,ci_high"]
