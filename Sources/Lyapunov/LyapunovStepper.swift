@@ -24,7 +24,7 @@ public enum JacobianConvention: String, Sendable, Codable, CaseIterable {
 ///   advances its whole state s_t = [h¹_t; …; hᴸ_t] (N = Σ H_k; `h` is s_t then);
 /// - the Jacobian is D_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²)·V (the paper writes its transpose
 ///   J_t = D_tᵀ; we propagate with D_t); for a stacked model D_t = ∂s_t/∂s_{t−1} is block
-///   lower-triangular (`StackedJacobian`), with φ′ the step function (0 at 0) for ReLU;
+///   lower-triangular (`Network.tangent`), with φ′ the step function (0 at 0) for ReLU;
 /// - the frame evolves as Q_t R_t = D_t Q_{t−1} (or D_tᵀ Q_{t−1} under the `transposed`
 ///   convention; thin QR, Q_t is H×K, R_t is K×K with diag(R_t) ≥ 0); Q_0 is the first K
 ///   columns of the identity or a seeded random orthonormal frame;
@@ -37,10 +37,11 @@ public enum JacobianConvention: String, Sendable, Codable, CaseIterable {
 /// keeps such snapshots every few steps and replays from the nearest one to step backwards
 /// (`ImageAnalysis` in the Explorer module).
 public struct LyapunovStepper: Sendable {
-    /// The network stepped: a vanilla stack or a gated (GRU/LSTM) one.
-    public let network: RecurrentNetwork
-    /// The single-layer tanh model of the fast path (nil: `general` steps the network).
-    private let fast: RNNModel<Double>?
+    /// The network stepped: a stack of any cells.
+    public let network: Network
+    /// The single tanh `Elman` layer of the fused fast path (nil: the network's own layer-by-layer
+    /// tangent map, `Network.tangent`).
+    private let fast: Elman?
     /// Number of tangent directions K (1 ≤ K ≤ N).
     public let k: Int
     public let jacobian: JacobianConvention
@@ -99,48 +100,6 @@ public struct LyapunovStepper: Sendable {
     private var derivative: [Double]
     /// diag(1 − h_t²) Q_{t−1} (transposed convention only).
     private var scaledFrame: Matrix<Double>
-    /// The layers of a stacked, non-tanh or gated model (nil: the single-layer tanh fast path).
-    private let general: GeneralStep?
-
-    /// The plain path for any other network: each layer's step, then D_t Q_{t−1} (or
-    /// D_tᵀ Q_{t−1}) — through `StackedJacobian` for vanilla layers, through the gated
-    /// network's analytic Jacobian (`GatedNetwork.jacobianProduct`) for GRU and LSTM stacks.
-    private enum GeneralStep: Sendable {
-        case vanilla(layers: [RecurrentLayer<Double>], nonlinearity: Nonlinearity)
-        case gated(GatedNetwork)
-
-        /// Advances s (N entries) with input x; returns the product of D_t (or D_tᵀ) with `frame`.
-        func step(_ s: inout [Double], input x: [Double], frame: Matrix<Double>, jacobian: JacobianConvention) -> Matrix<Double> {
-            switch self {
-            case let .vanilla(layers, nonlinearity):
-                return Self.vanillaStep(&s, input: x, layers: layers, nonlinearity: nonlinearity, frame: frame, jacobian: jacobian)
-            case let .gated(network):
-                let previous = s
-                let (next, layerSteps) = network.step(state: s, input: x)
-                s = next
-                return network.jacobianProduct(state: previous, input: x, layerSteps: layerSteps, frame: frame,
-                                               transposed: jacobian == .transposed)
-            }
-        }
-
-        static func vanillaStep(_ s: inout [Double], input x: [Double], layers: [RecurrentLayer<Double>], nonlinearity: Nonlinearity,
-                                frame: Matrix<Double>, jacobian: JacobianConvention) -> Matrix<Double> {
-            var derivatives: [[Double]] = []
-            var offset = 0, below = x
-            for layer in layers {
-                let n = layer.hidden
-                var h = Array(s[offset..<(offset + n)]), d = [Double](repeating: 0, count: n)
-                layer.step(&h, input: below, nonlinearity: nonlinearity, derivative: &d)
-                s.replaceSubrange(offset..<(offset + n), with: h)
-                derivatives.append(d)
-                below = h
-                offset += n
-            }
-            return jacobian == .forward ? StackedJacobian.forward(layers: layers, derivatives: derivatives, frame)
-                : StackedJacobian.transposed(layers: layers, derivatives: derivatives, frame)
-        }
-    }
-
     /// True when the last step's QR fell back to Householder (ill-conditioned D_t Q_{t−1}).
     public var lastStepUsedHouseholder: Bool { implicitFrame != nil || workspace.lastUsedHouseholder }
 
@@ -167,12 +126,20 @@ public struct LyapunovStepper: Sendable {
     public init(model: RNNModel<Double>, k: Int? = nil, initialState h0: [Double]? = nil,
                 initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
                 jacobian: JacobianConvention = .forward, implicitFrame implicitPolicy: ImplicitFrame = .whenFaster) {
-        self.init(network: .vanilla(model), k: k, initialState: h0, initialFrame: initialFrame, transient: transient,
+        self.init(network: Network(model), k: k, initialState: h0, initialFrame: initialFrame, transient: transient,
+                  qrMethod: qrMethod, jacobian: jacobian, implicitFrame: implicitPolicy)
+    }
+
+    /// A stepper of a loaded model of any cell.
+    public init(network: RecurrentNetwork, k: Int? = nil, initialState h0: [Double]? = nil,
+                initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
+                jacobian: JacobianConvention = .forward, implicitFrame implicitPolicy: ImplicitFrame = .whenFaster) {
+        self.init(network: Network(network), k: k, initialState: h0, initialFrame: initialFrame, transient: transient,
                   qrMethod: qrMethod, jacobian: jacobian, implicitFrame: implicitPolicy)
     }
 
     /// A stepper of any network (K ≤ N, the state size: 2H per LSTM layer).
-    public init(network: RecurrentNetwork, k: Int? = nil, initialState h0: [Double]? = nil,
+    public init(network: Network, k: Int? = nil, initialState h0: [Double]? = nil,
                 initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
                 jacobian: JacobianConvention = .forward, implicitFrame implicitPolicy: ImplicitFrame = .whenFaster) {
         let hidden = network.stateSize, kk = k ?? hidden
@@ -184,14 +151,7 @@ public struct LyapunovStepper: Sendable {
         self.jacobian = jacobian
         h = h0 ?? [Double](repeating: 0, count: hidden)
         precondition(h.count == hidden, "h_0 must have N entries")
-        switch network {
-        case let .vanilla(model) where model.isSingleLayerTanh:
-            fast = model; general = nil
-        case let .vanilla(model):
-            fast = nil; general = .vanilla(layers: model.layers, nonlinearity: model.nonlinearity)
-        case let .gated(g):
-            fast = nil; general = .gated(g)
-        }
+        fast = network.singleTanhElman
         switch initialFrame {
         case .identity: frame = .identityColumns(hidden, kk)
         case let .random(seed):
@@ -244,8 +204,13 @@ public struct LyapunovStepper: Sendable {
     /// Throws `LinalgError.nonFiniteInput` if the state or frame stops being finite.
     public mutating func step(input x: [Double]) throws {
         precondition(x.count == network.inputSize, "input has \(x.count) values, the model takes \(network.inputSize)")
-        if let general {
-            jq = general.step(&h, input: x, frame: frame, jacobian: jacobian)
+        if fast == nil {
+            // s_t and D_t Q_{t−1} (or D_tᵀ Q_{t−1}) layer by layer
+            let previous = h
+            let (next, layerSteps) = network.step(state: h, input: x)
+            h = next
+            jq = jacobian == .forward ? network.tangent(layerSteps, state: previous, frame)
+                : network.tangentTransposed(layerSteps, state: previous, frame)
         } else if let model = fast, jacobian == .forward {
             // V Q_{t−1} into jq, and V h_{t−1} into ax (the product's last column when fused)
             if let implicitFrame, t > 0 {

@@ -46,13 +46,23 @@ public struct LyapunovTrace: Sendable {
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
                 qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward,
                 snapshotInterval: Int? = nil, computeNow: Bool = true) throws {
-        try self.init(network: .vanilla(model), sequence: sequence, steps: steps, k: k, initialState: initialState,
+        try self.init(network: Network(model), sequence: sequence, steps: steps, k: k, initialState: initialState,
                       initialFrame: initialFrame, transient: transient, keepFrames: keepFrames, qrMethod: qrMethod,
                       jacobian: jacobian, snapshotInterval: snapshotInterval, computeNow: computeNow)
     }
 
-    /// The same for any network (a GRU or LSTM stack included).
+    /// The same for a loaded model of any cell.
     public init(network: RecurrentNetwork, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
+                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
+                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward,
+                snapshotInterval: Int? = nil, computeNow: Bool = true) throws {
+        try self.init(network: Network(network), sequence: sequence, steps: steps, k: k, initialState: initialState,
+                      initialFrame: initialFrame, transient: transient, keepFrames: keepFrames, qrMethod: qrMethod,
+                      jacobian: jacobian, snapshotInterval: snapshotInterval, computeNow: computeNow)
+    }
+
+    /// The same for any network of cells.
+    public init(network: Network, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
                 qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward,
                 snapshotInterval: Int? = nil, computeNow: Bool = true) throws {
@@ -66,13 +76,22 @@ public struct LyapunovTrace: Sendable {
     public init(notStarted model: RNNModel<Double>, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
                 qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
-        self.init(notStarted: .vanilla(model), sequence: sequence, steps: steps, k: k, initialState: initialState,
+        self.init(notStarted: Network(model), sequence: sequence, steps: steps, k: k, initialState: initialState,
                   initialFrame: initialFrame, transient: transient, keepFrames: keepFrames, qrMethod: qrMethod, jacobian: jacobian,
                   snapshotInterval: snapshotInterval)
     }
 
-    /// A trace of any network with no step computed yet.
+    /// A trace of a loaded model of any cell with no step computed yet.
     public init(notStarted model: RecurrentNetwork, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
+                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
+                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
+        self.init(notStarted: Network(model), sequence: sequence, steps: steps, k: k, initialState: initialState,
+                  initialFrame: initialFrame, transient: transient, keepFrames: keepFrames, qrMethod: qrMethod, jacobian: jacobian,
+                  snapshotInterval: snapshotInterval)
+    }
+
+    /// A trace of any network of cells with no step computed yet.
+    public init(notStarted model: Network, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
                 qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
         inputSize = model.inputSize

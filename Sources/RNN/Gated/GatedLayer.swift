@@ -68,7 +68,7 @@ public struct GatedLayer: Sendable, Equatable {
         /// Gate activations after their nonlinearity, G arrays of H.
         public var gates: [[Double]]
         /// GRU: W_hn h + b_hn (the recurrent part of n's pre-activation, before r ⊙). LSTM: tanh(c').
-        fileprivate var auxiliary: [Double]
+        var auxiliary: [Double]
     }
 
     /// One step from state `s` with input `x` (length I).

@@ -1,0 +1,99 @@
+import Linalg
+
+/// The vanilla (Elman) cell, `nn.RNN`'s layer: h′ = φ(V h + U x + b), φ = tanh or ReLU.
+///
+/// Shapes: U (`weight_ih`) H×I, V (`weight_hh`) H×H, b H (the sum of bias_ih and bias_hh; the
+/// parameters list it as bias_ih with a zero bias_hh, as ftle writes model files). The state
+/// is h (S = H); the cache is φ′(a) written through h′ (`Nonlinearity.derivative(output:)`).
+public struct Elman: RecurrentCell, Equatable {
+    public var u: Matrix<Double>
+    public var v: Matrix<Double>
+    public var b: [Double]
+    public var nonlinearity: Nonlinearity
+    /// Which of PyTorch's biases the layer has (`none`: b ≡ 0 and no bias block).
+    public var biasMode: BiasMode
+
+    public init(u: Matrix<Double>, v: Matrix<Double>, b: [Double], nonlinearity: Nonlinearity = .tanh, biasMode: BiasMode = .pair) {
+        precondition(v.rows == v.cols && u.rows == v.rows && b.count == v.rows, "inconsistent Elman shapes")
+        self.u = u; self.v = v; self.b = b; self.nonlinearity = nonlinearity; self.biasMode = biasMode
+    }
+
+    public init(_ layer: RecurrentLayer<Double>, nonlinearity: Nonlinearity, biasMode: BiasMode) {
+        self.init(u: layer.u, v: layer.v, b: layer.b, nonlinearity: nonlinearity, biasMode: biasMode)
+    }
+
+    public var cellName: String { CellRegistry.elman.name }
+    public var hidden: Int { v.rows }
+    public var stateSize: Int { v.rows }
+    public var inputSize: Int { u.cols }
+    public var gateNames: [String] { [] }
+    /// True for the single-layer tanh cell the stepper's fused fast path handles.
+    public var isTanh: Bool { nonlinearity == .tanh }
+
+    public var parameters: [ParameterBlock] {
+        var blocks = [ParameterBlock(name: "weight_ih", matrix: u), ParameterBlock(name: "weight_hh", matrix: v)]
+        if biasMode != .none { blocks.append(ParameterBlock(name: "bias_ih", shape: [hidden], values: b)) }
+        if biasMode == .pair { blocks.append(ParameterBlock(name: "bias_hh", shape: [hidden], values: [Double](repeating: 0, count: hidden))) }
+        return blocks
+    }
+
+    public func replacingParameters(_ blocks: [ParameterBlock]) throws -> Elman {
+        try checkReplacement(blocks, of: parameters)
+        var copy = self
+        copy.u = blocks[0].matrix
+        copy.v = blocks[1].matrix
+        copy.b = [Double](repeating: 0, count: hidden)
+        for block in blocks.dropFirst(2) { for i in 0..<hidden { copy.b[i] += block.values[i] } }
+        return copy
+    }
+
+    public func step(state s: [Double], input x: [Double]) -> CellStep {
+        var h = s, d = [Double](repeating: 0, count: hidden)
+        RecurrentLayer(u: u, v: v, b: b).step(&h, input: x, nonlinearity: nonlinearity, derivative: &d)
+        return CellStep(state: h, cache: [d])
+    }
+
+    /// diag(φ′) (V Z + U Y): V Z first, U Y added by gemm, then the row scaling (the order
+    /// `StackedJacobian` used, so stacked spectra are bit-identical to it).
+    public func tangent(_ step: CellStep, state s: [Double], _ z: Matrix<Double>, input y: Matrix<Double>?) -> Matrix<Double> {
+        var out = matmul(v, z)
+        if let y { gemm(.none, u, .none, y, beta: 1, into: &out) }
+        scaleRows(&out, by: step.cache[0])
+        return out
+    }
+
+    /// G = diag(φ′) W; (Vᵀ G, Uᵀ G).
+    public func tangentTransposed(_ step: CellStep, state s: [Double], _ w: Matrix<Double>, needsInput: Bool)
+        -> (state: Matrix<Double>, input: Matrix<Double>) {
+        var g = w
+        scaleRows(&g, by: step.cache[0])
+        return (matmul(v, g, .transposed), needsInput ? matmul(u, g, .transposed) : Matrix(rows: 0, cols: 0))
+    }
+
+    /// g = φ′ ⊙ δ: ∂ℓ/∂h = Vᵀ g, ∂ℓ/∂x = Uᵀ g, ∂ℓ/∂U = g xᵀ, ∂ℓ/∂V = g hᵀ, ∂ℓ/∂b = g (each bias).
+    public func adjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double]) -> CellAdjoint {
+        let g = (0..<hidden).map { step.cache[0][$0] * delta[$0] }
+        var blocks = [outerRowMajor(g, x), outerRowMajor(g, s)]
+        if biasMode != .none { blocks.append(g) }
+        if biasMode == .pair { blocks.append(g) }
+        return CellAdjoint(state: matvec(v, g, .transposed), input: matvec(u, g, .transposed), parameters: blocks)
+    }
+}
+
+/// a bᵀ, row-major (a.count × b.count).
+@inlinable public func outerRowMajor(_ a: [Double], _ b: [Double]) -> [Double] {
+    var out = [Double](repeating: 0, count: a.count * b.count)
+    for i in a.indices { for j in b.indices { out[i * b.count + j] = a[i] * b[j] } }
+    return out
+}
+
+/// Throws unless `blocks` has the names and shapes of `current`, in order, all finite.
+func checkReplacement(_ blocks: [ParameterBlock], of current: [ParameterBlock]) throws {
+    guard blocks.map(\.name) == current.map(\.name) else {
+        throw CellError("parameters \(blocks.map(\.name)) do not match the cell's \(current.map(\.name))")
+    }
+    for (new, old) in zip(blocks, current) where new.shape != old.shape {
+        throw CellError("parameter \(new.name) has shape \(new.shape), the cell's is \(old.shape)")
+    }
+    if let bad = blocks.first(where: { !$0.values.allSatisfy(\.isFinite) }) { throw CellError("parameter \(bad.name) has non-finite values") }
+}

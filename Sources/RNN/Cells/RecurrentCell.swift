@@ -1,0 +1,121 @@
+import Linalg
+
+/// One recurrent layer of any kind, as the engine, the analyses and the adjoint see it, in
+/// Float64. A cell maps (s, x) to s′: s is its state (S entries, S a multiple of H: h alone, or
+/// [h; c] for an LSTM), x its input (I entries), and the layer above (or the readout) reads
+/// the first H entries of s′.
+///
+/// What the rest of ftle asks of a cell, and nothing more:
+/// - `step`: s′ and whatever the cell wants to keep for its derivatives (`CellStep.cache`);
+/// - `tangent`: the forward tangent map ∂s′/∂s · Z + ∂s′/∂x · Y (Z: S×K, Y: I×K or absent),
+///   matrix-free where the cell allows;
+/// - `tangentTransposed`: (∂s′/∂s)ᵀ W and (∂s′/∂x)ᵀ W (W: S×K);
+/// - `adjoint`: for δ = ∂ℓ/∂s′, the gradient with respect to s, x and each parameter block.
+///
+/// The tangent and its transpose are adjoint to each other (⟨W, D Z⟩ = ⟨Dᵀ W, Z⟩), and the
+/// adjoint's state and input parts are `tangentTransposed` of a single column: the tests hold
+/// every cell, including one defined outside `Sources`, to these identities and to central
+/// differences of `step`.
+public protocol RecurrentCell: Sendable {
+    /// The name the registry and model files use ("rnn", "gru", "lstm", or a cell's own).
+    var cellName: String { get }
+    /// H, the size of the output h (the first H entries of the state).
+    var hidden: Int { get }
+    /// S, the size of the state (H, or 2H for an LSTM).
+    var stateSize: Int { get }
+    /// I.
+    var inputSize: Int { get }
+    /// The gate names, in the order `CellStep.gates` holds them ([] for an ungated cell).
+    var gateNames: [String] { get }
+    /// The parameter blocks, in PyTorch's order and layout (names without the `rnn.` prefix
+    /// and `_l{k}` suffix: "weight_ih", "weight_hh", "bias_ih", "bias_hh").
+    var parameters: [ParameterBlock] { get }
+    /// A copy of the cell with these parameter values (same names and shapes as `parameters`).
+    func replacingParameters(_ blocks: [ParameterBlock]) throws -> Self
+
+    /// One step from state s (S) with input x (I).
+    func step(state s: [Double], input x: [Double]) -> CellStep
+    /// ∂s′/∂s · Z + ∂s′/∂x · Y at the step `step` taken from `s`: Z is S×K, Y is I×K (nil: no
+    /// input direction, the input does not move); the result is S×K.
+    func tangent(_ step: CellStep, state s: [Double], _ z: Matrix<Double>, input y: Matrix<Double>?) -> Matrix<Double>
+    /// ((∂s′/∂s)ᵀ W, (∂s′/∂x)ᵀ W) for W (S×K): S×K and I×K (the input part only when
+    /// `needsInput`, an empty matrix otherwise).
+    func tangentTransposed(_ step: CellStep, state s: [Double], _ w: Matrix<Double>, needsInput: Bool)
+        -> (state: Matrix<Double>, input: Matrix<Double>)
+    /// The adjoint of one step for δ = ∂ℓ/∂s′ (S): ∂ℓ/∂s, ∂ℓ/∂x and ∂ℓ/∂(each block of
+    /// `parameters`, same order and layout).
+    func adjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double]) -> CellAdjoint
+}
+
+/// What one step of a cell produced.
+public struct CellStep: Sendable {
+    /// s′ (S entries).
+    public var state: [Double]
+    /// The gate activations (one array of H per gate, in `gateNames` order; [] when ungated).
+    public var gates: [[Double]]
+    /// Whatever the cell keeps for its derivatives (its own layout).
+    public var cache: [[Double]]
+
+    public init(state: [Double], gates: [[Double]] = [], cache: [[Double]] = []) {
+        self.state = state; self.gates = gates; self.cache = cache
+    }
+}
+
+/// The gradients of one step's adjoint.
+public struct CellAdjoint: Sendable {
+    /// ∂ℓ/∂s (S).
+    public var state: [Double]
+    /// ∂ℓ/∂x (I).
+    public var input: [Double]
+    /// ∂ℓ/∂θ for each parameter block (as `RecurrentCell.parameters`, row-major values).
+    public var parameters: [[Double]]
+
+    public init(state: [Double], input: [Double], parameters: [[Double]]) {
+        self.state = state; self.input = input; self.parameters = parameters
+    }
+}
+
+/// A named parameter tensor of a cell, in PyTorch's layout: `shape` as PyTorch reports it
+/// ([rows, cols] for a weight, [n] for a bias), `values` row-major.
+public struct ParameterBlock: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var values: [Double]
+
+    public init(name: String, shape: [Int], values: [Double]) {
+        precondition(shape.reduce(1, *) == values.count, "parameter \(name): \(values.count) values for shape \(shape)")
+        self.name = name; self.shape = shape; self.values = values
+    }
+
+    public init(name: String, matrix: Matrix<Double>) {
+        self.init(name: name, shape: [matrix.rows, matrix.cols], values: matrix.rowMajor)
+    }
+
+    /// The values as a matrix (weights only).
+    public var matrix: Matrix<Double> {
+        precondition(shape.count == 2, "parameter \(name) is not a matrix")
+        return Matrix(rows: shape[0], cols: shape[1], rowMajor: values)
+    }
+}
+
+/// A cell's parameters do not fit; `description` is the one line shown.
+public struct CellError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension RecurrentCell {
+    /// The parameter block called `name` (nil: the cell has none).
+    public func parameter(named name: String) -> ParameterBlock? { parameters.first { $0.name == name } }
+
+    /// The tangent map ∂s′/∂s formed as an S×S matrix (reference path for tests and small
+    /// states; the engine never forms it).
+    public func stateJacobian(_ step: CellStep, state s: [Double]) -> Matrix<Double> {
+        tangent(step, state: s, .identity(stateSize), input: nil)
+    }
+
+    /// ∂s′/∂x formed as an S×I matrix (reference path).
+    public func inputJacobian(_ step: CellStep, state s: [Double]) -> Matrix<Double> {
+        tangent(step, state: s, Matrix(rows: stateSize, cols: inputSize), input: .identity(inputSize))
+    }
+}
