@@ -33,36 +33,42 @@ extension GradientThroughQR {
         public func passes(steps: Int) -> Int { levels(steps: steps) + 1 }
     }
 
-    /// ∇_V L for one sequence through the Q and R factors of a full-frame trace (K = H), equal
-    /// bit for bit to `recurrentWeightGradient(model:trace:label:loss:)` on a trace with
-    /// `keepFrames: true`, without storing T frames: the stepper is copied at the starts of
-    /// `fanOut` parts of the sequence, each part is processed last to first by replaying from
-    /// its copy (recursively, so copies are kept for at most `levels` ranges at a time), and
-    /// only a leaf of ≤ `leafSteps` steps keeps its Q_t, R_t and h_t. Memory is
-    /// `Checkpointing.peakBytes` (≈ 0.2 GB at H = 512, T = 784) instead of 2·T·H² doubles
-    /// (3.3 GB); time is `passes` forward sweeps instead of one. Replaying a stepper copy is
-    /// deterministic, so every Q_t, R_t, h_t and the order of every sum are the stored path's.
-    public static func recurrentWeightGradient(model: RNNModel<Double>, sequence: [Double], steps: Int, label: Int, loss: LossKind,
-                                               initialState: [Double]? = nil, initialFrame: LyapunovStepper.InitialFrame = .identity,
-                                               checkpointing: Checkpointing = Checkpointing()) throws -> Matrix<Double> {
-        let hidden = model.hidden, inputSize = model.inputSize
+    /// ∂L/∂θ for one parameter block of any network (`name`, PyTorch's: `rnn.weight_hh_l0`, …)
+    /// through the Q and R factors of a full-frame trace (K = N), without storing T frames:
+    /// the stepper is copied at the starts of `fanOut` parts of the sequence, each part is
+    /// processed last to first by replaying from its copy (recursively, so copies are kept for
+    /// at most `levels` ranges at a time), and only a leaf of ≤ `leafSteps` steps keeps its
+    /// Q_t, R_t and s_t. In Q coordinates y_t = Q_tᵀ ∂L/∂s_t = R_{t+1}ᵀ y_{t+1} + Q_tᵀ (∂L/∂s_t
+    /// through the readout), so ∂L/∂s_t = Q_t y_t comes from the factors alone; each step then
+    /// adds the block's part of the step's adjoint (`Network.stepAdjoint`) for δ = ∂L/∂s_t.
+    /// Memory is `Checkpointing.peakBytes` with H = N (≈ 0.2 GB at N = 512, T = 784) instead of
+    /// 2·T·N² doubles; time is `passes` forward sweeps instead of one. Values are row-major in
+    /// PyTorch's layout. Equals BPTT (`Network.crossEntropyGradient`) to rounding (tests: 1e-9).
+    public static func parameterGradient(network: Network, parameter name: String, sequence: [Double], steps: Int, label: Int,
+                                         loss: LossKind, initialState: [Double]? = nil,
+                                         initialFrame: LyapunovStepper.InitialFrame = .identity,
+                                         checkpointing: Checkpointing = Checkpointing()) throws -> [Double] {
+        let n = network.stateSize, inputSize = network.inputSize
         precondition(sequence.count == steps * inputSize, "sequence must have T×I values")
+        guard let (layer, block) = network.parameterIndex(named: name) else { preconditionFailure("no parameter \(name)") }
         func input(_ t: Int) -> [Double] { Array(sequence[(t * inputSize)..<((t + 1) * inputSize)]) }
-        var sweep = Sweep(y: [Double](repeating: 0, count: hidden), nextR: nil, gradV: Matrix<Double>(rows: hidden, cols: hidden))
+        var sweep = Sweep(y: [Double](repeating: 0, count: n), nextR: nil,
+                          gradient: [Double](repeating: 0, count: network.layers[layer].parameters[block].values.count))
 
         /// Steps (start, end] backwards, `stepper` being at t = start.
         func backward(_ stepper: LyapunovStepper, end: Int) throws {
             let start = stepper.t, length = end - start
             if length <= checkpointing.leafSteps {
                 var s = stepper
-                var qs: [Matrix<Double>] = [], rs: [Matrix<Double>] = [], hs = [s.h]
+                var qs: [Matrix<Double>] = [], rs: [Matrix<Double>] = [], states = [s.h]
                 while s.t < end {
                     try s.step(input: input(s.t))
-                    qs.append(s.q); rs.append(s.r); hs.append(s.h)
+                    qs.append(s.q); rs.append(s.r); states.append(s.h)
                 }
                 for t in stride(from: end, through: start + 1, by: -1) {
                     let i = t - start - 1
-                    sweep.step(t: t, steps: steps, q: qs[i], r: rs[i], h: hs[i + 1], hPrevious: hs[i], model: model, label: label, loss: loss)
+                    sweep.step(t: t, steps: steps, q: qs[i], r: rs[i], state: states[i + 1], previous: states[i], input: input(t - 1),
+                               network: network, layer: layer, block: block, label: label, loss: loss)
                 }
                 return
             }
@@ -79,38 +85,43 @@ extension GradientThroughQR {
             while let copy = copies.popLast() { try backward(copy, end: bounds[copies.count + 1]) }
         }
 
-        try backward(LyapunovStepper(model: model, k: hidden, initialState: initialState, initialFrame: initialFrame), end: steps)
-        return sweep.gradV
+        try backward(LyapunovStepper(network: network, k: n, initialState: initialState, initialFrame: initialFrame), end: steps)
+        return sweep.gradient
+    }
+
+    /// ∇_V L (H×H) of a single-layer vanilla model: `parameterGradient` for `rnn.weight_hh_l0`.
+    public static func recurrentWeightGradient(model: RNNModel<Double>, sequence: [Double], steps: Int, label: Int, loss: LossKind,
+                                               initialState: [Double]? = nil, initialFrame: LyapunovStepper.InitialFrame = .identity,
+                                               checkpointing: Checkpointing = Checkpointing()) throws -> Matrix<Double> {
+        let values = try parameterGradient(network: Network(model), parameter: "rnn.weight_hh_l0", sequence: sequence, steps: steps,
+                                           label: label, loss: loss, initialState: initialState, initialFrame: initialFrame,
+                                           checkpointing: checkpointing)
+        return Matrix(rows: model.hidden, cols: model.hidden, rowMajor: values)
     }
 
     /// The backward recurrence's state between steps: y_{t+1}, R_{t+1} and the sum so far.
     struct Sweep {
         var y: [Double]
         var nextR: Matrix<Double>?
-        var gradV: Matrix<Double>
+        var gradient: [Double]
 
-        /// Step t of the stored path's loop, with its Q_t, R_t, h_t and h_{t−1}.
-        mutating func step(t: Int, steps: Int, q: Matrix<Double>, r: Matrix<Double>, h ht: [Double], hPrevious hprev: [Double],
-                           model: RNNModel<Double>, label: Int, loss: LossKind) {
-            let hidden = ht.count
-            // y_t = R_{t+1}ᵀ y_{t+1} + Q_tᵀ Wᵀ ∇_{o_t}L
-            var yt = [Double](repeating: 0, count: hidden)
+        /// Step t, with its Q_t, R_t, s_t, s_{t−1} and x_t.
+        mutating func step(t: Int, steps: Int, q: Matrix<Double>, r: Matrix<Double>, state: [Double], previous: [Double], input: [Double],
+                           network: Network, layer: Int, block: Int, label: Int, loss: LossKind) {
+            // y_t = R_{t+1}ᵀ y_{t+1} + Q_tᵀ (∂L/∂s_t through the readout)
+            var yt = [Double](repeating: 0, count: state.count)
             if t < steps, let nextR { gemv(.transposed, nextR, y, into: &yt) }
             if loss == .all || t == steps {
-                var o = model.c
-                gemv(.none, model.w, ht, beta: 1, into: &o)
-                var p = CrossEntropy.softmax(o)
-                p[label] -= 1
-                let wg = matvec(model.w, p, .transposed)
-                gemv(.transposed, q, wg, beta: 1, into: &yt)
+                var direct = [Double](repeating: 0, count: state.count)
+                network.addReadoutAdjoint(network.crossEntropy(state: state, label: label).logitGradient, into: &direct)
+                gemv(.transposed, q, direct, beta: 1, into: &yt)
             }
             y = yt
-            // ∇_{h_t}L = Q_t y_t;  ∇_V L += diag(φ′(a_t)) ∇_{h_t}L h_{t−1}ᵀ (φ′ = 1 − h_t² for tanh)
-            let gh = matvec(q, y)
-            let phi = model.nonlinearity
-            for j in 0..<hidden where hprev[j] != 0 {
-                for i in 0..<hidden { gradV[i, j] += phi.derivative(output: ht[i]) * gh[i] * hprev[j] }
-            }
+            // ∂L/∂s_t = Q_t y_t; the block's part of step t's adjoint
+            let delta = matvec(q, y)
+            let layerSteps = network.step(state: previous, input: input).layerSteps
+            let g = network.stepAdjoint(layerSteps, state: previous, input: input, gradient: delta).parameters[layer][block]
+            for i in g.indices { gradient[i] += g[i] }
             nextR = r
         }
     }

@@ -143,13 +143,16 @@ func csvNumber(_ x: Double) -> String {
 
 struct Gradient: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The recurrent-weight gradient by BPTT and through the stored Q and R factors.",
+        abstract: "A recurrent-weight gradient by BPTT and through the stored Q and R factors.",
         discussion: """
-        With the full frame (K = H), ∂h_s/∂h_t = Q_s (R_s⋯R_{t+1}) Q_tᵀ, so ∇_V L can be computed from the \
-        stored Q_t, R_t and h_t alone. Prints both gradients' Frobenius norms and their relative difference \
-        ‖G_QR − G_BPTT‖ / ‖G_BPTT‖ (Float64). Memory: the frames are not stored but recomputed from \
-        about 3·log₃(T/10) stepper copies of 6 H×H doubles each, plus 3·T·H doubles for BPTT \
-        (≈ 0.2 GB at H = 512, T = 784; the frames take about log₃(T/10) + 1 passes over the sequence, BPTT one more).
+        With the full frame (K = N), ∂s_s/∂s_t = Q_s (R_s⋯R_{t+1}) Q_tᵀ, so ∂L/∂s_t, and from it the gradient of \
+        any parameter, can be computed from the stored Q_t, R_t and s_t alone. Prints the gradient of one \
+        recurrent weight block both ways — its Frobenius norm by BPTT through the cells' adjoints and through \
+        Q and R, and their relative difference ‖G_QR − G_BPTT‖ / ‖G_BPTT‖ (Float64). Any model: the block is \
+        rnn.weight_hh_l{K} of layer --layer K (PyTorch's index, default the top layer); for a GRU or LSTM the \
+        whole block (all gates), or one gate's H×H rows with --gate. Memory: the frames are not stored but \
+        recomputed from about 3·log₃(T/10) stepper copies of 6 N×N doubles each, plus about 8·T·N doubles for \
+        BPTT (≈ 0.2 GB at N = 512, T = 784; the frames take about log₃(T/10) + 1 passes over the sequence, BPTT one more).
         """)
 
     @Option(help: "Model file (.safetensors).") var model: String
@@ -158,40 +161,64 @@ struct Gradient: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Option(help: "Loss: last (cross-entropy of o_T) or all (summed over every step).") var loss: GradientThroughQR.LossKind = .last
+    @Option(help: "The layer whose recurrent weights rnn.weight_hh_l{K} are differentiated (PyTorch's index from 0; default the top layer).")
+    var layer: Int?
+    @Option(help: "GRU/LSTM models: one gate's rows of the block (GRU: r|z|n; LSTM: i|f|g|o; default all gates).") var gate: String?
     @OptionGroup var start: StartOptions
     @Option(help: "Output format: text or json.") var format: Format = .text
     @OptionGroup var dataOptions: DataOptions
 
     func run() throws {
         try reportingErrors {
-            let m: RNNModel<Double> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
-            guard m.layerCount == 1 else {
-                throw UsageError("gradient compares ∇_V L of a single-layer model; this model has \(m.layerCount) layers")
+            let network = Network(try loadNetwork(model, nonlinearity: modelOptions.nonlinearity))
+            let top = network.layers.count - 1, k = layer ?? top
+            guard (0...top).contains(k) else {
+                throw UsageError("--layer \(k) is not a layer of this model (it has \(top == 0 ? "layer 0 only" : "layers 0…\(top)"))")
             }
-            let input = try sequenceOptions.resolve(for: m, data: dataOptions)
+            let cell = network.layers[k], name = "rnn.weight_hh_l\(k)"
+            var rows = 0..<cell.parameter(named: "weight_hh")!.shape[0]
+            if let gate {
+                guard !cell.gateNames.isEmpty else {
+                    throw UsageError("--gate \(quotedForMessage(gate)) names a GRU or LSTM gate block; layer \(k) is a vanilla RNN layer")
+                }
+                guard let g = cell.gateNames.firstIndex(of: gate) else {
+                    throw UsageError("--gate \(quotedForMessage(gate)) is not a gate of layer \(k) (\(cell.gateNames.joined(separator: ", ")))")
+                }
+                rows = (g * cell.hidden)..<((g + 1) * cell.hidden)
+            }
+            let input = try sequenceOptions.resolve(for: network, data: dataOptions)
             guard let label = input.label else { throw UsageError("--input needs --label for the loss") }
-            let seq = input.sequence
-            let h0 = start.initialState(hidden: m.hidden)
-            let begin = monotonicSeconds()
+            let n = network.stateSize
+            let h0 = start.initialState(hidden: n)
             let plan = GradientThroughQR.Checkpointing()
-            let needed = plan.peakBytes(hidden: m.hidden, steps: input.steps) + Double(input.steps) * Double(m.hidden) * 8 * 3
+            let needed = plan.peakBytes(hidden: n, steps: input.steps) + Double(input.steps) * Double(n) * 8 * 8
             guard needed <= TrainingLimits.physicalMemoryBytes else {
-                throw UsageError("the gradient of H = \(m.hidden) over T = \(input.steps) steps would need about \(TrainingLimits.memoryText(needed)) of memory, more than this machine has")
+                throw UsageError("the gradient of N = \(n) over T = \(input.steps) steps would need about \(TrainingLimits.memoryText(needed)) of memory, more than this machine has")
             }
-            let viaQR = try GradientThroughQR.recurrentWeightGradient(model: m, sequence: seq, steps: input.steps, label: label, loss: loss,
-                                                                      initialState: h0, initialFrame: start.frame, checkpointing: plan)
+            let begin = monotonicSeconds()
+            let viaQR = try GradientThroughQR.parameterGradient(network: network, parameter: name, sequence: input.sequence, steps: input.steps,
+                                                                label: label, loss: loss, initialState: h0, initialFrame: start.frame,
+                                                                checkpointing: plan)
             let qrSeconds = monotonicSeconds() - begin
-            let bptt = m.recurrentWeightGradient(sequence: seq, steps: input.steps, label: label, initialState: h0,
-                                                 lossAtEveryStep: loss == .all)
-            let diff = (viaQR - bptt).frobeniusNorm / max(bptt.frobeniusNorm, 1e-300)
+            let bptt = network.crossEntropyGradient(sequence: input.sequence, steps: input.steps, label: label, initialState: h0,
+                                                    lossAtEveryStep: loss == .all).parameters[name]!
+            let columns = cell.hidden
+            let chosenQR = Array(viaQR[(rows.lowerBound * columns)..<(rows.upperBound * columns)])
+            let chosenBPTT = Array(bptt[(rows.lowerBound * columns)..<(rows.upperBound * columns)])
+            func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+            let diff = norm(zip(chosenQR, chosenBPTT).map { $0 - $1 }) / max(norm(chosenBPTT), 1e-300)
+            let blockName = gate.map { "\(name) (gate \($0))" } ?? name
             if format == .json {
-                try emit(jsonText(["model": model, "input": input.description, "loss": loss.rawValue, "hidden": m.hidden,
-                                   "steps": input.steps, "norm_bptt": bptt.frobeniusNorm, "norm_qr": viaQR.frobeniusNorm,
-                                   "relative_difference": diff, "seconds_qr": qrSeconds]), to: nil)
+                var values: [String: Any] = ["model": model, "input": input.description, "loss": loss.rawValue, "hidden": cell.hidden,
+                                             "state_size": n, "cell": cell.cellName, "layer": k, "parameter": name,
+                                             "steps": input.steps, "norm_bptt": norm(chosenBPTT), "norm_qr": norm(chosenQR),
+                                             "relative_difference": diff, "seconds_qr": qrSeconds]
+                if let gate { values["gate"] = gate }
+                try emit(jsonText(values), to: nil)
             } else {
-                print("\(input.description), loss on \(loss == .last ? "the last step" : "every step"):")
-                print(String(format: "  ‖∇_V L‖ by BPTT        %.12g", bptt.frobeniusNorm))
-                print(String(format: "  ‖∇_V L‖ through Q, R   %.12g", viaQR.frobeniusNorm))
+                print("\(input.description), loss on \(loss == .last ? "the last step" : "every step"), gradient of \(blockName):")
+                print(String(format: "  ‖∇ L‖ by BPTT          %.12g", norm(chosenBPTT)))
+                print(String(format: "  ‖∇ L‖ through Q, R     %.12g", norm(chosenQR)))
                 print(String(format: "  relative difference    %.3e", diff))
             }
         }

@@ -167,6 +167,7 @@ protocol SequenceModel {
 
 extension RNNModel: SequenceModel {}
 extension RecurrentNetwork: SequenceModel {}
+extension Network: SequenceModel {}
 
 struct SequenceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Index of an MNIST image to feed (0-based).")

@@ -2,17 +2,21 @@ import Foundation
 import Linalg
 import Lyapunov
 import RNN
+import TestSupport
 import Testing
 
 /// The checkpointed gradient through Q and R (recomputing frames from stepper copies) against
-/// the stored path (every Q_t and R_t kept): equal bit for bit, for several ways of cutting the
+/// the stored path (every Q_t and R_t kept, the vanilla closed form): every cut gives the same
+/// bits (replaying a stepper copy is deterministic), and the stored path's values to 1e-13
+/// relative (the checkpointed path takes φ′ from each cell's own step, the stored path from
+/// the stepper's h_t, which may differ in the last bit), for several ways of cutting the
 /// sequence, both losses, a random h_0 and Q_0, and a T that no cut divides evenly.
 @Suite struct CheckpointedGradientTests {
     static let cuts = [GradientThroughQR.Checkpointing(fanOut: 2, leafSteps: 1), .init(fanOut: 3, leafSteps: 4),
                        .init(fanOut: 5, leafSteps: 7), .init(fanOut: 3, leafSteps: 100)]
 
     @Test(arguments: GradientThroughQR.LossKind.allCases)
-    func equalsTheStoredPathBitForBit(loss: GradientThroughQR.LossKind) throws {
+    func equalsTheStoredPath(loss: GradientThroughQR.LossKind) throws {
         var rng = SeededRandom(seed: 23)
         let h = 9, steps = 61
         let model = modelWith(v: .gaussian(rows: h, cols: h, std: 1.3 / Double(h).squareRoot(), using: &rng), bias: true)
@@ -22,10 +26,13 @@ import Testing
                                       initialFrame: .random(seed: 5), keepFrames: true)
         let stored = GradientThroughQR.recurrentWeightGradient(model: model, trace: trace, label: 3, loss: loss)
         #expect(stored.frobeniusNorm > 1e-6, "a non-trivial gradient")
+        var first: Matrix<Double>? = nil
         for cut in Self.cuts {
             let checkpointed = try GradientThroughQR.recurrentWeightGradient(model: model, sequence: seq, steps: steps, label: 3, loss: loss,
                                                                              initialState: h0, initialFrame: .random(seed: 5), checkpointing: cut)
-            #expect(checkpointed.storage == stored.storage, "fan-out \(cut.fanOut), leaf \(cut.leafSteps)")
+            #expect(relativeError(checkpointed, stored) < 1e-13, "fan-out \(cut.fanOut), leaf \(cut.leafSteps)")
+            if let first { #expect(checkpointed.storage == first.storage, "fan-out \(cut.fanOut), leaf \(cut.leafSteps)") }
+            first = first ?? checkpointed
         }
     }
 

@@ -153,18 +153,29 @@ import Testing
                                   readoutBias: [0.1, -0.2, 0.3])
         let steps = 5, label = 1
         let x = Matrix<Double>.gaussian(rows: steps * 2, cols: 1, using: &rng).storage
-        let gradient = network.crossEntropyGradient(sequence: x, steps: steps, label: label)
-        let blocks = network.namedParameters
-        #expect(Set(gradient.parameters.keys) == Set(blocks.map(\.name)))
-        for (b, block) in blocks.enumerated() {
-            let fd = centralDifference({ values in
-                var changed = blocks
-                changed[b].values = values
-                let moved = try! network.replacingParameters(changed)
-                return CrossEntropy.loss(moved.finalLogits(sequence: x, steps: steps), label: label)
-            }, at: block.values)
-            #expect(relativeError(gradient.parameters[block.name]!, fd) < 1e-6, "\(kind) \(block.name)")
+        /// The loss by plain forward steps: the last step's cross-entropy, or every step's summed.
+        func loss(_ net: Network, everyStep: Bool) -> Double {
+            var s = [Double](repeating: 0, count: net.stateSize), total = 0.0
+            for t in 0..<steps {
+                s = net.step(state: s, input: Array(x[(t * 2)..<((t + 1) * 2)])).state
+                if everyStep || t == steps - 1 { total += CrossEntropy.loss(net.logits(state: s), label: label) }
+            }
+            return total
         }
-        #expect(abs(gradient.loss - CrossEntropy.loss(network.finalLogits(sequence: x, steps: steps), label: label)) < 1e-15)
+        let blocks = network.namedParameters
+        for everyStep in [false, true] {
+            let gradient = network.crossEntropyGradient(sequence: x, steps: steps, label: label, lossAtEveryStep: everyStep)
+            #expect(Set(gradient.parameters.keys) == Set(blocks.map(\.name)))
+            for (b, block) in blocks.enumerated() {
+                let fd = centralDifference({ values in
+                    var changed = blocks
+                    changed[b].values = values
+                    return loss(try! network.replacingParameters(changed), everyStep: everyStep)
+                }, at: block.values)
+                #expect(relativeError(gradient.parameters[block.name]!, fd) < 1e-6, "\(kind) \(block.name) every step: \(everyStep)")
+            }
+            #expect(abs(gradient.loss - loss(network, everyStep: everyStep)) < 1e-13)
+        }
+        #expect(abs(loss(network, everyStep: false) - CrossEntropy.loss(network.finalLogits(sequence: x, steps: steps), label: label)) < 1e-15)
     }
 }

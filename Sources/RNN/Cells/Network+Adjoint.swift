@@ -22,6 +22,15 @@ extension Network {
              ParameterBlock(name: "fc.bias", shape: [classes], values: readoutBias)]
     }
 
+    /// (layer, block) of the parameter called `name` (`rnn.<block>_l{k}`; nil for the readout
+    /// or a name the network does not have).
+    public func parameterIndex(named name: String) -> (layer: Int, block: Int)? {
+        for (k, cell) in layers.enumerated() {
+            if let b = cell.parameters.firstIndex(where: { "rnn.\($0.name)_l\(k)" == name }) { return (k, b) }
+        }
+        return nil
+    }
+
     /// A copy with the values of `namedParameters` replaced (same names, shapes and order).
     public func replacingParameters(_ blocks: [ParameterBlock]) throws -> Network {
         let current = namedParameters
@@ -43,14 +52,13 @@ extension Network {
         return copy
     }
 
-    /// ∂ℓ/∂θ for ℓ = `loss(o_T)` (its gradient `lossGradient(o_T)`), o_T the final logits of
-    /// `steps` inputs (T×I, step-major) from `initialState` (zeros when nil). The slow, clear
-    /// path: the forward pass keeps every layer's state and step, the backward pass runs the
-    /// cells' adjoints from the top layer down and from t = T back to 1.
-    public func gradient(sequence x: [Double], steps: Int, initialState: [Double]? = nil,
-                         loss: ([Double]) -> Double, lossGradient: ([Double]) -> [Double]) -> NetworkGradient {
+    /// ∂ℓ/∂θ for the cross-entropy against `label` of the final logits o_T (or, with
+    /// `lossAtEveryStep`, of every o_t summed), T = `steps` inputs (T×I, step-major) from
+    /// `initialState` (zeros when nil). The slow, clear path: the forward pass keeps every
+    /// layer's state and step, the backward pass runs `stepAdjoint` from t = T back to 1.
+    public func crossEntropyGradient(sequence x: [Double], steps: Int, label: Int, initialState: [Double]? = nil,
+                                     lossAtEveryStep: Bool = false) -> NetworkGradient {
         precondition(x.count == steps * inputSize, "sequence has \(x.count) values, expected T·I = \(steps * inputSize)")
-        let offsets = stateOffsets, top = layers.count - 1
         var states = [initialState ?? [Double](repeating: 0, count: stateSize)]
         var trace = [[CellStep]]()
         func input(_ t: Int) -> [Double] { Array(x[(t * inputSize)..<((t + 1) * inputSize)]) }
@@ -58,45 +66,69 @@ extension Network {
             let (next, layerSteps) = step(state: states[t], input: input(t))
             states.append(next); trace.append(layerSteps)
         }
-        let o = logits(state: states[steps])
-        let dO = lossGradient(o)
-        let hTop = Array(states[steps][offsets[top]..<(offsets[top] + layers[top].hidden)])
         var grads = layers.map { $0.parameters.map { [Double](repeating: 0, count: $0.values.count) } }
-        var delta = [Double](repeating: 0, count: stateSize)
-        let dH = matvec(readoutWeights, dO, .transposed)
-        for i in dH.indices { delta[offsets[top] + i] = dH[i] }
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            var previous = [Double](repeating: 0, count: stateSize)
-            var carried: [Double]? = nil
-            for k in layers.indices.reversed() {
-                let range = offsets[k]..<offsets[k + 1]
-                var d = Array(delta[range])
-                if let c = carried { for i in c.indices { d[i] += c[i] } }
-                let layerInput = k == 0 ? input(t) : Array(trace[t][k - 1].state[0..<layers[k - 1].hidden])
-                let adjoint = layers[k].adjoint(trace[t][k], state: Array(states[t][range]), input: layerInput, gradient: d)
-                for (b, g) in adjoint.parameters.enumerated() { for i in g.indices { grads[k][b][i] += g[i] } }
-                previous.replaceSubrange(range, with: adjoint.state)
-                carried = adjoint.input
+        var readoutW = [Double](repeating: 0, count: readoutWeights.count), readoutB = [Double](repeating: 0, count: classes)
+        var delta = [Double](repeating: 0, count: stateSize), loss = 0.0
+        for t in stride(from: steps, through: 1, by: -1) {
+            if lossAtEveryStep || t == steps {
+                let (value, dO) = crossEntropy(state: states[t], label: label)
+                loss += value
+                let top = topHidden(states[t])
+                for i in 0..<classes { readoutB[i] += dO[i]; for j in top.indices { readoutW[i * top.count + j] += dO[i] * top[j] } }
+                addReadoutAdjoint(dO, into: &delta)
             }
-            delta = previous
+            let adjoint = stepAdjoint(trace[t - 1], state: states[t - 1], input: input(t - 1), gradient: delta)
+            for k in grads.indices { for b in grads[k].indices { for i in grads[k][b].indices { grads[k][b][i] += adjoint.parameters[k][b][i] } } }
+            delta = adjoint.state
         }
         var named = [String: [Double]]()
         for (k, cell) in layers.enumerated() {
             for (b, block) in cell.parameters.enumerated() { named["rnn.\(block.name)_l\(k)"] = grads[k][b] }
         }
-        named["fc.weight"] = outerRowMajor(dO, hTop)
-        named["fc.bias"] = dO
-        return NetworkGradient(parameters: named, initialState: delta, loss: loss(o))
+        named["fc.weight"] = readoutW
+        named["fc.bias"] = readoutB
+        return NetworkGradient(parameters: named, initialState: delta, loss: loss)
     }
 
-    /// `gradient` for the cross-entropy of the final logits against `label`.
-    public func crossEntropyGradient(sequence x: [Double], steps: Int, label: Int, initialState: [Double]? = nil) -> NetworkGradient {
-        gradient(sequence: x, steps: steps, initialState: initialState,
-                 loss: { CrossEntropy.loss($0, label: label) },
-                 lossGradient: { o in
-                     var p = CrossEntropy.softmax(o)
-                     p[label] -= 1
-                     return p
-                 })
+    /// The adjoint of one whole step s = F(s_prev, x) for δ = ∂ℓ/∂s (N): the layers from the
+    /// top down, each receiving its slice of δ plus the input gradient of the layer above.
+    /// Returns ∂ℓ/∂s_prev (N) and each layer's parameter-block gradients.
+    public func stepAdjoint(_ layerSteps: [CellStep], state previous: [Double], input x: [Double], gradient delta: [Double])
+        -> (state: [Double], parameters: [[[Double]]]) {
+        let offsets = stateOffsets
+        var out = [Double](repeating: 0, count: stateSize), parameters = [[[Double]]](repeating: [], count: layers.count)
+        var carried: [Double]? = nil
+        for k in layers.indices.reversed() {
+            let range = offsets[k]..<offsets[k + 1]
+            var d = Array(delta[range])
+            if let c = carried { for i in c.indices { d[i] += c[i] } }
+            let layerInput = k == 0 ? x : Array(layerSteps[k - 1].state[0..<layers[k - 1].hidden])
+            let adjoint = layers[k].adjoint(layerSteps[k], state: Array(previous[range]), input: layerInput, gradient: d)
+            parameters[k] = adjoint.parameters
+            out.replaceSubrange(range, with: adjoint.state)
+            carried = adjoint.input
+        }
+        return (out, parameters)
+    }
+
+    /// h_L of the stacked state s.
+    public func topHidden(_ s: [Double]) -> [Double] {
+        let top = stateOffsets[layers.count - 1]
+        return Array(s[top..<(top + layers[layers.count - 1].hidden)])
+    }
+
+    /// The cross-entropy of o = W h_L + c against `label` and its gradient softmax(o) − e_label.
+    public func crossEntropy(state s: [Double], label: Int) -> (loss: Double, logitGradient: [Double]) {
+        let o = logits(state: s)
+        var p = CrossEntropy.softmax(o)
+        p[label] -= 1
+        return (CrossEntropy.loss(o, label: label), p)
+    }
+
+    /// Adds Wᵀ ∂ℓ/∂o into the top layer's h-rows of an N-vector (∂ℓ/∂s through the readout).
+    public func addReadoutAdjoint(_ logitGradient: [Double], into delta: inout [Double]) {
+        let top = stateOffsets[layers.count - 1]
+        let dH = matvec(readoutWeights, logitGradient, .transposed)
+        for i in dH.indices { delta[top + i] += dH[i] }
     }
 }
