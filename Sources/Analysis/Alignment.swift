@@ -187,6 +187,8 @@ public struct AlignmentStudy: Sendable {
     public var randomBaseline: Double = 0
     /// The three groups' statistics (`Options.statistic`).
     public var stdFirst10 = 0.0, stdLast10 = 0.0, stdRandom10 = 0.0
+    /// Per-sample summaries for resampling the samples (`standardErrors`).
+    var resampling = AlignmentResampling()
 
     /// Runs the study on images `indices` of `data` (default 0..<samples), each with h_0 ~ N(0, 1)
     /// drawn from the seed (and a second draw for the gradient when asked). The samples run on
@@ -247,6 +249,7 @@ public struct AlignmentStudy: Sendable {
         }
         let groups = [firstTen, lastTen, randomTen]
         var valuesFirst10: [Double] = [], valuesLast10: [Double] = [], valuesRandom10: [Double] = []
+        var summaries: [AlignmentSampleSummary] = []
         progress(0, o.samples)
         // One job per sample, and one more for the random baseline, so that its SVDs run on a
         // worker beside the last samples instead of after them.
@@ -265,6 +268,7 @@ public struct AlignmentStudy: Sendable {
                 if case .baseline(let value) = result { baseline = value }
                 return
             }
+            summaries.append(AlignmentSampleSummary(columns, groups: groups, first: first, perStep: o.statistic == .meanPerStep))
             for t in 1...steps {
                 let a = columns[t - 1]
                 rankMin[t - 1] = min(rankMin[t - 1], a.rank); rankMax[t - 1] = max(rankMax[t - 1], a.rank)
@@ -291,6 +295,7 @@ public struct AlignmentStudy: Sendable {
             progress(n + 1, o.samples)
         })
         self.valuesFirst10 = valuesFirst10; self.valuesLast10 = valuesLast10; self.valuesRandom10 = valuesRandom10
+        resampling = AlignmentResampling(statistic: o.statistic, steps: steps, first: first, samples: summaries)
         func std(_ s: Double, _ q: Double, _ n: Int) -> Double {
             guard n > 0 else { return .nan }
             let count = Double(n)
