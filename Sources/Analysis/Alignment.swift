@@ -112,61 +112,6 @@ public struct SampleAlignment: Sendable {
     }
 }
 
-/// The columns of one A_t the study reads: the leading singular vectors' cosines with every Q
-/// vector (K × `leadingCount`) and the trailing ones' (K × `trailingCount`).
-///
-/// Which columns (`AlignmentStudy.NullSpace`): with the null space excluded (the default), only
-/// singular vectors inside ΔV_t's numerical rank r count — the leading are columns
-/// 0..<min(first, r), the trailing the last `last` of the range disjoint from them,
-/// max(first, r − last)..<r — so no vector of LAPACK's arbitrary null-space basis enters a
-/// statistic. With it included (the paper's code), the first `first` and last `last` of all H.
-struct SampleColumns: Sendable {
-    let leading: Matrix<Double>, trailing: Matrix<Double>
-    let rank: Int
-    var leadingCount: Int { leading.cols }
-    var trailingCount: Int { trailing.cols }
-
-    init(_ ranked: SampleAlignment.Ranked, first: Int, last: Int, nullSpace: AlignmentStudy.NullSpace) {
-        let a = ranked.cosines, h = a.rows, n = a.cols
-        rank = ranked.rank
-        let leadingColumns: Range<Int>, trailingColumns: Range<Int>
-        switch nullSpace {
-        case .included:
-            leadingColumns = 0..<first
-            trailingColumns = (n - last)..<n
-        case .excluded:
-            let r = ranked.rank
-            leadingColumns = 0..<min(first, r)
-            trailingColumns = min(max(first, r - last), r)..<r
-        }
-        // A singular vector's sign is LAPACK's choice, and a rounding difference can flip it
-        // (measured: Zen against Sandybridge kernels, row-wise model, from step 20 on). With the
-        // null space excluded each column is given the sign that makes its largest cosine
-        // positive (the Q frame's own signs are fixed by diag(R) > 0), so no statistic depends
-        // on LAPACK's choice; the paper's code keeps LAPACK's signs.
-        let canonicalSigns = nullSpace == .excluded
-        func columns(_ range: Range<Int>) -> Matrix<Double> {
-            var m = Matrix(rows: h, cols: range.count, columnMajor: Array(a.storage[(h * range.lowerBound)..<(h * range.upperBound)]))
-            guard canonicalSigns else { return m }
-            for j in 0..<m.cols {
-                var largest = 0.0
-                for i in 0..<h where abs(m[i, j]) > abs(largest) { largest = m[i, j] }
-                if largest < 0 { for i in 0..<h { m[i, j] = -m[i, j] } }
-            }
-            return m
-        }
-        leading = columns(leadingColumns)
-        trailing = columns(trailingColumns)
-    }
-}
-
-/// What one job of the study's pool gives: a sample's compared columns at every step, or the
-/// random baseline.
-enum StudyJobResult: Sendable {
-    case sample([SampleColumns])
-    case baseline(Double)
-}
-
 /// Figures 1–2 data over many samples.
 public struct AlignmentStudy: Sendable {
     /// How the three groups' alignment values become one number each.
@@ -242,6 +187,8 @@ public struct AlignmentStudy: Sendable {
     public var randomBaseline: Double = 0
     /// The three groups' statistics (`Options.statistic`).
     public var stdFirst10 = 0.0, stdLast10 = 0.0, stdRandom10 = 0.0
+    /// Per-sample summaries for resampling the samples (`standardErrors`).
+    var resampling = AlignmentResampling()
 
     /// Runs the study on images `indices` of `data` (default 0..<samples), each with h_0 ~ N(0, 1)
     /// drawn from the seed (and a second draw for the gradient when asked). The samples run on
@@ -302,6 +249,7 @@ public struct AlignmentStudy: Sendable {
         }
         let groups = [firstTen, lastTen, randomTen]
         var valuesFirst10: [Double] = [], valuesLast10: [Double] = [], valuesRandom10: [Double] = []
+        var summaries: [AlignmentSampleSummary] = []
         progress(0, o.samples)
         // One job per sample, and one more for the random baseline, so that its SVDs run on a
         // worker beside the last samples instead of after them.
@@ -320,6 +268,7 @@ public struct AlignmentStudy: Sendable {
                 if case .baseline(let value) = result { baseline = value }
                 return
             }
+            summaries.append(AlignmentSampleSummary(columns, groups: groups, first: first, perStep: o.statistic == .meanPerStep))
             for t in 1...steps {
                 let a = columns[t - 1]
                 rankMin[t - 1] = min(rankMin[t - 1], a.rank); rankMax[t - 1] = max(rankMax[t - 1], a.rank)
@@ -346,6 +295,7 @@ public struct AlignmentStudy: Sendable {
             progress(n + 1, o.samples)
         })
         self.valuesFirst10 = valuesFirst10; self.valuesLast10 = valuesLast10; self.valuesRandom10 = valuesRandom10
+        resampling = AlignmentResampling(statistic: o.statistic, steps: steps, first: first, samples: summaries)
         func std(_ s: Double, _ q: Double, _ n: Int) -> Double {
             guard n > 0 else { return .nan }
             let count = Double(n)

@@ -7,7 +7,9 @@ public enum StudyReport {
     /// Histogram range for alignment values (cosines).
     static let alignmentBins = 41
 
-    /// `ftle align` JSON: std_first10, std_last10, std_random10, std_by_index_first5 (T×H),
+    /// `ftle align` JSON: std_first10, std_last10, std_random10, their bootstrap standard errors
+    /// over the samples std_first10_se, std_last10_se, std_random10_se (`AlignmentStudy.standardErrors`:
+    /// bootstrap_resamples resamples from bootstrap_seed; null with one sample), std_by_index_first5 (T×H),
     /// std_by_index_last5 (T×H; NaN, written null by `JSONText`, at a step with no such singular vector inside the rank),
     /// random_baseline, histograms {first10, last10, random10: edges, counts}, null_space,
     /// rank_tolerance, rank_by_step and rank_by_step_max (ΔV_t's numerical rank at t = 1…T, the
@@ -18,11 +20,14 @@ public enum StudyReport {
             let h = Histogram(v, lowerBound: -lim, upperBound: lim, binCount: alignmentBins)
             return ["edges": h.binEdges, "counts": h.counts, "std": populationStandardDeviation(v), "count": v.count]
         }
+        let se = s.standardErrors()
         return [
             "hidden": s.hidden, "steps": s.steps, "samples": options.samples, "first": options.first, "last": options.last,
             "seed": options.seed, "singular": options.side.rawValue,
             "q_indices": ["first10": s.firstTen.map { $0 + 1 }, "last10": s.lastTen.map { $0 + 1 }, "random10": s.randomTen.map { $0 + 1 }],
             "std_first10": s.stdFirst10, "std_last10": s.stdLast10, "std_random10": s.stdRandom10,
+            "std_first10_se": se.first, "std_last10_se": se.last, "std_random10_se": se.random,
+            "bootstrap_resamples": AlignmentStudy.bootstrapResamples, "bootstrap_seed": 0,
             "null_space": options.nullSpace.rawValue, "rank_tolerance": "max(m, n)·ε·σ_1, ε = 2^-52",
             "rank_by_step": s.rankByStep, "rank_by_step_max": s.rankByStepMax,
             "jacobian": options.jacobian.rawValue, "statistic": options.statistic.rawValue,

@@ -14,59 +14,6 @@ public enum Reproduction {
     /// the end of the sequence decreases to well below that of the random vectors".
     public static let paperFig2Index = 40
 
-    /// One alignment run of the report.
-    public struct AlignmentRun: Sendable {
-        public var family: String, model: String, convention: String
-        public var first: Double, last: Double, random: Double, baseline: Double
-        /// The std of the alignment with the first singular vectors against Q index, averaged
-        /// over t (Fig. 2's curve, one value per index).
-        public var curve: [Double]
-        /// The std of the alignment with the first singular vectors at the final step, against Q
-        /// index (Fig. 2's last-step curve, the one the paper's sentence is about).
-        public var finalCurve: [Double] = []
-        /// First Q index (1-based) where the curve falls below the random baseline (nil: never).
-        public var crossing: Int? { curve.firstIndex { $0 < baseline }.map { $0 + 1 } }
-        /// Whether the curve rises again after its minimum (a U shape) rather than falling
-        /// steadily: the minimum lies in the first three quarters of the indices and the mean of
-        /// the last ten values exceeds it by more than 10 %.
-        public var risesAgain: Bool {
-            guard let low = curve.min(), let at = curve.firstIndex(of: low), curve.count >= 10 else { return false }
-            return at < 3 * curve.count / 4 && curve.suffix(10).reduce(0, +) / 10 > 1.1 * low
-        }
-
-        public init(family: String, model: String, convention: String, first: Double, last: Double, random: Double,
-                    baseline: Double, curve: [Double]) {
-            self.family = family; self.model = model; self.convention = convention
-            self.first = first; self.last = last; self.random = random; self.baseline = baseline; self.curve = curve
-        }
-
-        public init(family: String, model: String, convention: String, study s: AlignmentStudy) {
-            self.init(family: family, model: model, convention: convention, first: s.stdFirst10, last: s.stdLast10,
-                      random: s.stdRandom10, baseline: s.randomBaseline,
-                      curve: (0..<s.qCount).map { i in
-                          let values = s.stdByIndexFirst.map { $0[i] }.filter(\.isFinite)
-                          return values.reduce(0, +) / Double(max(values.count, 1))
-                      })
-            finalCurve = s.stdByIndexFirst.last ?? []
-        }
-    }
-
-    /// Fig. 1 verdict. Untrained: a baseline, not evidence — any frame in general position gives
-    /// cosines with std 1/√H (0.088 at H = 128), so the row only checks that the study measures
-    /// that (0.080–0.097). Trained: reproduced when first > random > last and each is within 0.02
-    /// of the published value, partly when only the order holds.
-    public static func fig1Verdict(_ r: AlignmentRun, trained: Bool) -> String {
-        if !trained {
-            let inBand = [r.first, r.last, r.random].allSatisfy { (0.080...0.097).contains($0) }
-            return inBand ? "baseline as expected (1/√H for any random frame; not evidence)" : "baseline off (outside 0.080–0.097)"
-        }
-        let ordered = r.first > r.random && r.random > r.last
-        let p = paperFig1Trained
-        let close = abs(r.first - p.first) <= 0.02 && abs(r.last - p.last) <= 0.02 && abs(r.random - p.random) <= 0.02
-        if ordered && close { return "reproduced" }
-        return ordered ? "partly (first > random > last, values off by more than 0.02)" : "not reproduced (order first > random > last fails)"
-    }
-
     /// Fig. 2 verdict, at the final step as the paper states it: reproduced when at every Q index
     /// after 40 the final-step std lies below the random-Q level (the run's random-ten std, the
     /// paper's red line) and the first ten lie above it on average; partly when the indices after
@@ -202,15 +149,7 @@ public enum Reproduction {
                   "\"paper-code\" is `--preset paper-code`: the choices of the paper's code (github.com/ryanavogt/FTLE-gradients, c898f0c) —",
                   "Q_t R_t = D_tᵀ Q_{t−1}, the unbiased std per (t, singular vector) averaged, an independent h_0 for ΔV_t, random Q",
                   "indices from 6–(H−5), validation images, the first and last of all H singular vectors (null space included); for",
-                  "Table 1 the code's own R values and shared random subsets.", "",
-                  "## Fig. 1: std of the alignment of the first five singular vectors of ΔV_t with Q vectors", "",
-                  "| models | model | convention | first 10 | last 10 | random 10 | paper | verdict |",
-                  "|---|---|---|---:|---:|---:|---|---|"]
-        for r in alignment {
-            let trained = r.model == "trained"
-            let p = trained ? paperFig1Trained : paperFig1Untrained
-            md.append("| \(r.family) | \(r.model) | \(r.convention) | \(f(r.first)) | \(f(r.last)) | \(f(r.random)) | \(f(p.first)) / \(f(p.last)) / \(f(p.random)) | \(fig1Verdict(r, trained: trained)) |")
-        }
+                  "Table 1 the code's own R values and shared random subsets.", ""] + fig1Section(alignment)
         md += ["", "## Fig. 2: the trained model's std-vs-Q-index curve at the final step", "",
                "The std of the alignment with the first five singular vectors at the final step t = T, against Q index. The paper:",
                "\"for Q vectors after index \(paperFig2Index), the standard deviation at the end of the sequence decreases to well below",

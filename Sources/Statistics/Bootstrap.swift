@@ -28,6 +28,36 @@ public enum Bootstrap {
         return (low, high)
     }
 
+    /// Bootstrap standard error of a vector statistic: the standard deviation (n − 1 denominator)
+    /// of each component over `resamples` resamples of `count` members, drawn as
+    /// `percentileInterval` draws them (each resample `count` indices in 0..<count, from `rng`
+    /// in a fixed order, so a seeded generator gives a reproducible SE). `statistic(indices)`
+    /// returns the same number of components every time; non-finite components of a resample
+    /// are left out of that component's SE, and a component with fewer than two finite values
+    /// gives NaN. For the mean of n values with population std σ̂ the exact bootstrap SE (the
+    /// limit of many resamples) is σ̂/√n.
+    public static func standardError<G: RandomNumberGenerator>(
+        count: Int, resamples: Int = 1000, using rng: inout G, statistic: ([Int]) -> [Double]
+    ) -> [Double] {
+        precondition(count >= 1 && resamples >= 2, "a bootstrap needs members and at least two resamples")
+        var columns: [[Double]] = []
+        for _ in 0..<resamples {
+            let indices = (0..<count).map { _ in Int.random(in: 0..<count, using: &rng) }
+            let values = statistic(indices)
+            if columns.isEmpty { columns = [[Double]](repeating: [], count: values.count) }
+            precondition(values.count == columns.count, "the statistic must have the same size every time")
+            for (j, x) in values.enumerated() where x.isFinite { columns[j].append(x) }
+        }
+        return columns.map { standardDeviation($0) }
+    }
+
+    /// How many times each of 0..<count occurs in `indices` (a resample as multiplicities).
+    public static func multiplicities(_ indices: [Int], count: Int) -> [Int] {
+        var m = [Int](repeating: 0, count: count)
+        for i in indices { m[i] += 1 }
+        return m
+    }
+
     /// The p-quantile of sorted values by linear interpolation between order statistics
     /// (position p·(n − 1)); NaN for no values.
     public static func quantile(_ sorted: [Double], _ p: Double) -> Double {

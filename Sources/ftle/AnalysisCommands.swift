@@ -63,7 +63,9 @@ struct Align: ParsableCommand {
         (std of the alignment of the first --first singular vectors with Q indices 1..10, H−9..H and \
         10 seeded random others from --random-range; --statistic pooled: one population std pooled over t, \
         samples and singular vectors; mean-per-step: the unbiased std per (t, singular vector) averaged, as \
-        the paper's code), std_by_index_first5 and std_by_index_last5 (T×H), random_baseline (≈ 1/√H), \
+        the paper's code), std_first10_se, std_last10_se and std_random10_se (their bootstrap standard \
+        errors over the samples: 1000 resamples of the N samples with replacement, seed 0, Q indices held \
+        fixed; null for one sample), std_by_index_first5 and std_by_index_last5 (T×H), random_baseline (≈ 1/√H), \
         histograms, q_indices (1-based), and every convention choice (jacobian, statistic, gradient_h0, \
         random_range, samples_from, null_space, preset). --preset paper-code sets them all to the paper's \
         code: --jacobian transposed --statistic mean-per-step --gradient-h0 independent --random-range \

@@ -29,7 +29,11 @@ struct GatedAlignCLITests {
         for key in ["std_first10", "std_last10", "std_random10"] {
             let v = obj[key] as? Double ?? .nan
             #expect(v > 0 && v < 1, "\(key) = \(v)")
+            // Its bootstrap SE over the two samples: positive (the samples differ) and below the value.
+            let se = obj[key + "_se"] as? Double ?? .nan
+            #expect(se > 0 && se < v, "\(key)_se = \(se)")
         }
+        #expect(obj["bootstrap_resamples"] as? Int == 1000 && obj["bootstrap_seed"] as? Int == 0)
         let csv = try CLI.run(args + ["--format", "csv"])
         #expect(csv.status == 0)
         #expect(csv.stdout.split(separator: "\n").count == 1 + 28 * k)
