@@ -34,6 +34,16 @@ public struct LyapunovTrace: Sendable {
     private var snapshots: [LyapunovStepper] = []
     private let sequence: [Double]
     private let inputSize: Int
+    /// Whether the per-step rows are kept.
+    public let rows: Rows
+
+    /// What a trace keeps of each step.
+    public enum Rows: Sendable, Equatable {
+        /// `logR`, `exponents`, `states`, `participationRatios` (and frames when asked for).
+        case kept
+        /// Nothing: `advance(by:onStep:)` hands each step to the caller.
+        case streamed
+    }
 
     /// The final exponents λ_k(T) (of the last computed step).
     public var spectrum: [Double] { exponents.last ?? [] }
@@ -91,10 +101,16 @@ public struct LyapunovTrace: Sendable {
     }
 
     /// A trace of any network of cells with no step computed yet.
+    /// With `rows: .streamed` nothing is kept per step (no `logR`, `exponents`, `states`,
+    /// `participationRatios`): the caller reads each step from `advance(by:onStep:)`, and
+    /// memory is the stepper's whatever T·K is.
     public init(notStarted model: Network, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
-                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
+                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil,
+                rows: Rows = .kept) {
+        precondition(rows == .kept || (!keepFrames && snapshotInterval == nil), "a streamed trace keeps no frames")
         inputSize = model.inputSize
+        self.rows = rows
         precondition(sequence.count == steps * inputSize, "sequence must have T×I values")
         precondition(snapshotInterval.map { $0 >= 1 } ?? true, "snapshot interval must be at least 1")
         stepper = LyapunovStepper(network: model, k: k, initialState: initialState, initialFrame: initialFrame,
@@ -113,12 +129,15 @@ public struct LyapunovTrace: Sendable {
         rFactors = keepFrames ? [] : nil
     }
 
-    /// Computes up to `count` more steps (fewer at the end of the sequence).
-    public mutating func advance(by count: Int) throws {
+    /// Computes up to `count` more steps (fewer at the end of the sequence), calling `onStep`
+    /// with the stepper after each (its `t` is the step just taken).
+    public mutating func advance(by count: Int, onStep: ((LyapunovStepper) throws -> Void)? = nil) throws {
         for _ in 0..<count where stepper.t < steps {
             let t = stepper.t
             if let n = snapshotInterval, t % n == 0 { snapshots.append(stepper) }
             try stepper.step(input: input(atStep: t))
+            try onStep?(stepper)
+            guard rows == .kept else { continue }
             logR.append(stepper.logR)
             exponents.append(stepper.exponents)
             states.append(stepper.h)

@@ -4,25 +4,25 @@ import Lyapunov
 import RNN
 
 extension Spectrum {
-    /// Steps the frame along the sequence and writes each step's rows as soon as they are
-    /// known: CSV straight to the output, JSON's `log_r` and `ftle` rows through temporary
+    /// Advances a streamed `LyapunovTrace` along the sequence and writes each step's rows as soon
+    /// as they are known: CSV straight to the output, JSON's `log_r` and `ftle` rows through temporary
     /// files (the keys are sorted, and `entropy` and `kaplan_yorke` come before them), so
     /// memory is the stepper's (≈ 6 H×K doubles) plus T participation ratios, whatever T·K is.
     /// The text is byte for byte what building the whole result in memory gave (a test holds
     /// the two together). `header` holds the JSON keys that do not depend on the trace.
     func streamSpectrum(model m: RecurrentNetwork, sequence: [Double], steps: Int, k kk: Int,
                         header: [String: Any], to sink: OutputSink) throws {
-        let inputSize = m.inputSize
-        var stepper = LyapunovStepper(network: m, k: kk, initialState: start.initialState(hidden: m.stateSize),
-                                      initialFrame: start.frame, transient: transient, jacobian: jacobian)
+        var trace = LyapunovTrace(notStarted: Network(m), sequence: sequence, steps: steps, k: kk,
+                                  initialState: start.initialState(hidden: m.stateSize), initialFrame: start.frame,
+                                  transient: transient, jacobian: jacobian, rows: .streamed)
         let scale = log2 ? 1 / Foundation.log(2.0) : 1
         var participation: [Double] = []
         participation.reserveCapacity(steps)
         var spectrum: [Double] = []
         let logRows = format == .json ? try TemporaryRows() : nil, ftleRows = format == .json ? try TemporaryRows() : nil
         if format == .csv { try sink.write("t,k,log_r,ftle\n") }
-        for t in 0..<steps {
-            try stepper.step(input: Array(sequence[(t * inputSize)..<((t + 1) * inputSize)]))
+        try trace.advance(by: steps) { stepper in
+            let t = stepper.t - 1
             participation.append(SpectrumStatistics.participationRatio(stepper.firstDirection))
             let logR = stepper.logR.map { $0 * scale }
             let ftle: [Double]? = t >= transient ? stepper.exponents.map { $0 * scale } : nil

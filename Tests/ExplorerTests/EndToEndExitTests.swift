@@ -70,7 +70,8 @@ struct EndToEndQuitWhileComputingTests {
             let session = "ftle-e2e-quit-\(before.first ?? "start")-\(attempt)-\(getpid())"
             let command = "cd \(ExplorerFixtures.temporaryDirectory()) && env -u NO_COLOR TERM=xterm-256color \(EndToEndTests.binary!) explore "
                 + "--model \(Self.model) --data \(ExplorerFixtures.mnistDirectory); echo FTLE_EXIT=$?; sleep 5"
-            #expect(EndToEndTests.tmuxCommand(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", command]).status == 0)
+            let started = EndToEndTests.tmuxCommand(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", command])
+            #expect(started.status == 0, "tmux new-session: \(started.output)")
             defer { EndToEndTests.tmuxCommand(["kill-session", "-t", session]) }
             if !before.isEmpty {
                 // Let the start-up finish, then start the computation the key asks for.

@@ -30,7 +30,7 @@ struct EndToEndTests {
     @discardableResult
     static func tmuxCommand(_ arguments: [String]) -> (status: Int32, output: String) {
         guard let r = try? Subprocess.tmux(arguments) else { return (-1, "") }
-        return (r.status, r.stdout)
+        return (r.status, r.status == 0 ? r.stdout : r.stdout + r.stderr)   // tmux's reason when it fails
     }
 
     /// Captures the pane until `predicate` holds or `timeout` seconds pass; returns the last capture.

@@ -118,11 +118,20 @@ public enum Subprocess {
     /// tmux on a server private to this test process (socket `ftle-tests-<pid>`, no config
     /// file), so tests neither touch the user's sessions nor inherit a server started under
     /// another signal mask; the server exits with its last session. Only `capture-pane`'s
-    /// output is read.
+    /// output is read. A `new-session` that fails is tried again (up to three times, 0.2 s
+    /// apart): when the previous test killed the server's last session, the server is still
+    /// exiting and a client that connects then gets "server exited unexpectedly" (seen under
+    /// load: 1 of 60 sessions).
     @discardableResult
     public static func tmux(_ arguments: [String], timeout: Double = 30) throws -> Result {
-        try run("tmux", ["-L", "ftle-tests-\(getpid())", "-f", "/dev/null"] + arguments,
-                stdout: arguments.first == "capture-pane" ? .capture : .discard, stderr: .discard, timeout: timeout)
+        var attempt = 0
+        while true {
+            let result = try run("tmux", ["-L", "ftle-tests-\(getpid())", "-f", "/dev/null"] + arguments,
+                                 stdout: arguments.first == "capture-pane" ? .capture : .discard, stderr: .capture, timeout: timeout)
+            attempt += 1
+            if result.status == 0 || arguments.first != "new-session" || attempt == 3 { return result }
+            usleep(200_000)
+        }
     }
 
     /// Reads both pipes until the child has exited and the pipes are closed (or 2 s after the
