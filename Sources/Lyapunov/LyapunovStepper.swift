@@ -27,7 +27,9 @@ public enum JacobianConvention: String, Sendable, Codable, CaseIterable {
 ///   lower-triangular (`Network.tangent`), with φ′ the step function (0 at 0) for ReLU;
 /// - the frame evolves as Q_t R_t = D_t Q_{t−1} (or D_tᵀ Q_{t−1} under the `transposed`
 ///   convention; thin QR, Q_t is H×K, R_t is K×K with diag(R_t) ≥ 0); Q_0 is the first K
-///   columns of the identity or a seeded random orthonormal frame;
+///   columns of the identity (for a stacked network under the transposed convention with the
+///   coordinates taken top layer first: `identityColumnsTopLayerFirst`) or a seeded random
+///   orthonormal frame;
 /// - r_t^k = [R_t]_kk and λ_k(t) = (1/t) Σ_{s ≤ t} ln r_s^k in natural log. A zero r gives
 ///   ln r = −∞, carried as −∞ (never NaN); λ_k is then −∞ from that step on.
 /// - With a transient of M steps, steps 1…M move h and Q but are not accumulated:
@@ -153,6 +155,8 @@ public struct LyapunovStepper: Sendable {
         precondition(h.count == hidden, "h_0 must have N entries")
         fast = network.singleTanhElman
         switch initialFrame {
+        case .identity where jacobian == .transposed && network.layers.count > 1:
+            frame = Self.identityColumnsTopLayerFirst(network, kk)
         case .identity: frame = .identityColumns(hidden, kk)
         case let .random(seed):
             var rng = SeededRandom(seed: seed)
@@ -180,6 +184,21 @@ public struct LyapunovStepper: Sendable {
         jq = Matrix(rows: hidden, cols: fusesState ? kk + 1 : kk)
         derivative = [Double](repeating: 0, count: hidden)
         scaledFrame = jacobian == .transposed ? Matrix(rows: hidden, cols: kk) : Matrix(rows: 0, cols: 0)
+    }
+
+    /// The first K columns of the identity with the state's coordinates taken layer L first
+    /// (layer L's H_L coordinates, then layer L − 1's, …): the identity start of a stacked
+    /// network under the transposed convention. D_tᵀ is block upper-triangular, so the plain
+    /// identity's first columns (layer 1's coordinates) span an invariant subspace and the
+    /// frame would never leave layer 1 (K ≤ N_1: layer 1's exponents only; K = N: each layer's
+    /// exponents apart, unsorted). Layer L's coordinates are not invariant under D_tᵀ, as layer
+    /// 1's are not under D_t in the forward convention.
+    static func identityColumnsTopLayerFirst(_ network: Network, _ k: Int) -> Matrix<Double> {
+        let offsets = network.stateOffsets
+        let order = network.layers.indices.reversed().flatMap { offsets[$0]..<offsets[$0 + 1] }
+        var frame = Matrix<Double>(rows: network.stateSize, cols: k)
+        for j in 0..<k { frame[order[j], j] = 1 }
+        return frame
     }
 
     /// Bytes of Float64 storage one stepper holds (frame, product, scaled frame, both R

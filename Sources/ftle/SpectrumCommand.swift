@@ -44,7 +44,9 @@ struct Spectrum: ParsableCommand {
         natural log unless --log2. With --transient M, λ_k(t) averages steps M+1…t only. \
         A stacked model's state is s = [h¹; …; hᴸ] (layer 1 first, N = ΣH_k) and D_t = ∂s_t/∂s_{t−1} is \
         block lower-triangular; with ReLU, φ′ is the step function (0 at 0). A GRU's state is h, an LSTM's [h; c] (h first, 2H per \
-        layer), and D_t is the cell's analytic Jacobian. Q_0 is the first K columns of the identity.
+        layer), and D_t is the cell's analytic Jacobian. Q_0 is the first K columns of the identity; under \
+        --jacobian transposed a stacked model's coordinates are taken top layer first (D_tᵀ is block \
+        upper-triangular, so layer 1's coordinates would span an invariant subspace and never see the layers above).
 
         JSON keys: hidden (H of layer 1), layers (H_1…H_L), state_size (N), cell (rnn, gru or lstm), nonlinearity (tanh, relu, or gated for a GRU/LSTM), steps, k, transient, log_base, jacobian, log_r (T×K, every step), ftle ((T−M)×K, row i is \
         λ(M+1+i)), spectrum (K, λ_k(T)), kaplan_yorke, entropy (sum of positive exponents), \

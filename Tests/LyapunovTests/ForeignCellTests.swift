@@ -79,6 +79,15 @@ struct LinearCell: RecurrentCell {
             for (got, want) in zip(trace.spectrum, expected) {
                 #expect(abs(got - want) < 5e-3, "\(layers.count) layer(s), \(jacobian): \(got) vs \(want)")
             }
+            // The identity start, all N and the leading 3: sorted and right under both
+            // conventions (the transposed one takes the coordinates top layer first).
+            for k in [eigenvalues.count, 3] {
+                let identity = try LyapunovTrace(network: network, sequence: [Double](repeating: 0, count: steps * 2), steps: steps, k: k,
+                                                 jacobian: jacobian)
+                for (got, want) in zip(identity.spectrum, expected.prefix(k)) {
+                    #expect(abs(got - want) < 5e-3, "identity start, K = \(k), \(layers.count) layer(s), \(jacobian): \(got) vs \(want)")
+                }
+            }
         }
     }
 

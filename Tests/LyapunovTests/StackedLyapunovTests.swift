@@ -84,11 +84,15 @@ enum PlainReference {
         return (q, diag)
     }
 
-    /// ln r_t^k for t = 1…T, Q_0 the first K columns of the identity.
+    /// ln r_t^k for t = 1…T, Q_0 the first K columns of the identity — transposed, with the
+    /// coordinates taken top layer first (layer L's, then L − 1's, …).
     static func logR(_ model: RNNModel<Double>, sequence: [Double], steps: Int, k: Int, transposed: Bool = false) -> [[Double]] {
         let n = model.stateSize, i = model.inputSize
         var s = [Double](repeating: 0, count: n)
-        var q = (0..<k).map { c in (0..<n).map { $0 == c ? 1.0 : 0.0 } }
+        var starts = [0]
+        for size in model.layerSizes { starts.append(starts.last! + size) }
+        let order = transposed ? (0..<model.layerCount).reversed().flatMap { starts[$0]..<starts[$0 + 1] } : Array(0..<n)
+        var q = (0..<k).map { c in (0..<n).map { $0 == order[c] ? 1.0 : 0.0 } }
         var out: [[Double]] = []
         for t in 0..<steps {
             let (next, pre) = step(model, s, Array(sequence[(t * i)..<((t + 1) * i)]))
