@@ -26,7 +26,7 @@ public struct GatedSampleAlignment: Sendable {
                 side: SingularSide = .right, jacobian: JacobianConvention = .forward,
                 gradientInitialState: [Double]? = nil) throws {
         precondition(network.layers.count == 1 && gate >= 0 && gate < network.cell.gateCount, "one gated layer and a gate block")
-        trace = try LyapunovTrace(network: .gated(network), sequence: sequence, steps: steps, initialState: initialState,
+        trace = try LyapunovTrace(network: Network(network), sequence: sequence, steps: steps, initialState: initialState,
                                   keepFrames: true, jacobian: jacobian)
         prefix = GatedPrefixGradients(network: network, sequence: sequence, steps: steps, label: label,
                                       initialState: gradientInitialState ?? initialState)
@@ -60,7 +60,7 @@ public struct GatedSampleAlignment: Sendable {
                                          gradientInitialState: [Double]? = nil,
                                          _ body: (Int, SampleAlignment.Ranked) throws -> Void) throws {
         precondition(network.layers.count == 1 && gate >= 0 && gate < network.cell.gateCount, "one gated layer and a gate block")
-        var trace = LyapunovTrace(notStarted: .gated(network), sequence: sequence, steps: steps, initialState: initialState,
+        var trace = LyapunovTrace(notStarted: Network(network), sequence: sequence, steps: steps, initialState: initialState,
                                   jacobian: jacobian)
         let prefix = GatedPrefixGradients(network: network, sequence: sequence, steps: steps, label: label,
                                           initialState: gradientInitialState ?? initialState)

@@ -69,7 +69,7 @@ public enum Sensitivity {
     public static func trace(network: RecurrentNetwork, image: [Float], score: PixelScore,
                              jacobian: JacobianConvention = .forward) throws -> LyapunovTrace {
         guard let task = network.imageTask else { preconditionFailure("the network has no MNIST task") }
-        return try LyapunovTrace(network: network, sequence: network.sequence(ofImage: image).map(Double.init), steps: task.steps,
+        return try LyapunovTrace(network: Network(network), sequence: network.sequence(ofImage: image).map(Double.init), steps: task.steps,
                                  k: min(score.directions, network.stateSize), jacobian: jacobian)
     }
 

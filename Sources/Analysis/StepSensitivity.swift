@@ -59,7 +59,7 @@ extension SensitivityStudy {
         }
         for n in 0..<count {
             let x = set.sequence(n), label = set.labels[n]
-            let trace = try LyapunovTrace(network: analysis, sequence: x, steps: set.steps,
+            let trace = try LyapunovTrace(network: Network(analysis), sequence: x, steps: set.steps,
                                           k: min(options.score.directions, analysis.stateSize), jacobian: options.jacobian)
             let scores = Sensitivity.stepScores(trace, score: options.score)
             // Highest score first; ties (and −∞) by step index.

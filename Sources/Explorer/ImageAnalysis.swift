@@ -75,8 +75,8 @@ struct ImageAnalysis {
             gateNames = []
             gateMeans = []
         }
-        let snapshotBytes = LyapunovStepper(network: model, k: self.directions, jacobian: jacobian).snapshotBytes
-        trace = LyapunovTrace(notStarted: model, sequence: sequence, steps: steps,
+        let snapshotBytes = LyapunovStepper(network: Network(model), k: self.directions, jacobian: jacobian).snapshotBytes
+        trace = LyapunovTrace(notStarted: Network(model), sequence: sequence, steps: steps,
                               k: self.directions, jacobian: jacobian,
                               snapshotInterval: LyapunovTrace.snapshotInterval(steps: steps, bytesPerSnapshot: snapshotBytes))
     }

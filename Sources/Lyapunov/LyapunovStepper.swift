@@ -132,14 +132,6 @@ public struct LyapunovStepper: Sendable {
                   qrMethod: qrMethod, jacobian: jacobian, implicitFrame: implicitPolicy)
     }
 
-    /// A stepper of a loaded model of any cell.
-    public init(network: RecurrentNetwork, k: Int? = nil, initialState h0: [Double]? = nil,
-                initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,
-                jacobian: JacobianConvention = .forward, implicitFrame implicitPolicy: ImplicitFrame = .whenFaster) {
-        self.init(network: Network(network), k: k, initialState: h0, initialFrame: initialFrame, transient: transient,
-                  qrMethod: qrMethod, jacobian: jacobian, implicitFrame: implicitPolicy)
-    }
-
     /// A stepper of any network (K ≤ N, the state size: 2H per LSTM layer).
     public init(network: Network, k: Int? = nil, initialState h0: [Double]? = nil,
                 initialFrame: InitialFrame = .identity, transient: Int = 0, qrMethod: QRMethod = .automatic,

@@ -61,16 +61,6 @@ public struct LyapunovTrace: Sendable {
                       jacobian: jacobian, snapshotInterval: snapshotInterval, computeNow: computeNow)
     }
 
-    /// The same for a loaded model of any cell.
-    public init(network: RecurrentNetwork, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
-                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
-                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward,
-                snapshotInterval: Int? = nil, computeNow: Bool = true) throws {
-        try self.init(network: Network(network), sequence: sequence, steps: steps, k: k, initialState: initialState,
-                      initialFrame: initialFrame, transient: transient, keepFrames: keepFrames, qrMethod: qrMethod,
-                      jacobian: jacobian, snapshotInterval: snapshotInterval, computeNow: computeNow)
-    }
-
     /// The same for any network of cells.
     public init(network: Network, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
@@ -84,15 +74,6 @@ public struct LyapunovTrace: Sendable {
 
     /// A trace with no step computed yet (`advance(by:)` computes it).
     public init(notStarted model: RNNModel<Double>, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
-                initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
-                qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
-        self.init(notStarted: Network(model), sequence: sequence, steps: steps, k: k, initialState: initialState,
-                  initialFrame: initialFrame, transient: transient, keepFrames: keepFrames, qrMethod: qrMethod, jacobian: jacobian,
-                  snapshotInterval: snapshotInterval)
-    }
-
-    /// A trace of a loaded model of any cell with no step computed yet.
-    public init(notStarted model: RecurrentNetwork, sequence: [Double], steps: Int, k: Int? = nil, initialState: [Double]? = nil,
                 initialFrame: LyapunovStepper.InitialFrame = .identity, transient: Int = 0, keepFrames: Bool = false,
                 qrMethod: QRMethod = .automatic, jacobian: JacobianConvention = .forward, snapshotInterval: Int? = nil) {
         self.init(notStarted: Network(model), sequence: sequence, steps: steps, k: k, initialState: initialState,

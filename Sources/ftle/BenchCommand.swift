@@ -30,7 +30,7 @@ extension Bench {
         var best = Double.infinity, spectrum: [Double] = []
         for _ in 0..<`repeat` {
             let start = monotonicSeconds()
-            let trace = try LyapunovTrace(network: .gated(network), sequence: x, steps: t, k: kk,
+            let trace = try LyapunovTrace(network: Network(network), sequence: x, steps: t, k: kk,
                                           qrMethod: qr == "householder" ? .householder : .automatic)
             best = min(best, monotonicSeconds() - start)
             spectrum = trace.spectrum

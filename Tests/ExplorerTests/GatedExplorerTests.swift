@@ -86,7 +86,7 @@ struct GatedExplorerTests {
         #expect(spectrum.isComplete && spectrum.directions == n)
         // The spectrum is the stepper's on the same sequence.
         let image = ExplorerFixtures.testSet.image(0)
-        let reference = try LyapunovTrace(network: .gated(network), sequence: image.map(Double.init), steps: 28, k: n)
+        let reference = try LyapunovTrace(network: Network(network), sequence: image.map(Double.init), steps: 28, k: n)
         #expect(spectrum.logR == reference.logR)
         // Gate means: names in PyTorch's order, step 1 against the hand-written cell.
         #expect(spectrum.gateNames == cell.gateNames)

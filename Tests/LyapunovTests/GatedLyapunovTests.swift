@@ -5,7 +5,7 @@ import RNN
 import Testing
 import TestSupport
 
-/// The Lyapunov stepper on GRU and LSTM stacks (`LyapunovStepper(network: .gated)`), against a
+/// The Lyapunov stepper on GRU and LSTM stacks (`LyapunovStepper(network: Network(g))`), against a
 /// plain reference: the dense Jacobian `GatedNetwork.stateJacobian` (itself tested against
 /// PyTorch autograd in RNNTests) times Q, then modified Gram–Schmidt. Float64 throughout.
 @Suite struct GatedLyapunovTests {
@@ -46,9 +46,17 @@ import TestSupport
         let g = setting.layers == 2 ? stack
             : try GatedNetwork(layers: [stack.layers[0]], readoutWeights: Matrix(rows: 2, cols: stack.layers[0].hidden), readoutBias: [0, 0])
         let k = 5, i = g.inputSize
-        var stepper = LyapunovStepper(network: .gated(g), k: k, jacobian: jacobian)
+        var stepper = LyapunovStepper(network: Network(g), k: k, jacobian: jacobian)
         var s = [Double](repeating: 0, count: g.stateSize)
+        // Q_0: the identity's first K columns; a stack under the transposed convention takes the
+        // coordinates top layer first (layer 2's state, then layer 1's).
         var q = Matrix<Double>.identityColumns(g.stateSize, k)
+        if jacobian == .transposed && g.layers.count == 2 {
+            let top = g.stateOffset(ofLayer: 1)
+            let order = Array(top..<g.stateSize) + Array(0..<top)
+            q = Matrix(rows: g.stateSize, cols: k)
+            for j in 0..<k { q[order[j], j] = 1 }
+        }
         for t in 0..<steps {
             let xt = Array(x[(t * i)..<((t + 1) * i)])
             try stepper.step(input: xt)
@@ -66,8 +74,8 @@ import TestSupport
     @Test(arguments: ["gru", "lstm"])
     func leadingExponentsDoNotDependOnK(cell: String) throws {
         let (g, x, steps) = try Self.network(cell)
-        let few = try LyapunovTrace(network: .gated(g), sequence: x, steps: steps, k: 3)
-        let all = try LyapunovTrace(network: .gated(g), sequence: x, steps: steps)
+        let few = try LyapunovTrace(network: Network(g), sequence: x, steps: steps, k: 3)
+        let all = try LyapunovTrace(network: Network(g), sequence: x, steps: steps)
         #expect(all.k == g.stateSize)
         for t in 0..<steps { for j in 0..<3 { #expect(abs(few.logR[t][j] - all.logR[t][j]) <= 1e-12) } }
     }
