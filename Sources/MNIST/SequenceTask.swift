@@ -32,6 +32,9 @@ public enum SequenceTask: Equatable, Sendable, CustomStringConvertible {
 
     public var name: String { kind.rawValue }
 
+    /// The metadata `task` of a model of array sequences (no MNIST task).
+    public static let noTaskName = "none"
+
     public var description: String { name }
 
     /// Number of steps T.

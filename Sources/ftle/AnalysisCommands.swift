@@ -412,7 +412,7 @@ struct Perturb: ParsableCommand {
             }
             return
         }
-        guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: perturb needs MNIST images for \(g.cell.withArticle)") }
+        guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
         let test = try dataOptions.load(.test)
         try Self.checkImages(images, test: test)
         var o = studyConventions()

@@ -276,7 +276,7 @@ struct GatedCLITests {
             BadInputCase(name: "532 perturb --inputs on a gated model, one T×I sequence for a set", args: ["perturb", "--model", gru, "--inputs", xl, "--labels", xl],
                          stderr: "ftle: \(xl): array has shape [9, 3], expected N×T×I\n", status: 1),
             BadInputCase(name: "533 perturb of a gated model without a task", args: ["perturb", "--model", lstm],
-                         stderr: "ftle: the model has no MNIST task: perturb needs MNIST images for an LSTM\n", status: 1),
+                         stderr: "ftle: the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy\n", status: 1),
             BadInputCase(name: "535 report --gated with --preset paper-code", args: ["report", "--gated", gru, "--preset", "paper-code", "--out", dir + "/r1"],
                          stderr: "ftle: --gated studies GRU/LSTM models under the paper's R values; drop --reproduction and --preset\n", status: 2),
             BadInputCase(name: "536 report --gated of a vanilla model", args: ["report", "--gated", CLI.root + "/Samples/models/rowwise-h128.safetensors", "--out", dir + "/r2"],

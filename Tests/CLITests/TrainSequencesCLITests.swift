@@ -36,6 +36,26 @@ struct TrainSequencesCLITests {
         #expect(m.layerCount == 2 && m.inputSize == 3 && m.classes == 4 && m.metadata.epochsTrained == 3)
     }
 
+    /// A sequence model with MNIST's shapes (I = 28, C = 10) records `task` "none", so it is
+    /// never read as a row-wise MNIST model: `--image` is refused (it was taken as an image
+    /// of the row-wise task before, exit 0).
+    @Test func sequenceModelOfMNISTShapesIsNotAnMNISTModel() throws {
+        let d = temporaryFolder("train-seq-mnist-shapes")
+        func write(_ name: String, _ a: NPYArray) throws { try Data(a.encoded(float32: true)).write(to: URL(fileURLWithPath: d + "/" + name)) }
+        try write("x.npy", NPYArray(shape: [20, 4, 28], values: (0..<2240).map { sin(0.3 * Double($0)) }))
+        try write("y.npy", NPYArray(shape: [20], values: (0..<20).map { Double($0 % 10) }))
+        let run = try CLI.run(["train", "--inputs", d + "/x.npy", "--labels", d + "/y.npy", "--hidden", "4", "--batch", "6",
+                               "--epochs", "1", "--out", d + "/run"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try SafeTensorsFile(contentsOf: d + "/run/model.safetensors").metadata["task"] == "none")
+        let predict = try CLI.run(["predict", "--model", d + "/run/model.safetensors", "--image", "0"])
+        #expect(predict.status == 1)
+        #expect(predict.stderr == "ftle: --image needs a model of an MNIST task (rowwise, pixelwise or permuted); this model has none: give --input X.npy\n")
+        try write("one.npy", NPYArray(shape: [4, 28], values: (0..<112).map { sin(0.3 * Double($0)) }))
+        let onSequence = try CLI.run(["predict", "--model", d + "/run/model.safetensors", "--input", d + "/one.npy"])
+        #expect(onSequence.status == 0, "\(onSequence.stderr)")
+    }
+
     /// SIGTERM in the middle of a sequence-set run: the batch finishes, a checkpoint is saved,
     /// exit 130; `--resume` (reading the recorded files) ends with the weights of a straight run.
     @Test func sigtermSavesACheckpointAndResumeFinishesTheRun() throws {

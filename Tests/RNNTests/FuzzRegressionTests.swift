@@ -82,7 +82,7 @@ import Testing
         let m = RNNModel<Float>(task: .rowwise, hidden: 2, initialization: .pytorch, seed: 1)
         var file = m.safeTensors()
         file.metadata["task"] = "rowwise\nfake second line"
-        #expect(throws: FileFormatError(path: "m", "unknown task \"rowwise\\nfake second line\" in metadata (expected rowwise, pixelwise or permuted)")) {
+        #expect(throws: FileFormatError(path: "m", "unknown task \"rowwise\\nfake second line\" in metadata (expected rowwise, pixelwise, permuted or none)")) {
             try RNNModel<Double>(file: SafeTensorsFile(parsing: file.encoded(), path: "m"), path: "m")
         }
     }

@@ -45,7 +45,7 @@ extension RNNModel {
         }
         var meta = metadata.extra
         meta["format"] = "ftle-rnn-1"
-        meta["task"] = imageTask?.name
+        meta["task"] = imageTask?.name ?? SequenceTask.noTaskName   // "none": array sequences, never guessed as MNIST
         meta["hidden"] = String(h)
         meta["input_size"] = String(i)
         meta["layers"] = layerCount > 1 ? String(layerCount) : nil

@@ -4,7 +4,8 @@ import MNIST
 
 /// What a model file says besides its weights, read the same way for every cell (vanilla,
 /// GRU, LSTM): the MNIST task (metadata key `task`, with `task.permutation` for the permuted
-/// task; when `task` is absent, guessed from the shapes: I = 1 with a permutation is permuted,
+/// task; `none` for a model of array sequences (ftle writes it for `train --inputs`, so such a
+/// model is never read as an MNIST one); when `task` is absent, guessed from the shapes: I = 1 with a permutation is permuted,
 /// I = 28 and C = 10 row-wise, I = 1, C = 10 and one layer pixel-wise, anything else none),
 /// the input standardization (`input_mean`/`input_std`, both or neither) and the remaining
 /// metadata (init, seed, epochs trained, test accuracy, and every other key kept as `extra`).
@@ -33,6 +34,8 @@ struct RecordedModelFacts {
         case "permuted":
             guard let p = permutation else { throw fail("task is permuted but tensor \"\(TensorName.permutation)\" is missing") }
             task = .permuted(permutation: p)
+        case SequenceTask.noTaskName?:
+            task = nil
         case nil:
             let mnist = k == RNNModel<Double>.mnistClasses
             if let p = permutation, i == 1 { task = .permuted(permutation: p) }
@@ -40,7 +43,7 @@ struct RecordedModelFacts {
             else if mnist && i == 1 && layerCount == 1 { task = .pixelwise }
             else { task = nil }
         case let other?:
-            throw fail("unknown task \(quotedForMessage(other)) in metadata (expected rowwise, pixelwise or permuted)")
+            throw fail("unknown task \(quotedForMessage(other)) in metadata (expected rowwise, pixelwise, permuted or none)")
         }
         if permutation != nil && task?.kind != .permuted {
             throw fail("tensor \"\(TensorName.permutation)\" belongs to permuted models only, but this is \(task.map { "a \($0.name)" } ?? "not an MNIST") model")
