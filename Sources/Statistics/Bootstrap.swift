@@ -14,6 +14,18 @@ public enum Bootstrap {
         count: Int, resamples: Int = 2000, level: Double = 0.95, using rng: inout G, statistic: ([Int]) -> [Double]
     ) -> (low: [Double], high: [Double]) {
         precondition(count >= 1 && resamples >= 2 && level > 0 && level < 1, "a bootstrap needs members, resamples and a level in (0, 1)")
+        let columns = replicates(count: count, resamples: resamples, using: &rng, statistic: statistic)
+        let alpha = (1 - level) / 2
+        let low = columns.map { quantile($0.sorted(), alpha) }
+        let high = columns.map { quantile($0.sorted(), 1 - alpha) }
+        return (low, high)
+    }
+
+    /// Each component's finite values over `resamples` resamples of `count` members (each
+    /// resample `count` indices in 0..<count drawn from `rng` in a fixed order).
+    private static func replicates<G: RandomNumberGenerator>(
+        count: Int, resamples: Int, using rng: inout G, statistic: ([Int]) -> [Double]
+    ) -> [[Double]] {
         var columns: [[Double]] = []
         for _ in 0..<resamples {
             let indices = (0..<count).map { _ in Int.random(in: 0..<count, using: &rng) }
@@ -22,10 +34,7 @@ public enum Bootstrap {
             precondition(values.count == columns.count, "the statistic must have the same size every time")
             for (j, x) in values.enumerated() where x.isFinite { columns[j].append(x) }
         }
-        let alpha = (1 - level) / 2
-        let low = columns.map { quantile($0.sorted(), alpha) }
-        let high = columns.map { quantile($0.sorted(), 1 - alpha) }
-        return (low, high)
+        return columns
     }
 
     /// Bootstrap standard error of a vector statistic: the standard deviation (n − 1 denominator)
@@ -40,14 +49,7 @@ public enum Bootstrap {
         count: Int, resamples: Int = 1000, using rng: inout G, statistic: ([Int]) -> [Double]
     ) -> [Double] {
         precondition(count >= 1 && resamples >= 2, "a bootstrap needs members and at least two resamples")
-        var columns: [[Double]] = []
-        for _ in 0..<resamples {
-            let indices = (0..<count).map { _ in Int.random(in: 0..<count, using: &rng) }
-            let values = statistic(indices)
-            if columns.isEmpty { columns = [[Double]](repeating: [], count: values.count) }
-            precondition(values.count == columns.count, "the statistic must have the same size every time")
-            for (j, x) in values.enumerated() where x.isFinite { columns[j].append(x) }
-        }
+        let columns = replicates(count: count, resamples: resamples, using: &rng, statistic: statistic)
         return columns.map { standardDeviation($0) }
     }
 
