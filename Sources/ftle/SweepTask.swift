@@ -116,15 +116,15 @@ struct SweepTaskCommand: ParsableCommand {
             print("\(analysis.rawValue): \(args.joined(separator: " "))")
             switch analysis {
             case .spectrum:
-                var command = try parseAsCommand(Spectrum.self, args)
+                let command = try parseAsCommand(Spectrum.self, args)
                 try command.run()
                 result.spectrum = try SpectrumSummary(spectrumJSON: readJSONObject(output))
             case .align:
-                var command = try parseAsCommand(Align.self, args)
+                let command = try parseAsCommand(Align.self, args)
                 try command.run()
                 result.align = try AlignmentSummary(alignJSON: readJSONObject(output))
             case .perturb:
-                var command = try parseAsCommand(Perturb.self, args)
+                let command = try parseAsCommand(Perturb.self, args)
                 try command.run()
                 result.perturb = try PerturbationRow.rows(perturbJSON: readJSONObject(output))
             }
