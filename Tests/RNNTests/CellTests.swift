@@ -103,6 +103,17 @@ import Testing
         }
     }
 
+    /// The registry's entries agree with the layers the cells wrap: a GRU's gates r, z, n and
+    /// S = H, an LSTM's i, f, g, o and S = 2H; the names are those model files use.
+    @Test func registryAgreesWithTheLayers() {
+        for kind in GatedLayer.Cell.allCases {
+            let layer = Self.gated(kind, biases: true, seed: 61)
+            let cell: any RecurrentCell = kind == .gru ? GRU(layer) : LSTM(layer)
+            #expect(cell.cellName == kind.rawValue && cell.gateNames == kind.gateNames && cell.stateSize == layer.stateSize)
+        }
+        #expect(Self.elman(.tanh, bias: .pair, seed: 62).cellName == CellKind.rnn.rawValue)
+    }
+
     /// A vanilla stack's tangent (both conventions) is bit-identical to `StackedJacobian`, the
     /// code it replaces.
     @Test func vanillaStackMatchesStackedJacobianExactly() {

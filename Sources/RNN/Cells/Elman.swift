@@ -26,7 +26,7 @@ public struct Elman: RecurrentCell, Equatable {
     public var hidden: Int { v.rows }
     public var stateSize: Int { v.rows }
     public var inputSize: Int { u.cols }
-    public var gateNames: [String] { [] }
+    public var gateNames: [String] { CellRegistry.elman.gateNames }
     /// True for the single-layer tanh cell the stepper's fused fast path handles.
     public var isTanh: Bool { nonlinearity == .tanh }
 

@@ -8,7 +8,7 @@ public struct GRU: GatedRecurrentCell, Equatable {
         precondition(layer.cell == .gru, "GRU(_:) needs a GRU layer")
         self.layer = layer
     }
-    public var cellName: String { CellRegistry.gru.name }
+    public static let entry = CellRegistry.gru
 }
 
 /// PyTorch's `nn.LSTM` layer as a `RecurrentCell`: state [h; c] (S = 2H), gates i, f, g, o.
@@ -18,21 +18,24 @@ public struct LSTM: GatedRecurrentCell, Equatable {
         precondition(layer.cell == .lstm, "LSTM(_:) needs an LSTM layer")
         self.layer = layer
     }
-    public var cellName: String { CellRegistry.lstm.name }
+    public static let entry = CellRegistry.lstm
 }
 
 /// What GRU and LSTM share: their `GatedLayer` does the arithmetic. The cache is the layer
 /// step's auxiliary vector (GRU: W_hn h + b_hn; LSTM: tanh c′).
 public protocol GatedRecurrentCell: RecurrentCell {
     var layer: GatedLayer { get set }
+    /// The cell's registry entry (name, gates, state multiple).
+    static var entry: CellRegistry { get }
     init(_ layer: GatedLayer)
 }
 
 extension GatedRecurrentCell {
+    public var cellName: String { Self.entry.name }
     public var hidden: Int { layer.hidden }
-    public var stateSize: Int { layer.stateSize }
+    public var stateSize: Int { Self.entry.stateMultiple * layer.hidden }
     public var inputSize: Int { layer.inputSize }
-    public var gateNames: [String] { layer.cell.gateNames }
+    public var gateNames: [String] { Self.entry.gateNames }
 
     public var parameters: [ParameterBlock] {
         var blocks = [ParameterBlock(name: "weight_ih", matrix: layer.inputWeights),
