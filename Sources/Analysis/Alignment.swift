@@ -13,65 +13,122 @@ public enum SingularSide: String, Sendable, CaseIterable {
     case left
 }
 
-/// Gradient-subspace alignment of one sample (paper Figs. 1–2): at each step t, the cosines
-/// A_t = Q_tᵀ E_t between the Lyapunov vectors and the singular vectors of ΔV_t.
+/// How a Q vector (N entries, the whole state) meets singular vectors that live in one layer's
+/// h-rows of the state.
+public enum QComponents: String, Sendable, CaseIterable {
+    /// The true cosine in the state space: q_i · ê_j, ê_j the singular vector placed in h's rows
+    /// (zeros elsewhere), i.e. the h-rows of q as they are. For one vanilla or GRU layer (N = H)
+    /// it is q · e itself; ‖q_h‖ (`Ranked.qNorms`) says how much of q is in h's rows at all.
+    case state
+    /// The h-rows of q re-normalised to unit length (0 when their norm is below 1e-12), so that
+    /// every entry spans [−1, 1] whatever part of q lies in h (ftle's earlier LSTM default).
+    case renormalised
+}
+
+/// Gradient-subspace alignment of one sample (paper Figs. 1–2) for any network: at each step t,
+/// the cosines A_t = Q_tᵀ E_t between the Lyapunov vectors (the full frame, K = N) and the
+/// singular vectors of ΔW_t, the prefix gradient of a recurrent `WeightBlock` (the paper's
+/// ΔV_t for one vanilla layer). E_t lives in the block's layer's h (`BlockPrefixGradients.stateRows`),
+/// so A_t takes those rows of Q_t (`QComponents`).
 public struct SampleAlignment: Sendable {
     public let trace: LyapunovTrace
-    public let prefix: PrefixGradients
+    public let prefix: BlockPrefixGradients
     public let side: SingularSide
+    public let qComponents: QComponents
 
-    /// Runs the full-frame Lyapunov trace (K = H, frames kept) from `initialState` under the
-    /// `jacobian` convention, and the prefix gradients from the same states — or, when
-    /// `gradientInitialState` is given, from a forward pass of their own started there (the
-    /// paper's code draws a second, independent h_0 for the gradients).
+    /// Runs the full-frame Lyapunov trace (K = N, frames kept) from `initialState` under the
+    /// `jacobian` convention, and the prefix gradients of `block` from the same initial state
+    /// or, when `gradientInitialState` is given, from there (the paper's code draws a second,
+    /// independent h_0 for the gradients).
+    public init(network: Network, block: WeightBlock, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
+                side: SingularSide = .right, jacobian: JacobianConvention = .forward, qComponents: QComponents = .state,
+                gradientInitialState: [Double]? = nil) throws {
+        trace = try LyapunovTrace(network: network, sequence: sequence, steps: steps, initialState: initialState, keepFrames: true,
+                                  jacobian: jacobian)
+        prefix = try BlockPrefixGradients(network: network, block: block, sequence: sequence, steps: steps, label: label,
+                                          initialState: gradientInitialState ?? initialState)
+        try Self.checkSide(side, prefix)
+        self.side = side
+        self.qComponents = qComponents
+    }
+
+    /// A single vanilla layer's study of V (`weight_hh_l0`).
     public init(model: RNNModel<Double>, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
                 side: SingularSide = .right, jacobian: JacobianConvention = .forward,
                 gradientInitialState: [Double]? = nil) throws {
-        trace = try LyapunovTrace(model: model, sequence: sequence, steps: steps, initialState: initialState, keepFrames: true,
-                                  jacobian: jacobian)
-        if let h0 = gradientInitialState {
-            prefix = PrefixGradients(model: model, sequence: sequence, steps: steps, label: label, initialState: h0)
-        } else {
-            prefix = PrefixGradients(model: model, states: trace.stateMatrix(throughStep: steps), label: label)
-        }
-        self.side = side
+        try self.init(network: Network(model), block: WeightBlock(layer: 0), sequence: sequence, steps: steps, label: label,
+                      initialState: initialState, side: side, jacobian: jacobian, gradientInitialState: gradientInitialState)
     }
 
-    /// A_t: H×H, entry (i, j) = q_i(t) · e_j(t) with e_j the j-th singular vector of ΔV_t
-    /// (singular values in non-increasing order). Entries are cosines in [−1, 1].
+    /// A_t: N×C (C = the block's rows for `.left`, H for `.right`), entry (i, j) = q_i(t) · e_j(t)
+    /// (through `qComponents`) with e_j the j-th singular vector of ΔW_t (singular values in
+    /// non-increasing order). Entries are in [−1, 1].
     public func alignment(atStep t: Int) throws -> Matrix<Double> {
-        try SampleAlignment.alignment(q: trace.frames![t - 1], deltaV: prefix.gradient(atStep: t), side: side)
+        let q = Self.frame(trace.frames![t - 1], rows: prefix.stateRows, components: qComponents).q
+        return try SampleAlignment.alignment(q: q, deltaV: prefix.gradient(atStep: t), side: side)
     }
 
     /// Calls `body(t, A_t)` for t = 1…T in order, with A_t exactly as `alignment(atStep:)` gives
     /// it, holding one frame at a time: the trace steps on while the alignments are taken, so
-    /// memory is O(H² + T·H) instead of the T frames (T·H² doubles: 1.6 GB at H = 512, T = 784)
-    /// the stored trace keeps. ΔV_t comes from the trace's own states h_0…h_t, or from a forward
-    /// pass of its own started at `gradientInitialState` (see `init`).
-    public static func forEachStep(model: RNNModel<Double>, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
-                                   side: SingularSide = .right, jacobian: JacobianConvention = .forward,
-                                   gradientInitialState: [Double]? = nil,
+    /// memory is O(N² + T·N) instead of the T frames (T·N² doubles: 1.6 GB at N = 512, T = 784)
+    /// the stored trace keeps.
+    public static func forEachStep(network: Network, block: WeightBlock, sequence: [Double], steps: Int, label: Int,
+                                   initialState: [Double]?, side: SingularSide = .right, jacobian: JacobianConvention = .forward,
+                                   qComponents: QComponents = .state, gradientInitialState: [Double]? = nil,
                                    _ body: (Int, Matrix<Double>) throws -> Void) throws {
-        try forEachRankedStep(model: model, sequence: sequence, steps: steps, label: label, initialState: initialState, side: side,
-                              jacobian: jacobian, gradientInitialState: gradientInitialState) { t, ranked in
+        try forEachRankedStep(network: network, block: block, sequence: sequence, steps: steps, label: label, initialState: initialState,
+                              side: side, jacobian: jacobian, qComponents: qComponents, gradientInitialState: gradientInitialState) { t, ranked in
             try body(t, ranked.cosines)
         }
     }
 
-    /// `forEachStep` with each A_t's singular values and numerical rank (`Ranked`).
+    /// `forEachStep` with each A_t's singular values, numerical rank and ‖q_h‖ (`Ranked`).
+    public static func forEachRankedStep(network: Network, block: WeightBlock, sequence: [Double], steps: Int, label: Int,
+                                         initialState: [Double]?, side: SingularSide = .right, jacobian: JacobianConvention = .forward,
+                                         qComponents: QComponents = .state, gradientInitialState: [Double]? = nil,
+                                         _ body: (Int, Ranked) throws -> Void) throws {
+        var trace = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps, initialState: initialState, jacobian: jacobian)
+        let prefix = try BlockPrefixGradients(network: network, block: block, sequence: sequence, steps: steps, label: label,
+                                              initialState: gradientInitialState ?? initialState)
+        try checkSide(side, prefix)
+        for t in 1...steps {
+            try trace.advance(by: 1)
+            let (q, norms) = frame(trace.stepper.q, rows: prefix.stateRows, components: qComponents)
+            let ranked = try rankedAlignment(q: q, deltaV: prefix.gradient(atStep: t), side: side)
+            try body(t, Ranked(cosines: ranked.cosines, singularValues: ranked.singularValues, rank: ranked.rank, qNorms: norms))
+        }
+    }
+
+    /// The single vanilla layer's `forEachRankedStep` (V = `weight_hh_l0`).
     public static func forEachRankedStep(model: RNNModel<Double>, sequence: [Double], steps: Int, label: Int, initialState: [Double]?,
                                          side: SingularSide = .right, jacobian: JacobianConvention = .forward,
                                          gradientInitialState: [Double]? = nil,
                                          _ body: (Int, Ranked) throws -> Void) throws {
-        var trace = LyapunovTrace(notStarted: model, sequence: sequence, steps: steps, initialState: initialState, jacobian: jacobian)
-        let ownGradient = gradientInitialState.map {
-            PrefixGradients(model: model, sequence: sequence, steps: steps, label: label, initialState: $0)
+        try forEachRankedStep(network: Network(model), block: WeightBlock(layer: 0), sequence: sequence, steps: steps, label: label,
+                              initialState: initialState, side: side, jacobian: jacobian, gradientInitialState: gradientInitialState, body)
+    }
+
+    /// The rows `rows` of each column of `q` (the whole of q when they are all of it), as they
+    /// are (`.state`) or scaled to unit length (`.renormalised`; columns whose part has norm
+    /// below 1e-12 become 0); and each column's norm in those rows, ‖q_h‖.
+    public static func frame(_ q: Matrix<Double>, rows: Range<Int>, components: QComponents) -> (q: Matrix<Double>, norms: [Double]) {
+        var out = Matrix<Double>(rows: rows.count, cols: q.cols), norms = [Double](repeating: 0, count: q.cols)
+        for j in 0..<q.cols {
+            var norm = 0.0
+            for i in rows { norm += q[i, j] * q[i, j] }
+            norm = norm.squareRoot()
+            norms[j] = norm
+            if components == .renormalised && norm < 1e-12 { continue }
+            for (r, i) in rows.enumerated() { out[r, j] = components == .renormalised ? q[i, j] / norm : q[i, j] }
         }
-        for t in 1...steps {
-            try trace.advance(by: 1)
-            let prefix = ownGradient ?? PrefixGradients(model: model, states: trace.stateMatrix(throughStep: t), label: label)
-            try body(t, rankedAlignment(q: trace.stepper.q, deltaV: prefix.gradient(atStep: t), side: side))
-        }
+        return (rows.count == q.rows && components == .state ? q : out, norms)
+    }
+
+    /// Left singular vectors live in the block's row space: the layer's h only when the block
+    /// has H rows (a vanilla layer's V, or one gate).
+    static func checkSide(_ side: SingularSide, _ prefix: BlockPrefixGradients) throws {
+        guard side == .left && prefix.rows.count != prefix.columns else { return }
+        throw CellError("left singular vectors of \(prefix.block.parameterName) live in its \(prefix.rows.count) gate rows, not in a state space; choose one gate or the right singular vectors")
     }
 
     /// A_t with the singular values of ΔV_t and its numerical rank (see `numericalRank`):
@@ -83,6 +140,13 @@ public struct SampleAlignment: Sendable {
         /// σ_1 ≥ … ≥ σ_H of ΔV_t.
         public let singularValues: [Double]
         public let rank: Int
+        /// ‖q_h‖ of each Q vector: the norm of its part in the singular vectors' space (all 1
+        /// when that is the whole state; empty when not computed).
+        public let qNorms: [Double]
+
+        public init(cosines: Matrix<Double>, singularValues: [Double], rank: Int, qNorms: [Double] = []) {
+            self.cosines = cosines; self.singularValues = singularValues; self.rank = rank; self.qNorms = qNorms
+        }
     }
 
     /// `alignment(q:deltaV:side:)` with ΔV_t's singular values and numerical rank.
@@ -183,7 +247,11 @@ public struct AlignmentStudy: Sendable {
     public var stdByIndexFirst: [[Double]] = [], stdByIndexLast: [[Double]] = []
     /// The numerical rank of ΔV_t at each step t = 1…T: smallest and largest over the samples.
     public var rankByStep: [Int] = [], rankByStepMax: [Int] = []
-    /// Std of dot products between singular vectors of independent Gaussian H×H matrices.
+    /// ‖q_h‖ of each Q vector (K), averaged over samples and steps: the part of q in the
+    /// singular vectors' space (all 1 for one vanilla or GRU layer; empty if not computed).
+    public var qNormByIndex: [Double] = []
+    /// Std of dot products between singular vectors of independent Gaussian matrices, in the
+    /// dimension the cosines live in (≈ 1/√N).
     public var randomBaseline: Double = 0
     /// The three groups' statistics (`Options.statistic`).
     public var stdFirst10 = 0.0, stdLast10 = 0.0, stdRandom10 = 0.0
@@ -204,14 +272,30 @@ public struct AlignmentStudy: Sendable {
     }
 
     /// Runs the study on `sequences` (each T×I values step-major, `options.samples` of them)
-    /// with their labels: what the image form runs, for any single-layer model and data.
+    /// with their labels: what the image form runs, for a single-layer vanilla model and any data.
     public init(model: RNNModel<Double>, sequences: [[Double]], labels: [Int], steps: Int, options o: Options, threads: Int = 1,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
         precondition(model.upperLayers.isEmpty, "the study compares Q with ∂ℓ_t/∂V of a single-layer model")
+        try self.init(network: Network(model), block: WeightBlock(layer: 0), sequences: sequences, labels: labels, steps: steps,
+                      options: o, threads: threads, progress: progress)
+    }
+
+    /// The study of `block` (a layer's `weight_hh`, or one gate's rows of it) of any network
+    /// over `sequences` (T×I values each) with their labels: Q groups over the K = N Lyapunov
+    /// vectors of the whole state, singular vectors of ΔW_t in the layer's h (see
+    /// `SampleAlignment`; `qComponents` says how the two meet). The random baseline is taken
+    /// in the dimension the cosines live in (N for `.state`, H for `.renormalised`).
+    public init(network: Network, block: WeightBlock, qComponents: QComponents = .state, sequences: [[Double]], labels: [Int],
+                steps: Int, options o: Options, threads: Int = 1, progress: (Int, Int) -> Void = { _, _ in }) throws {
         precondition(sequences.count == o.samples && labels.count == o.samples)
-        try self.init(qCount: model.hidden, hidden: model.hidden, steps: steps, options: o, threads: threads, progress: progress) { n, h0, gradientH0, body in
-            try SampleAlignment.forEachRankedStep(model: model, sequence: sequences[n], steps: steps, label: labels[n], initialState: h0,
-                                            side: o.side, jacobian: o.jacobian, gradientInitialState: gradientH0, body)
+        let place = try block.resolve(in: network)
+        let singularCount = o.side == .right ? place.columns : place.rows.count
+        try self.init(qCount: network.stateSize, hidden: singularCount, steps: steps, options: o, threads: threads,
+                      baselineDimension: qComponents == .state ? network.stateSize : place.columns,
+                      progress: progress) { n, h0, gradientH0, body in
+            try SampleAlignment.forEachRankedStep(network: network, block: block, sequence: sequences[n], steps: steps, label: labels[n],
+                                                  initialState: h0, side: o.side, jacobian: o.jacobian, qComponents: qComponents,
+                                                  gradientInitialState: gradientH0, body)
         }
     }
 
@@ -221,7 +305,8 @@ public struct AlignmentStudy: Sendable {
     /// started at s_0 (`qCount` values drawn N(0, 1)) and its gradient at the second draw when
     /// `options.gradientInitialState` is independent. Q groups: the first ten, the last ten of
     /// `qCount`, and ten seeded random others.
-    init(qCount k: Int, hidden h: Int, steps: Int, options o: Options, threads: Int, progress: (Int, Int) -> Void,
+    init(qCount k: Int, hidden h: Int, steps: Int, options o: Options, threads: Int, baselineDimension: Int? = nil,
+         progress: (Int, Int) -> Void,
          alignments: @escaping @Sendable (Int, [Double], [Double]?, (Int, SampleAlignment.Ranked) throws -> Void) throws -> Void) throws {
         hidden = h
         qCount = k
@@ -242,6 +327,7 @@ public struct AlignmentStudy: Sendable {
         var sumF = [[Double]](repeating: [Double](repeating: 0, count: k), count: steps), sqF = sumF, sumL = sumF, sqL = sumF
         var countF = [Int](repeating: 0, count: steps), countL = countF
         var rankMin = [Int](repeating: Int.max, count: steps), rankMax = [Int](repeating: 0, count: steps)
+        var qNormSums = [Double](repeating: 0, count: k), qNormCount = 0
         // The draws of every sample, in the order a one-by-one loop makes them.
         let initialStates: [(h0: [Double], gradient: [Double]?)] = (0..<o.samples).map { _ in
             let h0 = (0..<k).map { _ in rng.nextNormal() }
@@ -255,7 +341,7 @@ public struct AlignmentStudy: Sendable {
         // worker beside the last samples instead of after them.
         var baseline = 0.0
         try WorkerPool(workers: threads).orderedMap(count: o.samples + 1, { n -> StudyJobResult in
-            if n == o.samples { return .baseline(try AlignmentStudy.randomBaseline(hidden: h, pairs: 4, seed: o.seed &+ 7)) }
+            if n == o.samples { return .baseline(try AlignmentStudy.randomBaseline(hidden: baselineDimension ?? h, pairs: 4, seed: o.seed &+ 7)) }
             var columns: [SampleColumns] = []
             columns.reserveCapacity(steps)
             try alignments(n, initialStates[n].h0, initialStates[n].gradient) { t, ranked in
@@ -272,6 +358,7 @@ public struct AlignmentStudy: Sendable {
             for t in 1...steps {
                 let a = columns[t - 1]
                 rankMin[t - 1] = min(rankMin[t - 1], a.rank); rankMax[t - 1] = max(rankMax[t - 1], a.rank)
+                if a.qNorms.count == k { for i in 0..<k { qNormSums[i] += a.qNorms[i] }; qNormCount += 1 }
                 for j in 0..<a.leadingCount {
                     momentSamples[t - 1][j] += 1
                     for (g, group) in groups.enumerated() {
@@ -305,6 +392,7 @@ public struct AlignmentStudy: Sendable {
         stdByIndexLast = (0..<steps).map { t in (0..<k).map { std(sumL[t][$0], sqL[t][$0], countL[t]) } }
         rankByStep = rankMin.map { $0 == Int.max ? 0 : $0 }
         rankByStepMax = rankMax
+        qNormByIndex = qNormCount > 0 ? qNormSums.map { $0 / Double(qNormCount) } : []
         randomBaseline = baseline
         switch o.statistic {
         case .pooled:

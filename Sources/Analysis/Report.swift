@@ -13,7 +13,9 @@ public enum StudyReport {
     /// std_by_index_last5 (T×H; NaN, written null by `JSONText`, at a step with no such singular vector inside the rank),
     /// random_baseline, histograms {first10, last10, random10: edges, counts}, null_space,
     /// rank_tolerance, rank_by_step and rank_by_step_max (ΔV_t's numerical rank at t = 1…T, the
-    /// smallest and largest over the samples).
+    /// smallest and largest over the samples), q_count (K), q_norm_by_index (K: ‖q_h‖, each Q
+    /// vector's norm in the singular vectors' space, averaged over samples and steps) and
+    /// q_norm_first10, q_norm_last10, q_norm_random10 (its mean over each group).
     public static func alignmentJSON(_ s: AlignmentStudy, options: AlignmentStudy.Options) -> [String: Any] {
         func hist(_ v: [Double]) -> [String: Any] {
             let lim = max(0.05, v.map(abs).max() ?? 1)
@@ -21,6 +23,11 @@ public enum StudyReport {
             return ["edges": h.binEdges, "counts": h.counts, "std": populationStandardDeviation(v), "count": v.count]
         }
         let se = s.standardErrors()
+        // Mean ‖q_h‖ of a Q group (NaN, written null, when not computed).
+        func groupMean(_ indices: [Int]) -> Double {
+            guard s.qNormByIndex.count == s.qCount else { return .nan }
+            return indices.reduce(0) { $0 + s.qNormByIndex[$1] } / Double(indices.count)
+        }
         return [
             "hidden": s.hidden, "steps": s.steps, "samples": options.samples, "first": options.first, "last": options.last,
             "seed": options.seed, "singular": options.side.rawValue,
@@ -34,7 +41,9 @@ public enum StudyReport {
             "gradient_h0": options.gradientInitialState.rawValue,
             "random_range": [(options.randomRange?.lowerBound ?? 11), (options.randomRange?.upperBound ?? s.qCount - 10)],
             "std_by_index_first5": s.stdByIndexFirst, "std_by_index_last5": s.stdByIndexLast,
-            "random_baseline": s.randomBaseline,
+            "random_baseline": s.randomBaseline, "q_count": s.qCount,
+            "q_norm_by_index": s.qNormByIndex,
+            "q_norm_first10": groupMean(s.firstTen), "q_norm_last10": groupMean(s.lastTen), "q_norm_random10": groupMean(s.randomTen),
             "histograms": ["first10": hist(s.valuesFirst10), "last10": hist(s.valuesLast10), "random10": hist(s.valuesRandom10)],
         ]
     }
@@ -55,7 +64,7 @@ public enum StudyReport {
     /// Fig. 2: std of the alignment vs Q index, one line per t coloured by t, and the random baseline.
     public static func figure2(_ s: AlignmentStudy, title: String, last: Bool) -> String {
         let data = last ? s.stdByIndexLast : s.stdByIndexFirst
-        let x = (1...s.hidden).map(Double.init)
+        let x = (1...s.qCount).map(Double.init)
         let series = data.enumerated().map { t, row in
             LineSeries(name: "t = \(t + 1)", x: x, y: row, colorValue: Double(t + 1))
         }

@@ -11,12 +11,15 @@ import Linalg
 struct SampleColumns: Sendable {
     let leading: Matrix<Double>, trailing: Matrix<Double>
     let rank: Int
+    /// ‖q_h‖ of each Q vector (`SampleAlignment.Ranked.qNorms`).
+    let qNorms: [Double]
     var leadingCount: Int { leading.cols }
     var trailingCount: Int { trailing.cols }
 
     init(_ ranked: SampleAlignment.Ranked, first: Int, last: Int, nullSpace: AlignmentStudy.NullSpace) {
         let a = ranked.cosines, h = a.rows, n = a.cols
         rank = ranked.rank
+        qNorms = ranked.qNorms
         let leadingColumns: Range<Int>, trailingColumns: Range<Int>
         switch nullSpace {
         case .included:

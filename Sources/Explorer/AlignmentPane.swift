@@ -24,18 +24,12 @@ struct AlignmentPane: Widget {
     /// The first Q vector shown (0-based; `[` `]` while the pane has the focus), and those keys.
     var scroll = 0
     var scrollKeys = "[ ]"
-    /// Why this model has no alignment (gated or stacked), shown instead; nil for one vanilla layer.
-    var undefinedNote: String? = nil
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
         let viewName = view == .heatmap ? scale.rawValue : "spread vs q"
         let title = "Alignment Q" + context.text("ᵀ", ascii: "'") + "E" + context.separator + "t \(t)"
             + context.separator + viewName
         let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
-        if let undefinedNote {
-            PaneFrame.note(undefinedNote, into: &grid, inside: inside, context: context)
-            return
-        }
         guard inside.height >= 4 else { return }
         guard let result else {
             PaneFrame.placeholder(traceComplete: traceComplete, into: &grid, inside: inside, context: context)

@@ -256,14 +256,10 @@ public final class ExplorerApp {
             engine.analyze(.init(analysisID: state.analysisID, model: model, input: state.analysisInput, label: state.knownLabel,
                                  directions: state.directions, jacobian: state.jacobian))
             engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
-            if state.model.alignmentUndefinedReason == nil {
-                engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
-            }
+            engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
         case .requestFlips:
             engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
         case .requestAlignment:
-            // Gated and stacked models have no alignment (ImageAnalysis.alignment: one vanilla layer).
-            guard state.model.alignmentUndefinedReason == nil else { return }
             engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
         case let .loadTheme(name):
             loadTheme(name)

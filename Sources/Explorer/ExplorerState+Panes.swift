@@ -33,10 +33,7 @@ extension ExplorerState {
                       traceComplete: currentSpectrum?.isComplete == true,
                       scaleKey: ExplorerKeys.hint(.toggleAlignmentScale, in: keys),
                       viewKey: ExplorerKeys.hint(.toggleAlignmentView, in: keys), isFocused: focus == .alignment,
-                      scroll: alignmentScroll, scrollKeys: scrollKeys(keys),
-                      undefinedNote: model.alignmentUndefinedReason.map { reason in
-                          reason + "." + (model.cell == "rnn" ? "" : " \(ExplorerKeys.hint(.toggleGatePane, in: keys)): gate pane")
-                      })
+                      scroll: alignmentScroll, scrollKeys: scrollKeys(keys))
     }
 
     /// The gates of a GRU or LSTM, in the alignment pane's place (`v`; the default for them).

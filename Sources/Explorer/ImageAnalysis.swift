@@ -12,11 +12,12 @@ import RNN
 ///
 /// Alignment uses the same K-column frame (the first K Lyapunov vectors), not a full
 /// H-column one. Flips and logits call ``Sensitivity``; alignment calls
-/// ``SampleAlignment/alignment(q:deltaV:side:)`` and ``PrefixGradients``.
+/// ``SampleAlignment/rankedAlignment(q:deltaV:side:)`` and ``BlockPrefixGradients``.
 ///
 /// A GRU or LSTM network steps the same way (its state is h, or [h; c] for an LSTM); its
-/// gates' mean activations per step go with the spectrum (the gate pane), and alignment,
-/// defined for one vanilla layer's V, is not computed for it (nor for a stack, s = [h¹; …; hᴸ]).
+/// gates' mean activations per step go with the spectrum (the gate pane). Alignment takes
+/// the top layer's whole recurrent block (V for a vanilla layer; all gates for a GRU or LSTM)
+/// and the true cosine of each Q vector with its singular vectors placed in that layer's h.
 ///
 /// The input is an MNIST image or any T×I sequence (``AnalysisInput``); for a sequence the
 /// flips become step ablations (`ImageAnalysis+Ablation.swift`).
@@ -34,6 +35,8 @@ struct ImageAnalysis {
     let sequence: [Double]
     let steps: Int
     private var trace: LyapunovTrace
+    /// The model as the engine steps it.
+    private let network: Network
     /// GRU/LSTM: each gate's mean activation at steps 1…T (T×G), and the gates' names.
     private let gateMeans: [[Double]]
     private let gateNames: [String]
@@ -75,8 +78,9 @@ struct ImageAnalysis {
             gateNames = []
             gateMeans = []
         }
-        let snapshotBytes = LyapunovStepper(network: Network(model), k: self.directions, jacobian: jacobian).snapshotBytes
-        trace = LyapunovTrace(notStarted: Network(model), sequence: sequence, steps: steps,
+        network = Network(model)
+        let snapshotBytes = LyapunovStepper(network: network, k: self.directions, jacobian: jacobian).snapshotBytes
+        trace = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps,
                               k: self.directions, jacobian: jacobian,
                               snapshotInterval: LyapunovTrace.snapshotInterval(steps: steps, bytesPerSnapshot: snapshotBytes))
     }
@@ -136,11 +140,14 @@ struct ImageAnalysis {
     /// within its numerical rank r (e1…e5 and e(r−4)…e_r): vectors past the rank span the
     /// null space, an arbitrary basis, and are never shown.
     func alignment(atStep t: Int) throws -> AlignmentResult {
-        guard case let .vanilla(model) = model else { throw AlignmentUndefined(reason: "alignment is defined for a vanilla RNN's V; this model is \(self.model.cellName == "lstm" ? "an" : "a") \(self.model.cellName.uppercased())") }
-        guard model.layerCount == 1 else { throw AlignmentUndefined(reason: "alignment studies one layer's V; this model has \(model.layerCount) layers") }
         let q = try frame(atStep: t)
-        let deltaV = PrefixGradients(model: model, states: trace.stateMatrix(throughStep: t), label: label).gradient(atStep: t)
-        let ranked = try SampleAlignment.rankedAlignment(q: q, deltaV: deltaV, side: .right)   // K×H
+        // ΔW_t of the top layer's whole recurrent block (V for a vanilla layer), from the
+        // trace's h_0; its singular vectors live in that layer's h, met by the true cosine.
+        let size = network.inputSize
+        let prefix = try BlockPrefixGradients(network: network, block: .top(of: network), sequence: Array(sequence[0..<(t * size)]),
+                                              steps: t, label: label, initialState: trace.states[0])
+        let inH = SampleAlignment.frame(q, rows: prefix.stateRows, components: .state).q
+        let ranked = try SampleAlignment.rankedAlignment(q: inH, deltaV: prefix.gradient(atStep: t), side: .right)   // K×H
         let a = ranked.cosines, rank = ranked.rank
         let first = Array(0..<min(5, rank))
         let last = Array(max(rank - 5, first.count)..<rank)
@@ -149,7 +156,7 @@ struct ImageAnalysis {
         cosines.reserveCapacity(directions * columns.count)
         for i in 0..<directions { for j in columns { cosines.append(a[i, j]) } }
         return AlignmentResult(analysisID: id, t: t, directions: directions, singularIndices: columns, cosines: cosines,
-                               rank: rank, dimension: model.hidden)
+                               rank: rank, dimension: prefix.columns)
     }
 
     /// Rankings, flipped images and their logits (one batched forward pass).

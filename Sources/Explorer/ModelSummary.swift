@@ -69,14 +69,6 @@ public struct ModelSummary: Equatable, Sendable {
     /// Whether the classes have names other than their indices.
     public var hasClassNames: Bool { classNames != (0..<classes).map(String.init) }
 
-    /// Why the alignment pane has nothing to show for this model (nil when it does): alignment
-    /// compares Q with the singular vectors of ΔV, the gradient of one vanilla layer's V.
-    public var alignmentUndefinedReason: String? {
-        if cell != "rnn" { return "alignment is defined for a vanilla RNN's V; this model is \(cell == "lstm" ? "an" : "a") \(cell.uppercased())" }
-        if layerSizes.count > 1 { return "alignment studies one layer's V; this model has \(layerSizes.count) layers" }
-        return nil
-    }
-
     /// The header's model field: "H 128" for one tanh layer; the cell or φ first otherwise
     /// ("GRU H 64", "relu H 16"), and every layer's width for a stack ("H 16,16").
     public var shapeText: String {

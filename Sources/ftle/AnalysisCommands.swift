@@ -8,6 +8,7 @@ import RNN
 import TerminalUI
 
 extension SingularSide: ExpressibleByArgument {}
+extension QComponents: ExpressibleByArgument {}
 extension AlignmentStudy.Statistic: ExpressibleByArgument {}
 extension AlignmentStudy.GradientInitialState: ExpressibleByArgument {}
 extension AlignmentStudy.NullSpace: ExpressibleByArgument {}
@@ -82,14 +83,20 @@ struct Align: ParsableCommand {
         largest over the samples). --null-space included takes the first and last of all H, as the \
         paper's code (row-wise, T = 28 < H = 128: every "last five" vector is then a null-space one).
 
-        GRU and LSTM models (one layer): --gate names the recurrent weight block W_hk (H×H) whose \
-        gradient ΔW_t = ∂ℓ_t/∂W_hk takes V's place (GRU: r, z or n; LSTM: i, f, g or o). Its right \
-        singular vectors live in h's space. A GRU's state is h, so the study is the vanilla one with \
-        W_hk for V (K = H Q vectors). An LSTM's state is [h; c] (2H): no gate block reads c, so each of \
-        the K = 2H Q vectors is compared through its h-component re-normalised to unit length (cosines \
-        stay in [−1, 1], comparable across cells; a Q vector with no h-component gives 0); the Q groups \
-        are the first ten, the last ten of the 2H, and ten random others, and the CSV and \
-        std_by_index rows have K entries. JSON adds cell, gate, q_count.
+        Any model: ΔW_t is the gradient of rnn.weight_hh_l{K} (--layer, default the top layer; a vanilla \
+        layer's V). For a GRU or LSTM it is the whole recurrent block (all gates, G·H×H) unless --gate \
+        names one gate's rows (GRU: r, z, n; LSTM: i, f, g, o). Its right singular vectors live in that \
+        layer's h, which is part of the state s (N entries: an LSTM's [h; c], a stack's layers); the Q \
+        vectors span all of s, so K = N and the Q groups are the first ten, the last ten of the N and ten \
+        random others (the CSV and std_by_index rows have K entries). --q-components state (the default) \
+        takes the true cosine in the state space, q_i · ê_j with ê_j placed in h's rows, so a Q vector \
+        with little weight in h has small cosines; renormalised scales each q's h-rows to unit length \
+        first (cosines span [−1, 1] whatever the split). JSON adds cell, layer, parameter, gate (none, \
+        all or the gate's name), state_size, q_count, q_components and ‖q_h‖, each Q vector's norm in \
+        h's rows averaged over samples and steps: q_norm_by_index (K) and its group means q_norm_first10, \
+        q_norm_last10, q_norm_random10 (all 1 for one vanilla or GRU layer). random_baseline is taken in \
+        the dimension the cosines live in (N, or H when renormalised). --singular left needs a block of H \
+        rows (a vanilla layer or one gate).
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
@@ -113,7 +120,11 @@ struct Align: ParsableCommand {
     @Option(help: "Singular vectors past ΔV_t's numerical rank: excluded (default) or included (the paper's code; kernel-dependent).")
     var nullSpace: AlignmentStudy.NullSpace?
     @Option(help: "Set every convention to a preset: paper-code.") var preset: Preset?
-    @Option(help: "GRU/LSTM models: the gate block W_hk whose gradient is compared (GRU: r|z|n; LSTM: i|f|g|o).") var gate: String?
+    @Option(help: "The layer whose recurrent weights rnn.weight_hh_l{K} are studied (PyTorch's index from 0; default the top layer).")
+    var layer: Int?
+    @Option(help: "GRU/LSTM models: one gate's rows of the block (GRU: r|z|n; LSTM: i|f|g|o; default all gates).") var gate: String?
+    @Option(help: "How Q vectors meet the singular vectors in h's rows: state (the true cosine in the state space; default) or renormalised (h-rows of q scaled to unit length).")
+    var qComponents: QComponents = .state
     @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
     @OptionGroup var threadOptions: ThreadOptions
@@ -182,33 +193,45 @@ struct Align: ParsableCommand {
         try reportingErrors {
             try refuseOutputOverInputs(out, [("--model", model), ("--inputs", inputs), ("--labels", labels)])
             let workers = threadOptions.workers()
-            let m: RNNModel<Double>
-            switch try loadNetwork(model, nonlinearity: modelOptions.nonlinearity) {
-            case let .gated(g): try alignGated(g, workers: workers); return
-            case let .vanilla(vanilla): m = vanilla
-            }
-            if let gate { throw UsageError("--gate \(quotedForMessage(gate)) names a GRU or LSTM gate block; this model is a vanilla RNN (align compares Q with ∂ℓ_t/∂V)") }
-            guard inputs != nil || m.imageTask != nil else {
+            let network = Network(try loadNetwork(model, nonlinearity: modelOptions.nonlinearity))
+            let block = try weightBlock(of: network, layer: layer, gate: gate)
+            let place = try block.resolve(in: network)
+            guard inputs != nil || network.imageTask != nil else {
                 throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy")
             }
-            try Self.checkModel(m, first: first, last: last)
-            let o = try studyOptions(hidden: m.hidden)
+            // The Q vectors span the whole state: H for one vanilla or GRU layer, N otherwise.
+            let k = network.stateSize, h = place.columns
+            let indexName = k == h ? "H" : "N"
+            guard k >= 30 else {
+                throw UsageError(k == h ? "the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(h)"
+                                        : "the alignment study needs N ≥ 30 (three groups of ten Q vectors); the model's state has N = \(k)")
+            }
+            guard first <= h, last <= h else { throw UsageError("--first/--last exceed H = \(h)") }
+            if singular == .left && place.rows.count != h {
+                throw UsageError("--singular left: the left singular vectors of \(block.parameterName) live in its \(place.rows.count) gate rows, not in the state; give --gate")
+            }
+            let o = try studyOptions(hidden: k, indexName: indexName)
             let progress = ProgressLine(label: "align: sample")
-            let study: AlignmentStudy, sourceDescription: String, images: [Int]
-            if let inputs, let labels {
-                let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
-                try set.checkLabels(classes: m.classes, path: labels)
+            let sequences: [[Double]], labels: [Int], steps: Int, source: String, images: [Int]
+            if let inputs, let labelsPath = self.labels {
+                let set = try SequenceSet.load(inputs: inputs, labels: labelsPath, inputSize: network.inputSize)
+                try set.checkLabels(classes: network.classes, path: labelsPath)
                 guard samples <= set.count else { throw UsageError("--samples \(samples) exceeds the \(set.count) sequences of \(inputs)") }
                 images = Array(0..<samples)
-                sourceDescription = inputs
-                study = try AlignmentStudy(model: m, sequences: images.map(set.sequence), labels: images.map { set.labels[$0] },
-                                           steps: set.steps, options: o, threads: workers, progress: progress.update)
+                (sequences, labels, steps, source) = (images.map(set.sequence), images.map { set.labels[$0] }, set.steps, inputs)
             } else {
-                let (data, indices, description) = try sampleImages(metadata: m.metadata)
-                (images, sourceDescription) = (indices, description)
-                study = try AlignmentStudy(model: m, data: data, indices: images, options: o, threads: workers, progress: progress.update)
+                let (data, indices, description) = try sampleImages(metadata: network.metadata)
+                images = indices
+                sequences = indices.map { network.sequence(ofImage: data.image($0)).map(Double.init) }
+                (labels, steps, source) = (indices.map { data.label($0) }, network.imageTask!.steps, description)
             }
-            try write(study, options: o, source: sourceDescription, images: images, extra: [:])
+            let study = try AlignmentStudy(network: network, block: block, qComponents: qComponents, sequences: sequences, labels: labels,
+                                           steps: steps, options: o, threads: workers, progress: progress.update)
+            let cell = network.layers[block.layer]
+            try write(study, options: o, source: source, images: images,
+                      extra: ["cell": network.cellName, "layer": block.layer, "parameter": block.parameterName,
+                              "gate": block.gate.map { cell.gateNames[$0] } ?? (cell.gateNames.isEmpty ? "none" : "all"),
+                              "state_size": k, "q_components": qComponents.rawValue])
         }
     }
 
@@ -231,45 +254,5 @@ struct Align: ParsableCommand {
             } }
             try emit(lines.joined(separator: "\n") + "\n", to: out)
         }
-    }
-
-    /// A single-layer GRU or LSTM: the study of gate block `--gate` (see the discussion).
-    func alignGated(_ g: GatedNetwork, workers: Int) throws {
-        let names = g.cell.gateNames, cell = g.cell.rawValue.uppercased()
-        guard let gate else {
-            throw UsageError("\(g.cell.withArticle) model: choose the gate block whose recurrent gradient is compared with --gate \(names.joined(separator: "|"))")
-        }
-        guard let gateIndex = names.firstIndex(of: gate) else {
-            throw UsageError("--gate \(quotedForMessage(gate)) is not \(g.cell.withArticle)'s gate (\(names.joined(separator: ", ")))")
-        }
-        guard g.layers.count == 1 else {
-            throw UsageError("align studies one gated layer's recurrent weights; this \(cell) has \(g.layers.count) layers")
-        }
-        guard inputs != nil || g.imageTask != nil else {
-            throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy")
-        }
-        let h = g.layers[0].hidden, k = g.stateSize, indexName = g.cell == .lstm ? "2H" : "H"
-        guard k >= 30 else { throw UsageError("the alignment study needs at least 30 Q vectors (three groups of ten); the \(cell) has \(indexName) = \(k)") }
-        guard first <= h, last <= h else { throw UsageError("--first/--last exceed H = \(h)") }
-        let o = try studyOptions(hidden: k, indexName: indexName)
-        let progress = ProgressLine(label: "align: sample")
-        let sequences: [[Double]], labels: [Int], steps: Int, source: String, images: [Int]
-        if let inputs, let labelsPath = self.labels {
-            let set = try SequenceSet.load(inputs: inputs, labels: labelsPath, inputSize: g.inputSize)
-            try set.checkLabels(classes: g.classes, path: labelsPath)
-            guard samples <= set.count else { throw UsageError("--samples \(samples) exceeds the \(set.count) sequences of \(inputs)") }
-            images = Array(0..<samples)
-            (sequences, labels, steps, source) = (images.map(set.sequence), images.map { set.labels[$0] }, set.steps, inputs)
-        } else {
-            let (data, indices, description) = try sampleImages(metadata: g.metadata)
-            images = indices
-            sequences = indices.map { g.sequence(ofImage: data.image($0)).map(Double.init) }
-            (labels, steps, source) = (indices.map { data.label($0) }, g.imageTask!.steps, description)
-        }
-        let study = try AlignmentStudy(network: g, gate: gateIndex, sequences: sequences, labels: labels, steps: steps, options: o,
-                                       threads: workers, progress: progress.update)
-        try write(study, options: o, source: source, images: images,
-                  extra: ["cell": g.cell.rawValue, "gate": gate, "q_count": k,
-                          "q_components": g.cell == .lstm ? "h-part of each Q vector, re-normalised" : "full"])
     }
 }

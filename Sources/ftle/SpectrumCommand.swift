@@ -173,21 +173,9 @@ struct Gradient: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let network = Network(try loadNetwork(model, nonlinearity: modelOptions.nonlinearity))
-            let top = network.layers.count - 1, k = layer ?? top
-            guard (0...top).contains(k) else {
-                throw UsageError("--layer \(k) is not a layer of this model (it has \(top == 0 ? "layer 0 only" : "layers 0…\(top)"))")
-            }
-            let cell = network.layers[k], name = "rnn.weight_hh_l\(k)"
-            var rows = 0..<cell.parameter(named: "weight_hh")!.shape[0]
-            if let gate {
-                guard !cell.gateNames.isEmpty else {
-                    throw UsageError("--gate \(quotedForMessage(gate)) names a GRU or LSTM gate block; layer \(k) is a vanilla RNN layer")
-                }
-                guard let g = cell.gateNames.firstIndex(of: gate) else {
-                    throw UsageError("--gate \(quotedForMessage(gate)) is not a gate of layer \(k) (\(cell.gateNames.joined(separator: ", ")))")
-                }
-                rows = (g * cell.hidden)..<((g + 1) * cell.hidden)
-            }
+            let block = try weightBlock(of: network, layer: layer, gate: gate)
+            let k = block.layer, cell = network.layers[k], name = block.parameterName
+            let rows = try block.resolve(in: network).rows
             let input = try sequenceOptions.resolve(for: network, data: dataOptions)
             guard let label = input.label else { throw UsageError("--input needs --label for the loss") }
             let n = network.stateSize

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import Linalg
@@ -228,6 +229,24 @@ func loadModel<T: LinalgScalar>(_ path: String, as: T.Type = T.self, nonlinearit
 }
 
 /// Loads a model file of any cell (vanilla, GRU, LSTM) in Float64 for analysis.
+/// The recurrent block `rnn.weight_hh_l{layer}` (default the top layer) of `network`, or one
+/// gate's rows of it: `--layer` and `--gate` of `gradient` and `align`, with their messages.
+func weightBlock(of network: Network, layer: Int?, gate: String?) throws -> WeightBlock {
+    let top = network.layers.count - 1, k = layer ?? top
+    guard (0...top).contains(k) else {
+        throw UsageError("--layer \(k) is not a layer of this model (it has \(top == 0 ? "layer 0 only" : "layers 0…\(top)"))")
+    }
+    guard let gate else { return WeightBlock(layer: k) }
+    let cell = network.layers[k]
+    guard !cell.gateNames.isEmpty else {
+        throw UsageError("--gate \(quotedForMessage(gate)) names a GRU or LSTM gate block; layer \(k) is a vanilla RNN layer")
+    }
+    guard let g = cell.gateNames.firstIndex(of: gate) else {
+        throw UsageError("--gate \(quotedForMessage(gate)) is not a gate of layer \(k) (\(cell.gateNames.joined(separator: ", ")))")
+    }
+    return WeightBlock(layer: k, gate: g)
+}
+
 func loadNetwork(_ path: String, nonlinearity: Nonlinearity? = nil) throws -> RecurrentNetwork {
     try RecurrentNetwork.load(from: path, nonlinearity: nonlinearity)
 }

@@ -21,7 +21,7 @@ import TestSupport
         let reference = try SampleAlignment(model: Self.model, sequence: seq, steps: 28, label: testImages.label(4), initialState: h0,
                                             jacobian: jacobian, gradientInitialState: independent ? g0 : nil)
         var seen: [Int] = []
-        try SampleAlignment.forEachStep(model: Self.model, sequence: seq, steps: 28, label: testImages.label(4), initialState: h0,
+        try SampleAlignment.forEachStep(network: Network(Self.model), block: WeightBlock(layer: 0), sequence: seq, steps: 28, label: testImages.label(4), initialState: h0,
                                         jacobian: jacobian, gradientInitialState: independent ? g0 : nil) { t, a in
             seen.append(t)
             let stored = try reference.alignment(atStep: t)
@@ -30,18 +30,21 @@ import TestSupport
         #expect(seen == Array(1...28))
     }
 
-    @Test(arguments: GatedLayer.Cell.allCases)
-    func gatedStreamEqualsStoredFrames(cell: GatedLayer.Cell) throws {
-        let net = try GatedAlignmentTests.network(cell, input: 3, hidden: 6, classes: 4, seed: 17)
-        let x = GatedAlignmentTests.sequence(steps: 7, input: 3, seed: 2)
+    @Test(arguments: GatedLayer.Cell.allCases, QComponents.allCases)
+    func gatedStreamEqualsStoredFrames(cell: GatedLayer.Cell, components: QComponents) throws {
+        let net = try BlockAlignmentTests.network(cell, input: 3, hidden: 6, classes: 4, seed: 17)
+        let x = BlockAlignmentTests.sequence(steps: 7, input: 3, seed: 2)
         let h0 = (0..<net.stateSize).map { Double($0 % 5) * 0.2 - 0.4 }
-        for gate in 0..<cell.gateCount {
-            let reference = try GatedSampleAlignment(network: net, sequence: x, steps: 7, label: 2, initialState: h0, gate: gate)
+        for gate in [nil] + (0..<cell.gateCount).map(Optional.some) {
+            let block = WeightBlock(layer: 0, gate: gate)
+            let reference = try SampleAlignment(network: net, block: block, sequence: x, steps: 7, label: 2, initialState: h0,
+                                                qComponents: components)
             var count = 0
-            try GatedSampleAlignment.forEachStep(network: net, sequence: x, steps: 7, label: 2, initialState: h0, gate: gate) { t, a in
+            try SampleAlignment.forEachStep(network: net, block: block, sequence: x, steps: 7, label: 2, initialState: h0,
+                                            qComponents: components) { t, a in
                 count += 1
                 let stored = try reference.alignment(atStep: t)
-                #expect(a == stored, "gate \(gate) t = \(t)")
+                #expect(a == stored, "gate \(String(describing: gate)) t = \(t)")
             }
             #expect(count == 7)
         }

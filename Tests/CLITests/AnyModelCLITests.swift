@@ -168,8 +168,6 @@ struct AnyModelCLITests {
                  stderr: "ftle: --baseline applies to --inputs only\n", status: 2),
             Case(name: "116 --mode with --inputs", args: ["perturb", "--model", t, "--inputs", d + "/set-x.npy", "--labels", d + "/set-y.npy", "--mode", "up"],
                  stderr: "ftle: --inputs perturbs steps: --mode, --shared-random and --r-convention apply to MNIST images only\n", status: 2),
-            Case(name: "117 align on a stacked model", args: ["align", "--model", t, "--inputs", d + "/set-x.npy", "--labels", d + "/set-y.npy"],
-                 stderr: "ftle: align studies the recurrent weights V of a single-layer model; this model has 2 layers\n", status: 1),
             Case(name: "118 eval of a model without a task, no --inputs", args: ["eval", "--model", t],
                  stderr: "ftle: the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)\n", status: 1),
             Case(name: "119 --nonlinearity for MNIST training", args: ["train", "--nonlinearity", "relu", "--out", d + "/never"],

@@ -54,7 +54,7 @@ extension BadInputTests {
             Case(name: "508 checkpoint config says lstm, weights are a GRU's", args: ["train", "--resume", "--out", saysLSTM],
                  stderr: "ftle: \(saysLSTM)/checkpoint.safetensors: training_config says cell lstm but the weights are a GRU's\n", status: 1),
             Case(name: "509 GRU checkpoint whose config has no cell (rnn)", args: ["train", "--resume", "--out", saysRNN],
-                 stderr: "ftle: \(saysRNN)/checkpoint.safetensors: a GRU model (\"rnn.weight_hh_l0\" is 3H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, gradient, perturb, align --gate, explore, report --gated)\n", status: 1),
+                 stderr: "ftle: \(saysRNN)/checkpoint.safetensors: a GRU model (\"rnn.weight_hh_l0\" is 3H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, gradient, perturb, align, explore, report --gated)\n", status: 1),
             Case(name: "510 vanilla checkpoint whose config says gru", args: ["train", "--resume", "--out", rnnSaysGRU],
                  stderr: "ftle: \(rnnSaysGRU)/checkpoint.safetensors: \"rnn.weight_hh_l0\" is 8×8: not a GRU (3H×H) or LSTM (4H×H)\n", status: 1),
             Case(name: "511 checkpoint config with an unknown cell", args: ["train", "--resume", "--out", unknownCell],

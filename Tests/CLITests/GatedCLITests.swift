@@ -242,7 +242,7 @@ struct GatedCLITests {
         let n = (try? expected("lstm").state_size) ?? 0
         return [
             BadInputCase(name: "520 a vanilla-only study given a GRU (gradient took GRU and LSTM models from issue 27 on)", args: ["report", "--rowwise", gru, "--out", dir + "/never"],
-                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, gradient, perturb, align --gate, explore, report --gated)\n", status: 1),
+                         stderr: "ftle: \(gru): a GRU model (\"rnn.weight_hh_l0\" is 3H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, gradient, perturb, align, explore, report --gated)\n", status: 1),
             BadInputCase(name: "702 gradient --gate on a GRU, not one of its gates", args: ["gradient", "--model", gru, "--input", x, "--label", "1", "--gate", "f"],
                          stderr: "ftle: --gate \"f\" is not a gate of layer 1 (r, z, n)\n", status: 1),
             BadInputCase(name: "703 gradient --layer past the top layer", args: ["gradient", "--model", gru, "--input", x, "--label", "1", "--layer", "2"],

@@ -9,13 +9,7 @@ extension ModelMatrixTests {
     /// Opens on test image 0: header, logits and the spectrum of the whole state.
     static let exploreImage: [Cell] = all
     /// The alignment pane (`v` shows it for a gated model, which opens on its gate pane).
-    static let exploreAlignment: [Cell] = [
-        .works, .works, .refusedToday("alignment studies one layer's V; this model has 2 layers."), .works,
-        .refusedToday("alignment is defined for a vanilla RNN's V; this model is a GRU. v: gate pane"),
-        .refusedToday("alignment is defined for a vanilla RNN's V; this model is an LSTM. v: gate pane"),
-        .refusedToday("alignment is defined for a vanilla RNN's V; this model is a GRU. v: gate pane"),
-        .refusedToday("alignment is defined for a vanilla RNN's V; this model is an LSTM. v: gate pane"),
-    ]
+    static let exploreAlignment: [Cell] = all
     /// `t`: background training of the loaded model.
     static let exploreTrain: [Cell] = [
         .works,

@@ -16,8 +16,6 @@ enum ModelKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var layers: Int { [.stacked, .stackedGRU, .stackedLSTM].contains(self) ? 2 : 1 }
     /// N: H per layer, 2H per LSTM layer.
     var stateSize: Int { ModelZoo.hidden * layers * (isLSTM ? 2 : 1) }
-    /// `align --gate` for a gated model.
-    var gate: [String] { isGated ? ["--gate", isLSTM ? "f" : "z"] : [] }
     /// The explorer header's model field.
     var shapeText: String {
         let widths = Array(repeating: "\(ModelZoo.hidden)", count: layers).joined(separator: ",")

@@ -42,11 +42,7 @@ struct ModelMatrixTests {
     static let trainOnSequences: [Cell] = [.works, .works, .works, .works] + ["gru", "lstm", "gru", "lstm"].map {
         .refusedToday("--cell \($0) trains on the MNIST tasks; --inputs applies to --cell rnn only")
     }
-    static let alignCells: [Cell] = [
-        .works, .works, .refusedToday("align studies the recurrent weights V of a single-layer model; this model has 2 layers"), .works,
-        .works, .works, .refusedToday("align studies one gated layer's recurrent weights; this GRU has 2 layers"),
-        .refusedToday("align studies one gated layer's recurrent weights; this LSTM has 2 layers"),
-    ]
+    static let alignCells: [Cell] = all
     static let noTaskCells: [Cell] = Array(repeating: .refusedByDesign("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy"), count: 4)
         + ["a GRU", "an LSTM", "a GRU", "an LSTM"].map { _ in .refusedByDesign("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
     static let reportCells: [Cell] = [
@@ -87,8 +83,13 @@ struct ModelMatrixTests {
         let diff = (j["relative_difference"] as? NSNumber)?.doubleValue ?? .nan
         #expect(diff < 1e-8 && ((j["norm_bptt"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(r.stdout)")
     }
-    static let alignCheck: @Sendable (ModelKind, CLI.Result) throws -> Void = { _, r in
+    static let alignCheck: @Sendable (ModelKind, CLI.Result) throws -> Void = { kind, r in
         let j = try json(r)
+        // The top layer's whole recurrent block against the Q vectors of the whole state.
+        #expect(j["q_count"] as? Int == kind.stateSize && j["state_size"] as? Int == kind.stateSize)
+        #expect(j["layer"] as? Int == kind.layers - 1 && j["parameter"] as? String == "rnn.weight_hh_l\(kind.layers - 1)")
+        #expect(j["gate"] as? String == (kind.isGated ? "all" : "none") && j["q_components"] as? String == "state")
+        #expect(numbers(j["q_norm_by_index"]).count == kind.stateSize)
         for key in ["std_first10", "std_last10", "std_random10"] {
             let v = (j[key] as? NSNumber)?.doubleValue ?? .nan
             #expect(v > 0 && v < 1, "\(key) = \(v)")
@@ -143,9 +144,9 @@ struct ModelMatrixTests {
         Row(name: "gradient --input", arguments: { k, z in
             ["gradient"] + model(k, z) + ["--input", z.input, "--label", "3", "--format", "json"]
         }, check: gradientCheck, cells: all),
-        Row(name: "align", arguments: { k, z in ["align"] + model(k, z) + k.gate + ["--samples", "2", "--format", "json"] },
+        Row(name: "align", arguments: { k, z in ["align"] + model(k, z) + ["--samples", "2", "--format", "json"] },
             check: alignCheck, cells: alignCells),
-        Row(name: "align --inputs", arguments: { k, z in ["align"] + model(k, z) + k.gate + set(z) + ["--samples", "2", "--format", "json"] },
+        Row(name: "align --inputs", arguments: { k, z in ["align"] + model(k, z) + set(z) + ["--samples", "2", "--format", "json"] },
             check: alignCheck, cells: alignCells),
         Row(name: "perturb (MNIST flips)", arguments: { k, z in
             ["perturb"] + model(k, z) + ["--images", "2", "--k", "1,5", "--random", "3", "--format", "json"]

@@ -104,7 +104,8 @@ struct SequenceExplorerTests {
         let footer = app.screen!.rowText(39)
         #expect(footer.contains("b ablate top-k") && !footer.contains("u up flips") && !footer.contains("d down flips")
                 && !footer.contains("t train") && !footer.contains("next"), "\(footer)")
-        #expect(screen.contains("alignment studies one layer's V; this"))
+        // The alignment of a stack: the top layer's V against the Q vectors of the whole state.
+        #expect(screen.contains("q1 ") && screen.contains("rank "), "\(screen)")
         #expect(screen.contains("train on sequences: ftle train --inputs"))
         #expect(app.state.engineError == nil && app.state.status == nil)
         // The export names the input file and the classes instead of an MNIST split and image.

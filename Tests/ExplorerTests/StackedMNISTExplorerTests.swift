@@ -32,7 +32,7 @@ struct StackedMNISTExplorerTests {
         #expect(grid.rowText(0).contains("rowwise · relu H 6,5 · N 11 · K 6 · D"), "\(grid.rowText(0))")
         let screen = (0..<grid.height).map(grid.rowText).joined(separator: "\n")
         #expect(screen.contains("┌ Digit"))
-        #expect(screen.contains("alignment studies one layer's V; this"))
+        #expect(screen.contains("q1 ") && screen.contains("rank "), "\(screen)")
         #expect(app.state.engineError == nil)
         ExplorerFixtures.press([.char("u")], on: app)
         let flips = try #require(app.state.currentFlips)

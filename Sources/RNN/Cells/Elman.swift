@@ -72,11 +72,17 @@ public struct Elman: RecurrentCell, Equatable {
 
     /// g = φ′ ⊙ δ: ∂ℓ/∂h = Vᵀ g, ∂ℓ/∂x = Uᵀ g, ∂ℓ/∂U = g xᵀ, ∂ℓ/∂V = g hᵀ, ∂ℓ/∂b = g (each bias).
     public func adjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double]) -> CellAdjoint {
+        factoredAdjoint(step, state: s, input: x, gradient: delta, needsInput: true).formed
+    }
+
+    /// `adjoint` with ∂ℓ/∂U = g xᵀ and ∂ℓ/∂V = g hᵀ as outer products.
+    public func factoredAdjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double], needsInput: Bool)
+        -> FactoredAdjoint {
         let g = (0..<hidden).map { step.cache[0][$0] * delta[$0] }
-        var blocks = [outerRowMajor(g, x), outerRowMajor(g, s)]
-        if biasMode != .none { blocks.append(g) }
-        if biasMode == .pair { blocks.append(g) }
-        return CellAdjoint(state: matvec(v, g, .transposed), input: matvec(u, g, .transposed), parameters: blocks)
+        var blocks: [BlockGradient] = [.outer(rows: g, columns: x), .outer(rows: g, columns: s)]
+        if biasMode != .none { blocks.append(.dense(g)) }
+        if biasMode == .pair { blocks.append(.dense(g)) }
+        return FactoredAdjoint(state: matvec(v, g, .transposed), input: needsInput ? matvec(u, g, .transposed) : [], blocks: blocks)
     }
 }
 

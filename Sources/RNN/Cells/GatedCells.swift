@@ -113,6 +113,13 @@ extension GatedRecurrentCell {
     /// ∂ℓ/∂b_hk = g_k); the input-side blocks are the same except a GRU's n, whose input
     /// pre-activation is not multiplied by r (nInput ⊙ δh): ∂ℓ/∂W_ik = g′_k xᵀ, ∂ℓ/∂x = W_ihᵀ g′.
     public func adjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double]) -> CellAdjoint {
+        factoredAdjoint(step, state: s, input: x, gradient: delta, needsInput: true).formed
+    }
+
+    /// `adjoint` with ∂ℓ/∂W_ih = g′ xᵀ and ∂ℓ/∂W_hh = g hᵀ as outer products (g, g′ the G
+    /// gate blocks stacked).
+    public func factoredAdjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double], needsInput: Bool)
+        -> FactoredAdjoint {
         let layerStep = layerStep(step)
         let (previous, recurrent) = layer.adjoint(state: s, step: layerStep, gradient: delta)
         var inputBlocks = recurrent
@@ -121,9 +128,9 @@ extension GatedRecurrentCell {
             inputBlocks[2] = (0..<hidden).map { nInput[$0] * delta[$0] }
         }
         let gInput = inputBlocks.flatMap { $0 }, gRecurrent = recurrent.flatMap { $0 }
-        var blocks = [outerRowMajor(gInput, x), outerRowMajor(gRecurrent, Array(s[0..<hidden]))]
-        if layer.inputBias != nil { blocks.append(gInput) }
-        if layer.recurrentBias != nil { blocks.append(gRecurrent) }
-        return CellAdjoint(state: previous, input: matvec(layer.inputWeights, gInput, .transposed), parameters: blocks)
+        var blocks: [BlockGradient] = [.outer(rows: gInput, columns: x), .outer(rows: gRecurrent, columns: Array(s[0..<hidden]))]
+        if layer.inputBias != nil { blocks.append(.dense(gInput)) }
+        if layer.recurrentBias != nil { blocks.append(.dense(gRecurrent)) }
+        return FactoredAdjoint(state: previous, input: needsInput ? matvec(layer.inputWeights, gInput, .transposed) : [], blocks: blocks)
     }
 }

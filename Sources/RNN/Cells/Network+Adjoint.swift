@@ -95,20 +95,29 @@ extension Network {
     /// Returns ∂ℓ/∂s_prev (N) and each layer's parameter-block gradients.
     public func stepAdjoint(_ layerSteps: [CellStep], state previous: [Double], input x: [Double], gradient delta: [Double])
         -> (state: [Double], parameters: [[[Double]]]) {
+        let adjoint = factoredStepAdjoint(layerSteps, state: previous, input: x, gradient: delta)
+        return (adjoint.state, adjoint.blocks.map { $0.map(\.values) })
+    }
+
+    /// `stepAdjoint` with each block's gradient as the cell factors it (`RecurrentCell.factoredAdjoint`:
+    /// a weight's as one outer product), so that sums over steps can be one GEMM.
+    public func factoredStepAdjoint(_ layerSteps: [CellStep], state previous: [Double], input x: [Double], gradient delta: [Double])
+        -> (state: [Double], blocks: [[BlockGradient]]) {
         let offsets = stateOffsets
-        var out = [Double](repeating: 0, count: stateSize), parameters = [[[Double]]](repeating: [], count: layers.count)
+        var out = [Double](repeating: 0, count: stateSize), blocks = [[BlockGradient]](repeating: [], count: layers.count)
         var carried: [Double]? = nil
         for k in layers.indices.reversed() {
             let range = offsets[k]..<offsets[k + 1]
             var d = Array(delta[range])
             if let c = carried { for i in c.indices { d[i] += c[i] } }
             let layerInput = k == 0 ? x : Array(layerSteps[k - 1].state[0..<layers[k - 1].hidden])
-            let adjoint = layers[k].adjoint(layerSteps[k], state: Array(previous[range]), input: layerInput, gradient: d)
-            parameters[k] = adjoint.parameters
+            let adjoint = layers[k].factoredAdjoint(layerSteps[k], state: Array(previous[range]), input: layerInput, gradient: d,
+                                                    needsInput: k > 0)
+            blocks[k] = adjoint.blocks
             out.replaceSubrange(range, with: adjoint.state)
             carried = adjoint.input
         }
-        return (out, parameters)
+        return (out, blocks)
     }
 
     /// h_L of the stacked state s.

@@ -45,6 +45,46 @@ public protocol RecurrentCell: Sendable {
     /// The adjoint of one step for δ = ∂ℓ/∂s′ (S): ∂ℓ/∂s, ∂ℓ/∂x and ∂ℓ/∂(each block of
     /// `parameters`, same order and layout).
     func adjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double]) -> CellAdjoint
+    /// `adjoint` with each block's gradient as the cell can give it without forming it: a
+    /// weight's as the rank-one product g aᵀ of one step (`BlockGradient.outer`), the rest as
+    /// values; ∂ℓ/∂x only when `needsInput` (empty otherwise). Sums over steps of the factors
+    /// are one GEMM (the alignment study's prefix gradients). The default forms every block
+    /// through `adjoint`.
+    func factoredAdjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double], needsInput: Bool)
+        -> FactoredAdjoint
+}
+
+/// One parameter block's gradient from one step of a cell's adjoint.
+public enum BlockGradient: Sendable {
+    /// rows · columnsᵀ: a weight block's gradient (rows.count × columns.count, PyTorch's layout).
+    case outer(rows: [Double], columns: [Double])
+    /// The values, row-major.
+    case dense([Double])
+
+    /// The values, row-major (an outer product formed).
+    public var values: [Double] {
+        switch self {
+        case let .outer(a, b): return outerRowMajor(a, b)
+        case let .dense(v): return v
+        }
+    }
+}
+
+/// The adjoint of one step with its blocks' gradients factored (`RecurrentCell.factoredAdjoint`).
+public struct FactoredAdjoint: Sendable {
+    /// ∂ℓ/∂s (S).
+    public var state: [Double]
+    /// ∂ℓ/∂x (I), or empty when not asked for.
+    public var input: [Double]
+    /// One gradient per block of `RecurrentCell.parameters`, in order.
+    public var blocks: [BlockGradient]
+
+    public init(state: [Double], input: [Double], blocks: [BlockGradient]) {
+        self.state = state; self.input = input; self.blocks = blocks
+    }
+
+    /// As a `CellAdjoint` (every block formed).
+    public var formed: CellAdjoint { CellAdjoint(state: state, input: input, parameters: blocks.map(\.values)) }
 }
 
 /// What one step of a cell produced.
@@ -105,6 +145,13 @@ public struct CellError: Error, CustomStringConvertible, Equatable {
 }
 
 extension RecurrentCell {
+    /// Every block formed by `adjoint` (cells without a factored form).
+    public func factoredAdjoint(_ step: CellStep, state s: [Double], input x: [Double], gradient delta: [Double], needsInput: Bool)
+        -> FactoredAdjoint {
+        let a = adjoint(step, state: s, input: x, gradient: delta)
+        return FactoredAdjoint(state: a.state, input: needsInput ? a.input : [], blocks: a.parameters.map { .dense($0) })
+    }
+
     /// The parameter block called `name` (nil: the cell has none).
     public func parameter(named name: String) -> ParameterBlock? { parameters.first { $0.name == name } }
 

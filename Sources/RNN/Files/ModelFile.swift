@@ -109,7 +109,7 @@ extension RNNModel {
             let vName = TensorName.recurrentWeights(layer: l), uName = TensorName.inputWeights(layer: l)
             let vT = try get(vName)
             if l == 0, vT.shape.count == 2, vT.shape[1] > 0, let cell = GatedLayer.Cell.allCases.first(where: { vT.shape[0] == $0.gateCount * vT.shape[1] }) {
-                throw fail("a \(cell.rawValue.uppercased()) model (\"\(vName)\" is \(cell.gateCount)H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, gradient, perturb, align --gate, explore, report --gated)")
+                throw fail("a \(cell.rawValue.uppercased()) model (\"\(vName)\" is \(cell.gateCount)H×H) where a vanilla RNN is expected (GRU and LSTM models: predict, eval, spectrum, gradient, perturb, align, explore, report --gated)")
             }
             guard vT.shape.count == 2, vT.shape[0] == vT.shape[1], vT.shape[0] > 0 else {
                 throw fail("tensor \"\(vName)\" has shape \(vT.shape), expected [H, H]")
