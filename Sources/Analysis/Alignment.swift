@@ -272,11 +272,12 @@ public struct AlignmentStudy: Sendable {
     }
 
     /// Runs the study on `sequences` (each T×I values step-major, `options.samples` of them)
-    /// with their labels: what the image form runs, for a single-layer vanilla model and any data.
+    /// with their labels: what the image form runs, for a vanilla model (the top layer's V) and
+    /// any data.
     public init(model: RNNModel<Double>, sequences: [[Double]], labels: [Int], steps: Int, options o: Options, threads: Int = 1,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
-        precondition(model.upperLayers.isEmpty, "the study compares Q with ∂ℓ_t/∂V of a single-layer model")
-        try self.init(network: Network(model), block: WeightBlock(layer: 0), sequences: sequences, labels: labels, steps: steps,
+        let network = Network(model)
+        try self.init(network: network, block: .top(of: network), sequences: sequences, labels: labels, steps: steps,
                       options: o, threads: threads, progress: progress)
     }
 

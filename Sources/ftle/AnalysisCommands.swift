@@ -157,12 +157,15 @@ struct Align: ParsableCommand {
         return o
     }
 
-    /// The alignment study's needs of a model (shared with `report`): H ≥ 30 and the compared
-    /// singular vectors within H.
-    static func checkModel(_ m: RNNModel<Double>, first: Int, last: Int) throws {
-        guard m.layerCount == 1 else { throw UsageError("align studies the recurrent weights V of a single-layer model; this model has \(m.layerCount) layers") }
-        guard m.hidden >= 30 else { throw UsageError("the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(m.hidden)") }
-        guard first <= m.hidden, last <= m.hidden else { throw UsageError("--first/--last exceed H = \(m.hidden)") }
+    /// The alignment study's needs of a network and its block (shared with `report`): N ≥ 30
+    /// Q vectors and the compared singular vectors within the block's H.
+    static func checkNetwork(_ network: Network, block: WeightBlock, first: Int, last: Int) throws {
+        let k = network.stateSize, h = try block.resolve(in: network).columns
+        guard k >= 30 else {
+            throw UsageError(k == h ? "the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(h)"
+                                    : "the alignment study needs N ≥ 30 (three groups of ten Q vectors); the model's state has N = \(k)")
+        }
+        guard first <= h, last <= h else { throw UsageError("--first/--last exceed H = \(h)") }
     }
 
     /// At least one and at most `available` sample images (shared with `report`).
@@ -202,11 +205,7 @@ struct Align: ParsableCommand {
             // The Q vectors span the whole state: H for one vanilla or GRU layer, N otherwise.
             let k = network.stateSize, h = place.columns
             let indexName = k == h ? "H" : "N"
-            guard k >= 30 else {
-                throw UsageError(k == h ? "the alignment study needs H ≥ 30 (three groups of ten Q vectors); the model has H = \(h)"
-                                        : "the alignment study needs N ≥ 30 (three groups of ten Q vectors); the model's state has N = \(k)")
-            }
-            guard first <= h, last <= h else { throw UsageError("--first/--last exceed H = \(h)") }
+            try Self.checkNetwork(network, block: block, first: first, last: last)
             if singular == .left && place.rows.count != h {
                 throw UsageError("--singular left: the left singular vectors of \(block.parameterName) live in its \(place.rows.count) gate rows, not in the state; give --gate")
             }

@@ -14,9 +14,10 @@ struct Report: ParsableCommand {
         paper's numbers beside ftle's under both conventions (ftle's and --preset paper-code) on ftle's models and \
         on the paper-recipe models (Fig. 1 stds, Fig. 2's final-step curve, Table 1 by its pattern), with a verdict \
         per result, and the figures of each run. With --gated FILE (repeatable) it studies those GRU or LSTM \
-        models of an MNIST task instead: for each, the sensitivity study (perturb up, down and both: Table 1, Figs. 3–4; \
-        the traces and the flipped logits in Float64) under the paper's R values. Alignment (Figs. 1–2) compares Q with \
-        the singular vectors of a vanilla RNN's recurrent gradient ΔV, so it is left out for gated models.
+        models of an MNIST task instead: for each, the alignment study of its top layer's whole recurrent block \
+        (Figs. 1–2, as `align` by default: true cosines with the Q vectors of the whole state, test images 0..<--samples) \
+        and the sensitivity study (perturb up, down and both: Table 1, Figs. 3–4; the traces and the flipped logits in \
+        Float64) under the paper's R values. Vanilla models may be stacked or ReLU: alignment takes the top layer's V.
         """)
 
     @Option(help: "Untrained row-wise model (default: the bundled one).") var rowwiseUntrained: String?
@@ -67,8 +68,9 @@ struct Report: ParsableCommand {
     /// The images of an alignment run: test images, or the model's held-out ones (paper-code).
     /// Checked as `align` checks them: H ≥ 30, and as many images as --samples.
     func alignmentImages(_ m: RNNModel<Double>, paperCode: Bool, test: MNISTDataset) throws -> (MNISTDataset, [Int]) {
-        let o = alignmentOptions(hidden: m.hidden, paperCode: paperCode)
-        try Align.checkModel(m, first: o.first, last: o.last)
+        let o = alignmentOptions(hidden: m.stateSize, paperCode: paperCode)
+        let network = Network(m)
+        try Align.checkNetwork(network, block: .top(of: network), first: o.first, last: o.last)
         guard paperCode else {
             try Align.checkSamples(samples, available: test.count, source: "test")
             return (test, Array(0..<samples))
@@ -104,7 +106,7 @@ struct Report: ParsableCommand {
             var summary: [String] = []
             for (name, m) in [("untrained", m0), ("trained", m1)] {
                 print("alignment, \(name) row-wise model …"); fflush(nil)
-                let o = alignmentOptions(hidden: m.hidden, paperCode: paperCode)
+                let o = alignmentOptions(hidden: m.stateSize, paperCode: paperCode)
                 let (data, indices) = try alignmentImages(m, paperCode: paperCode, test: test)
                 let s = try AlignmentStudy(model: m, data: data, indices: indices, options: o, threads: workers, progress: ProgressLine(label: "  sample").update)
                 try writeAlignment(s, options: o, name: name)
@@ -162,6 +164,9 @@ struct Report: ParsableCommand {
                 try SensitivityStudy(network: g, data: test, options: options, threads: threads, progress: ProgressLine(label: "  (image, k)").update)
             }
             let table = studies[.both]!.markdownTable()
+            let alignment = try gatedAlignment(g, name: name, test: test, threads: threads)
+            summary.append(alignment.summary)
+            figures += alignment.figures
             try write("\(name)-table1.md", "# Table 1, \(name) (\(g.cell.rawValue.uppercased()), H = \(g.layers[0].hidden)): R-ranked vs random flips (\(images) test images, both directions)\n\n" + table)
             try write("\(name)-fig3.svg", StudyReport.figure3(up: studies[.up]!, down: studies[.down]!))
             try write("\(name)-fig4.svg", StudyReport.figure4(studies[.both]!))
@@ -172,10 +177,34 @@ struct Report: ParsableCommand {
                                       row.k, row.test.meanDifference, row.test.pWelch))
             }
         }
-        summary.append("Alignment (Figs. 1–2) is defined for a vanilla RNN's V and is not computed for gated models.")
         try write("index.html", StudyReport.indexHTML(summary: summary, figures: figures, table: tables.joined(separator: "\n\n")))
         print(summary.joined(separator: "\n"))
         print("wrote \(out)/index.html")
+    }
+
+    /// Figs. 1–2 of a GRU or LSTM: the alignment of its top layer's whole recurrent block with the
+    /// Q vectors of the whole state (true cosines, as `align` by default), on test images
+    /// 0..<--samples; written as `alignment-<name>.json`, `fig1-<name>.svg`, …; its summary line
+    /// and figures. A network with fewer than 30 state directions (three groups of ten Q
+    /// vectors) has no such study: the summary says so and the rest of the report goes on.
+    func gatedAlignment(_ g: GatedNetwork, name: String, test: MNISTDataset, threads: Int) throws -> (summary: String, figures: [String]) {
+        let network = Network(g), block = WeightBlock.top(of: network)
+        let o = alignmentOptions(hidden: network.stateSize, paperCode: false)
+        guard network.stateSize >= 30 else {
+            return ("\(name): no alignment study (Figs. 1–2): it needs N ≥ 30 Q vectors (three groups of ten); the state has N = \(network.stateSize)", [])
+        }
+        try Align.checkNetwork(network, block: block, first: o.first, last: o.last)
+        try Align.checkSamples(samples, available: test.count, source: "test")
+        print("alignment, \(name) …"); fflush(nil)
+        let indices = Array(0..<samples)
+        let s = try AlignmentStudy(network: network, block: block, sequences: indices.map { network.sequence(ofImage: test.image($0)).map(Double.init) },
+                                   labels: indices.map { test.label($0) }, steps: g.imageTask!.steps, options: o, threads: threads,
+                                   progress: ProgressLine(label: "  sample").update)
+        try writeAlignment(s, options: o, name: name)
+        let norms = [s.firstTen, s.lastTen, s.randomTen].map { group in group.reduce(0) { $0 + s.qNormByIndex[$1] } / Double(group.count) }
+        return (String(format: "%@ alignment (all of %@, true cosines): std first/last/random ten = %.3f / %.3f / %.3f, mean ‖q_h‖ %.2f / %.2f / %.2f, random baseline %.3f",
+                       name, block.parameterName, s.stdFirst10, s.stdLast10, s.stdRandom10, norms[0], norms[1], norms[2], s.randomBaseline),
+                ["fig1-\(name)", "fig2-\(name)-first", "fig2-\(name)-last"])
     }
 
     /// The alignment JSON and Figs. 1–2 of one study, named `fig1-<name>.svg` and so on.
@@ -207,7 +236,7 @@ struct Report: ParsableCommand {
                 for paperCode in [false, true] {
                     let convention = paperCode ? "paper-code" : "ftle"
                     print("alignment: \(family), \(model), \(convention) …"); fflush(nil)
-                    let o = alignmentOptions(hidden: m.hidden, paperCode: paperCode)
+                    let o = alignmentOptions(hidden: m.stateSize, paperCode: paperCode)
                     let (data, indices) = try alignmentImages(m, paperCode: paperCode, test: test)
                     let s = try AlignmentStudy(model: m, data: data, indices: indices, options: o, threads: threads, progress: ProgressLine(label: "  sample").update)
                     let tag = "\(family == "paper recipe" ? "paper" : "ftle")-\(model)-\(convention)"

@@ -196,8 +196,9 @@ struct GatedCLITests {
         }
     }
 
-    /// report --gated writes each model's Table 1 and Figs. 3–4; its table is the one
-    /// `perturb --format markdown` prints for the same model and images.
+    /// report --gated writes each model's Table 1 and Figs. 3–4 (and Figs. 1–2 when its state
+    /// has N ≥ 30); its table is the one `perturb --format markdown` prints for the same model
+    /// and images.
     @Test func reportOfAGatedModel() throws {
         let dir = temporaryFolder("gated-report")
         var rng = SeededRandom(seed: 33)
@@ -221,6 +222,10 @@ struct GatedCLITests {
         let perturbed = try CLI.run(["perturb", "--model", model, "--images", "3", "--format", "markdown"])
         #expect(perturbed.status == 0)
         #expect(table.hasSuffix(perturbed.stdout), "report's Table 1 differs from perturb's")
+        // N = 2H = 10 < 30: no alignment study, and the report says why instead of failing.
+        let index = try String(contentsOfFile: dir + "/report/index.html", encoding: .utf8)
+        #expect(index.contains("lstm-rowwise: no alignment study (Figs. 1–2): it needs N ≥ 30 Q vectors (three groups of ten); the state has N = 10"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/report/fig1-lstm-rowwise.svg"))
     }
 
     static let cases: [BadInputCase] = {

@@ -45,10 +45,7 @@ struct ModelMatrixTests {
     static let alignCells: [Cell] = all
     static let noTaskCells: [Cell] = Array(repeating: .refusedByDesign("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy"), count: 4)
         + ["a GRU", "an LSTM", "a GRU", "an LSTM"].map { _ in .refusedByDesign("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
-    static let reportCells: [Cell] = [
-        .works, .refusedToday("{model}: report needs a single-layer tanh model; this one has 1 relu layer"),
-        .refusedToday("{model}: report needs a single-layer tanh model; this one has 2 tanh layers"), .works,
-    ] + Array(repeating: .partialToday("Alignment (Figs. 1–2) is defined for a vanilla RNN's V and is not computed for gated models."), count: 4)
+    static let reportCells: [Cell] = all
 
     /// The JSON object a run printed.
     static func json(_ r: CLI.Result) throws -> [String: Any] {
@@ -164,6 +161,11 @@ struct ModelMatrixTests {
         }, check: { k, r in
             let index = try String(contentsOfFile: ModelMatrixTests.zoo.dir + "/report-\(k.rawValue)/index.html", encoding: .utf8)
             #expect(index.contains(k.isGated ? "model-fig4" : "fig1-trained"), "\(r)")
+            // Figs. 1–2 for every model: the top layer's recurrent block against the whole state's Q vectors.
+            let name = k.isGated ? "model" : "trained"
+            let data = try Data(contentsOf: URL(fileURLWithPath: ModelMatrixTests.zoo.dir + "/report-\(k.rawValue)/alignment-\(name).json"))
+            let alignment = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(alignment["q_count"] as? Int == k.stateSize && index.contains("fig1-\(name)"), "\(r)")
         }, cells: reportCells),
     ]
 
