@@ -106,7 +106,15 @@ struct GatedExplorerTests {
         #expect(zip(flips.stepLogits[0][27], flips.original).allSatisfy { abs($0 - $1) < 1e-12 })
         let direct = network.finalLogits(sequence: image.map(Double.init), steps: 28)
         #expect(zip(flips.original, direct).allSatisfy { abs($0 - $1) < 1e-12 })
-        #expect(app.state.currentAlignment == nil)
+        // The alignment (issue 27): the whole recurrent block's singular vectors, in h, against
+        // all K = N Q vectors by the true cosine, so each shown singular vector's column of
+        // cosines is that unit vector written in the orthonormal basis Q_T: norm 1 (1e-10).
+        let alignment = try #require(app.state.currentAlignment)
+        #expect(alignment.directions == n && alignment.dimension == network.layers[0].hidden)
+        for column in alignment.singularIndices.indices {
+            let norm = (0..<n).map { alignment.cosine(q: $0, column: column) }.map { $0 * $0 }.reduce(0, +).squareRoot()
+            #expect(abs(norm - 1) < 1e-10, "column \(column): \(norm)")
+        }
     }
 
     /// A vanilla model with standardized inputs: the logits at every step see the pixels as the
