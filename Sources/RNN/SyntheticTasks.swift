@@ -63,7 +63,7 @@ public enum SyntheticTask: Sendable, Equatable {
         default:
             return "adding (I = 2, C = 2): channel 0 holds u_1…u_T i.i.d. uniform on [0, 1) (multiples of 2^−24, exact in Float32); "
                 + "channel 1 is 1 at steps a and b and 0 elsewhere, a uniform on 1…⌊T/2⌋ and b on ⌊T/2⌋+1…T. "
-                + "Label = 1 if u_a + u_b > 1, else 0 (probability 1/2 − 3·2^−25)."
+                + "Label = 1 if u_a + u_b > 1, else 0 (probability 1/2 − 3·2^−25 + 2^−48)."
         }
     }
 

@@ -50,7 +50,7 @@ import TestSupport
     }
 
     /// Each class's count lies within 4 binomial standard deviations of N·p (p = 1/C; adding's
-    /// P(label 1) is 1/2 − 3·2^−25).
+    /// P(label 1) is 1/2 − 3·2^−25 + 2^−48).
     @Test(arguments: [SyntheticTask.copy(symbols: 8, length: 1), .copy(symbols: 3, length: 4), .delayedXOR(delay: 0), .delayedXOR(delay: 6), .adding])
     func classesAreBalanced(_ task: SyntheticTask) {
         let n = 40_000
