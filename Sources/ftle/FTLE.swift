@@ -16,7 +16,7 @@ struct FTLE: ParsableCommand {
         (bits with --log2).
         """,
         version: version,
-        subcommands: [Explore.self, Train.self, Eval.self, Predict.self, Spectrum.self, Clv.self, Gradient.self, Align.self, Perturb.self, Report.self, Bench.self, SweepCommand.self],
+        subcommands: [Explore.self, Train.self, Eval.self, Predict.self, Spectrum.self, Clv.self, Gradient.self, Align.self, Perturb.self, Report.self, Bench.self, SweepCommand.self, DataCommand.self],
         defaultSubcommand: Explore.self
     )
 

@@ -4,8 +4,9 @@ import MNIST
 /// A NumPy `.npy` array of reals: shape and values in C (row-major) order.
 ///
 /// Reads format versions 1.0, 2.0 and 3.0 with dtype '<f4', '<f8' or '<i8', C or Fortran
-/// order (Fortran input is reordered to C order). Writes version 1.0, '<f8' (or '<f4'), C order,
-/// header padded to a multiple of 64 bytes as NumPy does.
+/// order (Fortran input is reordered to C order). Writes version 1.0, '<f8', '<f4' or '<i8', C
+/// order, header padded to a multiple of 64 bytes as NumPy does (whole, or header and data
+/// piece by piece for arrays too large to hold: `encodedHeader`, `appendEncoded`).
 public struct NPYArray: Sendable, Equatable {
     public var shape: [Int]
     public var values: [Double]
@@ -141,20 +142,41 @@ public struct NPYArray: Sendable, Equatable {
     }
 
     /// The file bytes (version 1.0, C order) with dtype '<f8' or, when `float32`, '<f4'.
-    public func encoded(float32: Bool = false) -> [UInt8] {
+    public func encoded(float32: Bool = false) -> [UInt8] { encoded(descriptor: float32 ? "<f4" : "<f8") }
+
+    /// The file bytes (version 1.0, C order) with dtype `descriptor`: '<f8', '<f4' or '<i8'
+    /// (every value then an integer in Int64's range).
+    public func encoded(descriptor: String) -> [UInt8] {
+        var out = NPYArray.encodedHeader(shape: shape, descriptor: descriptor)
+        NPYArray.appendEncoded(values, descriptor: descriptor, to: &out)
+        return out
+    }
+
+    /// The magic, version 1.0 and header of a C-order array of `shape` and dtype `descriptor`,
+    /// padded with spaces and a newline to a multiple of 64 bytes; the data follows it.
+    public static func encodedHeader(shape: [Int], descriptor: String) -> [UInt8] {
+        precondition(["<f8", "<f4", "<i8"].contains(descriptor), "ftle writes '<f8', '<f4' or '<i8'")
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(float32 ? "<f4" : "<f8")', 'fortran_order': False, 'shape': \(shapeText), }"
+        var header = "{'descr': '\(descriptor)', 'fortran_order': False, 'shape': \(shapeText), }"
         let total = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
         let n = header.utf8.count
-        var out: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(n & 0xff), UInt8(n >> 8)] + Array(header.utf8)
-        out.reserveCapacity(out.count + values.count * 8)
-        for v in values {
-            if float32 { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { out += $0 } } else {
-                withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 }
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(n & 0xff), UInt8(n >> 8)] + Array(header.utf8)
+    }
+
+    /// Appends `values` to `out` as little-endian data of dtype `descriptor` ('<f8', '<f4', or
+    /// '<i8' for values that are integers in Int64's range).
+    public static func appendEncoded(_ values: [Double], descriptor: String, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + values.count * (descriptor == "<f4" ? 4 : 8))
+        switch descriptor {
+        case "<f4": for v in values { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { out += $0 } }
+        case "<i8":
+            for v in values {
+                guard let i = Int64(exactly: v) else { preconditionFailure("'<i8' value \(v) is not an integer in Int64's range") }
+                withUnsafeBytes(of: i.littleEndian) { out += $0 }
             }
+        default: for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
         }
-        return out
     }
 
     public func write(to path: String, float32: Bool = false) throws { try writeFileAtomically(path, encoded(float32: float32)) }
