@@ -11,7 +11,7 @@ extension Train {
         if resume && cell != nil { throw ValidationError("--resume takes the cell from the checkpoint; drop --cell") }
         guard let cell, cell != .rnn else { return }
         let name = "--cell \(cell.rawValue)"
-        if inputs != nil { throw ValidationError("\(name) trains on the MNIST tasks; --inputs applies to --cell rnn only") }
+        if nonlinearity != nil { throw ValidationError("\(name) has no choice of nonlinearity; --nonlinearity applies to --cell rnn only") }
         if initFrom != nil { throw ValidationError("\(name) starts from PyTorch's default initialisation; --init-from applies to --cell rnn only") }
         var settings = TrainingConfig()
         settings.cell = cell; settings.bias = bias; settings.initialization = `init`

@@ -48,7 +48,7 @@ extension Train {
             test = train.subset(split.validation)
             train = train.subset(split.training)
         }
-        let classes = max(train.classCount, test.classCount), phi = nonlinearity ?? .tanh
+        let classes = max(train.classCount, test.classCount), phi = nonlinearity ?? .tanh, gated = config.cell.gated != nil
         var config = config
         // The checkpoint names the files as absolute paths, so a resume from elsewhere finds them.
         func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
@@ -56,13 +56,19 @@ extension Train {
                                                  testLabels: testLabels.map(absolute), count: train.count, steps: train.steps,
                                                  inputSize: train.inputSize, classes: classes, nonlinearity: phi)
         print("training on \(inputs): \(train.count) sequences (test \(test.count)), T=\(train.steps) I=\(train.inputSize) C=\(classes) "
-              + "H=\(config.hidden) \(phi.rawValue) batch=\(config.batchSize) lr=\(config.learningRate) \(config.optimizer.rawValue)")
+              + "H=\(config.hidden) \(gated ? config.cell.rawValue : phi.rawValue) batch=\(config.batchSize) lr=\(config.learningRate) \(config.optimizer.rawValue)")
         installStopHandlers()
-        switch config.precision {
-        case .f32:
+        switch (config.precision, gated) {
+        case (.f32, true):
+            try runTraining(try ModelTrainer<GatedModel<Float>, SequenceSet>(config: config, train: train, test: test, classes: classes,
+                                                                             outputDirectory: out, replacingExistingRun: force))
+        case (.f64, true):
+            try runTraining(try ModelTrainer<GatedModel<Double>, SequenceSet>(config: config, train: train, test: test, classes: classes,
+                                                                              outputDirectory: out, replacingExistingRun: force))
+        case (.f32, false):
             try runTraining(try SequenceSetTrainer<Float>(config: config, train: train, test: test, classes: classes, nonlinearity: phi,
                                                           outputDirectory: out, replacingExistingRun: force))
-        case .f64:
+        case (.f64, false):
             try runTraining(try SequenceSetTrainer<Double>(config: config, train: train, test: test, classes: classes, nonlinearity: phi,
                                                            outputDirectory: out, replacingExistingRun: force))
         }
@@ -77,9 +83,11 @@ extension Train {
         guard let record = stored.sequenceData else { return false }
         let (train, test) = try record.load(seed: stored.seed, checkpoint: folder.checkpointPath)
         installStopHandlers()
-        switch stored.precision {
-        case .f32: try resumeRun(RNNModel<Float>.self, train: train, test: test)
-        case .f64: try resumeRun(RNNModel<Double>.self, train: train, test: test)
+        switch (stored.precision, stored.cell.gated != nil) {
+        case (.f32, false): try resumeRun(RNNModel<Float>.self, train: train, test: test)
+        case (.f64, false): try resumeRun(RNNModel<Double>.self, train: train, test: test)
+        case (.f32, true): try resumeRun(GatedModel<Float>.self, train: train, test: test)
+        case (.f64, true): try resumeRun(GatedModel<Double>.self, train: train, test: test)
         }
         return true
     }

@@ -169,7 +169,7 @@ extension GatedModel {
         meta["layers"] = upperLayers.isEmpty ? nil : String(layerCount)
         meta["format"] = "ftle-gated-1"
         meta["cell"] = cell.rawValue
-        meta["task"] = imageTask?.name
+        meta["task"] = imageTask?.name ?? SequenceTask.noTaskName   // "none": array sequences, never guessed as MNIST
         meta["hidden"] = String(h)
         meta["input_size"] = String(inputSize)
         meta["init"] = metadata.initialization
@@ -181,11 +181,12 @@ extension GatedModel {
         return SafeTensorsFile(tensors: tensors, metadata: meta)
     }
 
-    /// Reads a GRU/LSTM MNIST model (any number of layers, one H) written by ftle (or by PyTorch with these names
-    /// and a `task` in the metadata): the weights through `GatedNetwork(file:path:)` (which
-    /// checks shapes, cell and finiteness), converted to T (exact for a file in T's dtype or
-    /// narrower), then the task (metadata `task`; `task.permutation` for the permuted one),
-    /// the standardization and the rest of the metadata. Both biases are required.
+    /// Reads a GRU/LSTM model (any number of layers, one H) written by ftle or by PyTorch with
+    /// these names: the weights, the task (an MNIST task, or none for a model of array
+    /// sequences), the standardization and the rest of the metadata through
+    /// `GatedNetwork(file:path:)` (which checks shapes, cell, finiteness and the metadata by the
+    /// rules every cell's loader uses), converted to T (exact for a file in T's dtype or
+    /// narrower). Both biases are required.
     public init(file: SafeTensorsFile, path: String) throws {
         func fail(_ problem: String) -> FileFormatError { FileFormatError(path: path, problem) }
         let network = try GatedNetwork(file: file, path: path)
@@ -194,40 +195,11 @@ extension GatedModel {
               let ih = layer.inputBias, let hh = layer.recurrentBias else {
             throw fail("a gated model needs both bias_ih and bias_hh in every layer, and one H")
         }
-        let md = file.metadata
-        let task: SequenceTask
-        switch md["task"] {
-        case "rowwise": task = .rowwise
-        case "pixelwise": task = .pixelwise
-        case "permuted":
-            guard let pT = file.tensors[TensorName.permutation], pT.dtype == .i64, pT.shape == [MNISTDataset.pixels] else {
-                throw fail("task is permuted but tensor \"\(TensorName.permutation)\" is missing or not I64 of shape [784]")
-            }
-            let p = pT.int64s.map { Int($0) }
-            guard SequenceTask.isValidPermutation(p) else { throw fail("\"\(TensorName.permutation)\" is not a permutation of 0..<784") }
-            task = .permuted(permutation: p)
-        case let other:
-            throw fail("metadata task is \(other.map(quotedForMessage) ?? "missing"); expected rowwise, pixelwise or permuted")
-        }
-        guard layer.inputSize == task.inputSize, network.classes == RNNModel<T>.mnistClasses else {
-            throw fail("a \(task.name) model has I = \(task.inputSize) and 10 classes, not I = \(layer.inputSize) and \(network.classes)")
-        }
-        var standardization: InputStandardization? = nil
-        switch (md["input_mean"].flatMap(Double.init), md["input_std"].flatMap(Double.init)) {
-        case (nil, nil) where md["input_mean"] == nil && md["input_std"] == nil: break
-        case let (mean?, std?) where mean.isFinite && std.isFinite && std > 0: standardization = InputStandardization(mean: mean, std: std)
-        default: throw fail("metadata input_mean/input_std must be a finite mean and a positive std, both or neither")
-        }
-        var extra = md
-        for key in ["format", "cell", "task", "hidden", "input_size", "init", "seed", "epochs_trained", "test_accuracy",
-                    "input_mean", "input_std", "layers"] { extra[key] = nil }
-        let meta = ModelMetadata(initialization: md["init"] ?? "unknown", seed: md["seed"].flatMap { UInt64($0) } ?? 0,
-                                 epochsTrained: md["epochs_trained"].flatMap { Double($0) } ?? 0,
-                                 testAccuracy: md["test_accuracy"].flatMap { Double($0) }, extra: extra)
         func t(_ m: Matrix<Double>) -> Matrix<T> { m.converted() }
         self.init(cell: network.cell, inputWeights: t(layer.inputWeights), recurrentWeights: t(layer.recurrentWeights),
                   inputBias: ih.map { T($0) }, recurrentBias: hh.map { T($0) }, readoutWeights: t(network.readoutWeights),
-                  readoutBias: network.readoutBias.map { T($0) }, task: task, metadata: meta, inputStandardization: standardization)
+                  readoutBias: network.readoutBias.map { T($0) }, task: network.imageTask, metadata: network.metadata,
+                  inputStandardization: network.inputStandardization)
         upperLayers = network.layers.dropFirst().map { l in
             GatedLayerParameters(inputWeights: t(l.inputWeights), recurrentWeights: t(l.recurrentWeights),
                                  inputBias: l.inputBias!.map { T($0) }, recurrentBias: l.recurrentBias!.map { T($0) })

@@ -146,8 +146,14 @@ extension GatedModel: TrainableModel {
         guard config.layers == model.layerCount else {
             throw fail("training_config says layers \(config.layers) but the weights have \(model.layerCount)")
         }
-        guard config.task == model.task.kind else {
-            throw fail("training_config says task \(config.task.rawValue) but the weights are a \(model.task.name) model")
+        if let record = config.sequenceData {
+            guard model.imageTask == nil, model.inputSize == record.inputSize, model.classes == record.classes else {
+                throw fail("training_config records sequences of I = \(record.inputSize) and C = \(record.classes) but the weights take I = \(model.inputSize) with C = \(model.classes)")
+            }
+        } else {
+            guard let task = model.imageTask, config.task == task.kind else {
+                throw fail("training_config says task \(config.task.rawValue) but the weights are \(model.imageTask.map { "a \($0.name)" } ?? "not an MNIST") model")
+            }
         }
         return model
     }

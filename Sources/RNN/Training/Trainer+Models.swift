@@ -73,4 +73,18 @@ extension ModelTrainer where Data == SequenceSet {
                         seed: config.seed, gains: config.gains, biasMode: config.bias, nonlinearity: nonlinearity, layers: config.layers)
         }
     }
+
+    /// A new GRU or LSTM run (`config.cell`) on `train`: a fresh model of the set's I,
+    /// `config.layers` layers and `classes` classes (PyTorch's default initialisation, seeded),
+    /// evaluated on `test` after every epoch.
+    public convenience init<S>(config: TrainingConfig, train: SequenceSet, test: SequenceSet?, classes: Int,
+                               outputDirectory: String, replacingExistingRun: Bool = false) throws
+    where Model == GatedModel<S> {
+        guard let cell = config.cell.gated else { preconditionFailure("a gated run needs a gated cell") }
+        try self.init(config: config, train: train, test: test, outputDirectory: outputDirectory,
+                      replacingExistingRun: replacingExistingRun) { config in
+            GatedModel<S>(cell: cell, inputSize: train.inputSize, hidden: config.hidden, classes: classes, seed: config.seed,
+                          layers: config.layers)
+        }
+    }
 }
