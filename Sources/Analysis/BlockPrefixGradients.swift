@@ -68,7 +68,8 @@ public struct BlockPrefixGradients: Sendable {
     /// s_0…s_T (N each).
     public let states: [[Double]]
     let layerSteps: [[CellStep]]
-    let sequence: [Double]
+    /// x_1…x_T (I each).
+    let inputs: [[Double]]
     public let label: Int
     public var steps: Int { layerSteps.count }
 
@@ -81,14 +82,13 @@ public struct BlockPrefixGradients: Sendable {
         self.network = network
         self.block = block
         (blockIndex, rows, columns, stateRows) = place
-        self.sequence = sequence
+        inputs = (0..<steps).map { Array(sequence[($0 * network.inputSize)..<(($0 + 1) * network.inputSize)]) }
         self.label = label
         var s = initialState ?? [Double](repeating: 0, count: network.stateSize)
         precondition(s.count == network.stateSize, "the initial state must have N values")
         var states = [s], layerSteps: [[CellStep]] = []
-        let size = network.inputSize
         for t in 0..<steps {
-            let (next, stepped) = network.step(state: s, input: Array(sequence[(t * size)..<((t + 1) * size)]))
+            let (next, stepped) = network.step(state: s, input: inputs[t])
             s = next
             states.append(s)
             layerSteps.append(stepped)
@@ -118,10 +118,8 @@ public struct BlockPrefixGradients: Sendable {
         network.addReadoutAdjoint(p, into: &delta)
         var g = Matrix<Double>(rows: rows.count, cols: t), a = Matrix<Double>(rows: columns, cols: t)   // column s−1: step s
         var dense: Matrix<Double>? = nil, anyOuter = false
-        let size = network.inputSize
         for s in stride(from: t, through: 1, by: -1) {
-            let adjoint = network.factoredStepAdjoint(layerSteps[s - 1], state: states[s - 1],
-                                                      input: Array(sequence[((s - 1) * size)..<(s * size)]), gradient: delta)
+            let adjoint = network.factoredStepAdjoint(layerSteps[s - 1], state: states[s - 1], input: inputs[s - 1], gradient: delta)
             switch adjoint.blocks[block.layer][blockIndex] {
             case let .outer(rowFactor, columnFactor):
                 g.setColumn(s - 1, Array(rowFactor[rows]))

@@ -101,16 +101,17 @@ public struct SampleAlignment: Sendable {
     /// are (`.state`) or scaled to unit length (`.renormalised`; columns whose part has norm
     /// below 1e-12 become 0); and each column's norm in those rows, ‖q_h‖.
     public static func frame(_ q: Matrix<Double>, rows: Range<Int>, components: QComponents) -> (q: Matrix<Double>, norms: [Double]) {
-        var out = Matrix<Double>(rows: rows.count, cols: q.cols), norms = [Double](repeating: 0, count: q.cols)
+        let whole = rows.count == q.rows && components == .state
+        var out = Matrix<Double>(rows: whole ? 0 : rows.count, cols: whole ? 0 : q.cols), norms = [Double](repeating: 0, count: q.cols)
         for j in 0..<q.cols {
             var norm = 0.0
             for i in rows { norm += q[i, j] * q[i, j] }
             norm = norm.squareRoot()
             norms[j] = norm
-            if components == .renormalised && norm < 1e-12 { continue }
+            if whole || (components == .renormalised && norm < 1e-12) { continue }
             for (r, i) in rows.enumerated() { out[r, j] = components == .renormalised ? q[i, j] / norm : q[i, j] }
         }
-        return (rows.count == q.rows && components == .state ? q : out, norms)
+        return (whole ? q : out, norms)
     }
 
     /// Left singular vectors live in the block's row space: the layer's h only when the block

@@ -4,8 +4,7 @@ import TerminalUI
 /// of its activation averaged over the units, on the gate's own range (σ gates 0…1, the tanh
 /// candidate −1…1), the cursor at t; below, every gate's mean at t. So one can watch, e.g., an
 /// LSTM's forget gate close while λ1 drops. It shows in the alignment pane's place, by default
-/// for gated models (alignment is defined for a vanilla RNN's V); `v` switches the two. A
-/// vanilla RNN has no gates: the pane says so.
+/// for gated models; `v` switches the two. A vanilla RNN has no gates: the pane says so.
 struct GatePane: Widget {
     var t: Int
     var steps: Int

@@ -212,9 +212,3 @@ struct ImageAnalysis {
         }
     }
 }
-
-/// Alignment compares Q with the singular vectors of ΔV, one vanilla layer's recurrent gradient.
-struct AlignmentUndefined: Error, CustomStringConvertible {
-    var reason: String
-    var description: String { reason }
-}

@@ -135,7 +135,7 @@ struct Issue30Tests {
             Case(name: "627 --follow a file", args: ["explore", "--model", m, "--follow", m],
                  stderr: "ftle: --follow \(m): is a file, not a folder (give the run's folder)\n", status: 1),
             Case(name: "628 ftle help nosuch", args: ["help", "nosuch"],
-                 stderr: "ftle: ftle nosuch: no such command (ftle has explore, train, eval, predict, spectrum, clv, gradient, align, perturb, report, bench, sweep)\n", status: 2),
+                 stderr: "ftle: ftle nosuch: no such command (ftle has explore, train, eval, predict, spectrum, clv, gradient, align, perturb, report, bench, sweep, data)\n", status: 2),
             Case(name: "628 ftle sweep help nosuch", args: ["sweep", "help", "nosuch"],
                  stderr: "ftle: ftle sweep nosuch: no such command (ftle sweep has plan, task, run, slurm, status, collect)\n", status: 2),
             Case(name: "630 a 50 MB theme file", args: ["explore", "--model", m, "--theme", d + "/huge.theme"],
