@@ -87,6 +87,12 @@ public struct AlignmentStudy: Sendable {
     /// ‖q_h‖ of each Q vector (K), averaged over samples and steps: the part of q in the
     /// singular vectors' space (all 1 for one vanilla or GRU layer; empty if not computed).
     public var qNormByIndex: [Double] = []
+
+    /// The mean ‖q_h‖ over Q indices `indices` (0-based; a group's): NaN when not computed.
+    public func meanQNorm(_ indices: [Int]) -> Double {
+        guard qNormByIndex.count == qCount, !indices.isEmpty else { return .nan }
+        return indices.reduce(0) { $0 + qNormByIndex[$1] } / Double(indices.count)
+    }
     /// Std of dot products between singular vectors of independent Gaussian matrices, in the
     /// dimension the cosines live in (≈ 1/√N).
     public var randomBaseline: Double = 0

@@ -23,11 +23,6 @@ public enum StudyReport {
             return ["edges": h.binEdges, "counts": h.counts, "std": populationStandardDeviation(v), "count": v.count]
         }
         let se = s.standardErrors()
-        // Mean ‖q_h‖ of a Q group (NaN, written null, when not computed).
-        func groupMean(_ indices: [Int]) -> Double {
-            guard s.qNormByIndex.count == s.qCount else { return .nan }
-            return indices.reduce(0) { $0 + s.qNormByIndex[$1] } / Double(indices.count)
-        }
         return [
             "hidden": s.hidden, "steps": s.steps, "samples": options.samples, "first": options.first, "last": options.last,
             "seed": options.seed, "singular": options.side.rawValue,
@@ -43,7 +38,7 @@ public enum StudyReport {
             "std_by_index_first5": s.stdByIndexFirst, "std_by_index_last5": s.stdByIndexLast,
             "random_baseline": s.randomBaseline, "q_count": s.qCount,
             "q_norm_by_index": s.qNormByIndex,
-            "q_norm_first10": groupMean(s.firstTen), "q_norm_last10": groupMean(s.lastTen), "q_norm_random10": groupMean(s.randomTen),
+            "q_norm_first10": s.meanQNorm(s.firstTen), "q_norm_last10": s.meanQNorm(s.lastTen), "q_norm_random10": s.meanQNorm(s.randomTen),
             "histograms": ["first10": hist(s.valuesFirst10), "last10": hist(s.valuesLast10), "random10": hist(s.valuesRandom10)],
         ]
     }

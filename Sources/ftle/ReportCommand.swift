@@ -201,7 +201,7 @@ struct Report: ParsableCommand {
                                    labels: indices.map { test.label($0) }, steps: g.imageTask!.steps, options: o, threads: threads,
                                    progress: ProgressLine(label: "  sample").update)
         try writeAlignment(s, options: o, name: name)
-        let norms = [s.firstTen, s.lastTen, s.randomTen].map { group in group.reduce(0) { $0 + s.qNormByIndex[$1] } / Double(group.count) }
+        let norms = [s.firstTen, s.lastTen, s.randomTen].map(s.meanQNorm)
         return (String(format: "%@ alignment (all of %@, true cosines): std first/last/random ten = %.3f / %.3f / %.3f, mean ‖q_h‖ %.2f / %.2f / %.2f, random baseline %.3f",
                        name, block.parameterName, s.stdFirst10, s.stdLast10, s.stdRandom10, norms[0], norms[1], norms[2], s.randomBaseline),
                 ["fig1-\(name)", "fig2-\(name)-first", "fig2-\(name)-last"])
