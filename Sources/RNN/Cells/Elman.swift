@@ -84,6 +84,32 @@ public struct Elman: RecurrentCell, Equatable {
         if biasMode == .pair { blocks.append(.dense(g)) }
         return FactoredAdjoint(state: matvec(v, g, .transposed), input: needsInput ? matvec(u, g, .transposed) : [], blocks: blocks)
     }
+
+    /// With P = V Z + U Y and the T = diag(φ′) P of `tangent`: ⟨W, T⟩ = Σ_ik W_ik φ′(a_i) P_ik.
+    /// G = φ′ ⊙ W (rows) and c_i = φ″(a_i) Σ_k W_ik P_ik give ∂/∂V = G Zᵀ + c sᵀ,
+    /// ∂/∂U = G Yᵀ + c xᵀ, ∂/∂b = c, ∂/∂s = Vᵀ c, ∂/∂x = Uᵀ c; φ″ through h′ is −2h′(1 − h′²)
+    /// for tanh and 0 for ReLU (its derivative is piecewise constant).
+    public func tangentBilinearGradient(_ step: CellStep, state s: [Double], input x: [Double],
+                                        left w: Matrix<Double>, right z: Matrix<Double>, input y: Matrix<Double>?) -> CellAdjoint {
+        var p = matmul(v, z)
+        if let y { gemm(.none, u, .none, y, beta: 1, into: &p) }
+        let slope = step.cache[0], h = step.state
+        var g = w
+        scaleRows(&g, by: slope)
+        var c = [Double](repeating: 0, count: hidden)
+        if nonlinearity == .tanh {
+            for j in 0..<w.cols { for i in 0..<hidden { c[i] += w[i, j] * p[i, j] } }
+            for i in 0..<hidden { c[i] *= -2 * h[i] * slope[i] }
+        }
+        var dV = matmul(g, z, .none, .transposed)
+        for j in 0..<hidden { for i in 0..<hidden { dV[i, j] += c[i] * s[j] } }
+        var dU = y.map { matmul(g, $0, .none, .transposed) } ?? Matrix(rows: hidden, cols: inputSize)
+        for j in 0..<inputSize { for i in 0..<hidden { dU[i, j] += c[i] * x[j] } }
+        var blocks = [dU.rowMajor, dV.rowMajor]
+        if biasMode != .none { blocks.append(c) }
+        if biasMode == .pair { blocks.append(c) }
+        return CellAdjoint(state: matvec(v, c, .transposed), input: matvec(u, c, .transposed), parameters: blocks)
+    }
 }
 
 /// a bᵀ, row-major (a.count × b.count).
