@@ -42,13 +42,13 @@ extension Network {
     /// Memory: the states, each step's cache and the frames Q_0…Q_T and R_1…R_T are kept,
     /// O(T·N·K) doubles. Throws when some r_t^k is 0 or not finite (λ_k = −∞: no gradient).
     public func flossingGradient(sequence x: [Double], steps: Int, k: Int, jacobian: JacobianConvention = .forward,
-                                 initialState: [Double]? = nil) throws -> FlossingGradient {
+                                 initialState: [Double]? = nil, initialFrame: LyapunovStepper.InitialFrame = .identity) throws -> FlossingGradient {
         precondition(x.count == steps * inputSize && steps >= 1 && (1...stateSize).contains(k),
                      "sequence has \(x.count) values for T = \(steps), I = \(inputSize); K = \(k) of N = \(stateSize)")
         func input(_ t: Int) -> [Double] { Array(x[(t * inputSize)..<((t + 1) * inputSize)]) }
         // Forward: states, steps, frames.
         var states = [initialState ?? [Double](repeating: 0, count: stateSize)]
-        var trace = [[CellStep]](), frames = [flossingStartFrame(k: k, jacobian: jacobian)], triangles = [Matrix<Double>]()
+        var trace = [[CellStep]](), frames = [flossingStartFrame(k: k, jacobian: jacobian, initialFrame: initialFrame)], triangles = [Matrix<Double>]()
         var logSums = [Double](repeating: 0, count: k)
         for t in 0..<steps {
             let (next, layerSteps) = step(state: states[t], input: input(t))
@@ -104,9 +104,21 @@ extension Network {
                                 value: exponents.reduce(0) { $0 + $1 * $1 }, parameters: named)
     }
 
-    /// Q_0 of `flossingGradient`: the stepper's identity start.
-    func flossingStartFrame(k: Int, jacobian: JacobianConvention) -> Matrix<Double> {
-        jacobian == .transposed && layers.count > 1 ? LyapunovStepper.identityColumnsTopLayerFirst(self, k)
-                                                    : .identityColumns(stateSize, k)
+    /// Q_0 of `flossingGradient`: the stepper's start (`LyapunovStepper.init`).
+    func flossingStartFrame(k: Int, jacobian: JacobianConvention, initialFrame: LyapunovStepper.InitialFrame) -> Matrix<Double> {
+        switch initialFrame {
+        case .identity where jacobian == .transposed && layers.count > 1: return LyapunovStepper.identityColumnsTopLayerFirst(self, k)
+        case .identity: return .identityColumns(stateSize, k)
+        case let .random(seed):
+            var rng = SeededRandom(seed: seed)
+            return .randomOrthonormal(rows: stateSize, cols: k, using: &rng)
+        }
+    }
+
+    /// About the bytes `flossingGradient` holds at its peak: T + 1 frames of N×K, T + 1 states,
+    /// each step's cache (up to 6N values per layer for a gated cell), T triangles of K×K, and
+    /// the backward pass's working frames.
+    public static func flossingPeakBytes(stateSize n: Int, k: Int, steps t: Int, layers: Int) -> Double {
+        8 * (Double(t + 1) * Double(n) * Double(k + 1) + Double(t) * 6 * Double(n) + Double(t) * Double(k * k) + 6 * Double(n) * Double(k))
     }
 }

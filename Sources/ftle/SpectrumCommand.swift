@@ -155,6 +155,13 @@ struct Gradient: ParsableCommand {
         whole block (all gates), or one gate's H×H rows with --gate. Memory: the frames are not stored but \
         recomputed from about 3·log₃(T/10) stepper copies of 6 N×N doubles each, plus about 8·T·N doubles for \
         BPTT (≈ 0.2 GB at N = 512, T = 784; the frames take about log₃(T/10) + 1 passes over the sequence, BPTT one more).
+
+        --objective floss --k K: the gradient-flossing objective Σ_{k≤K} λ_k² of the whole sequence (λ_k = (1/T) Σ_t ln r_t^k, \
+        h_0 = 0 and Q_0 the first K columns of I unless --h0/--random-frame say otherwise, the --jacobian convention, natural \
+        log) and its gradient with respect to every parameter, by reverse mode through each QR (the QR adjoint), through \
+        D_t's own dependence on the weights and the state (second derivatives of the cell) and BPTT. JSON keys: objective, \
+        k, steps, jacobian, exponents, value (Σ λ_k²), gradient (each parameter's PyTorch name → its array in PyTorch's \
+        layout: a list of rows for a weight; fc.* are zero). Memory: about 8·(T+1)·N·(K+7) bytes.
         """)
 
     @Option(help: "Model file (.safetensors).") var model: String
@@ -162,7 +169,15 @@ struct Gradient: ParsableCommand {
     @OptionGroup var sequenceOptions: SequenceOptions
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Option(help: "Loss: last (cross-entropy of o_T) or all (summed over every step).") var loss: GradientThroughQR.LossKind = .last
+    enum Objective: String, ExpressibleByArgument, CaseIterable { case loss, floss }
+    @Option(help: """
+        What is differentiated: loss (the cross-entropy, one recurrent block by BPTT and through Q and R) or floss \
+        (Σ_{k≤K} λ_k², every parameter, by reverse mode through the QR iteration).
+        """) var objective: Objective = .loss
+    @Option(help: "Loss: last (cross-entropy of o_T) or all (summed over every step); --objective loss only (default last).")
+    var loss: GradientThroughQR.LossKind?
+    @Option(parsing: .unconditional, help: "--objective floss: the number K of leading exponents in Σ λ_k² (1 ≤ K ≤ N).") var k: Int?
+    @Option(help: jacobianHelp) var jacobian: JacobianConvention = .forward
     @Option(help: "The layer whose recurrent weights rnn.weight_hh_l{K} are differentiated (PyTorch's index from 0; default the top layer).")
     var layer: Int?
     @Option(help: "GRU/LSTM models: one gate's rows of the block (GRU: r|z|n; LSTM: i|f|g|o; default all gates).") var gate: String?
@@ -170,7 +185,23 @@ struct Gradient: ParsableCommand {
     @Option(help: "Output format: text or json.") var format: Format = .text
     @OptionGroup var dataOptions: DataOptions
 
+    func validate() throws {
+        switch objective {
+        case .loss:
+            if k != nil { throw ValidationError("--k applies to --objective floss") }
+            if jacobian != .forward { throw ValidationError("--jacobian applies to --objective floss (the gradient through Q and R telescopes only under forward)") }
+        case .floss:
+            guard let k else { throw ValidationError("--objective floss needs --k K, the number of exponents") }
+            if k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
+            for (given, name) in [(loss != nil, "--loss"), (layer != nil, "--layer"), (gate != nil, "--gate"), (sequenceOptions.label != nil, "--label")] where given {
+                throw ValidationError("\(name) applies to --objective loss (the flossing objective takes every parameter and no label)")
+            }
+        }
+    }
+
     func run() throws {
+        if objective == .floss { return try runFloss() }
+        let loss = self.loss ?? .last
         try reportingErrors {
             let network = Network(try loadNetwork(model, nonlinearity: modelOptions.nonlinearity))
             let block = try weightBlock(of: network, layer: layer, gate: gate)
