@@ -16,7 +16,11 @@ public enum RecurrentNetwork: Sendable, Equatable {
     /// agree). `nonlinearity` is for vanilla files that do not record theirs; a gated file
     /// refuses it.
     public static func load(from path: String, nonlinearity: Nonlinearity? = nil) throws -> RecurrentNetwork {
-        let file = try SafeTensorsFile(contentsOf: path)
+        try read(try SafeTensorsFile(contentsOf: path), path: path, nonlinearity: nonlinearity)
+    }
+
+    /// `load` of a file already read (`path` names it in messages).
+    public static func read(_ file: SafeTensorsFile, path: String, nonlinearity: Nonlinearity? = nil) throws -> RecurrentNetwork {
         let shape = file.tensors[TensorName.recurrentWeights]?.shape ?? []
         let gated = shape.count == 2 && shape[1] > 0 && shape[0] != shape[1]
         if gated {

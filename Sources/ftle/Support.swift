@@ -55,6 +55,10 @@ extension TrainingConfig.Setting {
         case .permutation: return "--permutation"
         case .threads: return "--threads"
         case .layers: return "--layers"
+        case .flossK: return "--floss"
+        case .flossWeight: return "--floss-weight"
+        case .flossEvery: return "--floss-every"
+        case .flossSteps: return "--floss-steps"
         }
     }
 }

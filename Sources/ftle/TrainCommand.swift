@@ -22,6 +22,15 @@ struct Train: ParsableCommand {
         --test-inputs/--test-labels give the test set, else a seeded 10 % of X is held out. \
         --nonlinearity tanh|relu picks φ. Such a run writes the same folder (checkpoints, history, \
         --resume, signals) as an MNIST run; its checkpoint records the files, which --resume reads again.
+
+        --floss K (gradient flossing, Engelken 2023; any cell and data): every --floss-every N optimizer \
+        steps (default 1), one extra update θ ← θ − w·∇θ Σ_{k≤K} λ_k² (w = --floss-weight, default 0.01; the \
+        gradient's norm clipped to --clip when set), λ_k the finite-time Lyapunov exponents of one sequence \
+        of that batch (drawn from --seed and the step, so --resume draws the same) over its first \
+        --floss-steps T inputs (default all), from h_0 = 0 and Q_0 = the first K columns of I, forward \
+        convention. The update is a separate plain gradient step: the optimizer's state and step count \
+        stay the task loss's. history.csv gains lambda1…lambdaK columns (the last update's λ on each \
+        progress row) and the progress line shows them; the checkpoint records the settings.
         """)
 
     @Option(help: "Sequence task: rowwise (28×28), pixelwise (784×1) or permuted (784×1).") var task: SequenceTask.Kind = .rowwise
@@ -76,6 +85,11 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init-from"),
             help: "Start from this model's weights (e.g. exported from PyTorch) instead of --init; it must be a --task model with H = --hidden, and its own pixel order replaces --permutation-seed.")
     var initFrom: String?
+    @Option(parsing: .unconditional, help: "Gradient flossing: pull the K leading Lyapunov exponents toward zero (every --floss-every steps, one extra update θ ← θ − w·∇ Σ λ_k² on a sequence of the batch drawn by --seed; see ftle help train).")
+    var floss: Int?
+    @Option(parsing: .unconditional, help: "--floss: the step size w of the flossing update (default 0.01).") var flossWeight: Double?
+    @Option(parsing: .unconditional, help: "--floss: one flossing update every N optimizer steps (default 1).") var flossEvery: Int?
+    @Option(parsing: .unconditional, help: "--floss: the window T, the first T inputs of the sequence (default the whole sequence).") var flossSteps: Int?
 
     func validate() throws {
         try validateCell()
@@ -97,6 +111,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--resume reads the sequences its checkpoint records; drop --inputs and --labels")
         }
         try validateLayers()
+        try validateFloss()
         if force && resume { throw ValidationError("--force and --resume exclude each other") }
         // Upper bounds and memory, before anything is read or allocated (lower bounds are the
         // library's, found at run time as before).
@@ -165,6 +180,7 @@ struct Train: ParsableCommand {
             config.layers = layers ?? 1
             if layers ?? 1 > 1 { config.threads = 1 }
             if let permutation { config.permutation = try readPermutation(permutation) }
+            config.floss = flossSettings
             if inputs != nil { try config.validate(); try trainOnSequences(config); return }
             if resume, try resumeOnSequences() { return }
             let trainSet = try dataOptions.load(.train)
@@ -210,13 +226,15 @@ struct Train: ParsableCommand {
         // Data-parallel workers each run BLAS on one thread; one worker keeps OpenBLAS's own
         // threads unless the run flushes subnormals (OpenBLAS's threads are not in ftle's mode).
         if trainer.config.threads > 1 || trainer.config.flushSubnormals { useSingleThreadedBLAS() }
+        trainer.flossingObjective = flossingForTraining
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
         if let repair = trainer.historyRepair { print("repaired \(trainer.folder.historyPath): \(repair)") }
         let data = c.sequenceData.map { "sequences of \($0.inputs)" } ?? c.task.rawValue
         print("training \(data)\(c.cell == .rnn ? "" : " " + c.cell.rawValue) H=\(c.hidden)\(c.layers > 1 ? " L=\(c.layers)" : "") batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
-              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads)\(c.flushSubnormals ? " flush-subnormals" : ""): \(trainer.trainCount) \(c.sequenceData == nil ? "images" : "sequences"), \(trainer.batchesPerEpoch) batches/epoch, "
+              + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads)\(c.flushSubnormals ? " flush-subnormals" : "")"
+              + (c.floss.map { " floss K=\($0.k) w=\($0.weight) every=\($0.every) T=\($0.steps.map(String.init) ?? "all")" } ?? "") + ": \(trainer.trainCount) \(c.sequenceData == nil ? "images" : "sequences"), \(trainer.batchesPerEpoch) batches/epoch, "
               + "starting at epoch \(trainer.position.epoch + 1) batch \(trainer.position.batch + 1)")
         // A log file (nohup, a sweep's DIR/logs) shows the banner at once, not with the first
         // progress line, which on the permuted task can be minutes away.
@@ -227,6 +245,7 @@ struct Train: ParsableCommand {
                 let line = String(format: "epoch %d/%d batch %d/%d step %d loss %.4f acc %.1f%% %.0f samples/s ETA %@",
                                   p.epoch + 1, p.epochs, p.batch, p.batchesPerEpoch, p.step, p.loss, 100 * p.accuracy,
                                   p.samplesPerSecond, NumberFormat.duration(p.etaSeconds))
+                    + (p.lambdas.isEmpty ? "" : " λ " + p.lambdas.map { String(format: "%.3f", $0) }.joined(separator: " "))
                 if interactive {
                     let width = 24, filled = Int(Double(width) * Double(p.batch) / Double(max(p.batchesPerEpoch, 1)))
                     let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)

@@ -14,6 +14,10 @@ public enum RunFiles {
     /// Every file a run writes (what replacing a run removes).
     public static let all = [model, checkpoint, history, initialModel, bestModel]
     public static let historyHeader = "epoch,batch,step,loss,accuracy,samples_per_second,test_loss,test_accuracy"
+    /// The header of a run whose rows carry λ_1…λ_K (a flossing run): `lambda1…lambdaK` appended.
+    public static func historyHeader(lambdaColumns k: Int) -> String {
+        historyHeader + (0..<k).map { ",lambda\($0 + 1)" }.joined()
+    }
 }
 
 /// What a checkpoint holds: the weights, the optimizer state, the position and the settings.
@@ -62,7 +66,7 @@ public struct RunFolder: Sendable, Equatable {
     public func start<Model: TrainableModel>(initialModel: Model, config: TrainingConfig) throws {
         try prepare()
         try checkBestModelDestination()
-        try writeFileAtomically(historyPath, text: RunFiles.historyHeader + "\n")
+        try writeFileAtomically(historyPath, text: RunFiles.historyHeader(lambdaColumns: config.floss?.k ?? 0) + "\n")
         // A replaced run's best model, checkpoint and model are not this run's (a kill before
         // this run's first checkpoint must not leave the two runs mixed).
         for path in [bestModelPath, checkpointPath, modelPath] where unlink(path) != 0 && errno != ENOENT {
@@ -262,12 +266,12 @@ public struct RunFolder: Sendable, Equatable {
     /// Makes `history.csv` fit to append to for a resume at optimizer step `step` (see
     /// `TrainingHistory.repaired`), rewriting it atomically; returns what was repaired, nil
     /// when nothing worth reporting was. A missing history is started afresh.
-    public func repairHistory(throughStep step: Int) throws -> HistoryRepair? {
+    public func repairHistory(throughStep step: Int, lambdaColumns: Int = 0) throws -> HistoryRepair? {
         guard FileManager.default.fileExists(atPath: historyPath) else {
-            try writeFileAtomically(historyPath, text: RunFiles.historyHeader + "\n")
+            try writeFileAtomically(historyPath, text: RunFiles.historyHeader(lambdaColumns: lambdaColumns) + "\n")
             return nil
         }
-        let (bytes, repair) = TrainingHistory.repaired(try readInputFile(historyPath), throughStep: step)
+        let (bytes, repair) = TrainingHistory.repaired(try readInputFile(historyPath), throughStep: step, lambdaColumns: lambdaColumns)
         try writeFileAtomically(historyPath, bytes)
         return repair.isEmpty ? nil : repair
     }

@@ -15,9 +15,13 @@ public struct TrainingHistory: Hashable, Sendable {
         public var samplesPerSecond: Double?
         public var testLoss: Double?
         public var testAccuracy: Double?
+        /// λ_1…λ_K of the last flossing update (`lambda1…lambdaK` columns of a flossing run;
+        /// empty otherwise).
+        public var lambdas: [Double]
 
         public init(epoch: Int, batch: Int, step: Int, loss: Double? = nil, accuracy: Double? = nil,
-                    samplesPerSecond: Double? = nil, testLoss: Double? = nil, testAccuracy: Double? = nil) {
+                    samplesPerSecond: Double? = nil, testLoss: Double? = nil, testAccuracy: Double? = nil, lambdas: [Double] = []) {
+            self.lambdas = lambdas
             self.epoch = epoch
             self.batch = batch
             self.step = step
@@ -32,6 +36,7 @@ public struct TrainingHistory: Hashable, Sendable {
         public var csvLine: String {
             func field(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
             return "\(epoch),\(batch),\(step),\(field(loss)),\(field(accuracy)),\(field(samplesPerSecond)),\(field(testLoss)),\(field(testAccuracy))"
+                + lambdas.map { "," + field($0) }.joined()
         }
 
         /// The test accuracy as the file holds it (rounded to `%.6g`; -1 when absent), so that a
@@ -49,7 +54,8 @@ public struct TrainingHistory: Hashable, Sendable {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard fields.count >= 8, let epoch = Int(fields[0]), let batch = Int(fields[1]), let step = Int(fields[2]) else { return nil }
             self.init(epoch: epoch, batch: batch, step: step, loss: Double(fields[3]), accuracy: Double(fields[4]),
-                      samplesPerSecond: Double(fields[5]), testLoss: Double(fields[6]), testAccuracy: Double(fields[7]))
+                      samplesPerSecond: Double(fields[5]), testLoss: Double(fields[6]), testAccuracy: Double(fields[7]),
+                      lambdas: fields.dropFirst(8).compactMap { Double($0) })
         }
     }
 
@@ -123,7 +129,7 @@ extension TrainingHistory {
     /// line — unrecognised text, invalid UTF-8 — is kept byte for byte in its place. A line is a
     /// row when the reader (`init(bytes:)`, invalid UTF-8 replaced) takes it for one. The header
     /// comes first.
-    public static func repaired(_ bytes: [UInt8], throughStep step: Int) -> (bytes: [UInt8], repair: HistoryRepair) {
+    public static func repaired(_ bytes: [UInt8], throughStep step: Int, lambdaColumns: Int = 0) -> (bytes: [UInt8], repair: HistoryRepair) {
         var repair = HistoryRepair()
         var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false).map(Array.init)
         if let last = lines.last {
@@ -131,7 +137,7 @@ extension TrainingHistory {
                 lines.removeLast(); repair.partialLastRow = true
             }
         }
-        let header = Array(RunFiles.historyHeader.utf8)
+        let header = Array(RunFiles.historyHeader(lambdaColumns: lambdaColumns).utf8)
         var out: [[UInt8]] = [header]
         var seen = Set<[Int]>()
         for var line in lines {

@@ -16,7 +16,7 @@ public typealias SequenceSetTrainer<T: LinalgScalar> = ModelTrainer<RNNModel<T>,
 public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
     public typealias T = Model.Scalar
     public let config: TrainingConfig
-    public private(set) var model: Model
+    public internal(set) var model: Model
     public private(set) var optimizer: OptimizerState<T>
     public private(set) var position: TrainingPosition
     /// The batches since the last progress row (saved with every checkpoint).
@@ -28,6 +28,11 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
     let lock: RunLock
     /// What resuming repaired in `history.csv` (nil for a fresh run or an intact history).
     public private(set) var historyRepair: HistoryRepair?
+    /// The flossing gradient of a run with `config.floss` (`Network.flossingGradient` in the
+    /// Lyapunov module, which this module cannot import; `ftle train` and the explorer set it).
+    public var flossingObjective: FlossingObjective?
+    /// λ_1…λ_K of the last flossing update (empty before the first), written on each progress row.
+    public private(set) var lastFlossExponents: [Double] = []
 
     public var outputDirectory: String { folder.path }
 
@@ -52,6 +57,7 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
         try folder.checkBestModelDestination()
         if !replacingExistingRun && folder.holdsRun { throw RunFolderError.existingRun(folder: folder.path) }
         model = try initialModel(config)
+        if let floss = config.floss { try Self.checkFlossingSize(floss, of: model) }
         optimizer = model.makeOptimizer(config)
         position = TrainingPosition()
         // The untrained initialisation is kept for before/after comparisons.
@@ -110,7 +116,7 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
                                   + "(\(batchesPerEpoch) batches an epoch) is step \(expectedStep)")
         }
         try folder.checkBestModelDestination()
-        historyRepair = try folder.repairHistory(throughStep: optimizer.step)
+        historyRepair = try folder.repairHistory(throughStep: optimizer.step, lambdaColumns: config.floss?.k ?? 0)
         // The model file is derived from the checkpoint, written just after it. A kill between
         // the two writes leaves it one checkpoint behind — at the end of a run, for good, since
         // a finished run writes nothing more. Rewriting it here makes every resume repair that.
@@ -155,6 +161,7 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
         var batchesThisRun = 0
         let totalBatches = config.epochs * batchesPerEpoch
         let sequences = split.training
+        if let floss = config.floss { try checkFlossing(floss) }
 
         while position.epoch < config.epochs {
             let order = epochOrder(seed: config.seed, epoch: position.epoch, count: sequences.count).map { sequences[$0] }
@@ -174,6 +181,10 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
                     throw TrainingError.nonFiniteWeights(epoch: position.epoch, batch: position.batch, step: optimizer.step,
                                                          checkpointKept: folder.hasCheckpoint)
                 }
+                // floss: every `floss.every` steps, one update down ∇ Σ λ_k² of one sequence of the batch
+                if let floss = config.floss, optimizer.step % floss.every == 0 {
+                    lastFlossExponents = try flossStep(floss, sequences: Array(order[lo..<hi]))
+                }
                 position.batch += 1
                 batchesThisRun += 1
                 // report
@@ -183,14 +194,16 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
                     let now = monotonicSeconds()
                     let doneOverall = position.epoch * batchesPerEpoch + position.batch
                     let perBatch = (now - runStart) / Double(batchesThisRun)
-                    let progress = TrainingProgress(
+                    var progress = TrainingProgress(
                         epoch: position.epoch, epochs: config.epochs, batch: position.batch, batchesPerEpoch: batchesPerEpoch,
                         step: optimizer.step, loss: logWindow.lossSum / Double(logWindow.batches),
                         accuracy: Double(logWindow.correct) / Double(logWindow.samples),
                         samplesPerSecond: Double(logWindow.samples) / max(now - windowStart, 1e-9),
                         etaSeconds: perBatch * Double(totalBatches - doneOverall))
+                    progress.lambdas = config.floss == nil ? [] : paddedFlossExponents
                     try record(.init(epoch: progress.epoch, batch: progress.batch, step: progress.step, loss: progress.loss,
-                                     accuracy: progress.accuracy, samplesPerSecond: progress.samplesPerSecond))
+                                     accuracy: progress.accuracy, samplesPerSecond: progress.samplesPerSecond,
+                                     lambdas: config.floss == nil ? [] : paddedFlossExponents))
                     onEvent(.progress(progress))
                     logWindow = LogWindow()
                     windowStart = now
@@ -264,6 +277,8 @@ public protocol TrainingRun: AnyObject {
     var trainCount: Int { get }
     var batchesPerEpoch: Int { get }
     var outputDirectory: String { get }
+    /// The flossing gradient (a run with `config.floss` needs it).
+    var flossingObjective: FlossingObjective? { get set }
     func run(shouldStop: () -> Bool, onEvent: (TrainingEvent) -> Void) throws -> TrainingOutcome
 }
 

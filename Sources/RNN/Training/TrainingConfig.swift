@@ -77,6 +77,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var layers = 1
     /// What a sequence-set run (`ftle train --inputs`) trains on; nil for an MNIST run.
     public var sequenceData: SequenceDataRecord? = nil
+    /// Gradient flossing (`ftle train --floss K`); nil: none. Older checkpoints mean none.
+    public var floss: FlossSettings? = nil
 
     public init() {}
 
@@ -105,6 +107,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case validationSplit = "the validation split", permutation = "the permutation"
         case threads = "the number of threads"
         case layers = "the number of layers"
+        case flossK = "the number of flossed exponents", flossWeight = "the flossing step size"
+        case flossEvery = "the flossing interval", flossSteps = "the flossing window"
     }
 
     /// Throws `TrainingError.invalid` naming the first setting out of range.
@@ -128,6 +132,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try check(threads >= 1 && threads <= 64, .threads, "must be in 1...64 (got \(threads))")
         try check(layers >= 1 && layers <= TrainingLimits.maximumLayers, .layers, "must be in 1...\(TrainingLimits.maximumLayers) (got \(layers))")
         try check(layers == 1 || threads == 1, .threads, "must be 1 for a run of \(layers) layers (a stacked run trains each batch in one shard; got \(threads))")
+        if let floss {
+            try check(floss.k >= 1, .flossK, "must be at least 1 (got \(floss.k))")
+            try check(floss.weight > 0 && floss.weight.isFinite, .flossWeight, "must be positive (got \(floss.weight))")
+            try check(floss.every >= 1, .flossEvery, "must be at least 1 (got \(floss.every))")
+            if let steps = floss.steps { try check(steps >= 1, .flossSteps, "must be at least 1 (got \(steps))") }
+        }
         _ = try sequenceTask()
         try checkLimits()
     }
@@ -151,11 +161,34 @@ extension TrainingConfig {
         try take(.threads, &d.threads); try take(.flushSubnormals, &d.flushSubnormals)
         try take(.cell, &d.cell); try take(.layers, &d.layers)
         d.sequenceData = try c.decodeIfPresent(SequenceDataRecord.self, forKey: .sequenceData)
+        d.floss = try c.decodeIfPresent(FlossSettings.self, forKey: .floss)
         d.trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
         d.testLimit = try c.decodeIfPresent(Int.self, forKey: .testLimit)
         d.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery)
         d.permutation = try c.decodeIfPresent([Int].self, forKey: .permutation)
         self = d
+    }
+}
+
+/// Gradient flossing during training (Engelken 2023): every `every` optimizer steps, one
+/// extra update θ ← θ − `weight` · ∇θ Σ_{k≤K} λ_k², λ_k the finite-time exponents of one
+/// training sequence of that batch (drawn by the run's seed and the step, so a resume draws
+/// the same) over its first `steps` inputs, from h_0 = 0 and Q_0 the first K columns of I
+/// under the forward convention. The gradient's norm is clipped to the run's `clip` (when
+/// set). The update is a plain gradient step beside the optimizer's: the optimizer's state and
+/// step count are the task loss's alone.
+public struct FlossSettings: Codable, Sendable, Equatable {
+    /// K, the leading exponents pulled toward zero.
+    public var k: Int
+    /// The step size of the flossing update.
+    public var weight: Double
+    /// One flossing update every this many optimizer steps.
+    public var every: Int
+    /// T of the window (nil or past the sequences' length: the whole sequence).
+    public var steps: Int?
+
+    public init(k: Int, weight: Double, every: Int, steps: Int?) {
+        self.k = k; self.weight = weight; self.every = every; self.steps = steps
     }
 }
 

@@ -46,6 +46,8 @@ public struct TrainingProgress: Sendable, Equatable {
     public var accuracy: Double    // likewise, in [0, 1]
     public var samplesPerSecond: Double
     public var etaSeconds: Double
+    /// λ_1…λ_K of the last flossing update (a flossing run; empty otherwise).
+    public var lambdas: [Double] = []
 
     public init(epoch: Int, epochs: Int, batch: Int, batchesPerEpoch: Int, step: Int, loss: Double, accuracy: Double,
                 samplesPerSecond: Double, etaSeconds: Double) {
