@@ -2,7 +2,9 @@ import RNN
 import TerminalUI
 
 /// The training run: state, epoch and batch progress, speed, ETA, last test accuracy, and
-/// the loss and accuracy curves of its history.
+/// the loss and accuracy curves of its history; for a flossing run (`ftle train --floss K`,
+/// rows with `lambda1…lambdaK`), a third chart of λ_1…λ_K against the training step, so the
+/// exponents can be watched being pulled toward zero.
 struct TrainingPane: Widget {
     var status: TrainingStatus
     /// What `t` would train: the loaded model's task ("" for sequences) and H.
@@ -71,25 +73,36 @@ struct TrainingPane: Widget {
         guard area.height >= 4, rows.count >= 1 else { return }
         let loss = rows.compactMap { row in row.loss.map { LineChart.Point(x: Double(row.step), y: $0) } }
         let accuracy = rows.compactMap { row in row.accuracy.map { LineChart.Point(x: Double(row.step), y: 100 * $0) } }
-        let sideBySide = area.width >= 60
-        let first: Rect, second: Rect
-        if sideBySide {
-            let split = area.splitLeft(area.width / 2)
-            first = split.left
-            second = Rect(x: split.rest.minX + 1, y: split.rest.minY, width: split.rest.width - 1, height: split.rest.height)
-        } else {
-            let split = area.splitTop(area.height / 2)
-            first = split.top
-            second = split.rest
+        var charts: [(name: String, series: [LineChart.Series])] = [
+            ("loss", [LineChart.Series(name: "loss", points: loss, color: context.theme.seriesColor(0))]),
+            ("train accuracy %", [LineChart.Series(name: "train accuracy %", points: accuracy, color: context.theme.seriesColor(1))]),
+        ]
+        // λ_1…λ_K of a flossing run (finite values only: NaN before the first update).
+        let k = rows.map(\.lambdas.count).max() ?? 0
+        if k > 0 {
+            let series = (0..<k).map { j in
+                LineChart.Series(name: "λ\(j + 1)", points: rows.compactMap { row in
+                    j < row.lambdas.count && row.lambdas[j].isFinite ? LineChart.Point(x: Double(row.step), y: row.lambdas[j]) : nil
+                }, color: context.theme.seriesColor(2 + j))
+            }
+            charts.append((k == 1 ? "λ1 (floss)" : "λ1…λ\(k) (floss)", series))
         }
-        for (name, points, colorIndex, box) in [("loss", loss, 0, first), ("train accuracy %", accuracy, 1, second)] {
-            guard box.height >= 3 else { continue }
-            let color = context.theme.seriesColor(colorIndex)
-            grid.put(line: name, in: box, row: 0, style: Style(foreground: color, background: context.theme[.background]),
+        // Side by side when each chart gets at least 30 columns, else stacked.
+        let sideBySide = area.width >= 30 * charts.count
+        for (index, chart) in charts.enumerated() {
+            let box: Rect
+            if sideBySide {
+                let width = area.width / charts.count, x = area.minX + index * width + (index > 0 ? 1 : 0)
+                box = Rect(x: x, y: area.minY, width: (index == charts.count - 1 ? area.maxX - x : width - (index > 0 ? 1 : 0)), height: area.height)
+            } else {
+                let height = area.height / charts.count, y = area.minY + index * height
+                box = Rect(x: area.minX, y: y, width: area.width, height: index == charts.count - 1 ? area.maxY - y : height)
+            }
+            guard box.height >= 3, box.width >= 1 else { continue }
+            grid.put(line: chart.name, in: box, row: 0, style: Style(foreground: chart.series[0].color, background: context.theme[.background]),
                      context: context)
             let chartArea = Rect(x: box.minX, y: box.minY + 1, width: box.width, height: box.height - 1)
-            LineChart(series: [LineChart.Series(name: name, points: points, color: color)])
-                .render(into: &grid, area: chartArea, context: context)
+            LineChart(series: chart.series).render(into: &grid, area: chartArea, context: context)
         }
     }
 

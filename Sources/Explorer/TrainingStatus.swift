@@ -86,7 +86,7 @@ public struct TrainingStatus: Hashable, Sendable {
         samplesPerSecond = progress.samplesPerSecond
         etaSeconds = progress.etaSeconds
         history.rows.append(.init(epoch: progress.epoch, batch: progress.batch, step: progress.step, loss: progress.loss,
-                                  accuracy: progress.accuracy, samplesPerSecond: progress.samplesPerSecond))
+                                  accuracy: progress.accuracy, samplesPerSecond: progress.samplesPerSecond, lambdas: progress.lambdas))
     }
 
     /// Replaces the history with a followed run's file and derives position and speed from
