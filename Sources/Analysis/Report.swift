@@ -23,7 +23,7 @@ public enum StudyReport {
             return ["edges": h.binEdges, "counts": h.counts, "std": populationStandardDeviation(v), "count": v.count]
         }
         let se = s.standardErrors()
-        return [
+        var object: [String: Any] = [
             "hidden": s.hidden, "steps": s.steps, "samples": options.samples, "first": options.first, "last": options.last,
             "seed": options.seed, "singular": options.side.rawValue,
             "q_indices": ["first10": s.firstTen.map { $0 + 1 }, "last10": s.lastTen.map { $0 + 1 }, "random10": s.randomTen.map { $0 + 1 }],
@@ -41,6 +41,15 @@ public enum StudyReport {
             "q_norm_first10": s.meanQNorm(s.firstTen), "q_norm_last10": s.meanQNorm(s.lastTen), "q_norm_random10": s.meanQNorm(s.randomTen),
             "histograms": ["first10": hist(s.valuesFirst10), "last10": hist(s.valuesLast10), "random10": hist(s.valuesRandom10)],
         ]
+        // The Q frame's object is unchanged; the CLV frame says which steps were compared.
+        if case .clv(let window, let seed) = options.frame {
+            object["frame"] = "clv"
+            object["window"] = window
+            object["clv_seed"] = seed
+            object["compared_steps"] = [s.comparedSteps.lowerBound, s.comparedSteps.upperBound]
+            object["cosine"] = "v_k(t) · e_j(t) of unit vectors (CLVs are unit, not orthogonal; each v_k signed so that v_k · q_k > 0)"
+        }
+        return object
     }
 
     /// Fig. 1: stacked histograms of the alignment of the first singular vectors with Q groups.
@@ -61,7 +70,7 @@ public enum StudyReport {
         let data = last ? s.stdByIndexLast : s.stdByIndexFirst
         let x = (1...s.qCount).map(Double.init)
         let series = data.enumerated().map { t, row in
-            LineSeries(name: "t = \(t + 1)", x: x, y: row, colorValue: Double(t + 1))
+            LineSeries(name: "t = \(t + s.comparedSteps.lowerBound)", x: x, y: row, colorValue: Double(t + s.comparedSteps.lowerBound))
         }
         return LinePlot(title: title, xLabel: "Q index i", yLabel: "std of q_i · e_j (\(last ? "last" : "first") singular vectors)",
                         series: series, referenceLines: [ReferenceLine(y: s.randomBaseline, label: "random baseline")],

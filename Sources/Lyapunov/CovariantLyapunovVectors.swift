@@ -50,12 +50,7 @@ public struct CovariantLyapunovVectors: Sendable {
         precondition(frames.keys.allSatisfy { $0 >= window && $0 <= steps - window }, "requested steps must lie in W…T−W")
         let k = rFactors.first?.rows ?? 0
         self.k = k; self.steps = steps; self.window = window
-        var rng = SeededRandom(seed: seed)
-        var c = Matrix<Double>(rows: k, cols: k)
-        for j in 0..<k {
-            for i in 0...j { c[i, j] = i == j ? abs(rng.nextNormal()) + 0.1 : rng.nextNormal() }
-        }
-        Self.normaliseColumns(&c)
+        var c = Self.randomStart(k: k, seed: seed)
         var logGrowthSums = [Double](repeating: 0, count: k)
         var coefficients: [Int: Matrix<Double>] = [:]
         var angles = [Double](repeating: 0, count: steps - 2 * window + 1)
@@ -101,6 +96,18 @@ public struct CovariantLyapunovVectors: Sendable {
             if wanted.contains(t) { frames[t] = trace.stepper.q }
         }
         self.init(rFactors: rFactors, frames: frames, window: window, seed: seed)
+    }
+
+    /// The backward iteration's start C_T: K×K upper triangular, entries N(0, 1) drawn from
+    /// `seed` column by column, the diagonal's absolute value plus 0.1, unit columns.
+    static func randomStart(k: Int, seed: UInt64) -> Matrix<Double> {
+        var rng = SeededRandom(seed: seed)
+        var c = Matrix<Double>(rows: k, cols: k)
+        for j in 0..<k {
+            for i in 0...j { c[i, j] = i == j ? abs(rng.nextNormal()) + 0.1 : rng.nextNormal() }
+        }
+        normaliseColumns(&c)
+        return c
     }
 
     /// X = R⁻¹ B for an upper-triangular R (K×K, nonzero diagonal) by back substitution.
