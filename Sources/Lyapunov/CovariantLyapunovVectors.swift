@@ -140,7 +140,7 @@ public struct CovariantLyapunovVectors: Sendable {
     /// for an upper-triangular C with nonzero diagonal: span(c_1…c_j) = span(e_1…e_j), so the
     /// sine of the angle is σ_min of the lower (K−j)×(K−j) block of an orthonormal basis of
     /// span(c_{j+1}…c_K). Angles in V_t = Q_t C_t are the same (Q_t has orthonormal columns).
-    static func minimumSplittingAngle(_ c: Matrix<Double>) -> Double {
+    public static func minimumSplittingAngle(_ c: Matrix<Double>) -> Double {
         let k = c.cols
         guard k > 1 else { return .pi / 2 }
         var smallest = Double.pi / 2
