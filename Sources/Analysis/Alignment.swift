@@ -55,7 +55,7 @@ public struct AlignmentStudy: Sendable {
         /// disjoint from the first and last ten).
         public var randomRange: ClosedRange<Int>? = nil
         public var nullSpace: NullSpace = .excluded
-        /// The tangent frame compared: Q vectors at steps 1…T, or CLVs at steps W+1…T−W.
+        /// The tangent frame compared: Q vectors at steps 1…T (or W+1…T−W), or CLVs at steps W+1…T−W.
         public var frame: AlignmentFrame = .q
         public init() {}
 
@@ -141,7 +141,7 @@ public struct AlignmentStudy: Sendable {
         let place = try block.resolve(in: network)
         let singularCount = o.side == .right ? place.columns : place.rows.count
         guard let compared = o.frame.comparedSteps(steps: steps) else {
-            throw CellError("the CLV window needs T ≥ 2W + 1 steps; the sequences have T = \(steps)")
+            throw CellError("the window W = \(o.frame.window ?? 0) needs T ≥ 2W + 1 steps; the sequences have T = \(steps)")
         }
         try self.init(qCount: network.stateSize, hidden: singularCount, steps: steps, compared: compared, options: o, threads: threads,
                       baselineDimension: qComponents == .state ? network.stateSize : place.columns,

@@ -103,11 +103,12 @@ struct Align: ParsableCommand {
         statistics. They need a forward and a backward transient of --window W steps (default T/4, \
         rounded down, as clv), so only steps W+1…T−W are compared (T ≥ 2W + 1); the JSON adds frame \
         ("clv"), window, clv_seed (C_T's seed, --seed + 1), compared_steps ([W+1, T−W]) and cosine, and \
-        std_by_index_*, rank_by_step* and the CSV hold those steps only. CLVs are unit vectors but not \
+        std_by_index_*, rank_by_step* and the CSV hold those steps only. --frame q --window W compares the \
+        Q vectors at the same steps W+1…T−W (frame "q", window, compared_steps), like for like. CLVs are unit vectors but not \
         orthogonal: the cosine is still v_k · e_j of unit vectors (|v_k · e_j| ≤ 1), each v_k signed so \
         that v_k · q_k > 0, but the squares over k of one e_j need not sum to 1. Memory: R_t of every \
         step (T·N² doubles a sample); time: about twice the Q frame's trace. --frame q (the default) \
-        writes exactly what it did before (no frame key).
+        without --window writes exactly what it did before (no frame key).
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
@@ -138,7 +139,7 @@ struct Align: ParsableCommand {
     var qComponents: QComponents = .state
     @Option(help: "Tangent frame compared: q (the Q vectors, every step; default) or clv (covariant Lyapunov vectors, steps W+1…T−W).")
     var frame: FrameName = .q
-    @Option(parsing: .unconditional, help: "--frame clv: forward and backward transient W (default T/4, rounded down).") var window: Int?
+    @Option(parsing: .unconditional, help: "Compare steps W+1…T−W only: the CLVs' forward and backward transient (--frame clv: default T/4, rounded down; --frame q: every step unless given).") var window: Int?
     @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
     @OptionGroup var threadOptions: ThreadOptions
@@ -150,21 +151,21 @@ struct Align: ParsableCommand {
         if let randomRange { _ = try parseRange(randomRange, flag: "--random-range") }
         if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
         if inputs != nil && samplesFrom != nil { throw ValidationError("--samples-from applies to MNIST images, not --inputs") }
-        if window != nil && frame != .clv { throw ValidationError("--window applies to --frame clv") }
         try OptionLimits.check("--window", window, 0...1_000_000)
     }
 
     /// `--frame q|clv`.
     enum FrameName: String, ExpressibleByArgument, CaseIterable { case q, clv }
 
-    /// The frame of a sequence of `steps` steps: the CLVs' window checked against T.
+    /// The frame of a sequence of `steps` steps, the window checked against T: the Q frame at
+    /// every step (no --window), at steps W+1…T−W (--frame q --window W), or the CLVs there.
     static func alignmentFrame(_ name: FrameName, window: Int?, steps: Int, seed: UInt64) throws -> AlignmentFrame {
-        guard name == .clv else { return .q }
+        if name == .q && window == nil { return .q }
         let w = window ?? steps / 4
         guard steps >= 2 * w + 1 else {
             throw UsageError("--window \(w) needs T ≥ 2W + 1 = \(2 * w + 1) steps; the sequences have T = \(steps)")
         }
-        return .clv(window: w, seed: seed &+ 1)
+        return name == .q ? .qSteps(window: w) : .clv(window: w, seed: seed &+ 1)
     }
 
     /// The study's options: the preset's, then every explicit choice.

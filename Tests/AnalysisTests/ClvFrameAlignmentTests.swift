@@ -123,6 +123,14 @@ import TestSupport
                                         labels: [testImages.label(Self.image)], steps: steps, options: o)
         #expect(qStudy.comparedSteps == 1...steps && qStudy.rankByStep.count == steps)
         #expect(Array(qStudy.rankByStep[window..<(steps - window)]) == study.rankByStep)
+        // The Q frame at the CLV frame's steps: those rows of the whole Q frame, bit for bit.
+        o.frame = .qSteps(window: window)
+        let windowed = try AlignmentStudy(network: network, block: WeightBlock(layer: 0), sequences: [Self.sequence],
+                                          labels: [testImages.label(Self.image)], steps: steps, options: o)
+        #expect(windowed.comparedSteps == study.comparedSteps)
+        #expect(windowed.stdByIndexFirst == Array(qStudy.stdByIndexFirst[window..<(steps - window)]))
+        // The CLV frame differs from it (the frames are not the same vectors).
+        #expect(windowed.stdByIndexFirst != study.stdByIndexFirst)
     }
 
     /// A window that leaves no step is refused with an error, never a trap.

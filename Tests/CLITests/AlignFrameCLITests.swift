@@ -41,6 +41,20 @@ struct AlignFrameCLITests {
         }
     }
 
+    /// --frame q --window W: the Q frame at the CLV frame's steps, its rows those of the Q frame
+    /// at every step (the same computation, fewer steps), bit for bit.
+    @Test func qFrameWithAWindowKeepsThoseRowsOfTheWholeQFrame() throws {
+        let base = ["align", "--model", Self.model, "--samples", "2"]
+        let all = try Self.json(try CLI.run(base).stdout), windowed = try CLI.run(base + ["--window", "7"])
+        #expect(windowed.status == 0, "\(windowed.stderr)")
+        let obj = try Self.json(windowed.stdout)
+        #expect(obj["frame"] as? String == "q" && obj["window"] as? Int == 7 && obj["compared_steps"] as? [Int] == [8, 21])
+        #expect(obj["clv_seed"] == nil)
+        let rows = obj["std_by_index_first5"] as? [[Double]] ?? [], allRows = all["std_by_index_first5"] as? [[Double]] ?? []
+        #expect(rows.count == 14 && allRows.count == 28 && rows == Array(allRows[7..<21]))
+        #expect(obj["rank_by_step"] as? [Int] == Array((all["rank_by_step"] as? [Int] ?? [])[7..<21]))
+    }
+
     @Test func clvFrameCSVRowsAreTheComparedSteps() throws {
         let r = try CLI.run(["align", "--model", Self.model, "--samples", "1", "--frame", "clv", "--window", "10", "--format", "csv"])
         #expect(r.status == 0, "\(r.stderr)")

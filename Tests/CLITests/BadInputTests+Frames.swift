@@ -19,10 +19,12 @@ extension BadInputTests {
                  stderr: "ftle: --window must be at least 0 (got -1)\n", status: 2),
             Case(name: "754 align --window huge", args: align(["--frame", "clv", "--window", "9223372036854775807"]),
                  stderr: "ftle: --window must be at most 1000000 (got 9223372036854775807)\n", status: 2),
-            Case(name: "755 align --window without --frame clv", args: align(["--window", "3"]),
-                 stderr: "ftle: --window applies to --frame clv\n", status: 2),
+            Case(name: "755 align --frame q --window too long for T", args: align(["--window", "14"]),
+                 stderr: "ftle: --window 14 needs T ≥ 2W + 1 = 29 steps; the sequences have T = 28\n", status: 1),
             Case(name: "756 align --window not a number", args: align(["--frame", "clv", "--window", "seven"]),
                  stderr: "ftle: The value 'seven' is invalid for '--window <window>'\n", status: 2),
+            Case(name: "757 report --clv-frame with --gated", args: ["report", "--out", "/tmp/never-report", "--gated", m, "--clv-frame"],
+                 stderr: "ftle: --clv-frame applies to the row-wise alignment studies, not --gated\n", status: 2),
         ]
     }()
 
