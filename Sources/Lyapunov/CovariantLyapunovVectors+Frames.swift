@@ -32,7 +32,7 @@ extension CovariantLyapunovVectors {
             if let bad = (0..<k).first(where: { !(r[$0, $0] > 0) || !r[$0, $0].isFinite }) {
                 throw CellError("R_\(t)[\(bad + 1), \(bad + 1)] = \(r[bad, bad]): tangent direction \(bad + 1) collapsed at step \(t), so the covariant Lyapunov vectors are undefined there")
             }
-            c = solveUpperTriangular(r, c)
+            c = solveUpperTriangular(r, c, upperTriangularB: true)
             normaliseColumns(&c)
             rFactors[t - 1] = Matrix<Double>(rows: 0, cols: 0)
             if keep.contains(t - 1) { kept[t - 1 - keep.lowerBound] = c }

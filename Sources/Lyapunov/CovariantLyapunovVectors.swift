@@ -58,7 +58,7 @@ public struct CovariantLyapunovVectors: Sendable {
         if window == 0 { angles[steps] = Self.minimumSplittingAngle(c) }   // t = T is in W…T−W
         // t runs T…1: C_{t−1} from C_t and R_t.
         for t in stride(from: steps, through: 1, by: -1) {
-            c = Self.solveUpperTriangular(rFactors[t - 1], c)
+            c = Self.solveUpperTriangular(rFactors[t - 1], c, upperTriangularB: true)
             let norms = Self.normaliseColumns(&c)
             if t > window && t <= steps - window {
                 for j in 0..<k { logGrowthSums[j] -= Foundation.log(norms[j]) }
@@ -110,14 +110,17 @@ public struct CovariantLyapunovVectors: Sendable {
         return c
     }
 
-    /// X = R⁻¹ B for an upper-triangular R (K×K, nonzero diagonal) by back substitution.
-    static func solveUpperTriangular(_ r: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
+    /// X = R⁻¹ B for an upper-triangular R (K×K, nonzero diagonal) by back substitution. With
+    /// `upperTriangularB` (B upper triangular, as C_t is) X is upper triangular too and only
+    /// its upper triangle is computed: K³/6 multiply-adds instead of K³/2, the same values.
+    static func solveUpperTriangular(_ r: Matrix<Double>, _ b: Matrix<Double>, upperTriangularB: Bool = false) -> Matrix<Double> {
         let n = r.rows
         var x = b
         for j in 0..<b.cols {
-            for i in stride(from: n - 1, through: 0, by: -1) {
+            let last = upperTriangularB ? min(j, n - 1) : n - 1
+            for i in stride(from: last, through: 0, by: -1) {
                 var s = x[i, j]
-                for p in (i + 1)..<n { s -= r[i, p] * x[p, j] }
+                for p in (i + 1)..<(last + 1) { s -= r[i, p] * x[p, j] }
                 x[i, j] = s / r[i, i]
             }
         }

@@ -107,7 +107,9 @@ struct Align: ParsableCommand {
         Q vectors at the same steps W+1…T−W (frame "q", window, compared_steps), like for like. CLVs are unit vectors but not \
         orthogonal: the cosine is still v_k · e_j of unit vectors (|v_k · e_j| ≤ 1), each v_k signed so \
         that v_k · q_k > 0, but the squares over k of one e_j need not sum to 1. Memory: R_t of every \
-        step (T·N² doubles a sample); time: about twice the Q frame's trace. --frame q (the default) \
+        step (T·N² doubles a sample in flight, checked against this machine's memory before starting: \
+        1.6 GB at N = 512, T = 784); time: about twice the Q frame's trace plus T·N³/2 for the back \
+        substitutions. --frame q (the default) \
         without --window writes exactly what it did before (no frame key).
         """)
 
@@ -255,6 +257,13 @@ struct Align: ParsableCommand {
                 (labels, steps, source) = (indices.map { data.label($0) }, network.imageTask!.steps, description)
             }
             o.frame = try Self.alignmentFrame(frame, window: window, steps: steps, seed: seed)
+            if case .clv = o.frame {
+                // Each sample in flight keeps R_t (N×N) for all T steps during its backward pass.
+                let bytes = 8 * Double(min(workers, samples)) * Double(steps) * Double(k) * Double(k)
+                guard bytes <= TrainingLimits.physicalMemoryBytes else {
+                    throw UsageError("--frame clv keeps R_t (N×N) of every step for each of \(min(workers, samples)) samples at once: about \(TrainingLimits.memoryText(bytes)), more than this machine has (use fewer --threads)")
+                }
+            }
             let study = try AlignmentStudy(network: network, block: block, qComponents: qComponents, sequences: sequences, labels: labels,
                                            steps: steps, options: o, threads: workers, progress: progress.update)
             let cell = network.layers[block.layer]
