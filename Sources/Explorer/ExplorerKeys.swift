@@ -43,7 +43,7 @@ public enum ExplorerKeys {
                    action: .toggleAlignmentScale, visibleInFooter: false),
         KeyBinding(keys: [.char("A")], display: "A", description: "alignment heatmap / spread by Q index (Fig. 2)",
                    action: .toggleAlignmentView, visibleInFooter: false),
-        KeyBinding(keys: [.char("C")], display: "C", description: "alignment frame: Q vectors / covariant Lyapunov vectors (steps W+1..T-W)",
+        KeyBinding(keys: [.char("C")], display: "C", description: "alignment: Q vectors / covariant Lyapunov vectors (CLVs)",
                    action: .toggleAlignmentBasis, visibleInFooter: false),
         KeyBinding(keys: [.char("v")], display: "v", description: "gate pane / alignment pane (gated models start on gates)",
                    action: .toggleGatePane, visibleInFooter: false),
