@@ -55,6 +55,8 @@ public struct AlignmentStudy: Sendable {
         /// disjoint from the first and last ten).
         public var randomRange: ClosedRange<Int>? = nil
         public var nullSpace: NullSpace = .excluded
+        /// The tangent frame compared: Q vectors at steps 1…T (or W+1…T−W), or CLVs at steps W+1…T−W.
+        public var frame: AlignmentFrame = .q
         public init() {}
 
         /// The reference code's choices (github.com/ryanavogt/FTLE-gradients at c898f0c): Dᵀ
@@ -74,15 +76,19 @@ public struct AlignmentStudy: Sendable {
     public let hidden: Int
     /// Number of Q vectors compared, K (= H for a vanilla RNN or a GRU, 2H for an LSTM).
     public let qCount: Int
+    /// T, the steps of each sequence.
     public let steps: Int
+    /// The steps compared (1…T for the Q frame, W+1…T−W for the CLV frame): the rows of
+    /// `stdByIndexFirst`, `stdByIndexLast`, `rankByStep` and `rankByStepMax`, first step first.
+    public let comparedSteps: ClosedRange<Int>
     /// Q indices (0-based) of the three groups of ten.
     public let firstTen: [Int], lastTen: [Int], randomTen: [Int]
     /// Pooled alignment values of the first `first` singular vectors with each group.
     public var valuesFirst10: [Double] = [], valuesLast10: [Double] = [], valuesRandom10: [Double] = []
-    /// T×K: std over samples and the first (last) `first` (`last`) singular vectors of A_t[i, j];
+    /// (steps compared)×K: std over samples and the first (last) `first` (`last`) singular vectors of A_t[i, j];
     /// NaN at a step where no sample has such a vector (the trailing ones inside a rank ≤ `first`).
     public var stdByIndexFirst: [[Double]] = [], stdByIndexLast: [[Double]] = []
-    /// The numerical rank of ΔV_t at each step t = 1…T: smallest and largest over the samples.
+    /// The numerical rank of ΔV_t at each compared step: smallest and largest over the samples.
     public var rankByStep: [Int] = [], rankByStepMax: [Int] = []
     /// ‖q_h‖ of each Q vector (K), averaged over samples and steps: the part of q in the
     /// singular vectors' space (all 1 for one vanilla or GRU layer; empty if not computed).
@@ -134,27 +140,33 @@ public struct AlignmentStudy: Sendable {
         precondition(sequences.count == o.samples && labels.count == o.samples)
         let place = try block.resolve(in: network)
         let singularCount = o.side == .right ? place.columns : place.rows.count
-        try self.init(qCount: network.stateSize, hidden: singularCount, steps: steps, options: o, threads: threads,
+        guard let compared = o.frame.comparedSteps(steps: steps) else {
+            throw CellError("the window W = \(o.frame.window ?? 0) needs T ≥ 2W + 1 steps; the sequences have T = \(steps)")
+        }
+        try self.init(qCount: network.stateSize, hidden: singularCount, steps: steps, compared: compared, options: o, threads: threads,
                       baselineDimension: qComponents == .state ? network.stateSize : place.columns,
                       progress: progress) { n, h0, gradientH0, body in
             try SampleAlignment.forEachRankedStep(network: network, block: block, sequence: sequences[n], steps: steps, label: labels[n],
                                                   initialState: h0, side: o.side, jacobian: o.jacobian, qComponents: qComponents,
-                                                  gradientInitialState: gradientH0, body)
+                                                  gradientInitialState: gradientH0, frame: o.frame, body)
         }
     }
 
     /// The study over any per-sample alignment: `alignments(n, s_0, gradient s_0, body)` calls
-    /// `body(t, A_t)` for t = 1…T in order (A_t is `qCount` × `hidden`: Q vectors × singular
+    /// `body(t, A_t)` for t in `compared` (default 1…T) in order (A_t is `qCount` × `hidden`: Q vectors × singular
     /// vectors; only the compared columns of each are kept) for sample n, its trace
     /// started at s_0 (`qCount` values drawn N(0, 1)) and its gradient at the second draw when
     /// `options.gradientInitialState` is independent. Q groups: the first ten, the last ten of
     /// `qCount`, and ten seeded random others.
-    init(qCount k: Int, hidden h: Int, steps: Int, options o: Options, threads: Int, baselineDimension: Int? = nil,
+    init(qCount k: Int, hidden h: Int, steps: Int, compared: ClosedRange<Int>? = nil, options o: Options, threads: Int, baselineDimension: Int? = nil,
          progress: (Int, Int) -> Void,
          alignments: @escaping @Sendable (Int, [Double], [Double]?, (Int, SampleAlignment.Ranked) throws -> Void) throws -> Void) throws {
         hidden = h
         qCount = k
         self.steps = steps
+        let comparedSteps = compared ?? 1...steps
+        self.comparedSteps = comparedSteps
+        let rows = comparedSteps.count
         precondition(k >= 20 + 10, "the study needs at least 30 Q vectors for three disjoint groups of ten")
         var rng = SeededRandom(seed: o.seed)
         firstTen = Array(0..<10)
@@ -165,12 +177,12 @@ public struct AlignmentStudy: Sendable {
         let first = min(o.first, h), last = min(o.last, h)
         // Per (t, singular vector j < first, group): sum, sum of squares (mean-per-step statistic),
         // and per (t, j) the samples that have vector j inside the rank.
-        var moments = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: 6), count: first), count: steps)
-        var momentSamples = [[Int]](repeating: [Int](repeating: 0, count: first), count: steps)
+        var moments = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: 6), count: first), count: rows)
+        var momentSamples = [[Int]](repeating: [Int](repeating: 0, count: first), count: rows)
         // Per (t, i): running sums over samples × singular vectors for the std, and the count.
-        var sumF = [[Double]](repeating: [Double](repeating: 0, count: k), count: steps), sqF = sumF, sumL = sumF, sqL = sumF
-        var countF = [Int](repeating: 0, count: steps), countL = countF
-        var rankMin = [Int](repeating: Int.max, count: steps), rankMax = [Int](repeating: 0, count: steps)
+        var sumF = [[Double]](repeating: [Double](repeating: 0, count: k), count: rows), sqF = sumF, sumL = sumF, sqL = sumF
+        var countF = [Int](repeating: 0, count: rows), countL = countF
+        var rankMin = [Int](repeating: Int.max, count: rows), rankMax = [Int](repeating: 0, count: rows)
         var qNormSums = [Double](repeating: 0, count: k), qNormCount = 0
         // The draws of every sample, in the order a one-by-one loop makes them.
         let initialStates: [(h0: [Double], gradient: [Double]?)] = (0..<o.samples).map { _ in
@@ -187,9 +199,9 @@ public struct AlignmentStudy: Sendable {
         try WorkerPool(workers: threads).orderedMap(count: o.samples + 1, { n -> StudyJobResult in
             if n == o.samples { return .baseline(try AlignmentStudy.randomBaseline(hidden: baselineDimension ?? h, pairs: 4, seed: o.seed &+ 7)) }
             var columns: [SampleColumns] = []
-            columns.reserveCapacity(steps)
+            columns.reserveCapacity(rows)
             try alignments(n, initialStates[n].h0, initialStates[n].gradient) { t, ranked in
-                precondition(t == columns.count + 1, "alignments come in step order")
+                precondition(t == comparedSteps.lowerBound + columns.count, "alignments come in step order")
                 columns.append(SampleColumns(ranked, first: first, last: last, nullSpace: o.nullSpace))
             }
             return .sample(columns)
@@ -198,8 +210,9 @@ public struct AlignmentStudy: Sendable {
                 if case .baseline(let value) = result { baseline = value }
                 return
             }
+            precondition(columns.count == rows, "an alignment at every compared step")
             summaries.append(AlignmentSampleSummary(columns, groups: groups, first: first, perStep: o.statistic == .meanPerStep))
-            for t in 1...steps {
+            for t in 1...rows {
                 let a = columns[t - 1]
                 rankMin[t - 1] = min(rankMin[t - 1], a.rank); rankMax[t - 1] = max(rankMax[t - 1], a.rank)
                 if a.qNorms.count == k { for i in 0..<k { qNormSums[i] += a.qNorms[i] }; qNormCount += 1 }
@@ -226,14 +239,14 @@ public struct AlignmentStudy: Sendable {
             progress(n + 1, o.samples)
         })
         self.valuesFirst10 = valuesFirst10; self.valuesLast10 = valuesLast10; self.valuesRandom10 = valuesRandom10
-        resampling = AlignmentResampling(statistic: o.statistic, steps: steps, first: first, samples: summaries)
+        resampling = AlignmentResampling(statistic: o.statistic, steps: rows, first: first, samples: summaries)
         func std(_ s: Double, _ q: Double, _ n: Int) -> Double {
             guard n > 0 else { return .nan }
             let count = Double(n)
             return max(0, q / count - (s / count) * (s / count)).squareRoot()
         }
-        stdByIndexFirst = (0..<steps).map { t in (0..<k).map { std(sumF[t][$0], sqF[t][$0], countF[t]) } }
-        stdByIndexLast = (0..<steps).map { t in (0..<k).map { std(sumL[t][$0], sqL[t][$0], countL[t]) } }
+        stdByIndexFirst = (0..<rows).map { t in (0..<k).map { std(sumF[t][$0], sqF[t][$0], countF[t]) } }
+        stdByIndexLast = (0..<rows).map { t in (0..<k).map { std(sumL[t][$0], sqL[t][$0], countL[t]) } }
         rankByStep = rankMin.map { $0 == Int.max ? 0 : $0 }
         rankByStepMax = rankMax
         qNormByIndex = qNormCount > 0 ? qNormSums.map { $0 / Double(qNormCount) } : []
@@ -247,7 +260,7 @@ public struct AlignmentStudy: Sendable {
             // space included).
             func meanStd(_ g: Int) -> Double {
                 var total = 0.0, terms = 0
-                for t in 0..<steps { for j in 0..<first where momentSamples[t][j] > 0 {
+                for t in 0..<rows { for j in 0..<first where momentSamples[t][j] > 0 {
                     let count = Double(momentSamples[t][j] * 10)
                     let s = moments[t][j][2 * g], q = moments[t][j][2 * g + 1]
                     total += (max(0, q - s * s / count) / max(count - 1, 1)).squareRoot()

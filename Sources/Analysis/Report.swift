@@ -23,7 +23,7 @@ public enum StudyReport {
             return ["edges": h.binEdges, "counts": h.counts, "std": populationStandardDeviation(v), "count": v.count]
         }
         let se = s.standardErrors()
-        return [
+        var object: [String: Any] = [
             "hidden": s.hidden, "steps": s.steps, "samples": options.samples, "first": options.first, "last": options.last,
             "seed": options.seed, "singular": options.side.rawValue,
             "q_indices": ["first10": s.firstTen.map { $0 + 1 }, "last10": s.lastTen.map { $0 + 1 }, "random10": s.randomTen.map { $0 + 1 }],
@@ -41,6 +41,17 @@ public enum StudyReport {
             "q_norm_first10": s.meanQNorm(s.firstTen), "q_norm_last10": s.meanQNorm(s.lastTen), "q_norm_random10": s.meanQNorm(s.randomTen),
             "histograms": ["first10": hist(s.valuesFirst10), "last10": hist(s.valuesLast10), "random10": hist(s.valuesRandom10)],
         ]
+        // The Q frame at every step writes what it always did; a window says which steps were compared.
+        if let window = options.frame.window {
+            object["frame"] = options.frame.name
+            object["window"] = window
+            object["compared_steps"] = [s.comparedSteps.lowerBound, s.comparedSteps.upperBound]
+        }
+        if case .clv(_, let seed) = options.frame {
+            object["clv_seed"] = seed
+            object["cosine"] = "v_k(t) · e_j(t) of unit vectors (CLVs are unit, not orthogonal; each v_k signed so that v_k · q_k > 0)"
+        }
+        return object
     }
 
     /// Fig. 1: stacked histograms of the alignment of the first singular vectors with Q groups.
@@ -61,7 +72,7 @@ public enum StudyReport {
         let data = last ? s.stdByIndexLast : s.stdByIndexFirst
         let x = (1...s.qCount).map(Double.init)
         let series = data.enumerated().map { t, row in
-            LineSeries(name: "t = \(t + 1)", x: x, y: row, colorValue: Double(t + 1))
+            LineSeries(name: "t = \(t + s.comparedSteps.lowerBound)", x: x, y: row, colorValue: Double(t + s.comparedSteps.lowerBound))
         }
         return LinePlot(title: title, xLabel: "Q index i", yLabel: "std of q_i · e_j (\(last ? "last" : "first") singular vectors)",
                         series: series, referenceLines: [ReferenceLine(y: s.randomBaseline, label: "random baseline")],
@@ -138,15 +149,17 @@ public enum StudyReport {
     }
 
     /// The report's index.html: the summary, each figure (SVG files next to it) and Table 1.
-    public static func indexHTML(summary: [String], figures: [String], table: String) -> String {
-        """
+    /// `extra`: markdown shown after Table 1 under its own heading (nothing when empty).
+    public static func indexHTML(summary: [String], figures: [String], table: String, extra: String = "") -> String {
+        let section = extra.isEmpty ? "" : "<h2>Q frame and CLV frame</h2><pre>\(extra)</pre>"
+        return """
         <!doctype html><html><head><meta charset="utf-8"><title>ftle report</title>
         <style>body{font-family:sans-serif;max-width:980px;margin:auto;padding:1em}
         @media (prefers-color-scheme: dark){body{background:#1e1e1e;color:#ddd}}
         img{max-width:100%;display:block;margin:1em 0}</style></head><body>
         <h1>ftle report</h1><pre>\(summary.joined(separator: "\n"))</pre>
         \(figures.map { "<h2>\($0)</h2><img src=\"\($0).svg\" alt=\"\($0)\">" }.joined(separator: "\n"))
-        <h2>Table 1</h2><pre>\(table)</pre></body></html>
+        <h2>Table 1</h2><pre>\(table)</pre>\(section)</body></html>
         """
     }
 }

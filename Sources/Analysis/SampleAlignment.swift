@@ -2,6 +2,38 @@ import Linalg
 import Lyapunov
 import RNN
 
+/// Which tangent frame the alignment study compares with the gradient's singular vectors.
+public enum AlignmentFrame: Sendable, Equatable {
+    /// The Gram–Schmidt Lyapunov vectors q_k(t) (columns of Q_t), at every step 1…T.
+    case q
+    /// The Q vectors at the CLV frame's steps W+1…T−W only: the like-for-like comparison.
+    case qSteps(window: Int)
+    /// The covariant Lyapunov vectors v_k(t) = Q_t c_k(t) (Ginelli's method, C_T drawn from
+    /// `seed`), at steps W+1…T−W only: both iterations forget their start over `window` W steps.
+    /// They are unit vectors but not orthogonal, so a cosine v_k · e_j is still one between
+    /// unit vectors (|v_k · e_j| ≤ 1), but the squares over k of one e_j need not sum to 1.
+    case clv(window: Int, seed: UInt64)
+
+    /// "q" or "clv".
+    public var name: String { if case .clv = self { return "clv" } else { return "q" } }
+
+    /// W, or nil for the Q frame at every step.
+    public var window: Int? {
+        switch self {
+        case .q: return nil
+        case .qSteps(let window), .clv(let window, _): return window
+        }
+    }
+
+    /// The steps compared along a sequence of T steps: 1…T, or W+1…T−W (nil when T < 2W + 1).
+    public func comparedSteps(steps: Int) -> ClosedRange<Int>? {
+        switch self {
+        case .q: return steps >= 1 ? 1...steps : nil
+        case .qSteps(let window), .clv(let window, _): return CovariantLyapunovVectors.comparedSteps(steps: steps, window: window)
+        }
+    }
+}
+
 /// How a Q vector (N entries, the whole state) meets singular vectors that live in one layer's
 /// h-rows of the state.
 public enum QComponents: String, Sendable, CaseIterable {
@@ -72,16 +104,34 @@ public struct SampleAlignment: Sendable {
     }
 
     /// `forEachStep` with each A_t's singular values, numerical rank and ‖q_h‖ (`Ranked`).
+    /// With `frame` `.clv(window: W, seed:)` the rows of A_t are the K = N covariant Lyapunov
+    /// vectors v_k(t) (unit, not orthogonal; `CovariantLyapunovVectors.forEachFrame`) in place
+    /// of q_k(t), and `body` is called for the steps W+1…T−W only (`AlignmentFrame.comparedSteps`);
+    /// with `.qSteps(window: W)` the Q frame's alignments at those steps only.
     public static func forEachRankedStep(network: Network, block: WeightBlock, sequence: [Double], steps: Int, label: Int,
                                          initialState: [Double]?, side: SingularSide = .right, jacobian: JacobianConvention = .forward,
                                          qComponents: QComponents = .state, gradientInitialState: [Double]? = nil,
+                                         frame lyapunovFrame: AlignmentFrame = .q,
                                          _ body: (Int, Ranked) throws -> Void) throws {
-        var trace = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps, initialState: initialState, jacobian: jacobian)
         let prefix = try BlockPrefixGradients(network: network, block: block, sequence: sequence, steps: steps, label: label,
                                               initialState: gradientInitialState ?? initialState)
         try checkSide(side, prefix)
+        if case .clv(let window, let seed) = lyapunovFrame {
+            try CovariantLyapunovVectors.forEachFrame(network: network, sequence: sequence, steps: steps, k: network.stateSize,
+                                                      window: window, initialState: initialState, jacobian: jacobian, seed: seed) { t, v in
+                let (vh, norms) = frame(v, rows: prefix.stateRows, components: qComponents)
+                let ranked = try rankedAlignment(q: vh, deltaV: prefix.gradient(atStep: t), side: side)
+                try body(t, Ranked(cosines: ranked.cosines, singularValues: ranked.singularValues, rank: ranked.rank, qNorms: norms))
+            }
+            return
+        }
+        var trace = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps, initialState: initialState, jacobian: jacobian)
+        guard let compared = lyapunovFrame.comparedSteps(steps: steps) else {
+            throw CellError("the window W = \(lyapunovFrame.window ?? 0) needs T ≥ 2W + 1 steps; the sequence has T = \(steps)")
+        }
         for t in 1...steps {
             try trace.advance(by: 1)
+            guard compared.contains(t) else { continue }
             let (q, norms) = frame(trace.stepper.q, rows: prefix.stateRows, components: qComponents)
             let ranked = try rankedAlignment(q: q, deltaV: prefix.gradient(atStep: t), side: side)
             try body(t, Ranked(cosines: ranked.cosines, singularValues: ranked.singularValues, rank: ranked.rank, qNorms: norms))

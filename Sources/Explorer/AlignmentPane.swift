@@ -14,6 +14,8 @@ struct AlignmentPane: Widget {
     var result: AlignmentResult?
     var scale: AlignmentScale
     var view: AlignmentView
+    /// Q vectors or CLVs (`C`): the title says which, and the rows are q_i or v_i.
+    var basis: AlignmentBasis = .q
     /// H, for the 1/√H level of the spread view.
     var hidden: Int
     var traceComplete: Bool
@@ -27,12 +29,17 @@ struct AlignmentPane: Widget {
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
         let viewName = view == .heatmap ? scale.rawValue : "spread vs q"
-        let title = "Alignment Q" + context.text("ᵀ", ascii: "'") + "E" + context.separator + "t \(t)"
-            + context.separator + viewName
+        let frameName = basis == .q ? "Q" : "V"
+        let title = "Alignment " + frameName + context.text("ᵀ", ascii: "'") + "E" + (basis == .clv ? " (CLV)" : "")
+            + context.separator + "t \(t)" + context.separator + viewName
         let inside = PaneFrame.draw(title: title, isFocused: isFocused, into: &grid, area: area, context: context)
         guard inside.height >= 4 else { return }
         guard let result else {
             PaneFrame.placeholder(traceComplete: traceComplete, into: &grid, inside: inside, context: context)
+            return
+        }
+        if let note = result.note {
+            PaneFrame.note(note, into: &grid, inside: inside, context: context)
             return
         }
         if result.singularIndices.isEmpty {
@@ -61,7 +68,9 @@ struct AlignmentPane: Widget {
         // Heatmap rows: `rowsPerQ` matrix rows (half cells) per Q vector — 1 (two Q vectors per
         // cell row) unless the pane is tall enough to give each more — as many as fit, from
         // q(firstQ + 1) on (`[` `]` scroll when they do not all fit).
-        let footerRows = 2
+        // The CLV basis adds a row: the min-angle trace against t.
+        let angleRow = basis == .clv && result.minAngles != nil
+        let footerRows = angleRow ? 3 : 2
         let available = max(0, inside.height - 1 - footerRows)
         let rowsPerQ = max(1, min(6, 2 * available / max(result.directions, 1)))
         let fitting = 2 * available / rowsPerQ
@@ -87,19 +96,38 @@ struct AlignmentPane: Widget {
                 .render(into: &grid, area: heatArea, context: context)
         }
         for i in 0..<shownQ where rowsPerQ > 1 || i % 2 == 0 {
-            grid.put(text: "q\(firstQ + i + 1)", at: (inside.minX, heatArea.minY + i * rowsPerQ / 2), style: context.style(.dim),
+            grid.put(text: "\(vectorName)\(firstQ + i + 1)", at: (inside.minX, heatArea.minY + i * rowsPerQ / 2), style: context.style(.dim),
                      clip: inside)
         }
         let legendY = heatArea.maxY
         ColorScaleLegend(mapping: mapping)
             .render(into: &grid, area: Rect(x: inside.minX + labelWidth, y: legendY, width: min(heatColumns + 8, inside.width - labelWidth), height: 1),
                     context: context)
-        var info = "q\(firstQ + 1)-\(firstQ + shownQ) of K=\(result.directions)" + context.separator + "rank \(result.rank)"
+        var info = "\(vectorName)\(firstQ + 1)-\(firstQ + shownQ) of K=\(result.directions)" + context.separator + "rank \(result.rank)"
             + context.separator + "\(scaleKey): signed/abs"
-        if shownQ < result.directions { info += context.separator + "\(scrollKeys): scroll q" }
+        if shownQ < result.directions { info += context.separator + "\(scrollKeys): scroll \(vectorName)" }
         if result.t != t { info = "showing t \(result.t); " + context.computing }
         grid.put(line: info, in: inside, row: legendY - inside.minY + 1, style: context.style(.dim), context: context)
+        if angleRow, let angles = result.minAngles, legendY + 2 < inside.maxY {
+            renderAngleTrace(angles, row: legendY + 2, into: &grid, inside: inside, context: context)
+        }
     }
+
+    /// "min angle" and a sparkline of the smallest splitting angle of the CLVs against t
+    /// (steps W+1…T−W, the cursor at t), with its value at t in degrees.
+    private func renderAngleTrace(_ angles: (steps: ClosedRange<Int>, radians: [Double]), row y: Int, into grid: inout Grid,
+                                  inside: Rect, context: RenderContext) {
+        let cursor = angles.steps.contains(t) ? t - angles.steps.lowerBound : nil
+        let value = cursor.map { String(format: " %.1f", angles.radians[$0] * 180 / .pi) + context.text("°", ascii: " deg") } ?? ""
+        let x = grid.put(text: "min angle ", at: (inside.minX, y), style: context.style(.dim), clip: inside)
+        let width = max(0, min(angles.radians.count, inside.maxX - x - value.count - 1))
+        Sparkline(values: angles.radians, cursor: cursor, range: 0...(Double.pi / 2))
+            .render(into: &grid, area: Rect(x: x, y: y, width: width, height: 1), context: context)
+        grid.put(text: value, at: (x + width, y), style: context.style(.dim), clip: inside)
+    }
+
+    /// The rows' name: q (Q vectors) or v (CLVs).
+    private var vectorName: String { basis == .q ? "q" : "v" }
 
     /// Figure 2 for this image at t: std over the leading (trailing) five singular vectors of
     /// q_i · e_j against the Q index i, and the level 1/√H of directions in general position.
@@ -134,7 +162,7 @@ struct AlignmentPane: Widget {
             LineChart(series: series, xRange: 1...Double(max(count, 2)), yRange: 0...max(top, 1e-6))
                 .render(into: &grid, area: chartArea, context: context)
         }
-        var info = "q1-\(count)" + context.separator + "1/" + context.text("√", ascii: "sqrt ") + "H = "
+        var info = "\(vectorName)1-\(count)" + context.separator + "1/" + context.text("√", ascii: "sqrt ") + "H = "
             + NumberFormat.compact(baseline) + context.separator + "\(viewKey): heatmap"
         if result.t != t { info = "showing t \(result.t); " + context.computing }
         grid.put(line: info, in: inside, row: inside.height - 1, style: context.style(.dim), context: context)

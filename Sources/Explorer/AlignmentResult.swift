@@ -17,10 +17,27 @@ public struct AlignmentResult: Hashable, Sendable {
     public var rank: Int
     /// H, the number of singular vectors.
     public var dimension: Int
+    /// Whose cosines: the Q vectors' (rows q_i) or the CLVs' (rows v_i).
+    public var basis: AlignmentBasis
+    /// Why there are no cosines at t (the CLVs exist at steps W+1…T−W only), else nil.
+    public var note: String?
+    /// The CLV basis: the steps W+1…T−W and, at each, the smallest angle (radians) between the
+    /// span of the first j CLVs and the rest (over j); nil for the Q basis.
+    public var minAngles: (steps: ClosedRange<Int>, radians: [Double])? {
+        get { minAngleSteps.map { ($0, minAngleValues) } }
+        set { minAngleSteps = newValue?.steps; minAngleValues = newValue?.radians ?? [] }
+    }
+    private var minAngleSteps: ClosedRange<Int>?
+    private var minAngleValues: [Double] = []
 
-    public init(analysisID: Int, t: Int, directions: Int, singularIndices: [Int], cosines: [Double], rank: Int, dimension: Int) {
+    public init(analysisID: Int, t: Int, directions: Int, singularIndices: [Int], cosines: [Double], rank: Int, dimension: Int,
+                basis: AlignmentBasis = .q, note: String? = nil, minAngles: (steps: ClosedRange<Int>, radians: [Double])? = nil) {
         precondition(cosines.count == directions * singularIndices.count)
         precondition(singularIndices.allSatisfy { $0 < rank } && rank <= dimension)
+        self.basis = basis
+        self.note = note
+        minAngleSteps = minAngles?.steps
+        minAngleValues = minAngles?.radians ?? []
         self.rank = rank
         self.dimension = dimension
         self.analysisID = analysisID

@@ -20,6 +20,17 @@ public enum AlignmentView: String, Hashable, Sendable {
     public var toggled: AlignmentView { self == .heatmap ? .spreadByIndex : .heatmap }
 }
 
+/// Which tangent vectors the alignment pane compares with ΔV_t's singular vectors.
+public enum AlignmentBasis: String, Hashable, Sendable {
+    /// The Q vectors q_k(t) (the first K columns of the trace's frame), at every step.
+    case q
+    /// The leading K covariant Lyapunov vectors v_k(t) = Q_t c_k(t) (Ginelli's method, as
+    /// `ftle clv`), at steps W+1…T−W only (W = T/4).
+    case clv
+
+    public var toggled: AlignmentBasis { self == .q ? .clv : .q }
+}
+
 /// What the logits pane shows.
 public enum LogitsView: String, Hashable, Sendable {
     /// p(o_T), the prediction after the whole sequence.

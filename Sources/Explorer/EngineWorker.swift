@@ -44,7 +44,7 @@ public final class EngineWorker: Sendable {
     private struct Inbox {
         var image: ImageRequest?
         var flips: (id: Int, request: FlipRequest)?
-        var alignment: (id: Int, t: Int)?
+        var alignment: (id: Int, t: Int, basis: AlignmentBasis)?
         var events: [EngineEvent] = []
         var isRunning = true
         var isBusy = false
@@ -91,9 +91,9 @@ public final class EngineWorker: Sendable {
         wake.signal()
     }
 
-    public func requestAlignment(atStep t: Int, analysisID: Int) {
+    public func requestAlignment(atStep t: Int, analysisID: Int, basis: AlignmentBasis = .q) {
         inbox.withLock {
-            $0.alignment = (analysisID, t)
+            $0.alignment = (analysisID, t, basis)
             $0.isBusy = true
         }
         wake.signal()
@@ -129,7 +129,7 @@ public final class EngineWorker: Sendable {
                 analysis = runTrace(analysis!)
                 continue
             }
-            guard let current = analysis, current.isComplete else {
+            guard var current = analysis, current.isComplete else {
                 idle()
                 continue
             }
@@ -140,13 +140,18 @@ public final class EngineWorker: Sendable {
                 if flips.id == current.id { post(.flips(current.flips(flips.request))) }
                 continue
             }
-            if let alignment = inbox.withLock({ box -> (id: Int, t: Int)? in
+            if let alignment = inbox.withLock({ box -> (id: Int, t: Int, basis: AlignmentBasis)? in
                 defer { box.alignment = nil }
                 return box.alignment
             }) {
                 if alignment.id == current.id, alignment.t >= 1, alignment.t <= current.totalSteps {
                     do {
-                        post(.alignment(try current.alignment(atStep: alignment.t)))
+                        // The CLVs' backward pass runs once per analysis, here in the background.
+                        if alignment.basis == .clv && current.covariant == nil {
+                            try current.prepareCovariantVectors()
+                            analysis = current
+                        }
+                        post(.alignment(try current.alignment(atStep: alignment.t, basis: alignment.basis)))
                     } catch {
                         post(.failed(analysisID: current.id, message: "alignment at t=\(alignment.t): \(error)"))
                     }

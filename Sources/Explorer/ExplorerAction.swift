@@ -28,6 +28,8 @@ public enum ExplorerAction: Hashable, Sendable, CaseIterable {
     case toggleAlignmentScale
     /// The alignment heatmap or Figure 2's spread-by-Q-index curve.
     case toggleAlignmentView
+    /// The alignment pane's vectors: Q vectors or covariant Lyapunov vectors (computed in the background).
+    case toggleAlignmentBasis
     /// Logits p(o_T) or p(o_t) at the cursor.
     case toggleLogitsView
     /// Propagate the frame with D_t or with D_tᵀ (the paper's code); restarts the analysis.

@@ -12,11 +12,11 @@ extension ExplorerApp {
             engine.analyze(.init(analysisID: state.analysisID, model: model, input: state.analysisInput, label: state.knownLabel,
                                  directions: state.directions, jacobian: state.jacobian))
             engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
-            engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
+            engine.requestAlignment(atStep: state.t, analysisID: state.analysisID, basis: state.alignmentBasis)
         case .requestFlips:
             engine.requestFlips(state.flipRequest, analysisID: state.analysisID)
         case .requestAlignment:
-            engine.requestAlignment(atStep: state.t, analysisID: state.analysisID)
+            engine.requestAlignment(atStep: state.t, analysisID: state.analysisID, basis: state.alignmentBasis)
         case let .loadTheme(name):
             loadTheme(name)
         case .startTraining:

@@ -43,6 +43,8 @@ public enum ExplorerKeys {
                    action: .toggleAlignmentScale, visibleInFooter: false),
         KeyBinding(keys: [.char("A")], display: "A", description: "alignment heatmap / spread by Q index (Fig. 2)",
                    action: .toggleAlignmentView, visibleInFooter: false),
+        KeyBinding(keys: [.char("C")], display: "C", description: "alignment: Q vectors / covariant Lyapunov vectors (CLVs)",
+                   action: .toggleAlignmentBasis, visibleInFooter: false),
         KeyBinding(keys: [.char("v")], display: "v", description: "gate pane / alignment pane (gated models start on gates)",
                    action: .toggleGatePane, visibleInFooter: false),
         KeyBinding(keys: [.char("c")], display: "c", description: "logits at the cursor t / at T", action: .toggleLogitsView,

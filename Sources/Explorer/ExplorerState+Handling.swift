@@ -174,6 +174,10 @@ extension ExplorerState {
         case .toggleAlignmentView:
             alignmentView = alignmentView.toggled
             return []
+        case .toggleAlignmentBasis:
+            alignmentBasis = alignmentBasis.toggled
+            status = StatusMessage(alignmentBasis == .q ? "alignment: Q vectors" : "alignment: covariant Lyapunov vectors (steps W+1..T-W, W = T/4)")
+            return showsGates ? [] : [.requestAlignment]
         case .toggleTraining:
             switch training.phase {
             case .following:

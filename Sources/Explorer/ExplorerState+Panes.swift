@@ -29,7 +29,7 @@ extension ExplorerState {
     }
 
     func alignmentPane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> AlignmentPane {
-        AlignmentPane(t: t, result: currentAlignment, scale: alignmentScale, view: alignmentView, hidden: model.hidden,
+        AlignmentPane(t: t, result: currentAlignment, scale: alignmentScale, view: alignmentView, basis: alignmentBasis, hidden: model.hidden,
                       traceComplete: currentSpectrum?.isComplete == true,
                       scaleKey: ExplorerKeys.hint(.toggleAlignmentScale, in: keys),
                       viewKey: ExplorerKeys.hint(.toggleAlignmentView, in: keys), isFocused: focus == .alignment,

@@ -50,6 +50,8 @@ public struct ExplorerState: Sendable {
     public var alignmentScroll = 0
     public var alignmentScale = AlignmentScale.signed
     public var alignmentView = AlignmentView.heatmap
+    /// The alignment pane's vectors (`C` toggles): Q vectors or CLVs.
+    public var alignmentBasis = AlignmentBasis.q
     /// Whether the alignment pane's place shows the gate pane (`v` toggles; the default
     /// for gated models, whose alignment is undefined).
     public var showsGates = false
@@ -143,7 +145,9 @@ public struct ExplorerState: Sendable {
     /// The current results, if they belong to the current analysis.
     public var currentSpectrum: SpectrumResult? { spectrum?.analysisID == analysisID ? spectrum : nil }
     public var currentFlips: FlipResult? { flips?.analysisID == analysisID ? flips : nil }
-    public var currentAlignment: AlignmentResult? { alignment?.analysisID == analysisID ? alignment : nil }
+    public var currentAlignment: AlignmentResult? {
+        alignment?.analysisID == analysisID && alignment?.basis == alignmentBasis ? alignment : nil
+    }
 
     /// The logits pane's view: the chosen one, else at the cursor while flips (ablations) are off.
     public var logitsView: LogitsView { chosenLogitsView ?? (flipUp || flipDown || ablation != nil ? .final : .atCursor) }

@@ -36,10 +36,12 @@ struct ImageAnalysis {
     let steps: Int
     private var trace: LyapunovTrace
     /// The model as the engine steps it.
-    private let network: Network
+    let network: Network
     /// GRU/LSTM: each gate's mean activation at steps 1…T (T×G), and the gates' names.
     private let gateMeans: [[Double]]
     private let gateNames: [String]
+    /// The CLVs' coefficients, once asked for (`prepareCovariantVectors`, ImageAnalysis+CLV.swift).
+    var covariant: CovariantCoefficients?
 
     /// An MNIST image of `model`'s task (which it must have).
     init(id: Int, model: RecurrentNetwork, image: [Float], label: Int, directions: Int, jacobian: JacobianConvention = .forward) {
@@ -136,11 +138,22 @@ struct ImageAnalysis {
     /// Q_t (H×K) for a computed step t ≥ 0, re-stepped from the nearest snapshot.
     func frame(atStep t: Int) throws -> Matrix<Double> { try trace.frame(atStep: t) }
 
+    /// The trace's h_0 (zero), for a second trace of the same sequence.
+    var initialState: [Double] { trace.states[0] }
+
     /// A_t for Q vectors 1…K against the first and last five right singular vectors of ΔV_t
     /// within its numerical rank r (e1…e5 and e(r−4)…e_r): vectors past the rank span the
     /// null space, an arbitrary basis, and are never shown.
-    func alignment(atStep t: Int) throws -> AlignmentResult {
-        let q = try frame(atStep: t)
+    /// With `basis` `.clv` the rows are the leading K CLVs v_k(t) = Q_t c_k(t) (after
+    /// `prepareCovariantVectors`); outside steps W+1…T−W the result has a note and no cosines.
+    func alignment(atStep t: Int, basis: AlignmentBasis = .q) throws -> AlignmentResult {
+        var q = try frame(atStep: t)
+        if basis == .clv {
+            guard let covariant, let c = covariant.coefficients(atStep: t) else {
+                return covariantNote(atStep: t)
+            }
+            q = matmul(q, c)
+        }
         // ΔW_t of the top layer's whole recurrent block (V for a vanilla layer), from the
         // trace's h_0; its singular vectors live in that layer's h, met by the true cosine.
         let size = network.inputSize
@@ -156,7 +169,8 @@ struct ImageAnalysis {
         cosines.reserveCapacity(directions * columns.count)
         for i in 0..<directions { for j in columns { cosines.append(a[i, j]) } }
         return AlignmentResult(analysisID: id, t: t, directions: directions, singularIndices: columns, cosines: cosines,
-                               rank: rank, dimension: prefix.columns)
+                               rank: rank, dimension: prefix.columns, basis: basis,
+                               minAngles: basis == .clv ? covariant.map { ($0.steps, $0.minAngles) } : nil)
     }
 
     /// Rankings, flipped images and their logits (one batched forward pass).

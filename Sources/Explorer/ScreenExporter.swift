@@ -61,6 +61,12 @@ public enum ScreenExporter {
                 "spread_leading": alignment.spreadByIndex(leading: true),
                 "spread_trailing": alignment.spreadByIndex(leading: false),
             ] as [String: Any]
+            // The CLV frame says so (the Q frame's export is as it was).
+            if alignment.basis == .clv, var a = object["alignment"] as? [String: Any] {
+                a["frame"] = "clv"
+                if let note = alignment.note { a["note"] = note }
+                object["alignment"] = a
+            }
         }
         if let flips = state.currentFlips {
             var logits: [String: Any] = ["original": flips.original]

@@ -50,12 +50,7 @@ public struct CovariantLyapunovVectors: Sendable {
         precondition(frames.keys.allSatisfy { $0 >= window && $0 <= steps - window }, "requested steps must lie in W…T−W")
         let k = rFactors.first?.rows ?? 0
         self.k = k; self.steps = steps; self.window = window
-        var rng = SeededRandom(seed: seed)
-        var c = Matrix<Double>(rows: k, cols: k)
-        for j in 0..<k {
-            for i in 0...j { c[i, j] = i == j ? abs(rng.nextNormal()) + 0.1 : rng.nextNormal() }
-        }
-        Self.normaliseColumns(&c)
+        var c = Self.randomStart(k: k, seed: seed)
         var logGrowthSums = [Double](repeating: 0, count: k)
         var coefficients: [Int: Matrix<Double>] = [:]
         var angles = [Double](repeating: 0, count: steps - 2 * window + 1)
@@ -63,7 +58,7 @@ public struct CovariantLyapunovVectors: Sendable {
         if window == 0 { angles[steps] = Self.minimumSplittingAngle(c) }   // t = T is in W…T−W
         // t runs T…1: C_{t−1} from C_t and R_t.
         for t in stride(from: steps, through: 1, by: -1) {
-            c = Self.solveUpperTriangular(rFactors[t - 1], c)
+            c = Self.solveUpperTriangular(rFactors[t - 1], c, upperTriangularB: true)
             let norms = Self.normaliseColumns(&c)
             if t > window && t <= steps - window {
                 for j in 0..<k { logGrowthSums[j] -= Foundation.log(norms[j]) }
@@ -103,14 +98,29 @@ public struct CovariantLyapunovVectors: Sendable {
         self.init(rFactors: rFactors, frames: frames, window: window, seed: seed)
     }
 
-    /// X = R⁻¹ B for an upper-triangular R (K×K, nonzero diagonal) by back substitution.
-    static func solveUpperTriangular(_ r: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
+    /// The backward iteration's start C_T: K×K upper triangular, entries N(0, 1) drawn from
+    /// `seed` column by column, the diagonal's absolute value plus 0.1, unit columns.
+    static func randomStart(k: Int, seed: UInt64) -> Matrix<Double> {
+        var rng = SeededRandom(seed: seed)
+        var c = Matrix<Double>(rows: k, cols: k)
+        for j in 0..<k {
+            for i in 0...j { c[i, j] = i == j ? abs(rng.nextNormal()) + 0.1 : rng.nextNormal() }
+        }
+        normaliseColumns(&c)
+        return c
+    }
+
+    /// X = R⁻¹ B for an upper-triangular R (K×K, nonzero diagonal) by back substitution. With
+    /// `upperTriangularB` (B upper triangular, as C_t is) X is upper triangular too and only
+    /// its upper triangle is computed: K³/6 multiply-adds instead of K³/2, the same values.
+    static func solveUpperTriangular(_ r: Matrix<Double>, _ b: Matrix<Double>, upperTriangularB: Bool = false) -> Matrix<Double> {
         let n = r.rows
         var x = b
         for j in 0..<b.cols {
-            for i in stride(from: n - 1, through: 0, by: -1) {
+            let last = upperTriangularB ? min(j, n - 1) : n - 1
+            for i in stride(from: last, through: 0, by: -1) {
                 var s = x[i, j]
-                for p in (i + 1)..<n { s -= r[i, p] * x[p, j] }
+                for p in (i + 1)..<(last + 1) { s -= r[i, p] * x[p, j] }
                 x[i, j] = s / r[i, i]
             }
         }
@@ -133,7 +143,7 @@ public struct CovariantLyapunovVectors: Sendable {
     /// for an upper-triangular C with nonzero diagonal: span(c_1…c_j) = span(e_1…e_j), so the
     /// sine of the angle is σ_min of the lower (K−j)×(K−j) block of an orthonormal basis of
     /// span(c_{j+1}…c_K). Angles in V_t = Q_t C_t are the same (Q_t has orthonormal columns).
-    static func minimumSplittingAngle(_ c: Matrix<Double>) -> Double {
+    public static func minimumSplittingAngle(_ c: Matrix<Double>) -> Double {
         let k = c.cols
         guard k > 1 else { return .pi / 2 }
         var smallest = Double.pi / 2

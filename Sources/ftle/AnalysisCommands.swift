@@ -97,6 +97,20 @@ struct Align: ParsableCommand {
         q_norm_last10, q_norm_random10 (all 1 for one vanilla or GRU layer). random_baseline is taken in \
         the dimension the cosines live in (N, or H when renormalised). --singular left needs a block of H \
         rows (a vanilla layer or one gate).
+
+        --frame clv compares the covariant Lyapunov vectors v_k(t) (ftle clv, Ginelli's method, all K = N \
+        of them, under the same --jacobian) in place of the Q vectors q_k(t), with the same groups and \
+        statistics. They need a forward and a backward transient of --window W steps (default T/4, \
+        rounded down, as clv), so only steps W+1…T−W are compared (T ≥ 2W + 1); the JSON adds frame \
+        ("clv"), window, clv_seed (C_T's seed, --seed + 1), compared_steps ([W+1, T−W]) and cosine, and \
+        std_by_index_*, rank_by_step* and the CSV hold those steps only. --frame q --window W compares the \
+        Q vectors at the same steps W+1…T−W (frame "q", window, compared_steps), like for like. CLVs are unit vectors but not \
+        orthogonal: the cosine is still v_k · e_j of unit vectors (|v_k · e_j| ≤ 1), each v_k signed so \
+        that v_k · q_k > 0, but the squares over k of one e_j need not sum to 1. Memory: R_t of every \
+        step (T·N² doubles a sample in flight, checked against this machine's memory before starting: \
+        1.6 GB at N = 512, T = 784); time: about twice the Q frame's trace plus T·N³/2 for the back \
+        substitutions. --frame q (the default) \
+        without --window writes exactly what it did before (no frame key).
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv }
@@ -125,6 +139,9 @@ struct Align: ParsableCommand {
     @Option(help: "GRU/LSTM models: one gate's rows of the block (GRU: r|z|n; LSTM: i|f|g|o; default all gates).") var gate: String?
     @Option(help: "How Q vectors meet the singular vectors in h's rows: state (the true cosine in the state space; default) or renormalised (h-rows of q scaled to unit length).")
     var qComponents: QComponents = .state
+    @Option(help: "Tangent frame compared: q (the Q vectors, every step; default) or clv (covariant Lyapunov vectors, steps W+1…T−W).")
+    var frame: FrameName = .q
+    @Option(parsing: .unconditional, help: "Compare steps W+1…T−W only: the CLVs' forward and backward transient (--frame clv: default T/4, rounded down; --frame q: every step unless given).") var window: Int?
     @Option(help: "Output format: json or csv (csv: t,q_index,std_first,std_last).") var format: Format = .json
     @Option(help: "Write to this file (atomically) instead of standard output.") var out: String?
     @OptionGroup var threadOptions: ThreadOptions
@@ -136,6 +153,21 @@ struct Align: ParsableCommand {
         if let randomRange { _ = try parseRange(randomRange, flag: "--random-range") }
         if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
         if inputs != nil && samplesFrom != nil { throw ValidationError("--samples-from applies to MNIST images, not --inputs") }
+        try OptionLimits.check("--window", window, 0...1_000_000)
+    }
+
+    /// `--frame q|clv`.
+    enum FrameName: String, ExpressibleByArgument, CaseIterable { case q, clv }
+
+    /// The frame of a sequence of `steps` steps, the window checked against T: the Q frame at
+    /// every step (no --window), at steps W+1…T−W (--frame q --window W), or the CLVs there.
+    static func alignmentFrame(_ name: FrameName, window: Int?, steps: Int, seed: UInt64) throws -> AlignmentFrame {
+        if name == .q && window == nil { return .q }
+        let w = window ?? steps / 4
+        guard steps >= 2 * w + 1 else {
+            throw UsageError("--window \(w) needs T ≥ 2W + 1 = \(2 * w + 1) steps; the sequences have T = \(steps)")
+        }
+        return name == .q ? .qSteps(window: w) : .clv(window: w, seed: seed &+ 1)
     }
 
     /// The study's options: the preset's, then every explicit choice.
@@ -209,7 +241,7 @@ struct Align: ParsableCommand {
             if singular == .left && place.rows.count != h {
                 throw UsageError("--singular left: the left singular vectors of \(block.parameterName) live in its \(place.rows.count) gate rows, not in the state; give --gate")
             }
-            let o = try studyOptions(hidden: k, indexName: indexName)
+            var o = try studyOptions(hidden: k, indexName: indexName)
             let progress = ProgressLine(label: "align: sample")
             let sequences: [[Double]], labels: [Int], steps: Int, source: String, images: [Int]
             if let inputs, let labelsPath = self.labels {
@@ -223,6 +255,14 @@ struct Align: ParsableCommand {
                 images = indices
                 sequences = indices.map { network.sequence(ofImage: data.image($0)).map(Double.init) }
                 (labels, steps, source) = (indices.map { data.label($0) }, network.imageTask!.steps, description)
+            }
+            o.frame = try Self.alignmentFrame(frame, window: window, steps: steps, seed: seed)
+            if case .clv = o.frame {
+                // Each sample in flight keeps R_t (N×N) for all T steps during its backward pass.
+                let bytes = 8 * Double(min(workers, samples)) * Double(steps) * Double(k) * Double(k)
+                guard bytes <= TrainingLimits.physicalMemoryBytes else {
+                    throw UsageError("--frame clv keeps R_t (N×N) of every step for each of \(min(workers, samples)) samples at once: about \(TrainingLimits.memoryText(bytes)), more than this machine has (use fewer --threads)")
+                }
             }
             let study = try AlignmentStudy(network: network, block: block, qComponents: qComponents, sequences: sequences, labels: labels,
                                            steps: steps, options: o, threads: workers, progress: progress.update)
@@ -246,10 +286,10 @@ struct Align: ParsableCommand {
             try emit(jsonText(obj), to: out)
         } else {
             var lines = ["t,q_index,std_first,std_last"]
-            for t in 0..<study.steps { for i in 0..<study.qCount {
+            for t in 0..<study.comparedSteps.count { for i in 0..<study.qCount {
                 // A step with no such singular vector inside ΔV_t's rank: an empty field.
                 func field(_ x: Double) -> String { x.isFinite ? "\(x)" : "" }
-                lines.append("\(t + 1),\(i + 1),\(field(study.stdByIndexFirst[t][i])),\(field(study.stdByIndexLast[t][i]))")
+                lines.append("\(study.comparedSteps.lowerBound + t),\(i + 1),\(field(study.stdByIndexFirst[t][i])),\(field(study.stdByIndexLast[t][i]))")
             } }
             try emit(lines.joined(separator: "\n") + "\n", to: out)
         }

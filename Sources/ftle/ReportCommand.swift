@@ -18,6 +18,12 @@ struct Report: ParsableCommand {
         (Figs. 1–2, as `align` by default: true cosines with the Q vectors of the whole state, test images 0..<--samples) \
         and the sensitivity study (perturb up, down and both: Table 1, Figs. 3–4; the traces and the flipped logits in \
         Float64) under the paper's R values. Vanilla models may be stacked or ReLU: alignment takes the top layer's V.
+
+        --clv-frame (opt-in: it about triples the alignment studies' time, a few seconds a model at 25 samples) runs \
+        each row-wise alignment study again in the covariant Lyapunov vectors' frame (align --frame clv, W = T/4) \
+        and in the Q frame at the same steps W+1…T−W (align --frame q --window W), writes alignment-<name>-clv.json \
+        and alignment-<name>-q-window.json, and puts the three side by side (std and mean |cos| of the first, last \
+        and random ten) in frames.md and index.html, or in a section of reproduction.md with --reproduction.
         """)
 
     @Option(help: "Untrained row-wise model (default: the bundled one).") var rowwiseUntrained: String?
@@ -36,6 +42,7 @@ struct Report: ParsableCommand {
     @Option(help: "With --reproduction: comma-separated models of one run at several epochs (e.g. the paper-recipe permuted run's); Table 1 under the paper's code on each, table1-epochs.svg and a section of reproduction.md.")
     var table1Epochs: String?
     @Option(help: "Study this GRU or LSTM model of an MNIST task instead (repeatable): Table 1 and Figs. 3–4 for each.") var gated: [String] = []
+    @Flag(help: "Also run the row-wise alignment studies in the CLV frame and put them beside the Q frame's (frames.md).") var clvFrame = false
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var dataOptions: DataOptions
 
@@ -46,6 +53,7 @@ struct Report: ParsableCommand {
             throw ValidationError("--gated studies GRU/LSTM models under the paper's R values; drop --reproduction and --preset")
         }
         if table1Epochs != nil && !reproduction { throw ValidationError("--table1-epochs applies to --reproduction") }
+        if clvFrame && !gated.isEmpty { throw ValidationError("--clv-frame applies to the row-wise alignment studies, not --gated") }
         if reproduction && (jacobian != nil || preset != nil) {
             throw ValidationError("--reproduction runs both conventions itself; drop --jacobian and --preset")
         }
@@ -103,7 +111,7 @@ struct Report: ParsableCommand {
             // Every check align and perturb make, before the first study runs.
             for m in [m0, m1] { _ = try alignmentImages(m, paperCode: paperCode, test: test) }
             try Perturb.checkImages(images, test: test)
-            var summary: [String] = []
+            var summary: [String] = [], frameRows: [StudyReport.FrameRow] = []
             for (name, m) in [("untrained", m0), ("trained", m1)] {
                 print("alignment, \(name) row-wise model …"); fflush(nil)
                 let o = alignmentOptions(hidden: m.stateSize, paperCode: paperCode)
@@ -112,6 +120,12 @@ struct Report: ParsableCommand {
                 try writeAlignment(s, options: o, name: name)
                 summary.append(String(format: "%@: std first/last/random ten = %.3f / %.3f / %.3f, random baseline %.3f (%@, %@)", name,
                                       s.stdFirst10, s.stdLast10, s.stdRandom10, s.randomBaseline, o.jacobian.rawValue, o.statistic.rawValue))
+                if clvFrame {
+                    let rows = try self.frameRows(m, model: name, convention: paperCode ? "paper-code" : o.jacobian.rawValue, tag: name, qStudy: s,
+                                                  options: o, data: data, indices: indices, threads: workers)
+                    frameRows += rows
+                    summary.append(Self.frameSummary(rows.last!))
+                }
             }
             let studies = try flipStudies(label: "", prefix: "", paperCode: paperCode) { options in
                 try SensitivityStudy(model: mp, data: test, options: options, threads: workers, progress: ProgressLine(label: "  (image, k)").update)
@@ -121,7 +135,9 @@ struct Report: ParsableCommand {
             try write("fig4.svg", StudyReport.figure4(studies[.both]!))
             let figures = ["fig1-untrained", "fig1-trained", "fig2-untrained-first", "fig2-untrained-last", "fig2-trained-first",
                            "fig2-trained-last", "fig3", "fig4"]
-            try write("index.html", StudyReport.indexHTML(summary: summary, figures: figures, table: studies[.both]!.markdownTable()))
+            let frames = frameRows.isEmpty ? "" : StudyReport.frameComparison(frameRows)
+            if !frames.isEmpty { try write("frames.md", frames) }
+            try write("index.html", StudyReport.indexHTML(summary: summary, figures: figures, table: studies[.both]!.markdownTable(), extra: frames))
             print(summary.joined(separator: "\n"))
             print("wrote \(out)/index.html")
         }
@@ -229,7 +245,7 @@ struct Report: ParsableCommand {
             ("paper recipe", paperRowwiseUntrained ?? Bundled.model("paper-rowwise-h128-epoch0.safetensors"),
              paperRowwise ?? Bundled.model("paper-rowwise-h128.safetensors")),
         ]
-        var runs: [Reproduction.AlignmentRun] = []
+        var runs: [Reproduction.AlignmentRun] = [], frameRows: [StudyReport.FrameRow] = []
         for (family, untrainedPath, trainedPath) in families {
             for (model, path) in [("untrained", untrainedPath), ("trained", trainedPath)] {
                 let m: RNNModel<Double> = try loadModel(path)
@@ -242,6 +258,10 @@ struct Report: ParsableCommand {
                     let tag = "\(family == "paper recipe" ? "paper" : "ftle")-\(model)-\(convention)"
                     try writeAlignment(s, options: o, name: tag)
                     runs.append(Reproduction.AlignmentRun(family: family, model: model, convention: convention, study: s))
+                    if clvFrame {
+                        frameRows += try self.frameRows(m, model: "\(family), \(model)", convention: convention, tag: tag, qStudy: s, options: o,
+                                                        data: data, indices: indices, threads: threads)
+                    }
                 }
             }
         }
@@ -286,7 +306,8 @@ struct Report: ParsableCommand {
         }
         epochRows.sort { $0.epochs < $1.epochs }
         if !epochRows.isEmpty { try write("table1-epochs.svg", Reproduction.epochFigure(epochRows)) }
-        try write("reproduction.md", Reproduction.markdown(alignment: runs, sensitivity: sensitivity, epochs: epochRows, notes: notes))
+        let frames = frameRows.isEmpty ? "" : "\n" + StudyReport.frameComparison(frameRows)
+        try write("reproduction.md", Reproduction.markdown(alignment: runs, sensitivity: sensitivity, epochs: epochRows, notes: notes) + frames)
         print("wrote \(out)/reproduction.md")
     }
 }

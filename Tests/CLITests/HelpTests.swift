@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The help text of the root command and of `train`, `spectrum`, `perturb`, `sweep`, `sweep plan` and `data`, compared line by
+/// The help text of the root command and of `train`, `spectrum`, `perturb`, `sweep`, `sweep plan`, `data`, `align` and `report`, compared line by
 /// line with Tests/CLITests/Golden/help-*.txt (as swift-argument-parser's examples test their
 /// help). Help is part of the interface: an option that appears, disappears or changes its
 /// description shows up here. After an intended change, regenerate the files with
@@ -11,7 +11,7 @@ import TestSupport
 struct HelpTests {
     static let golden = CLI.root + "/Tests/CLITests/Golden"
 
-    @Test(arguments: [[], ["train"], ["spectrum"], ["perturb"], ["sweep"], ["sweep", "plan"], ["data"]])
+    @Test(arguments: [[], ["train"], ["spectrum"], ["perturb"], ["sweep"], ["sweep", "plan"], ["data"], ["align"], ["report"]])
     func helpMatchesGolden(_ command: [String]) throws {
         // A fixed width, so the wrapping does not depend on the terminal the tests run in.
         var env = ProcessInfo.processInfo.environment
