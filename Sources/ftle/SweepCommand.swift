@@ -57,6 +57,10 @@ let sweepTrainOptions: [TrainOptionSpec] = [
     TrainOptionSpec("keep-subnormals", .flag),
     TrainOptionSpec("data", .path),
     TrainOptionSpec("init-from", .path),
+    TrainOptionSpec("floss"),
+    TrainOptionSpec("floss-weight"),
+    TrainOptionSpec("floss-every"),
+    TrainOptionSpec("floss-steps"),
 ]
 
 /// `ftle train` options the sweep sets itself.
