@@ -27,14 +27,8 @@ extension ImageAnalysis {
     mutating func prepareCovariantVectors() throws {
         let window = steps / 4
         guard let compared = CovariantLyapunovVectors.comparedSteps(steps: steps, window: window) else { return }
-        var second = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps, k: directions, initialState: initialState,
-                                   jacobian: jacobian, rows: .streamed)
-        var rFactors: [Matrix<Double>] = []
-        rFactors.reserveCapacity(steps)
-        for _ in 0..<steps {
-            try second.advance(by: 1)
-            rFactors.append(second.stepper.r)
-        }
+        var rFactors = try CovariantLyapunovVectors.rFactors(network: network, sequence: sequence, steps: steps, k: directions,
+                                                             initialState: initialState, jacobian: jacobian)
         let matrices = try CovariantLyapunovVectors.backwardCoefficients(rFactors: &rFactors, keep: compared, seed: 1)
         covariant = CovariantCoefficients(steps: compared, window: window, matrices: matrices,
                                           minAngles: matrices.map(CovariantLyapunovVectors.minimumSplittingAngle))

@@ -40,6 +40,21 @@ extension CovariantLyapunovVectors {
         return kept.map { $0! }
     }
 
+    /// R_1…R_T of one forward pass of the QR iteration (identity Q_0, streamed: T·K² doubles
+    /// kept), the input of Ginelli's backward pass.
+    public static func rFactors(network: Network, sequence: [Double], steps: Int, k: Int, initialState: [Double]?,
+                                jacobian: JacobianConvention) throws -> [Matrix<Double>] {
+        var trace = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps, k: k, initialState: initialState,
+                                  jacobian: jacobian, rows: .streamed)
+        var factors: [Matrix<Double>] = []
+        factors.reserveCapacity(steps)
+        for _ in 0..<steps {
+            try trace.advance(by: 1)
+            factors.append(trace.stepper.r)
+        }
+        return factors
+    }
+
     /// Calls `body(t, V_t)` for t = W+1…T−W in order, V_t (N×K, unit columns v_1…v_K, each
     /// signed so that v_k · q_k(t) > 0) the leading K CLVs along `sequence` (T×I values) of
     /// `network` from `initialState` (zero when nil), Q_0 = the first K columns of I, the
@@ -53,14 +68,8 @@ extension CovariantLyapunovVectors {
         guard let compared = comparedSteps(steps: steps, window: window) else {
             throw CellError("the CLV window W = \(window) needs T ≥ 2W + 1 = \(2 * window + 1) steps; the sequence has T = \(steps)")
         }
-        var first = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps, k: k, initialState: initialState,
-                                  jacobian: jacobian, rows: .streamed)
-        var rFactors: [Matrix<Double>] = []
-        rFactors.reserveCapacity(steps)
-        for _ in 0..<steps {
-            try first.advance(by: 1)
-            rFactors.append(first.stepper.r)
-        }
+        var rFactors = try Self.rFactors(network: network, sequence: sequence, steps: steps, k: k, initialState: initialState,
+                                         jacobian: jacobian)
         let coefficients = try backwardCoefficients(rFactors: &rFactors, keep: compared, seed: seed)
         var second = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps, k: k, initialState: initialState,
                                    jacobian: jacobian, rows: .streamed)

@@ -1,8 +1,8 @@
 """The flossing gradient as PyTorch's autograd computes it, for ftle's `gradient --objective floss`.
 
 For each cell (tanh `nn.RNN`, `nn.GRU`; I = 3, H = 8, with biases, one layer, held as `rnn`, and
-`nn.Linear(8, 4)` as `fc`, float64): the model as safetensors (the same small writer as
-../pytorch-gated/make_models.py, metadata {"cell": ...}), one input sequence (T = 20, I = 3) as
+`nn.Linear(8, 4)` as `fc`, float64): the model as safetensors (the small writer of
+../pytorch-gated/make_models.py, imported; metadata {"cell": ...}), one input sequence (T = 20, I = 3) as
 '<f8' .npy, and `<cell>-expected.json` with, for K = 3 and each convention (forward: Q_t R_t =
 D_t Q_{t-1}; transposed: Q_t R_t = D_t^T Q_{t-1}), the exponents lambda_k = (1/T) sum_t ln |R_t[k,k]|,
 the objective sum_k lambda_k^2 and its gradient with respect to every parameter by autograd
@@ -16,7 +16,7 @@ Regenerate (needs torch and numpy; ../shared/bench/setup-peers.sh makes a venv w
 """
 import json
 import os
-import struct
+import sys
 
 import numpy as np
 import torch
@@ -24,23 +24,8 @@ import torch
 torch.set_default_dtype(torch.float64)
 INPUT, HIDDEN, CLASSES, STEPS, K = 3, 8, 4, 20, 3
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def save_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset, blobs = 0, []
-    for name in sorted(tensors):
-        data = tensors[name].detach().contiguous().numpy().astype("<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
+sys.path.insert(0, os.path.join(HERE, "..", "pytorch-gated"))
+from make_models import save_safetensors  # noqa: E402 (the writer the gated fixtures use)
 
 
 class Net(torch.nn.Module):

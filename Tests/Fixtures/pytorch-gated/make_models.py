@@ -97,6 +97,7 @@ def make(cell, seed):
         f.write("\n")
 
 
-make("gru", 21)
-make("lstm", 22)
-print("wrote models, inputs and expected values in", HERE)
+if __name__ == "__main__":
+    make("gru", 21)
+    make("lstm", 22)
+    print("wrote models, inputs and expected values in", HERE)
