@@ -57,15 +57,18 @@ struct Bench: ParsableCommand {
         --threads workers (default: the number of cores; one BLAS thread each, as the commands): align is `ftle \
         align` on the trained row-wise model (--samples, default 25), perturb is `ftle perturb` on the permuted \
         model (--images, default 4, the nine default k), report is report's studies (both row-wise alignments with \
-        --samples, perturb both/up/down with --images). Best of --repeat runs.
+        --samples, perturb both/up/down with --images). floss times one flossing gradient (Σ λ_k² of one \
+        sequence, --hidden, --steps, --k; defaults 64, 20, 4) against one training step on a --batch of the same \
+        sequences (Float32, one shard), per call over --batches calls (default 20), with their ratio and the \
+        flossing gradient's working set (floss_bytes). Best of --repeat runs.
         """)
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
         case ftleFull = "ftle-full", ftlePartial = "ftle-partial", trainRowwise = "train-rowwise", trainPermuted = "train-permuted", gemm
-        case align, perturb, report
+        case align, perturb, report, floss
     }
 
-    @Argument(help: "ftle-full, ftle-partial, train-rowwise, train-permuted, gemm, align, perturb or report.") var workload: Workload
+    @Argument(help: "ftle-full, ftle-partial, train-rowwise, train-permuted, gemm, align, perturb, report or floss.") var workload: Workload
     @Option(help: "Hidden size H.") var hidden: Int?
     @Option(help: "Steps T (FTLE workloads).") var steps: Int?
     @Option(help: "Directions K (ftle-partial).") var k: Int?
@@ -116,6 +119,9 @@ struct Bench: ParsableCommand {
             if images > 10_000 { throw ValidationError("--images \(images) exceeds the 10000 test images") }
         case .gemm:
             try OptionLimits.requireMemory(3 * Double(n) * Double(n) * 8, "--n \(n)")
+        case .floss:
+            let h = Double(hidden ?? 64), t = Double(steps ?? 20), kk = Double(k ?? 4)
+            try OptionLimits.requireMemory(8 * (t + 1) * h * (kk + 7) + Double(batch) * t * h * 4 * 8, "--hidden \(Int(h)) with --steps \(Int(t))")
         case .ftleFull, .ftlePartial:
             let h = Double(hidden ?? (workload == .ftleFull ? 128 : 512)), t = Double(steps ?? 784)
             let kk = workload == .ftleFull ? h : Double(k ?? 32)
@@ -147,6 +153,8 @@ struct Bench: ParsableCommand {
             switch workload {
             case .align, .perturb, .report:
                 result.merge(try experiment(workers: workers)) { $1 }
+            case .floss:
+                result.merge(try flossWorkload()) { $1 }
             case .ftleFull, .ftlePartial:
                 if cell != .rnn { result.merge(try gatedFTLE()) { $1 }; break }
                 let h = hidden ?? (workload == .ftleFull ? 128 : 512), t = steps ?? 784

@@ -6,7 +6,7 @@ import Testing
 /// `torch.linalg.qr` (Tests/Fixtures/pytorch-floss, written by PyTorch): tanh `nn.RNN` and
 /// `nn.GRU`, H = 8, T = 20, K = 3, both conventions, every parameter within 1e-8 relative
 /// (measured 1e-14 for tanh, 6e-13 for the GRU, whose second-order term is the adjoint's
-/// extrapolated differences); and rows 760–771 of docs/bad-inputs.md.
+/// extrapolated differences); rows 760–771 and 782 of docs/bad-inputs.md.
 @Suite struct FlossCLITests {
     static let fixtures = CLI.root + "/Tests/Fixtures/pytorch-floss"
 
@@ -61,6 +61,8 @@ import Testing
                          args: ["gradient", "--model", CLI.root + "/Tests/Fixtures/pytorch-floss/rnn.safetensors",
                                 "--input", CLI.root + "/Tests/Fixtures/pytorch-floss/rnn-input.npy", "--label", "1", "--objective", "floss", "--k", "3"],
                          stderr: "ftle: --label applies to --objective loss (the flossing objective takes every parameter and no label)\n", status: 2),
+            BadInputCase(name: "782 bench floss --k past --hidden", args: ["bench", "floss", "--hidden", "64", "--k", "100"],
+                         stderr: "ftle: --k 100 exceeds --hidden 64\n", status: 1),
             BadInputCase(name: "771 --jacobian unknown", args: g + ["--objective", "floss", "--k", "3", "--jacobian", "sideways"],
                          stderr: "ftle: The value 'sideways' is invalid for '--jacobian <jacobian>'. Please provide one of 'forward' and 'transposed'.\n", status: 2),
         ]
@@ -68,4 +70,19 @@ import Testing
 
     @Test(arguments: badCases)
     func badInput(_ c: BadInputCase) throws { try c.expectExactly() }
+
+    /// `bench floss` reports both costs, their ratio and the working set (no timing is asserted:
+    /// speed is measured side by side, not in tests); its objective is the flossing value of its
+    /// own random network, positive and finite.
+    @Test func benchFlossReportsBothCosts() throws {
+        let r = try CLI.run(["bench", "floss", "--hidden", "8", "--steps", "5", "--k", "2", "--batch", "4", "--batches", "2", "--repeat", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["floss_seconds", "train_step_seconds", "floss_over_train_step", "objective"] {
+            let v = try #require(json[key] as? Double, "\(key)")
+            #expect(v.isFinite && v > 0, "\(key) = \(v)")
+        }
+        let expectedBytes: Double = 8 * (6 * 8 * 3 + 5 * 6 * 8 + 5 * 4 + 6 * 8 * 2)   // (T+1)·N·(K+1) + 6TN + TK² + 6NK doubles
+        #expect((json["floss_bytes"] as? NSNumber)?.doubleValue == expectedBytes)
+    }
 }
