@@ -90,7 +90,8 @@ extension Network {
             for i in stateCotangent.indices { stateCotangent[i] = chained.state[i] + bilinear.state[i] }
             for l in grads.indices {
                 for b in grads[l].indices {
-                    for i in grads[l][b].indices { grads[l][b][i] += chained.parameters[l][b][i] + bilinear.parameters[l][b][i] }
+                    axpy(1, chained.parameters[l][b], &grads[l][b])
+                    axpy(1, bilinear.parameters[l][b], &grads[l][b])
                 }
             }
         }

@@ -82,12 +82,12 @@ struct Bench: ParsableCommand {
     var threads: Int?
     @Option(help: "Cell of the FTLE workloads: rnn (tanh, the default), gru or lstm (one layer, I = 1, PyTorch's default init ×3 so the gates are not linear, as bench/gated_ftle_peer.py; the state is h, or [h; c] of size 2H for lstm, and ftle-full's K is that size).")
     var cell: BenchCell = .rnn
-    @Flag(inversion: .prefixedNo, help: "Flush subnormals to zero (BLAS then runs single-threaded in ftle's threads). Default: on for the training workloads, as `ftle train`; off for the others, as the analyses run.")
+    @Flag(inversion: .prefixedNo, help: "Flush subnormals to zero (BLAS then runs single-threaded in ftle's threads). Default: on for the training workloads and floss, as `ftle train`; off for the others, as the analyses run.")
     var flushSubnormals: Bool?
     @Flag(help: "Keep subnormals (IEEE arithmetic): the same as --no-flush-subnormals.") var keepSubnormals = false
 
     /// Whether the timed work flushes subnormals (see `flushSubnormals`).
-    var flushes: Bool { keepSubnormals ? false : flushSubnormals ?? (workload == .trainRowwise || workload == .trainPermuted) }
+    var flushes: Bool { keepSubnormals ? false : flushSubnormals ?? [.trainRowwise, .trainPermuted, .floss].contains(workload) }
     @Option(help: "Alignment samples (align, report).") var samples: Int = 25
     @Option(help: "Sensitivity images (perturb, report).") var images: Int = 4
 

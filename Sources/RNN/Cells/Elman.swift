@@ -101,11 +101,12 @@ public struct Elman: RecurrentCell, Equatable {
             for j in 0..<w.cols { for i in 0..<hidden { c[i] += w[i, j] * p[i, j] } }
             for i in 0..<hidden { c[i] *= -2 * h[i] * slope[i] }
         }
-        var dV = matmul(g, z, .none, .transposed)
-        for j in 0..<hidden { for i in 0..<hidden { dV[i, j] += c[i] * s[j] } }
-        var dU = y.map { matmul(g, $0, .none, .transposed) } ?? Matrix(rows: hidden, cols: inputSize)
-        for j in 0..<inputSize { for i in 0..<hidden { dU[i, j] += c[i] * x[j] } }
-        var blocks = [dU.rowMajor, dV.rowMajor]
+        // Row-major blocks directly: the column-major storage of Z Gᵀ is G Zᵀ row-major.
+        var dV = matmul(z, g, .none, .transposed).storage
+        for i in 0..<hidden where c[i] != 0 { for j in 0..<hidden { dV[i * hidden + j] += c[i] * s[j] } }
+        var dU = y.map { matmul($0, g, .none, .transposed).storage } ?? [Double](repeating: 0, count: hidden * inputSize)
+        for i in 0..<hidden where c[i] != 0 { for j in 0..<inputSize { dU[i * inputSize + j] += c[i] * x[j] } }
+        var blocks = [dU, dV]
         if biasMode != .none { blocks.append(c) }
         if biasMode == .pair { blocks.append(c) }
         return CellAdjoint(state: matvec(v, c, .transposed), input: matvec(u, c, .transposed), parameters: blocks)
