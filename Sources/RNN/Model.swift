@@ -106,23 +106,6 @@ public struct RNNModel<T: LinalgScalar>: Sendable, Equatable {
     /// Applied to MNIST pixel values on their way into the network (nil: none).
     public var inputStandardization: InputStandardization? = nil
 
-    /// The MNIST task. Only for models that have one (`imageTask != nil`): the commands check
-    /// that before reading images, and say so in one line when a model has none.
-    public var task: SequenceTask {
-        get {
-            guard let t = imageTask else { preconditionFailure("the model has no MNIST task") }
-            return t
-        }
-        set { imageTask = newValue }
-    }
-
-    /// The input sequence (T×I, step-major) of a 784-pixel image under the model's task and
-    /// input standardization: what the network sees when shown that image.
-    public func sequence(ofImage image: [Float]) -> [Float] {
-        let seq = task.sequence(image)
-        guard let s = inputStandardization else { return seq }
-        return seq.map(s.apply)
-    }
 
     /// H of layer 1 (the hidden size of a single-layer model).
     public var hidden: Int { v.rows }

@@ -133,14 +133,6 @@ public struct Network: Sendable {
         return logits(state: s)
     }
 
-    /// The input sequence (T×I, step-major) of a 784-pixel image under the network's task and
-    /// input standardization. Only for networks with an MNIST task.
-    public func sequence(ofImage image: [Float]) -> [Float] {
-        guard let task = imageTask else { preconditionFailure("the network has no MNIST task") }
-        let sequence = task.sequence(image)
-        guard let standardization = inputStandardization else { return sequence }
-        return sequence.map(standardization.apply)
-    }
 }
 
 extension Matrix where T == Double {

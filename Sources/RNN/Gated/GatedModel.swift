@@ -126,21 +126,6 @@ public struct GatedModel<T: LinalgScalar>: Sendable, Equatable {
         return try! GatedNetwork(layers: all, readoutWeights: d(readoutWeights), readoutBias: readoutBias.map { Double($0) })
     }
 
-    /// The MNIST task; only for models that have one (`imageTask != nil`).
-    public var task: SequenceTask {
-        get {
-            guard let t = imageTask else { preconditionFailure("the model has no MNIST task") }
-            return t
-        }
-        set { imageTask = newValue }
-    }
-
-    /// The input sequence (T×I, step-major) of a 784-pixel image, as the model sees it.
-    public func sequence(ofImage image: [Float]) -> [Float] {
-        let seq = task.sequence(image)
-        guard let s = inputStandardization else { return seq }
-        return seq.map(s.apply)
-    }
 }
 
 extension GatedModel {

@@ -197,12 +197,4 @@ extension GatedNetwork {
         try GatedNetwork(file: SafeTensorsFile(contentsOf: path), path: path)
     }
 
-    /// The input sequence (T×I, step-major) of a 784-pixel image under the network's task and
-    /// input standardization. Only for networks with an MNIST task.
-    public func sequence(ofImage image: [Float]) -> [Float] {
-        guard let task = imageTask else { preconditionFailure("the network has no MNIST task") }
-        let seq = task.sequence(image)
-        guard let s = inputStandardization else { return seq }
-        return seq.map(s.apply)
-    }
 }
