@@ -30,10 +30,12 @@ extension ModelTrainer {
         let steps = min(floss.steps ?? one.steps, one.steps)
         // A batch of one holds its sequence step-major (column t is x_t).
         let sequence = one.inputs.storage.prefix(steps * one.inputSize).map { Double($0) }
+        let network = try model.engineNetwork()
         let result: (exponents: [Double], gradient: [String: [Double]])
-        do { result = try flossingObjective!(try model.engineNetwork(), Array(sequence), steps, floss.k) } catch is TrainingError {
-            throw TrainingError.checkpoint("the flossing gradient failed")
-        } catch { return [Double](repeating: -.infinity, count: floss.k) }
+        // The objective throws only when it has no gradient on this sequence (its contract).
+        do { result = try flossingObjective!(network, Array(sequence), steps, floss.k) } catch {
+            return [Double](repeating: -.infinity, count: floss.k)
+        }
         var norm = 0.0
         for g in result.gradient.values { for v in g { norm += v * v } }
         norm = norm.squareRoot()
