@@ -30,7 +30,9 @@ extension ModelTrainer {
         let steps = min(floss.steps ?? one.steps, one.steps)
         // A batch of one holds its sequence step-major (column t is x_t).
         let sequence = one.inputs.storage.prefix(steps * one.inputSize).map { Double($0) }
-        let network = try model.engineNetwork()
+        // The model's file form once: the network is read from it and the update written into it.
+        let file = model.safeTensors()
+        let network = try Model.engineNetwork(of: file)
         let result: (exponents: [Double], gradient: [String: [Double]])
         // The objective throws only when it has no gradient on this sequence (its contract).
         do { result = try flossingObjective!(network, Array(sequence), steps, floss.k) } catch {
@@ -40,7 +42,7 @@ extension ModelTrainer {
         for g in result.gradient.values { for v in g { norm += v * v } }
         norm = norm.squareRoot()
         let scale = -floss.weight * (config.clip > 0 && norm > config.clip ? config.clip / (norm + 1e-6) : 1)
-        model = try model.addingToParameters(result.gradient.mapValues { $0.map { $0 * scale } }, config: config)
+        model = try Model.adding(result.gradient.mapValues { $0.map { $0 * scale } }, to: file, config: config)
         return result.exponents
     }
 
@@ -53,15 +55,23 @@ extension ModelTrainer {
 extension TrainableModel {
     /// The model as the engine's Float64 network, through its file form (as every command reads
     /// a model file).
-    public func engineNetwork() throws -> Network {
-        Network(try RecurrentNetwork.read(safeTensors(), path: "(the model in training)"))
+    public func engineNetwork() throws -> Network { try Self.engineNetwork(of: safeTensors()) }
+
+    /// The engine's network of a model's file form.
+    static func engineNetwork(of file: SafeTensorsFile) throws -> Network {
+        Network(try RecurrentNetwork.read(file, path: "(the model in training)"))
     }
 
     /// The model with `delta` added to its parameters, by PyTorch name and layout (a name the
     /// file lacks, e.g. `bias_hh` of a model that keeps one bias, is an error): through the
     /// file form, read back by `checkpointModel` with its checks.
     public func addingToParameters(_ delta: [String: [Double]], config: TrainingConfig) throws -> Self {
-        var file = safeTensors()
+        try Self.adding(delta, to: safeTensors(), config: config)
+    }
+
+    /// `addingToParameters` on a model's file form (`file` is the model's `safeTensors()`).
+    static func adding(_ delta: [String: [Double]], to file: SafeTensorsFile, config: TrainingConfig) throws -> Self {
+        var file = file
         for (name, values) in delta {
             guard let tensor = file.tensors[name], tensor.count == values.count else {
                 throw TrainingError.checkpoint("the update names \(name), which the model file does not hold with \(values.count) values")
