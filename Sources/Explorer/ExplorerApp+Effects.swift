@@ -25,8 +25,8 @@ extension ExplorerApp {
                 return
             }
             // The state refuses these before asking (ExplorerState.trainingRefusal); this is a guard.
-            guard state.trainingRefusal == nil, case let .vanilla(vanilla) = model else { return }
-            trainer.start(.forModel(vanilla, modelPath: configuration.modelPath,
+            guard state.trainingRefusal == nil else { return }
+            trainer.start(.forModel(model, modelPath: configuration.modelPath,
                                     outputDirectory: configuration.trainingDirectory,
                                     dataDirectory: configuration.dataDirectory, existingRun: configuration.existingRun))
         case .pauseTraining:

@@ -207,7 +207,7 @@ public final class ExplorerApp {
         for update in trainer.drainUpdates() {
             any = true
             if case let .weights(weights) = update {
-                installWeights(.vanilla(weights), path: configuration.trainingDirectory + "/" + RunFiles.model,
+                installWeights(weights, path: configuration.trainingDirectory + "/" + RunFiles.model,
                                message: "loaded the training weights (step \(state.training.step))")
             } else {
                 if case .started = update {

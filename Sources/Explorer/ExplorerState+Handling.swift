@@ -239,18 +239,13 @@ extension ExplorerState {
         helpScroll = min(max(target, 0), overlay.maxScroll(in: body))
     }
 
-    /// Why `t` cannot train the loaded model here (nil when it can): the explorer trains
-    /// single-layer tanh RNNs of an MNIST task.
+    /// Why `t` cannot train the loaded model here (nil when it can): the explorer trains any
+    /// MNIST model `ftle train` can (vanilla of any depth, φ and biases; GRU and LSTM with biases).
     var trainingRefusal: String? {
         if sequences != nil || model.task == nil {
             return "the explorer trains MNIST models; train on sequences with ftle train --inputs X.npy --labels Y.npy --out DIR and watch it with --follow DIR"
         }
-        if model.cell != "rnn" {
-            return "the explorer trains vanilla RNNs; train \(model.cell == "lstm" ? "an" : "a") \(model.cell.uppercased()) with ftle train --cell \(model.cell) and watch it with --follow"
-        }
-        if model.layerSizes.count > 1 || model.nonlinearity != "tanh" {
-            return "the explorer trains single-layer tanh RNNs; this model has \(model.layerSizes.count) \(model.nonlinearity ?? "tanh") layer\(model.layerSizes.count == 1 ? "" : "s") (its training run can be followed with --follow DIR)"
-        }
+        if let reason = model.untrainableReason { return reason }
         return nil
     }
 

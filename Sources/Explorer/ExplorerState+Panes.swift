@@ -24,7 +24,7 @@ extension ExplorerState {
     }
 
     func trainingPane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> TrainingPane {
-        TrainingPane(status: training, taskName: sequences == nil ? model.task?.name ?? "" : "", hidden: model.hidden, cell: model.cell,
+        TrainingPane(status: training, taskName: sequences == nil ? model.task?.name ?? "" : "", hidden: model.hidden, shape: model.shapeText,
                      trainKey: ExplorerKeys.hint(.toggleTraining, in: keys), isFocused: focus == .training, refusal: trainingRefusal)
     }
 

@@ -30,6 +30,9 @@ public struct ModelSummary: Equatable, Sendable {
     public var stepOfPixel: [Int]
     public var epochsTrained: Double
     public var testAccuracy: Double?
+    /// Why `ftle train` could not continue training these weights (nil: it can), in one line:
+    /// a gated model without both biases (ftle trains GRU/LSTM with bias_ih and bias_hh, as PyTorch's default).
+    public var untrainableReason: String?
 
     public init(model: RNNModel<Double>, path: String) {
         self.init(network: .vanilla(model), path: path)
@@ -51,6 +54,9 @@ public struct ModelSummary: Equatable, Sendable {
         stepOfPixel = task?.stepOfEachPixel.map { $0 + 1 } ?? []
         epochsTrained = network.metadata.epochsTrained
         testAccuracy = network.metadata.testAccuracy
+        if case let .gated(g) = network, !g.layers.allSatisfy({ $0.inputBias != nil && $0.recurrentBias != nil }) {
+            untrainableReason = "ftle trains \(g.cell.withArticle) with both biases (bias_ih and bias_hh, as PyTorch's default); this one has bias=False"
+        }
     }
 
     /// C.

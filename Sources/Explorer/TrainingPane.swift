@@ -10,12 +10,12 @@ struct TrainingPane: Widget {
     /// What `t` would train: the loaded model's task ("" for sequences) and H.
     var taskName: String
     var hidden: Int
-    /// "rnn", "gru" or "lstm": the explorer trains vanilla RNNs only.
-    var cell = "rnn"
+    /// The model's cell or φ and widths as the header shows them ("H 16", "GRU H 8", "relu H 6,5"; nil: "H <hidden>").
+    var shape: String? = nil
     /// The key that starts training (from the key table).
     var trainKey: String
     var isFocused = false
-    /// Why `t` does not train this model here (sequences, stacked or ReLU models), else nil.
+    /// Why `t` does not train this model here (sequences; a gated model without biases), else nil.
     var refusal: String? = nil
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
@@ -32,12 +32,10 @@ struct TrainingPane: Widget {
             let hint: String
             if taskName.isEmpty {
                 hint = "train on sequences: ftle train --inputs X.npy --labels Y.npy --out DIR"
-            } else if cell != "rnn" {
-                hint = "train \(cell == "lstm" ? "an" : "a") \(cell.uppercased()): ftle train --cell \(cell) --out DIR"
-            } else if refusal != nil {
-                hint = "\(trainKey) trains single-layer tanh MNIST RNNs only"
+            } else if let refusal {
+                hint = refusal
             } else {
-                hint = "\(trainKey): train \(taskName) H=\(hidden) in the background"
+                hint = "\(trainKey): train \(taskName) \(shape ?? "H \(hidden)") in the background"
             }
             grid.put(line: hint, in: inside, row: 2, style: context.style(.dim), context: context)
             grid.put(line: "or follow a run: ftle explore --follow DIR", in: inside, row: 3, style: context.style(.dim),

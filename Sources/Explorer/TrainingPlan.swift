@@ -5,6 +5,9 @@ import RNN
 
 /// How background training of the loaded model starts.
 ///
+/// Any MNIST model trains: vanilla (tanh or ReLU, any bias, stacked), GRU and LSTM (stacked or
+/// not, with both biases, as `ftle train --cell` trains them); the checkpoint says which.
+///
 /// If the loaded model sits next to a `checkpoint.safetensors` (it is a run's
 /// `model.safetensors`), that checkpoint and its history are copied into the new folder and
 /// resumed there — to the epochs it planned if it stopped short of them, else for one more
@@ -34,8 +37,8 @@ public struct TrainingPlan: Sendable, Equatable {
 
     public enum Source: Sendable, Equatable {
         case fresh(TrainingConfig)
-        /// A new run from these weights (the model the explorer has loaded).
-        case fromWeights(TrainingConfig, weights: RNNModel<Double>)
+        /// A new run from these weights (the model the explorer has loaded, of any cell).
+        case fromWeights(TrainingConfig, weights: RecurrentNetwork)
         /// Copy this run's checkpoint and history, then resume.
         case continueRun(checkpoint: String)
         /// Resume the checkpoint already in the output folder.
@@ -61,7 +64,7 @@ public struct TrainingPlan: Sendable, Equatable {
 
     /// The plan for training `model` loaded from `modelPath` into `outputDirectory`; `existingRun`
     /// says what becomes of a run already there (`.resume` for the explorer's own paused run).
-    public static func forModel(_ model: RNNModel<Double>, modelPath: String, outputDirectory: String,
+    public static func forModel(_ model: RecurrentNetwork, modelPath: String, outputDirectory: String,
                                 dataDirectory: String, existingRun: ExistingRun = .refuse) -> TrainingPlan {
         let fileManager = FileManager.default
         if existingRun == .resume, fileManager.fileExists(atPath: outputDirectory + "/" + RunFiles.checkpoint) {
@@ -75,8 +78,11 @@ public struct TrainingPlan: Sendable, Equatable {
                                 dataDirectory: dataDirectory, replacingExistingRun: replacing)
         }
         var config = TrainingConfig()
-        config.task = model.task.kind
-        config.hidden = model.hidden
+        // The trainer takes the layers, biases and standardization from the weights themselves.
+        config.task = model.imageTask?.kind ?? config.task
+        config.hidden = model.layerSizes[0]
+        config.cell = model.cellKind
+        config.layers = model.layerSizes.count
         config.initialization = Initialization(rawValue: model.metadata.initialization) ?? .pytorch
         config.seed = model.metadata.seed
         config.flushSubnormals = true   // as `ftle train`: a model that records false keeps it

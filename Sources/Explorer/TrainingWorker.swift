@@ -1,9 +1,10 @@
 import Foundation
+import Lyapunov
 import MNIST
 import RNN
 import Synchronization
 
-/// Runs one `Trainer<Float>` on its own thread and reports through ``drainUpdates()``.
+/// Runs one training run of any MNIST model (vanilla, GRU or LSTM; see `TrainingPlan`) on its own thread and reports through ``drainUpdates()``.
 ///
 /// Pausing sets the flag the trainer's `shouldStop` polls after every batch; the trainer
 /// then saves a checkpoint and returns, and a later ``start(_:)`` resumes it. Weights and
@@ -74,80 +75,147 @@ public final class TrainingWorker: Sendable {
         do {
             let trainSet = try MNISTDataset.load(directory: plan.dataDirectory, split: .train)
             let testSet = try MNISTDataset.load(directory: plan.dataDirectory, split: .test)
-            let trainer: Trainer<Float>
-            var resumed = false
-            switch plan.source {
-            case let .fresh(config):
-                trainer = try Trainer<Float>(config: config, train: trainSet, test: testSet,
-                                             outputDirectory: plan.outputDirectory, replacingExistingRun: plan.replacingExistingRun)
-            case let .fromWeights(config, weights):
-                trainer = try Trainer<Float>(config: config, train: trainSet, test: testSet,
-                                             outputDirectory: plan.outputDirectory,
-                                             startingWeights: weights.converted(to: Float.self),
-                                             replacingExistingRun: plan.replacingExistingRun)
-            case let .continueRun(checkpoint):
-                // The lock first, then the check for a run already there, then the copy: nothing
-                // is written into a folder another process trains in, or over a run not asked for.
-                let folder = RunFolder(plan.outputDirectory)
-                try folder.prepare()
-                let lock = try folder.lock()
-                defer { withExtendedLifetime(lock) {} }
-                if folder.holdsRun {
-                    guard plan.replacingExistingRun else { throw RunFolderError.existingRun(folder: folder.path) }
-                    for name in RunFiles.all { try? FileManager.default.removeItem(atPath: folder.path + "/" + name) }
-                }
-                let fileManager = FileManager.default
-                let source = URL(fileURLWithPath: checkpoint).deletingLastPathComponent()
-                for name in [RunFiles.checkpoint, RunFiles.history] {
-                    let target = plan.outputDirectory + "/" + name
-                    guard let bytes = fileManager.contents(atPath: source.appendingPathComponent(name).path) else { continue }
-                    try writeFileAtomically(target, [UInt8](bytes))
-                }
-                let epochs = try TrainingPlan.resumedEpochs(checkpoint: plan.outputDirectory + "/" + RunFiles.checkpoint)
-                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: epochs, logEvery: 10,
-                                             checkpointEvery: .some(100), train: trainSet, test: testSet)
-                resumed = true
-            case let .extend(moreEpochs):
-                let done = try TrainingPlan.checkpointEpochs(plan.outputDirectory + "/" + RunFiles.checkpoint).done
-                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: done + moreEpochs,
-                                             logEvery: nil, checkpointEvery: nil, train: trainSet, test: testSet)
-                resumed = true
-            case .resume:
-                // The explorer's own paused run: its planned epochs, whenever it was paused.
-                trainer = try Trainer<Float>(resumingIn: plan.outputDirectory, epochs: nil,
-                                             logEvery: nil, checkpointEvery: nil, train: trainSet, test: testSet)
-                resumed = true
-            }
-            post(.started(directory: plan.outputDirectory, epochs: trainer.config.epochs,
-                          batchesPerEpoch: trainer.batchesPerEpoch, resumed: resumed))
-            let outcome = try trainer.run(shouldStop: { [self] in self.stopRequested.load(ordering: .relaxed) }) { event in
-                switch event {
-                case let .progress(progress):
-                    post(.progress(progress))
-                    if weightsRequested.exchange(false, ordering: .relaxed) {
-                        post(.weights(trainer.model.converted(to: Double.self)))
-                    }
-                    if checkpointRequested.exchange(false, ordering: .relaxed) {
-                        do { try trainer.saveCheckpoint { if case let .checkpoint(path, step) = $0 { post(.checkpoint(path: path, step: step)) } } }
-                        catch { post(.failed("checkpoint: \(error)")) }
-                    }
-                case let .epochEnd(epoch, testLoss, testAccuracy):
-                    post(.epochEnd(epoch: epoch, testLoss: testLoss, testAccuracy: testAccuracy))
-                case let .checkpoint(path, step):
-                    post(.checkpoint(path: path, step: step))
-                case .bestModel:
-                    break  // the Training pane shows every epoch's accuracy already
-                }
-            }
-            if weightsRequested.exchange(false, ordering: .relaxed) {
-                post(.weights(trainer.model.converted(to: Double.self)))
-            }
-            switch outcome {
-            case .finished: post(.finished)
-            case let .interrupted(step): post(.paused(step: step))
+            // Copy a run to continue first: its checkpoint then says which model trains.
+            if case let .continueRun(checkpoint) = plan.source { try Self.copyRun(checkpoint: checkpoint, into: plan) }
+            switch try Self.modelKind(of: plan) {
+            case (.rnn, .f32): try train(plan, RNNModel<Float>.self, trainSet, testSet)
+            case (.rnn, .f64): try train(plan, RNNModel<Double>.self, trainSet, testSet)
+            case (_, .f32): try train(plan, GatedModel<Float>.self, trainSet, testSet)
+            case (_, .f64): try train(plan, GatedModel<Double>.self, trainSet, testSet)
             }
         } catch {
             post(.failed(String(describing: error)))
         }
+    }
+
+    /// The cell and precision of the run `plan` trains: a new run's from its config (in
+    /// Float32, as `ftle train` by default), a resumed one's from the checkpoint in its folder.
+    static func modelKind(of plan: TrainingPlan) throws -> (cell: CellKind, precision: Precision) {
+        switch plan.source {
+        case let .fresh(config), let .fromWeights(config, _):
+            return (config.cell, .f32)
+        case .continueRun, .resume, .extend:
+            let config = try RunFolder(plan.outputDirectory).readCheckpointConfig()
+            return (config.cell, config.precision)
+        }
+    }
+
+    /// Copies the checkpoint and history of the run of `checkpoint` into `plan`'s folder: under
+    /// the folder's lock, after the check for a run already there, so nothing is written into
+    /// a folder another process trains in, or over a run not asked for.
+    static func copyRun(checkpoint: String, into plan: TrainingPlan) throws {
+        let folder = RunFolder(plan.outputDirectory)
+        try folder.prepare()
+        let lock = try folder.lock()
+        defer { withExtendedLifetime(lock) {} }
+        if folder.holdsRun {
+            guard plan.replacingExistingRun else { throw RunFolderError.existingRun(folder: folder.path) }
+            for name in RunFiles.all { try? FileManager.default.removeItem(atPath: folder.path + "/" + name) }
+        }
+        let source = URL(fileURLWithPath: checkpoint).deletingLastPathComponent()
+        for name in [RunFiles.checkpoint, RunFiles.history] {
+            guard let bytes = FileManager.default.contents(atPath: source.appendingPathComponent(name).path) else { continue }
+            try writeFileAtomically(plan.outputDirectory + "/" + name, [UInt8](bytes))
+        }
+    }
+
+    /// The trainer of `plan` for models of type `Model`.
+    private func makeTrainer<Model: ExplorerTrainable>(_ plan: TrainingPlan, _: Model.Type, _ trainSet: MNISTDataset,
+                                                      _ testSet: MNISTDataset) throws -> ModelTrainer<Model, MNISTDataset> {
+        switch plan.source {
+        case let .fresh(config):
+            return try Model.newTrainer(config: config, startingWeights: nil, train: trainSet, test: testSet,
+                                        outputDirectory: plan.outputDirectory, replacingExistingRun: plan.replacingExistingRun)
+        case let .fromWeights(config, weights):
+            return try Model.newTrainer(config: config, startingWeights: weights, train: trainSet, test: testSet,
+                                        outputDirectory: plan.outputDirectory, replacingExistingRun: plan.replacingExistingRun)
+        case .continueRun:
+            let epochs = try TrainingPlan.resumedEpochs(checkpoint: plan.outputDirectory + "/" + RunFiles.checkpoint)
+            return try ModelTrainer(resumingIn: plan.outputDirectory, epochs: epochs, logEvery: 10,
+                                    checkpointEvery: .some(100), train: trainSet, test: testSet)
+        case let .extend(moreEpochs):
+            let done = try TrainingPlan.checkpointEpochs(plan.outputDirectory + "/" + RunFiles.checkpoint).done
+            return try ModelTrainer(resumingIn: plan.outputDirectory, epochs: done + moreEpochs,
+                                    logEvery: nil, checkpointEvery: nil, train: trainSet, test: testSet)
+        case .resume:
+            // The explorer's own paused run: its planned epochs, whenever it was paused.
+            return try ModelTrainer(resumingIn: plan.outputDirectory, epochs: nil,
+                                    logEvery: nil, checkpointEvery: nil, train: trainSet, test: testSet)
+        }
+    }
+
+    /// Trains `plan` with a `Model` trainer, posting its progress, checkpoints and weights.
+    private func train<Model: ExplorerTrainable>(_ plan: TrainingPlan, _ type: Model.Type, _ trainSet: MNISTDataset,
+                                                 _ testSet: MNISTDataset) throws {
+        let trainer = try makeTrainer(plan, type, trainSet, testSet)
+        // A flossing run (ftle train --floss) flosses here as it does in ftle train.
+        if trainer.config.floss != nil { trainer.flossingObjective = Network.flossingForTraining }
+        let resumed: Bool
+        switch plan.source {
+        case .fresh, .fromWeights: resumed = false
+        case .continueRun, .resume, .extend: resumed = true
+        }
+        post(.started(directory: plan.outputDirectory, epochs: trainer.config.epochs,
+                      batchesPerEpoch: trainer.batchesPerEpoch, resumed: resumed))
+        // The weights as the analyses read them: the model's file form, read as any model file is.
+        let weightsPath = plan.outputDirectory + "/" + RunFiles.model
+        func postWeights() {
+            do { post(.weights(try RecurrentNetwork.read(trainer.model.safeTensors(), path: weightsPath))) }
+            catch { post(.failed("weights: \(error)")) }
+        }
+        let outcome = try trainer.run(shouldStop: { [self] in self.stopRequested.load(ordering: .relaxed) }) { event in
+            switch event {
+            case let .progress(progress):
+                post(.progress(progress))
+                if weightsRequested.exchange(false, ordering: .relaxed) { postWeights() }
+                if checkpointRequested.exchange(false, ordering: .relaxed) {
+                    do { try trainer.saveCheckpoint { if case let .checkpoint(path, step) = $0 { post(.checkpoint(path: path, step: step)) } } }
+                    catch { post(.failed("checkpoint: \(error)")) }
+                }
+            case let .epochEnd(epoch, testLoss, testAccuracy):
+                post(.epochEnd(epoch: epoch, testLoss: testLoss, testAccuracy: testAccuracy))
+            case let .checkpoint(path, step):
+                post(.checkpoint(path: path, step: step))
+            case .bestModel:
+                break  // the Training pane shows every epoch's accuracy already
+            }
+        }
+        if weightsRequested.exchange(false, ordering: .relaxed) { postWeights() }
+        switch outcome {
+        case .finished: post(.finished)
+        case let .interrupted(step): post(.paused(step: step))
+        }
+    }
+}
+
+/// The models the explorer trains in the background, and how a new run of each starts (fresh,
+/// or from the loaded weights converted to the model's type).
+protocol ExplorerTrainable: TrainableModel {
+    static func newTrainer(config: TrainingConfig, startingWeights: RecurrentNetwork?, train: MNISTDataset, test: MNISTDataset,
+                           outputDirectory: String, replacingExistingRun: Bool) throws -> ModelTrainer<Self, MNISTDataset>
+}
+
+extension RNNModel: ExplorerTrainable {
+    static func newTrainer(config: TrainingConfig, startingWeights: RecurrentNetwork?, train: MNISTDataset, test: MNISTDataset,
+                           outputDirectory: String, replacingExistingRun: Bool) throws -> ModelTrainer<Self, MNISTDataset> {
+        if let weights = startingWeights, weights.vanilla == nil {
+            throw TrainingError.startingWeights("the starting weights are a \(weights.cellName.uppercased()), but the run trains a vanilla RNN")
+        }
+        return try ModelTrainer(config: config, train: train, test: test, outputDirectory: outputDirectory,
+                                startingWeights: startingWeights?.vanilla?.converted(to: T.self), replacingExistingRun: replacingExistingRun)
+    }
+}
+
+extension GatedModel: ExplorerTrainable {
+    static func newTrainer(config: TrainingConfig, startingWeights: RecurrentNetwork?, train: MNISTDataset, test: MNISTDataset,
+                           outputDirectory: String, replacingExistingRun: Bool) throws -> ModelTrainer<Self, MNISTDataset> {
+        var start: GatedModel?
+        switch startingWeights {
+        case nil: break
+        case let .gated(network): start = try GatedModel(network: network, path: "the loaded model")
+        case .vanilla: throw TrainingError.startingWeights("the starting weights are a vanilla RNN, but the run trains \(config.cell.gated?.withArticle ?? "a gated RNN")")
+        }
+        return try ModelTrainer(config: config, train: train, test: test, outputDirectory: outputDirectory,
+                                startingWeights: start, replacingExistingRun: replacingExistingRun)
     }
 }

@@ -38,6 +38,15 @@ public struct FlossingError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Network {
+    /// The flossing gradient a training run calls (`ModelTrainer.flossingObjective`, for
+    /// `ftle train --floss` and the explorer's background runs alike): `flossingGradient`
+    /// under the forward convention from h_0 = 0.
+    public static let flossingForTraining: FlossingObjective = { network, sequence, steps, k in
+        let result = try network.flossingGradient(sequence: sequence, steps: steps, k: k)
+        return (result.exponents, result.parameters)
+    }
+
+
     /// The objective and its gradient for T = `steps` inputs (T×I values, step-major).
     /// Memory: the states, each step's cache and the frames Q_0…Q_T and R_1…R_T are kept,
     /// O(T·N·K) doubles. Throws when some r_t^k is 0 or not finite (λ_k = −∞: no gradient).

@@ -44,6 +44,16 @@ public enum CellKind: String, Sendable, CaseIterable, Codable {
     }
 }
 
+extension GatedLayer.Cell {
+    /// The run's cell kind of this gated cell.
+    public var kind: CellKind {
+        switch self {
+        case .gru: return .gru
+        case .lstm: return .lstm
+        }
+    }
+}
+
 /// Layer k of a stacked recurrent network (PyTorch's `weight_ih_l{k−1}`, `weight_hh_l{k−1}`):
 ///
 ///     h^k_t = φ(V_k h^k_{t−1} + U_k x^k_t + b_k),   x^1_t = x_t,   x^k_t = h^{k−1}_t (k ≥ 2).

@@ -41,13 +41,16 @@ public enum RecurrentNetwork: Sendable, Equatable {
         return nil
     }
 
-    /// "rnn", "gru" or "lstm".
-    public var cellName: String {
+    /// The cell of every layer.
+    public var cellKind: CellKind {
         switch self {
-        case .vanilla: return CellKind.rnn.rawValue
-        case let .gated(g): return g.cell.rawValue
+        case .vanilla: return .rnn
+        case let .gated(g): return g.cell.kind
         }
     }
+
+    /// "rnn", "gru" or "lstm".
+    public var cellName: String { cellKind.rawValue }
 
     /// I.
     public var inputSize: Int {

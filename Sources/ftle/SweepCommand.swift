@@ -28,6 +28,7 @@ struct SweepCommand: ParsableCommand {
 let sweepTrainOptions: [TrainOptionSpec] = [
     TrainOptionSpec("task"),
     TrainOptionSpec("cell"),
+    TrainOptionSpec("nonlinearity"),
     TrainOptionSpec("hidden"),
     TrainOptionSpec("layers"),
     TrainOptionSpec("epochs"),
@@ -72,7 +73,6 @@ let sweepReservedTrainOptions = [
     "labels": "sweeps train on the MNIST tasks; --inputs runs are not supported in a sweep yet",
     "test-inputs": "sweeps train on the MNIST tasks; --inputs runs are not supported in a sweep yet",
     "test-labels": "sweeps train on the MNIST tasks; --inputs runs are not supported in a sweep yet",
-    "nonlinearity": "it applies to --inputs training only, which a sweep does not run",
 ]
 
 /// The first line of ArgumentParser's message for a parse or validation error of `command`.

@@ -25,9 +25,3 @@ extension Train {
         floss.map { FlossSettings(k: $0, weight: flossWeight ?? 0.01, every: flossEvery ?? 1, steps: flossSteps) }
     }
 }
-
-/// The flossing gradient a run calls: `Network.flossingGradient` under the forward convention.
-let flossingForTraining: FlossingObjective = { network, sequence, steps, k in
-    let result = try network.flossingGradient(sequence: sequence, steps: steps, k: k)
-    return (result.exponents, result.parameters)
-}

@@ -20,13 +20,11 @@ extension Train {
         }
     }
 
-    /// `--init-from`: a tanh model of an MNIST task, of one layer or stacked (the run takes its L).
+    /// `--init-from`: a vanilla model of an MNIST task, of one layer or stacked, tanh or ReLU
+    /// (the run takes its L and φ).
     func loadStartingWeights(_ path: String) throws -> RNNModel<Double> {
         let m: RNNModel<Double> = try loadModel(path)
         guard m.imageTask != nil else { throw FileFormatError(path: path, "--init-from needs a model of an MNIST task; this model has none") }
-        guard m.nonlinearity == .tanh else {
-            throw FileFormatError(path: path, "--init-from needs a tanh model; this one has \(m.layerCount) \(m.nonlinearity.rawValue) layer\(m.layerCount == 1 ? "" : "s")")
-        }
         return m
     }
 

@@ -20,8 +20,11 @@ struct Train: ParsableCommand {
         With --inputs X.npy --labels Y.npy it trains a classifier of any sequences instead: X is \
         N×T×I ('<f4'/'<f8'), Y holds N integer labels, C = the largest label + 1; \
         --test-inputs/--test-labels give the test set, else a seeded 10 % of X is held out. \
-        --nonlinearity tanh|relu picks φ. Such a run writes the same folder (checkpoints, history, \
+        Such a run writes the same folder (checkpoints, history, \
         --resume, signals) as an MNIST run; its checkpoint records the files, which --resume reads again.
+
+        --nonlinearity tanh|relu picks φ of a new vanilla model (MNIST or --inputs); the model \
+        file records it, so --resume and --init-from take it from there.
 
         --floss K (gradient flossing, Engelken 2023; any cell and data): every --floss-every N optimizer \
         steps (default 1), one extra update θ ← θ − w·∇θ Σ_{k≤K} λ_k² (w = --floss-weight, default 0.01; the \
@@ -80,7 +83,7 @@ struct Train: ParsableCommand {
     @Option(help: "Integer labels of --inputs (.npy, N values).") var labels: String?
     @Option(help: "Test sequences for --inputs (.npy, N×T×I; default: a seeded 10 % of --inputs held out).") var testInputs: String?
     @Option(help: "Integer labels of --test-inputs (.npy).") var testLabels: String?
-    @Option(help: "φ of the model trained on --inputs: tanh or relu.") var nonlinearity: Nonlinearity?
+    @Option(help: "φ of a new vanilla model: tanh (default) or relu.") var nonlinearity: Nonlinearity?
     @Flag(help: "Start a new run in --out even if it already holds one (its files are replaced).") var force = false
     @Option(name: .customLong("init-from"),
             help: "Start from this model's weights (e.g. exported from PyTorch) instead of --init; it must be a --task model with H = --hidden, and its own pixel order replaces --permutation-seed.")
@@ -103,7 +106,8 @@ struct Train: ParsableCommand {
         if (inputs == nil) != (labels == nil) { throw ValidationError("--inputs and --labels go together") }
         if (testInputs == nil) != (testLabels == nil) { throw ValidationError("--test-inputs and --test-labels go together") }
         if testInputs != nil && inputs == nil { throw ValidationError("--test-inputs needs --inputs") }
-        if nonlinearity != nil && inputs == nil { throw ValidationError("--nonlinearity applies to --inputs training only") }
+        if nonlinearity != nil && resume { throw ValidationError("--resume continues the run's own model; drop --nonlinearity") }
+        if nonlinearity != nil && initFrom != nil { throw ValidationError("--init-from takes φ from its model; drop --nonlinearity") }
         if inputs != nil && (initFrom != nil || permutation != nil || standardize || validationSplit != 0) {
             throw ValidationError("--inputs trains a new model on sequences; drop --init-from, --permutation, --standardize and --validation-split")
         }
@@ -197,10 +201,11 @@ struct Train: ParsableCommand {
             if try runGatedTraining(config, train: trainSet, test: testSet) { return }
             if precision == .f64 && !resume {
                 try runTraining(try Trainer<Double>(config: config, train: trainSet, test: testSet, outputDirectory: out,
-                                                    startingWeights: start, replacingExistingRun: force))
+                                                    startingWeights: start, nonlinearity: nonlinearity ?? .tanh, replacingExistingRun: force))
             } else if !resume {
                 try runTraining(try Trainer<Float>(config: config, train: trainSet, test: testSet, outputDirectory: out,
-                                                   startingWeights: start?.converted(to: Float.self), replacingExistingRun: force))
+                                                   startingWeights: start?.converted(to: Float.self), nonlinearity: nonlinearity ?? .tanh,
+                                                   replacingExistingRun: force))
             } else {
                 // The stored precision picks the arithmetic.
                 switch try RunFolder(out).readCheckpointConfig().precision {
@@ -226,7 +231,7 @@ struct Train: ParsableCommand {
         // Data-parallel workers each run BLAS on one thread; one worker keeps OpenBLAS's own
         // threads unless the run flushes subnormals (OpenBLAS's threads are not in ftle's mode).
         if trainer.config.threads > 1 || trainer.config.flushSubnormals { useSingleThreadedBLAS() }
-        trainer.flossingObjective = flossingForTraining
+        trainer.flossingObjective = Network.flossingForTraining
         let interactive = isatty(STDOUT_FILENO) == 1
         let c = trainer.config
         if let repair = trainer.historyRepair { print("repaired \(trainer.folder.historyPath): \(repair)") }

@@ -170,8 +170,10 @@ struct AnyModelCLITests {
                  stderr: "ftle: --inputs perturbs steps: --mode, --shared-random and --r-convention apply to MNIST images only\n", status: 2),
             Case(name: "118 eval of a model without a task, no --inputs", args: ["eval", "--model", t],
                  stderr: "ftle: the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)\n", status: 1),
-            Case(name: "119 --nonlinearity for MNIST training", args: ["train", "--nonlinearity", "relu", "--out", d + "/never"],
-                 stderr: "ftle: --nonlinearity applies to --inputs training only\n", status: 2),
+            Case(name: "119 --nonlinearity with --resume", args: ["train", "--nonlinearity", "relu", "--resume", "--out", d + "/never"],
+                 stderr: "ftle: --resume continues the run's own model; drop --nonlinearity\n", status: 2),
+            Case(name: "783 --nonlinearity with --init-from", args: ["train", "--nonlinearity", "relu", "--init-from", t, "--out", d + "/never"],
+                 stderr: "ftle: --init-from takes φ from its model; drop --nonlinearity\n", status: 2),
             Case(name: "120 a layer after a gap", args: ["predict", "--model", d + "/layer-gap.safetensors", "--input", x],
                  stderr: "ftle: \(d)/layer-gap.safetensors: tensor \"rnn.weight_hh_l3\" does not belong to the 2-layer network \"rnn.weight_hh_l0\"…\"rnn.weight_hh_l1\"\n", status: 1),
         ]

@@ -11,16 +11,7 @@ extension ModelMatrixTests {
     /// The alignment pane (`v` shows it for a gated model, which opens on its gate pane).
     static let exploreAlignment: [Cell] = all
     /// `t`: background training of the loaded model.
-    static let exploreTrain: [Cell] = [
-        .works,
-        .refusedToday("the explorer trains single-layer tanh RNNs; this model has 1 relu layer (its training run can be followed with --follow DIR)"),
-        .refusedToday("the explorer trains single-layer tanh RNNs; this model has 2 tanh layers (its training run can be followed with --follow DIR)"),
-        .works,
-        .refusedToday("the explorer trains vanilla RNNs; train a GRU with ftle train --cell gru and watch it with --follow"),
-        .refusedToday("the explorer trains vanilla RNNs; train an LSTM with ftle train --cell lstm and watch it with --follow"),
-        .refusedToday("the explorer trains vanilla RNNs; train a GRU with ftle train --cell gru and watch it with --follow"),
-        .refusedToday("the explorer trains vanilla RNNs; train an LSTM with ftle train --cell lstm and watch it with --follow"),
-    ]
+    static let exploreTrain: [Cell] = all
     /// `--input x0.npy`: the Input pane, header and spectrum.
     static let exploreSequence: [Cell] = all
 

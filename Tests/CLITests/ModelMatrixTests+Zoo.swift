@@ -37,8 +37,7 @@ enum ModelKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 /// The models, built once per test run in a temporary folder by `ftle train` itself (one
-/// epoch on 128 images, so the train row of the matrix is these runs), a ReLU model written
-/// here (ftle does not train ReLU on MNIST yet), the same models with no task (9 classes), an
+/// epoch on 128 images, so the train row of the matrix is these runs), the same models with no task (9 classes), an
 /// untrained permuted model for `report --permuted`, and row-wise shaped sequences.
 struct ModelZoo: Sendable {
     static let hidden = 32
@@ -67,12 +66,6 @@ struct ModelZoo: Sendable {
         var models: [ModelKind: String] = [:], noTask: [ModelKind: String] = [:]
         for (kind, out) in runs {
             let path = out + "/model.safetensors"
-            if kind == .relu {
-                try! FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                var m = RNNModel<Float>(task: .rowwise, hidden: Self.hidden, initialization: .pytorch, seed: 1)
-                m.nonlinearity = .relu
-                try! m.save(to: path)
-            }
             models[kind] = path
             // The same weights with 9 classes and no metadata "task": a model of no MNIST task
             // (a file without the key that has I = 28 and 10 classes reads as row-wise).

@@ -196,7 +196,7 @@ struct ModelMatrixTests {
     }
 
     /// The train row: the zoo's own runs (`ftle train --task rowwise`, one epoch on 128 images).
-    static let train: [Cell] = [.works, .refusedToday("--nonlinearity applies to --inputs training only"), .works, .works, .works, .works, .works, .works]
+    static let train: [Cell] = all
 
     @Test(arguments: ModelKind.allCases)
     func trainOnMNIST(_ kind: ModelKind) throws {

@@ -57,7 +57,7 @@ struct PaneWidgetTests {
         let (app, _) = ExplorerFixtures.settledApp()
         var training = Grid(width: 60, height: 12)
         app.state.trainingPane(keys: rebound).render(into: &training, area: training.bounds, context: app.state.context)
-        #expect(training.plainText().contains("F5: train rowwise H=16 in the background"))
+        #expect(training.plainText().contains("F5: train rowwise H 16 in the background"))
         var alignment = Grid(width: 50, height: 22)
         app.state.alignmentPane(keys: rebound).render(into: &alignment, area: alignment.bounds, context: app.state.context)
         #expect(alignment.plainText().contains("F6: signed/abs"))

@@ -41,9 +41,7 @@ struct StackedMNISTExplorerTests {
             let reference = SequenceExplorerTests.referenceLogits(m, m.sequence(ofImage: image).map(Double.init), steps: 28)
             #expect(zip(logits, reference[27]).allSatisfy { abs($0 - $1) < 1e-12 })
         }
-        // `t` trains single-layer tanh MNIST models only: a note, the phase stays idle.
-        ExplorerFixtures.press([.char("t")], on: app)
-        #expect(app.state.training.phase == .idle)
-        #expect(app.state.status?.text == "the explorer trains single-layer tanh RNNs; this model has 2 relu layers (its training run can be followed with --follow DIR)")
+        // `t` trains it as any MNIST model (AnyModelTrainingTests runs such a training).
+        #expect(app.state.trainingRefusal == nil)
     }
 }

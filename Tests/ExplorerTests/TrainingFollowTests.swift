@@ -54,23 +54,23 @@ struct TrainingFollowTests {
 
     @Test func trainingPlanContinuesARunOrStartsFromTheWeights() throws {
         let model = ExplorerFixtures.rowwiseModel
-        let fresh = TrainingPlan.forModel(model, modelPath: "/x/m.safetensors", outputDirectory: "/tmp/none-\(UUID())",
+        let fresh = TrainingPlan.forModel(.vanilla(model), modelPath: "/x/m.safetensors", outputDirectory: "/tmp/none-\(UUID())",
                                           dataDirectory: "d")
         guard case let .fromWeights(config, weights) = fresh.source else { Issue.record("expected a run from the weights"); return }
-        #expect(weights == model)
+        #expect(weights == .vanilla(model))
         #expect(config.task == .rowwise && config.hidden == 16 && config.initialization == .pytorch && config.seed == 1)
         #expect(config.learningRate == 1e-3 && config.batchSize == 64 && config.clip == 1)
         // The hyper-parameters a file records are the ones a run from its weights uses.
         var recorded = model
         recorded.metadata.extra = ["lr": "0.0001", "optimizer": "sgd", "batch_size": "32", "clip": "0.5", "momentum": "0.9"]
-        guard case let .fromWeights(c2, _) = TrainingPlan.forModel(recorded, modelPath: "/x/m.safetensors",
+        guard case let .fromWeights(c2, _) = TrainingPlan.forModel(.vanilla(recorded), modelPath: "/x/m.safetensors",
                                                                     outputDirectory: "/tmp/none-\(UUID())", dataDirectory: "d").source
         else { Issue.record("expected a run from the weights"); return }
         #expect(c2.learningRate == 1e-4 && c2.optimizer == .sgd && c2.batchSize == 32 && c2.clip == 0.5 && c2.momentum == 0.9)
         let run = ExplorerFixtures.temporaryDirectory()
         try model.save(to: run + "/" + RunFiles.model)
         try writeFileAtomically(run + "/" + RunFiles.checkpoint, text: "x")
-        let continued = TrainingPlan.forModel(model, modelPath: run + "/" + RunFiles.model,
+        let continued = TrainingPlan.forModel(.vanilla(model), modelPath: run + "/" + RunFiles.model,
                                               outputDirectory: "/tmp/none-\(UUID())", dataDirectory: "d")
         #expect(continued.source == .continueRun(checkpoint: run + "/" + RunFiles.checkpoint))
     }

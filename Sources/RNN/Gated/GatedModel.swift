@@ -173,8 +173,14 @@ extension GatedModel {
     /// rules every cell's loader uses), converted to T (exact for a file in T's dtype or
     /// narrower). Both biases are required.
     public init(file: SafeTensorsFile, path: String) throws {
+        try self.init(network: try GatedNetwork(file: file, path: path), path: path)
+    }
+
+    /// The trainable form of an analysis network (its weights converted to T, exact for a
+    /// network read from a file in T's dtype or narrower); both biases are required in every
+    /// layer, and non-finite values in T are refused, each in one line naming `path`.
+    public init(network: GatedNetwork, path: String) throws {
         func fail(_ problem: String) -> FileFormatError { FileFormatError(path: path, problem) }
-        let network = try GatedNetwork(file: file, path: path)
         guard let layer = network.layers.first,
               network.layers.allSatisfy({ $0.inputBias != nil && $0.recurrentBias != nil && $0.hidden == layer.hidden }),
               let ih = layer.inputBias, let hh = layer.recurrentBias else {
