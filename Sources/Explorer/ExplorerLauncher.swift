@@ -119,7 +119,7 @@ public enum ExplorerLauncher {
         let n = model.stateSize
         if let k = options.directions, k < 1 || k > n {
             let size = model.layerSizes.count > 1 ? "N, the \(model.layerSizes.count) layers' stacked state"
-                : model.cellName == "lstm" ? "N = 2H, the LSTM's [h; c]" : "H"
+                : model.cellEntry.stateMultiple == 2 ? "N = 2H, the LSTM's [h; c]" : "H"
             throw ExplorerSetupError("--k \(k) must be in 1...\(n) (\(size))")
         }
         let directions = options.directions ?? min(n, ExplorerOptions.defaultDirections)

@@ -47,7 +47,7 @@ extension ExplorerState {
             status = StatusMessage(note)
             return []
         case let .modelLoaded(summary, message):
-            if summary.cell != model.cell { showsGates = summary.cell != "rnn" }
+            if summary.cellEntry != model.cellEntry { showsGates = summary.cellEntry.isGated }
             model = summary
             directions = min(directions, summary.stateSize)
             t = min(max(t, 1), steps)

@@ -38,7 +38,7 @@ extension ExplorerState {
 
     /// The gates of a GRU or LSTM, in the alignment pane's place (`v`; the default for them).
     func gatePane(keys: KeyTable<ExplorerAction> = ExplorerKeys.table) -> GatePane {
-        GatePane(t: t, steps: steps, cell: model.cell, spectrum: currentSpectrum, isFocused: focus == .alignment,
+        GatePane(t: t, steps: steps, cell: model.cellEntry, spectrum: currentSpectrum, isFocused: focus == .alignment,
                  alignmentKey: ExplorerKeys.hint(.toggleGatePane, in: keys), layers: max(model.layerSizes.count, 1))
     }
 

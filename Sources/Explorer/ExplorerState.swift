@@ -94,7 +94,7 @@ public struct ExplorerState: Sendable {
         self.context = context
         self.themeNames = themeNames
         self.size = size
-        showsGates = model.cell != "rnn"
+        showsGates = model.cellEntry.isGated
     }
 
     /// The explorer on sequence `index` of `sequences` (no MNIST data).
@@ -116,7 +116,7 @@ public struct ExplorerState: Sendable {
         self.context = context
         self.themeNames = themeNames
         self.size = size
-        showsGates = model.cell != "rnn"
+        showsGates = model.cellEntry.isGated
     }
 
     /// T: the MNIST task's, or the sequences'.

@@ -1,3 +1,4 @@
+import RNN
 import TerminalUI
 
 /// A GRU's or LSTM's gates over the sequence: one sparkline per gate (r, z, n or i, f, g, o)
@@ -8,7 +9,7 @@ import TerminalUI
 struct GatePane: Widget {
     var t: Int
     var steps: Int
-    var cell: String
+    var cell: CellRegistry
     var spectrum: SpectrumResult?
     var isFocused = false
     /// The key that switches back to the alignment pane (for the vanilla note).
@@ -18,11 +19,11 @@ struct GatePane: Widget {
 
     func render(into grid: inout Grid, area: Rect, context: RenderContext) {
         let over = layers > 1 ? "mean over the units of layers 1-\(layers)" : "mean over units"
-        let title = cell == "rnn" ? "Gates" : "Gates" + context.separator + cell.uppercased() + context.separator + over
+        let title = cell.isGated ? "Gates" + context.separator + cell.name.uppercased() + context.separator + over : "Gates"
         let inside = PaneFrame.draw(title: title,
                                     isFocused: isFocused, into: &grid, area: area, context: context)
         guard !inside.isEmpty else { return }
-        if cell == "rnn" {
+        if !cell.isGated {
             PaneFrame.note("a vanilla RNN has no gates. \(alignmentKey): alignment pane", into: &grid, inside: inside, context: context)
             return
         }
@@ -37,17 +38,12 @@ struct GatePane: Widget {
             let values = (0..<steps).map { $0 < spectrum.gateMeans.count ? spectrum.gateMeans[$0][g] : .nan }
             grid.put(text: name, at: (inside.minX, inside.minY + row), style: context.style(.dim), clip: inside)
             let line = Rect(x: inside.minX + labelWidth, y: inside.minY + row, width: max(0, inside.width - labelWidth), height: 1)
-            Sparkline(values: values, cursor: t - 1, range: Self.range(ofGate: name, cell: cell)).render(into: &grid, area: line, context: context)
+            Sparkline(values: values, cursor: t - 1, range: cell.range(ofGate: name)).render(into: &grid, area: line, context: context)
             row += 1
         }
         guard row < inside.height, t >= 1, t <= spectrum.gateMeans.count else { return }
         let atT = names.enumerated().map { g, name in name + " " + Format.significant(spectrum.gateMeans[t - 1][g], 3) }
         let rows = Rect(x: inside.minX, y: inside.minY + row, width: inside.width, height: inside.height - row)
         FlowText.draw((["t \(t):"] + atT).map { ($0, ThemeKey.dim) }, marks: [("t", .cursor)], into: &grid, area: rows, context: context)
-    }
-
-    /// σ gates lie in 0…1; the tanh candidate (GRU n, LSTM g) in −1…1.
-    static func range(ofGate name: String, cell: String) -> ClosedRange<Double> {
-        (cell == "gru" && name == "n") || (cell == "lstm" && name == "g") ? -1...1 : 0...1
     }
 }

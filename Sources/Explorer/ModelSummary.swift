@@ -14,8 +14,10 @@ public struct ModelSummary: Equatable, Sendable {
     public var hidden: Int
     /// H_1, …, H_L.
     public var layerSizes: [Int] = []
-    /// "rnn", "gru" or "lstm".
-    public var cell: String = "rnn"
+    /// "rnn", "gru" or "lstm" (what the header and the exported JSON name).
+    public var cell: String { cellEntry.name }
+    /// The cell's registry entry: its gates and their ranges.
+    public var cellEntry: CellRegistry = .elman
     /// "tanh" or "relu" for a vanilla RNN; nil for a gated one.
     public var nonlinearity: String?
     /// N, the size of the state the frame lives in (Σ H_k; 2H per LSTM layer).
@@ -45,7 +47,7 @@ public struct ModelSummary: Equatable, Sendable {
         task = network.imageTask
         hidden = network.layerSizes[0]
         layerSizes = network.layerSizes
-        cell = network.cellName
+        cellEntry = network.cellEntry
         nonlinearity = network.vanilla?.nonlinearity.rawValue
         stateSize = network.stateSize
         inputSize = network.inputSize
@@ -79,7 +81,7 @@ public struct ModelSummary: Equatable, Sendable {
     /// ("GRU H 64", "relu H 16"), and every layer's width for a stack ("H 16,16").
     public var shapeText: String {
         var prefix = ""
-        if cell != "rnn" { prefix = cell.uppercased() + " " } else if let nonlinearity, nonlinearity != "tanh" { prefix = nonlinearity + " " }
+        if cellEntry.isGated { prefix = cell.uppercased() + " " } else if let nonlinearity, nonlinearity != Nonlinearity.tanh.rawValue { prefix = nonlinearity + " " }
         return prefix + "H " + layerSizes.map(String.init).joined(separator: ",")
     }
 }

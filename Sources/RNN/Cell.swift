@@ -45,6 +45,14 @@ public enum CellKind: String, Sendable, CaseIterable, Codable {
 }
 
 extension GatedLayer.Cell {
+    /// The registry's entry of this cell.
+    public var entry: CellRegistry {
+        switch self {
+        case .gru: return .gru
+        case .lstm: return .lstm
+        }
+    }
+
     /// The run's cell kind of this gated cell.
     public var kind: CellKind {
         switch self {
@@ -90,64 +98,5 @@ extension RecurrentLayer where T == Double {
             h[i] = y
             derivative[i] = nonlinearity.derivative(output: y)
         }
-    }
-}
-
-/// The tangent map of a stacked network on its state s = [h¹; …; hᴸ] (layer 1 first,
-/// N = Σ H_k rows), given each layer's φ′ at step t: D_t = ∂s_t/∂s_{t−1} is block
-/// lower-triangular,
-///
-///     block (k, k) = diag(φ′(a^k_t)) V_k,
-///     block (k, j < k) = diag(φ′(a^k_t)) U_k · block (k−1, j).
-///
-/// `forward` applies D_t to the K columns of `z` (N × K) and `transposed` applies D_tᵀ, both
-/// without forming D_t (layer by layer, in O(Σ H_k² K)).
-public enum StackedJacobian {
-    /// D_t Z: row block k is diag(d_k) (V_k Z_k + U_k Y_{k−1}), Y_0 = 0 (the input does not
-    /// depend on the state).
-    public static func forward(layers: [RecurrentLayer<Double>], derivatives d: [[Double]], _ z: Matrix<Double>) -> Matrix<Double> {
-        let k = z.cols
-        var out = Matrix<Double>(rows: z.rows, cols: k)
-        var previous = Matrix<Double>(rows: 0, cols: k), offset = 0
-        for (l, layer) in layers.enumerated() {
-            let h = layer.hidden
-            var y = matmul(layer.v, rowBlock(z, offset, h))
-            if l > 0 { gemm(.none, layer.u, .none, previous, beta: 1, into: &y) }
-            scaleRows(&y, by: d[l])
-            setRowBlock(&out, offset, y)
-            previous = y
-            offset += h
-        }
-        return out
-    }
-
-    /// D_tᵀ W by the adjoint of `forward`: g_L = W_L, g_k = W_k + U_{k+1}ᵀ diag(d_{k+1}) g_{k+1};
-    /// row block k of the result is V_kᵀ diag(d_k) g_k.
-    public static func transposed(layers: [RecurrentLayer<Double>], derivatives d: [[Double]], _ w: Matrix<Double>) -> Matrix<Double> {
-        let k = w.cols
-        var out = Matrix<Double>(rows: w.rows, cols: k)
-        var offsets = [0]
-        for layer in layers { offsets.append(offsets.last! + layer.hidden) }
-        var carried: Matrix<Double>? = nil   // U_{k+1}ᵀ diag(d_{k+1}) g_{k+1}
-        for l in stride(from: layers.count - 1, through: 0, by: -1) {
-            var g = rowBlock(w, offsets[l], layers[l].hidden)
-            if let c = carried { g = g + c }
-            scaleRows(&g, by: d[l])
-            setRowBlock(&out, offsets[l], matmul(layers[l].v, g, .transposed))
-            if l > 0 { carried = matmul(layers[l].u, g, .transposed) }
-        }
-        return out
-    }
-
-    /// Rows offset..<offset+count of m.
-    static func rowBlock(_ m: Matrix<Double>, _ offset: Int, _ count: Int) -> Matrix<Double> {
-        var r = Matrix<Double>(rows: count, cols: m.cols)
-        for j in 0..<m.cols { for i in 0..<count { r.storage[j * count + i] = m.storage[j * m.rows + offset + i] } }
-        return r
-    }
-
-    static func setRowBlock(_ m: inout Matrix<Double>, _ offset: Int, _ block: Matrix<Double>) {
-        let rows = m.rows
-        for j in 0..<block.cols { for i in 0..<block.rows { m.storage[j * rows + offset + i] = block.storage[j * block.rows + i] } }
     }
 }

@@ -52,6 +52,14 @@ public enum RecurrentNetwork: Sendable, Equatable {
     /// "rnn", "gru" or "lstm".
     public var cellName: String { cellKind.rawValue }
 
+    /// The registry's entry of the cell (its gates and state multiple).
+    public var cellEntry: CellRegistry {
+        switch self {
+        case .vanilla: return .elman
+        case let .gated(g): return g.cell.entry
+        }
+    }
+
     /// I.
     public var inputSize: Int {
         switch self {

@@ -113,7 +113,7 @@ struct Spectrum: ParsableCommand {
             let kk = k ?? n
             guard kk <= n else {
                 throw UsageError(n == m.layerSizes[0] ? "--k \(kk) exceeds the hidden size H = \(n)"
-                                 : "--k \(kk) exceeds the state size N = \(n)\(m.cellName == "lstm" ? " (an LSTM's state is [h; c], 2H per layer)" : "")")
+                                 : "--k \(kk) exceeds the state size N = \(n)\(m.cellEntry.stateMultiple == 2 ? " (an LSTM's state is [h; c], 2H per layer)" : "")")
             }
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
             guard transient < input.steps else {

@@ -140,22 +140,18 @@ enum PlainReference {
         }
     }
 
-    /// The analytic block lower-triangular D_t (applied to the identity) against central finite
-    /// differences of the plain step s_{t−1} ↦ s_t, and D_tᵀ against its transpose.
+    /// The network's block lower-triangular D_t (`Network.tangent` applied to the identity, never
+    /// formed otherwise) against central finite differences of the plain step s_{t−1} ↦ s_t, and
+    /// D_tᵀ (`tangentTransposed`) against its transpose.
     @Test(arguments: [Nonlinearity.tanh, .relu])
     func stackedJacobianMatchesFiniteDifferences(_ phi: Nonlinearity) {
         let model = stackedModel(sizes: [4, 3, 5], inputSize: 2, classes: 3, nonlinearity: phi)
         var rng = SeededRandom(seed: 11)
         let n = model.stateSize
         let s0 = (0..<n).map { _ in rng.nextNormal() }, x = [rng.nextNormal(), rng.nextNormal()]
-        // φ′ of each layer at this step, from the layers' own step.
-        var derivatives: [[Double]] = [], offset = 0, below = x
-        for layer in model.layers {
-            var h = Array(s0[offset..<(offset + layer.hidden)]), d = [Double](repeating: 0, count: layer.hidden)
-            layer.step(&h, input: below, nonlinearity: phi, derivative: &d)
-            derivatives.append(d); below = h; offset += layer.hidden
-        }
-        let analytic = StackedJacobian.forward(layers: model.layers, derivatives: derivatives, .identity(n))
+        let network = Network(model)
+        let (_, steps) = network.step(state: s0, input: x)
+        let analytic = network.tangent(steps, state: s0, .identity(n))
         var worst = 0.0, largest = 0.0
         for col in 0..<n {
             for row in 0..<n {
@@ -166,7 +162,7 @@ enum PlainReference {
         #expect(worst < 1e-7 * max(1, largest), "\(phi): max |D − FD| = \(worst)")
         // Block structure: layer 1's rows do not depend on layers 2–3.
         for row in 0..<4 { for col in 4..<n { #expect(analytic[row, col] == 0) } }
-        let transposed = StackedJacobian.transposed(layers: model.layers, derivatives: derivatives, .identity(n))
+        let transposed = network.tangentTransposed(steps, state: s0, .identity(n))
         #expect(transposed.maxAbsDifference(analytic.transposed) < 1e-14)
     }
 

@@ -6,7 +6,7 @@ import Testing
 
 /// Every built-in cell against central differences of its own `step` and against the
 /// adjoint identities, and the `Network` stacking code against the formed Jacobians of the
-/// old stacked paths (`StackedJacobian`, `GatedNetwork.stateJacobian`). Float64 throughout.
+/// old stacked path (`GatedNetwork.stateJacobian`). Float64 throughout.
 @Suite struct CellTests {
     /// A named cell for the parameterised tests (I = 3, H = 4; gated biases present or not).
     struct Case: CustomStringConvertible, Sendable {
@@ -112,20 +112,6 @@ import Testing
             #expect(cell.cellName == kind.rawValue && cell.gateNames == kind.gateNames && cell.stateSize == layer.stateSize)
         }
         #expect(Self.elman(.tanh, bias: .pair, seed: 62).cellName == CellKind.rnn.rawValue)
-    }
-
-    /// A vanilla stack's tangent (both conventions) is bit-identical to `StackedJacobian`, the
-    /// code it replaces.
-    @Test func vanillaStackMatchesStackedJacobianExactly() {
-        let layers = [Self.elman(.relu, bias: .pair, inputSize: 3, hidden: 5, seed: 21), Self.elman(.relu, bias: .pair, inputSize: 5, hidden: 4, seed: 22)]
-        var rng = SeededRandom(seed: 23)
-        let network = try! Network(layers: layers, readoutWeights: .gaussian(rows: 2, cols: 4, using: &rng), readoutBias: [0, 0])
-        let s = Matrix<Double>.gaussian(rows: 9, cols: 1, using: &rng).storage, x = [0.3, -0.2, 0.9]
-        let (_, steps) = network.step(state: s, input: x)
-        let q = Matrix<Double>.gaussian(rows: 9, cols: 4, using: &rng)
-        let old = layers.map { RecurrentLayer(u: $0.u, v: $0.v, b: $0.b) }, d = steps.map { $0.cache[0] }
-        #expect(network.tangent(steps, state: s, q) == StackedJacobian.forward(layers: old, derivatives: d, q))
-        #expect(network.tangentTransposed(steps, state: s, q) == StackedJacobian.transposed(layers: old, derivatives: d, q))
     }
 
     /// Stacked GRU and LSTM networks: D_t matrix-free equals `GatedNetwork.stateJacobian`

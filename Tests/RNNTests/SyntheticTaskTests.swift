@@ -163,9 +163,10 @@ import TestSupport
         let train = all.subset(Array(0..<1800)), test = all.subset(Array(1800..<2000))
         var config = TrainingConfig()
         config.hidden = 32; config.epochs = 4; config.batchSize = 20; config.learningRate = 0.003; config.seed = 1
-        var run = SequenceTraining<Float>(config: config, train: train, test: test, classes: 4, nonlinearity: .tanh)
-        var last: SequenceTraining<Float>.EpochResult?
-        try run.run(onEpoch: { last = $0 })
-        #expect((last?.testAccuracy ?? 0) >= 0.9, "test accuracy \(last?.testAccuracy ?? -1)")
+        let run = try SequenceSetTrainer<Float>(config: config, train: train, test: test, classes: 4, nonlinearity: .tanh,
+                                                outputDirectory: makeTemporaryDirectory("short-copy"))
+        var accuracy: Double?
+        #expect(try run.run(shouldStop: { false }) { if case let .epochEnd(_, _, a) = $0 { accuracy = a } } == .finished)
+        #expect((accuracy ?? 0) >= 0.9, "test accuracy \(accuracy ?? -1)")
     }
 }

@@ -53,8 +53,8 @@ public struct Elman: RecurrentCell, Equatable {
         return CellStep(state: h, cache: [d])
     }
 
-    /// diag(φ′) (V Z + U Y): V Z first, U Y added by gemm, then the row scaling (the order
-    /// `StackedJacobian` used, so stacked spectra are bit-identical to it).
+    /// diag(φ′) (V Z + U Y): V Z first, U Y added by gemm, then the row scaling (the order of
+    /// the stacked code it replaced, so stacked spectra stayed bit-identical).
     public func tangent(_ step: CellStep, state s: [Double], _ z: Matrix<Double>, input y: Matrix<Double>?) -> Matrix<Double> {
         var out = matmul(v, z)
         if let y { gemm(.none, u, .none, y, beta: 1, into: &out) }

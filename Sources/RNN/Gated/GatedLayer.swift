@@ -20,11 +20,11 @@ public struct GatedLayer: Sendable, Equatable {
     public enum Cell: String, Sendable, CaseIterable, Codable {
         case gru, lstm
         /// Gate blocks G in `weight_hh`.
-        public var gateCount: Int { self == .gru ? 3 : 4 }
+        public var gateCount: Int { entry.gateNames.count }
         /// "a GRU" or "an LSTM", for messages.
         public var withArticle: String { self == .gru ? "a GRU" : "an LSTM" }
-        /// Gate names in PyTorch's block order.
-        public var gateNames: [String] { self == .gru ? ["r", "z", "n"] : ["i", "f", "g", "o"] }
+        /// Gate names in PyTorch's block order (the registry's).
+        public var gateNames: [String] { entry.gateNames }
     }
 
     public var cell: Cell
@@ -38,7 +38,7 @@ public struct GatedLayer: Sendable, Equatable {
     /// I.
     public var inputSize: Int { inputWeights.cols }
     /// Size of the layer's state: H (GRU) or 2H (LSTM).
-    public var stateSize: Int { cell == .lstm ? 2 * hidden : hidden }
+    public var stateSize: Int { cell.entry.stateMultiple * hidden }
 
     /// Checks the shapes chain: (G·H)×I, (G·H)×H, and G·H biases; a one-line reason otherwise.
     public init(cell: Cell, inputWeights: Matrix<Double>, recurrentWeights: Matrix<Double>,
