@@ -83,36 +83,35 @@ public struct ExplorerState: Sendable {
     public init(model: ModelSummary, dataset: MNISTDataset, imageIndex: Int, directions: Int,
                 context: RenderContext = RenderContext(), themeNames: [String] = ["dark"],
                 size: TerminalSize = TerminalSize(width: 120, height: 40)) {
-        self.model = model
-        self.dataset = dataset
         let index = min(max(imageIndex, 0), max(dataset.count - 1, 0))
-        self.imageIndex = index
-        image = dataset.image(index)
-        label = dataset.label(index)
-        self.directions = min(max(directions, 1), model.stateSize)
-        t = model.steps
-        self.context = context
-        self.themeNames = themeNames
-        self.size = size
-        showsGates = model.cellEntry.isGated
+        self.init(model: model, dataset: dataset, sequences: nil, index: index, image: dataset.image(index), label: dataset.label(index),
+                  directions: directions, steps: model.steps, context: context, themeNames: themeNames, size: size)
     }
 
     /// The explorer on sequence `index` of `sequences` (no MNIST data).
     public init(model: ModelSummary, sequences: SequenceSource, index: Int, directions: Int,
                 context: RenderContext = RenderContext(), themeNames: [String] = ["dark"],
                 size: TerminalSize = TerminalSize(width: 120, height: 40)) {
-        self.model = model
-        // An empty split: every image path is guarded by `sequences == nil`.
-        dataset = .empty(.test)
-        self.sequences = sequences
         let n = min(max(index, 0), sequences.count - 1)
-        imageIndex = n
-        image = []
-        label = sequences.label(n) ?? 0
+        // An empty split: every image path is guarded by `sequences == nil`.
+        self.init(model: model, dataset: .empty(.test), sequences: sequences, index: n, image: [], label: sequences.label(n) ?? 0,
+                  directions: directions, steps: sequences.steps, context: context, themeNames: themeNames, size: size)
         // k: 10 steps, but at most a fifth of a short sequence (at least 1).
         flipCount = min(10, max(1, sequences.steps / 5))
+    }
+
+    /// What both sources share: the cursor at the last step, K clamped to 1...N, the gate
+    /// pane shown first for a gated cell.
+    private init(model: ModelSummary, dataset: MNISTDataset, sequences: SequenceSource?, index: Int, image: [Float], label: Int,
+                 directions: Int, steps: Int, context: RenderContext, themeNames: [String], size: TerminalSize) {
+        self.model = model
+        self.dataset = dataset
+        self.sequences = sequences
+        imageIndex = index
+        self.image = image
+        self.label = label
         self.directions = min(max(directions, 1), model.stateSize)
-        t = sequences.steps
+        t = steps
         self.context = context
         self.themeNames = themeNames
         self.size = size

@@ -157,31 +157,21 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var config = TrainingConfig()
-            config.task = task
-            config.permutationSeed = permutationSeed
-            config.hidden = hidden
-            config.epochs = epochs ?? 5
-            config.batchSize = batch
-            config.learningRate = lr
-            config.optimizer = optimizer
-            config.momentum = momentum
-            config.initialization = `init`
-            config.clip = clip
-            config.seed = seed
-            config.trainLimit = trainLimit
-            config.testLimit = testLimit
-            config.checkpointEvery = checkpointEvery
-            config.logEvery = logEvery ?? 20
-            config.precision = precision
-            config.bias = bias
+            // The data: task, pixel order, limits, preprocessing.
+            config.task = task; config.permutationSeed = permutationSeed
+            config.trainLimit = trainLimit; config.testLimit = testLimit
+            config.standardize = standardize; config.validationSplit = validationSplit
+            // The model and its initialisation.
+            config.cell = cell ?? .rnn; config.hidden = hidden; config.layers = layers ?? 1; config.bias = bias
+            config.initialization = `init`; config.seed = seed
             config.gains = InitializationGains(recurrent: recurrentGain ?? 1, input: inputGain ?? 1)
-            config.lossReduction = lossReduction
-            config.standardize = standardize
-            config.validationSplit = validationSplit
+            // The optimisation.
+            config.epochs = epochs ?? 5; config.batchSize = batch; config.lossReduction = lossReduction
+            config.optimizer = optimizer; config.learningRate = lr; config.momentum = momentum; config.clip = clip
+            // The run: reporting, checkpoints, arithmetic.
+            config.logEvery = logEvery ?? 20; config.checkpointEvery = checkpointEvery
+            config.precision = precision; config.flushSubnormals = subnormalChoice ?? true
             config.threads = threads ?? Train.defaultThreads(task: task)
-            config.flushSubnormals = subnormalChoice ?? true
-            config.cell = cell ?? .rnn
-            config.layers = layers ?? 1
             if layers ?? 1 > 1 { config.threads = 1 }
             if let permutation { config.permutation = try readPermutation(permutation) }
             config.floss = flossSettings
