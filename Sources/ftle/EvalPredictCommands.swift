@@ -25,66 +25,64 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let workers = threadOptions.workers()
-            if case let .gated(g) = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity) {
-                try evaluateGated(g, workers: workers)
-                return
-            }
-            let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            let network = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
+            let score = try scorer(network)
             if let inputs, let labels {
-                let all = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: m.inputSize)
-                try all.checkLabels(classes: m.classes, path: labels)
-                let set = limit.map { all.subset(Array(0..<min($0, all.count))) } ?? all
-                let r = evaluate(m, on: set)
-                if format == .json {
-                    try emit(jsonText(["model": model, "inputs": inputs, "sequences": set.count, "loss": r.loss, "accuracy": r.accuracy]), to: nil)
-                } else {
-                    print(String(format: "%@ on %d sequences of %@: loss %.4f, accuracy %.2f%%", model, set.count, inputs, r.loss, 100 * r.accuracy))
-                }
+                let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: network.inputSize)
+                try set.checkLabels(classes: network.classes, path: labels)
+                let n = min(limit ?? set.count, set.count)
+                try report(score.sequences(set, n), count: n, what: "sequences of \(inputs)", json: ["inputs": inputs, "sequences": n],
+                           overflow: score.overflowNote)
                 return
             }
-            guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)") }
+            guard network.imageTask != nil else {
+                throw UsageError("the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)")
+            }
             let ds = try dataOptions.load(split)
             let n = min(limit ?? ds.count, ds.count)
-            let r = evaluate(m, on: ds, limit: n, threads: workers)
-            guard r.loss.isFinite else {
-                throw FileFormatError(path: model, "the loss is NaN or Inf on these images (the weights overflow in Float32 arithmetic)")
-            }
-            if format == .json {
-                try emit(jsonText(["model": model, "split": split.rawValue, "images": n, "loss": r.loss, "accuracy": r.accuracy]), to: nil)
-            } else {
-                print(String(format: "%@ on %d %@ images: loss %.4f, accuracy %.2f%%", model, n, split.rawValue, r.loss, 100 * r.accuracy))
-            }
+            try report(score.images(ds, n), count: n, what: "\(split.rawValue) images", json: ["split": split.rawValue, "images": n],
+                       overflow: score.overflowNote)
         }
     }
 }
 
 extension Eval {
-    /// A GRU or LSTM model, in Float64 (the analysis path; images on `workers` threads): the
-    /// same report as a vanilla model's.
-    func evaluateGated(_ g: GatedNetwork, workers: Int) throws {
-        let pool = WorkerPool(workers: workers)
-        func report(_ r: (loss: Double, accuracy: Double), count: Int, what: String, json: [String: Any]) throws {
-            guard r.loss.isFinite else { throw FileFormatError(path: model, "the loss is NaN or Inf on these \(what)") }
-            if format == .json {
-                try emit(jsonText(json.merging(["model": model, "loss": r.loss, "accuracy": r.accuracy]) { a, _ in a }), to: nil)
-            } else {
-                print(String(format: "%@ on %d %@: loss %.4f, accuracy %.2f%%", model, count, what, r.loss, 100 * r.accuracy))
-            }
+    /// How a model is scored: a vanilla model in Float32 (the arithmetic it trains in, batched,
+    /// `evaluate`), a GRU or LSTM model in Float64 (the analysis path, one sequence at a time);
+    /// the first n sequences or images, on `--threads` workers, summed in order.
+    struct Scorer {
+        var sequences: (SequenceSet, Int) -> (loss: Double, accuracy: Double)
+        var images: (MNISTDataset, Int) -> (loss: Double, accuracy: Double)
+        /// What a non-finite loss says of the model.
+        var overflowNote: String
+    }
+
+    func scorer(_ network: RecurrentNetwork) throws -> Scorer {
+        let workers = threadOptions.workers()
+        switch network {
+        case .vanilla:
+            let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            return Scorer(sequences: { set, n in evaluate(m, on: set.subset(Array(0..<n))) },
+                          images: { ds, n in evaluate(m, on: ds, limit: n, threads: workers) },
+                          overflowNote: " (the weights overflow in Float32 arithmetic)")
+        case let .gated(g):
+            let pool = WorkerPool(workers: workers)
+            return Scorer(sequences: { set, n in g.evaluate(count: n, pool: pool) { i in (set.sequence(i), set.steps, set.labels[i]) } },
+                          images: { ds, n in
+                              g.evaluate(count: n, pool: pool) { i in (g.sequence(ofImage: ds.image(i)).map(Double.init), g.imageTask!.steps, ds.label(i)) }
+                          },
+                          overflowNote: "")
         }
-        if let inputs, let labels {
-            let all = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: g.inputSize)
-            try all.checkLabels(classes: g.classes, path: labels)
-            let n = min(limit ?? all.count, all.count)
-            let r = g.evaluate(count: n, pool: pool) { i in (all.sequence(i), all.steps, all.labels[i]) }
-            try report(r, count: n, what: "sequences of \(inputs)", json: ["inputs": inputs, "sequences": n])
-            return
+    }
+
+    /// The result in the chosen format; a non-finite loss is an error naming the model.
+    func report(_ r: (loss: Double, accuracy: Double), count: Int, what: String, json: [String: Any], overflow: String) throws {
+        guard r.loss.isFinite else { throw FileFormatError(path: model, "the loss is NaN or Inf on these \(what)\(overflow)") }
+        if format == .json {
+            try emit(jsonText(json.merging(["model": model, "loss": r.loss, "accuracy": r.accuracy]) { a, _ in a }), to: nil)
+        } else {
+            print(String(format: "%@ on %d %@: loss %.4f, accuracy %.2f%%", model, count, what, r.loss, 100 * r.accuracy))
         }
-        guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)") }
-        let ds = try dataOptions.load(split)
-        let n = min(limit ?? ds.count, ds.count)
-        let r = g.evaluate(count: n, pool: pool) { i in (g.sequence(ofImage: ds.image(i)).map(Double.init), task.steps, ds.label(i)) }
-        try report(r, count: n, what: "\(split.rawValue) images", json: ["split": split.rawValue, "images": n])
     }
 }
 

@@ -107,57 +107,74 @@ struct Perturb: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try refuseOutputOverInputs(out, [("--model", model), ("--inputs", inputs), ("--labels", labels)])
-            let workers = threadOptions.workers()
-            if case let .gated(g) = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity) {
-                try perturbGated(g, workers: workers)
-                return
-            }
-            let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
+            let subject = try Subject(network: loadNetwork(model, nonlinearity: modelOptions.nonlinearity), command: self)
             if let inputs, let labels {
-                try perturbSequences(inputSize: m.inputSize, classes: m.classes, stateSize: m.stateSize, inputs: inputs, labels: labels,
-                                     extra: [:]) { set, base, o, progress in
-                    try SensitivityStudy(model: m, sequences: set, baseline: base, options: o, progress: progress)
-                }
+                try perturbSequences(subject, inputs: inputs, labels: labels)
                 return
             }
-            guard m.imageTask != nil else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
+            guard let task = subject.network.imageTask else {
+                throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy")
+            }
             let test = try dataOptions.load(.test)
             try Self.checkImages(images, test: test)
             var o = studyConventions()
             o.images = images; o.ks = try parsedKs(); o.randomSubsets = random; o.mode = mode; o.score = PixelScore(score)!; o.seed = seed
             o.steps = try parsedSteps()
-            if let window = o.steps, window.upperBound > m.task.steps {
-                throw UsageError("--steps \(window.lowerBound)-\(window.upperBound) goes past T = \(m.task.steps)")
+            if let window = o.steps, window.upperBound > task.steps {
+                throw UsageError("--steps \(window.lowerBound)-\(window.upperBound) goes past T = \(task.steps)")
             }
-            if case let .sum(n) = o.score, n > m.hidden { throw UsageError("--score sum:\(n) exceeds H = \(m.hidden)") }
-            let progress = ProgressLine(label: "perturb: (image, k)")
-            let study = try SensitivityStudy(model: m, data: test, options: o, threads: workers, progress: progress.update)
-            try write(study, extra: ["preset": preset?.rawValue ?? "none"])
+            let bound = subject.imageScoreBound
+            if case let .sum(n) = o.score, n > bound.value { throw UsageError("--score sum:\(n) exceeds \(bound.name) = \(bound.value)") }
+            let study = try subject.imageStudy(test, o, threadOptions.workers(), ProgressLine(label: "perturb: (image, k)").update)
+            try write(study, extra: subject.extra.merging(["preset": preset?.rawValue ?? "none"]) { _, new in new })
         }
     }
 
-    /// A GRU or LSTM model of an MNIST task: the same study, its traces and logits in Float64.
-    func perturbGated(_ g: GatedNetwork, workers: Int) throws {
-        if let inputs, let labels {
-            try perturbSequences(inputSize: g.inputSize, classes: g.classes, stateSize: g.stateSize, inputs: inputs, labels: labels,
-                                 extra: ["cell": g.cell.rawValue]) { set, base, o, progress in
-                try SensitivityStudy(network: g, sequences: set, baseline: base, options: o, progress: progress)
+    /// The loaded model as the studies take it: a vanilla model's logits in Float32 (the
+    /// arithmetic it trains in), a GRU's or LSTM's in Float64 (the analysis path); traces and
+    /// scores in Float64 for both.
+    struct Subject {
+        let network: RecurrentNetwork
+        /// The vanilla model in Float32 (nil for a gated one).
+        let vanilla: RNNModel<Float>?
+        /// Keys the JSON adds: the cell of a gated model.
+        let extra: [String: Any]
+        /// What `--score sum:n` may not exceed on images: H for a vanilla model (its scores
+        /// come from H directions), N for a gated one.
+        let imageScoreBound: (name: String, value: Int)
+
+        init(network: RecurrentNetwork, command: Perturb) throws {
+            self.network = network
+            switch network {
+            case .vanilla:
+                let m: RNNModel<Float> = try loadModel(command.model, nonlinearity: command.modelOptions.nonlinearity)
+                vanilla = m
+                extra = [:]
+                imageScoreBound = ("H", m.hidden)
+            case let .gated(g):
+                vanilla = nil
+                extra = ["cell": g.cell.rawValue]
+                imageScoreBound = ("N", g.stateSize)
             }
-            return
         }
-        guard let task = g.imageTask else { throw UsageError("the model has no MNIST task: give sequences with --inputs X.npy --labels Y.npy") }
-        let test = try dataOptions.load(.test)
-        try Self.checkImages(images, test: test)
-        var o = studyConventions()
-        o.images = images; o.ks = try parsedKs(); o.randomSubsets = random; o.mode = mode; o.score = PixelScore(score)!; o.seed = seed
-        o.steps = try parsedSteps()
-        if let window = o.steps, window.upperBound > task.steps {
-            throw UsageError("--steps \(window.lowerBound)-\(window.upperBound) goes past T = \(task.steps)")
+
+        func imageStudy(_ test: MNISTDataset, _ o: SensitivityStudy.Options, _ workers: Int,
+                        _ progress: (Int, Int) -> Void) throws -> SensitivityStudy {
+            switch (vanilla, network) {
+            case let (m?, _): return try SensitivityStudy(model: m, data: test, options: o, threads: workers, progress: progress)
+            case let (nil, .gated(g)): return try SensitivityStudy(network: g, data: test, options: o, threads: workers, progress: progress)
+            case (nil, .vanilla): preconditionFailure("a vanilla subject holds its Float32 model")
+            }
         }
-        if case let .sum(n) = o.score, n > g.stateSize { throw UsageError("--score sum:\(n) exceeds N = \(g.stateSize)") }
-        let study = try SensitivityStudy(network: g, data: test, options: o, threads: workers,
-                                         progress: ProgressLine(label: "perturb: (image, k)").update)
-        try write(study, extra: ["preset": preset?.rawValue ?? "none", "cell": g.cell.rawValue])
+
+        func sequenceStudy(_ set: SequenceSet, _ base: StepBaseline, _ o: SensitivityStudy.Options,
+                           _ progress: (Int, Int) -> Void) throws -> SensitivityStudy {
+            switch (vanilla, network) {
+            case let (m?, _): return try SensitivityStudy(model: m, sequences: set, baseline: base, options: o, progress: progress)
+            case let (nil, .gated(g)): return try SensitivityStudy(network: g, sequences: set, baseline: base, options: o, progress: progress)
+            case (nil, .vanilla): preconditionFailure("a vanilla subject holds its Float32 model")
+            }
+        }
     }
 
     /// The study in the chosen format; `extra` goes into the JSON object beside "model".
@@ -173,12 +190,11 @@ struct Perturb: ParsableCommand {
         }
     }
 
-    /// `--inputs`: steps ranked and replaced by the baseline (`SensitivityStudy(sequences:)`,
-    /// made by `study` for any cell).
-    func perturbSequences(inputSize: Int, classes: Int, stateSize: Int, inputs: String, labels: String, extra: [String: Any],
-                          study makeStudy: (SequenceSet, StepBaseline, SensitivityStudy.Options, (Int, Int) -> Void) throws -> SensitivityStudy) throws {
-        let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: inputSize)
-        try set.checkLabels(classes: classes, path: labels)
+    /// `--inputs`: steps ranked and replaced by the baseline (`SensitivityStudy(sequences:)`, any cell).
+    func perturbSequences(_ subject: Subject, inputs: String, labels: String) throws {
+        let network = subject.network, stateSize = network.stateSize
+        let set = try SequenceSet.load(inputs: inputs, labels: labels, inputSize: network.inputSize)
+        try set.checkLabels(classes: network.classes, path: labels)
         var o = studyConventions()
         o.images = min(images, set.count); o.ks = try parsedKs(); o.randomSubsets = random; o.score = PixelScore(score)!; o.seed = seed
         o.steps = try parsedSteps()
@@ -187,7 +203,7 @@ struct Perturb: ParsableCommand {
         }
         if case let .sum(n) = o.score, n > stateSize { throw UsageError("--score sum:\(n) exceeds N = \(stateSize)") }
         let base = baseline ?? .zero
-        let study = try makeStudy(set, base, o, ProgressLine(label: "perturb: (sequence, k)").update)
-        try write(study, extra: extra.merging(["inputs": inputs, "unit": "steps", "baseline": base.rawValue]) { _, new in new })
+        let study = try subject.sequenceStudy(set, base, o, ProgressLine(label: "perturb: (sequence, k)").update)
+        try write(study, extra: subject.extra.merging(["inputs": inputs, "unit": "steps", "baseline": base.rawValue]) { _, new in new })
     }
 }
