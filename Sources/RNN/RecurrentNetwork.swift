@@ -29,7 +29,7 @@ public enum RecurrentNetwork: Sendable, Equatable {
             }
             return .gated(try GatedNetwork(file: file, path: path))
         }
-        if let stated = file.metadata["cell"], stated != CellKind.rnn.rawValue {
+        if let stated = file.metadata["cell"], !CellRegistry.elman.isNamed(stated) {
             throw FileFormatError(path: path, "metadata says cell \(quotedForMessage(stated)) but the weights are a vanilla RNN's (weight_hh is H×H)")
         }
         return .vanilla(try RNNModel<Double>(file: file, path: path, nonlinearity: nonlinearity))

@@ -15,6 +15,9 @@ public struct CellRegistry: Sendable, Equatable {
     public static let gru = CellRegistry(name: "gru", gateNames: ["r", "z", "n"], stateMultiple: 1, tanhGates: ["n"])
     public static let lstm = CellRegistry(name: "lstm", gateNames: ["i", "f", "g", "o"], stateMultiple: 2, tanhGates: ["g"])
 
+    /// Whether a model file's `cell` metadata value names this cell.
+    public func isNamed(_ name: String) -> Bool { name == self.name }
+
     /// Whether the cell has gates (a pane of gate activations means something).
     public var isGated: Bool { !gateNames.isEmpty }
     /// The range of gate `name`'s activation: −1…1 for a tanh gate, 0…1 for a σ gate.

@@ -96,7 +96,10 @@ public struct RunFolder: Sendable, Equatable {
                 file.tensors["optimizer.second.\(k)"] = Tensor(c.optimizer.second[k], shape: [c.optimizer.second[k].count])
             }
         }
-        file.metadata["training_config"] = String(decoding: try JSONEncoder().encode(c.config), as: UTF8.self)
+        // Sorted keys: the same run writes the same bytes (a dictionary's order changes per process).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        file.metadata["training_config"] = String(decoding: try encoder.encode(c.config), as: UTF8.self)
         file.metadata["optimizer_step"] = String(c.optimizer.step)
         file.metadata["position_epoch"] = String(c.position.epoch)
         file.metadata["position_batch"] = String(c.position.batch)

@@ -154,7 +154,7 @@ extension GatedNetwork {
         guard let cell = GatedLayer.Cell.allCases.first(where: { $0.gateCount == ratio }) else {
             throw fail("\"rnn.weight_hh_l0\" is \(firstRecurrent.rows)×\(firstRecurrent.cols): not a GRU (3H×H) or LSTM (4H×H)")
         }
-        if let stated = file.metadata["cell"], stated != cell.rawValue {
+        if let stated = file.metadata["cell"], !cell.entry.isNamed(stated) {
             throw fail("metadata says cell \(quotedForMessage(stated)) but the weights are a \(cell.rawValue.uppercased())'s")
         }
         var layers = [GatedLayer]()
@@ -181,7 +181,7 @@ extension GatedNetwork {
         if let stray = file.tensors.keys.filter({ $0.hasPrefix("rnn.") && !read.contains($0) }).sorted().first {
             throw fail("tensor \(quotedForMessage(stray)) does not belong to the \(layers.count)-layer \(cell.rawValue.uppercased()) \"rnn.weight_hh_l0\"…\"rnn.weight_hh_l\(layers.count - 1)\"")
         }
-        if let stated = file.metadata["nonlinearity"], stated != "tanh" {
+        if let stated = file.metadata["nonlinearity"], stated != Nonlinearity.tanh.rawValue {
             throw fail("metadata says nonlinearity \(quotedForMessage(stated)), but a \(cell.rawValue.uppercased()) has no choice of nonlinearity")
         }
         let facts = try RecordedModelFacts(file: file, path: path, inputSize: inputSize, classes: classes, layerCount: layers.count,

@@ -83,27 +83,12 @@ public struct GatedTrainingStep<T: LinalgScalar> {
 
     /// The whole batch's gradient of `lossScale` × the summed losses into `gradients`.
     mutating func computeGradients(_ batch: SequenceBatch<T>, model: GatedModel<T>, lossScale: Double) -> (loss: Double, correct: Int) {
-        let sizes = DataParallelGradients<T>.shardSizes(batchSize: batch.batchSize, shards: shards.count).filter { $0 > 0 }
-        if sizes.count == 1 {
-            let r = shards[0].compute(batch, model: model, lossScale: lossScale)
-            gradients = shards[0].gradients
-            return r
-        }
-        var lossSum = 0.0, correct = 0
-        var total = gradients.arrays
         let shards = self.shards
-        pool.orderedMap(count: sizes.count, { k in
-            let lo = sizes[..<k].reduce(0, +)
-            return shards[k].compute(batch.samples(lo..<(lo + sizes[k])), model: model, lossScale: lossScale)
-        }, consume: { k, r in
-            lossSum += r.loss * Double(sizes[k])
-            correct += r.correct
-            guard lossSum.isFinite else { return }
-            let g = shards[k].gradients.arrays
-            if k == 0 { total = g } else { for p in total.indices { axpy(1, g[p], &total[p]) } }
-        })
-        gradients.arrays = total
-        return (lossSum / Double(batch.batchSize), correct)
+        let r = DataParallelGradients<T>.sum(batch, shards: shards.count, pool: pool) { k, shard in
+            shards[k].compute(shard, model: model, lossScale: lossScale)
+        } gradients: { k in shards[k].gradients.arrays }
+        if let g = r.gradients { gradients.arrays = g }
+        return (r.loss, r.correct)
     }
 }
 

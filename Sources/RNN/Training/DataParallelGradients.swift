@@ -38,26 +38,40 @@ final class DataParallelGradients<T: LinalgScalar>: @unchecked Sendable {
     /// is not finite when any shard's is; `total` is then incomplete).
     func computeGradients(_ batch: SequenceBatch<T>, model: RNNModel<T>, lossScale: Double,
                    into total: inout RNNGradients<T>) -> (loss: Double, correct: Int) {
-        let sizes = Self.shardSizes(batchSize: batch.batchSize, shards: shardSteps.count).filter { $0 > 0 }
-        var lossSum = 0.0, correct = 0
+        let r = Self.sum(batch, shards: shardSteps.count, pool: pool) { k, shard in
+            self.shardSteps[k].step.computeGradients(shard, model: model, lossScale: lossScale)
+        } gradients: { k in self.shardSteps[k].step.gradients.arrays }
+        if let g = r.gradients {
+            total.u.storage = g[0]; total.v.storage = g[1]; total.b = g[2]; total.w.storage = g[3]; total.c = g[4]
+        }
+        return (r.loss, r.correct)
+    }
+
+    /// The one data-parallel split, for every model's batch step: `batch` in contiguous shards
+    /// (`shardSizes`, empty ones dropped; one shard is the batch itself), `compute(k, shard)`
+    /// of each on `pool`'s workers, and the shards' gradients (`gradients(k)`, one flat array
+    /// per parameter) summed in shard order. Returns the batch's mean loss, its correct count
+    /// and the summed gradients (nil when a shard's loss is not finite).
+    static func sum(_ batch: SequenceBatch<T>, shards: Int, pool: WorkerPool,
+                    compute: @escaping @Sendable (Int, SequenceBatch<T>) -> (loss: Double, correct: Int),
+                    gradients: (Int) -> [[T]]) -> (loss: Double, correct: Int, gradients: [[T]]?) {
+        let sizes = shardSizes(batchSize: batch.batchSize, shards: shards).filter { $0 > 0 }
+        if sizes.count == 1 {
+            let r = compute(0, batch)
+            return (r.loss, r.correct, r.loss.isFinite ? gradients(0) : nil)
+        }
+        var lossSum = 0.0, correct = 0, total: [[T]] = []
         pool.orderedMap(count: sizes.count, { k in
             let lo = sizes[..<k].reduce(0, +)
-            let shard = batch.samples(lo..<(lo + sizes[k]))
-            return self.shardSteps[k].step.computeGradients(shard, model: model, lossScale: lossScale)
+            return compute(k, batch.samples(lo..<(lo + sizes[k])))
         }, consume: { k, r in
             lossSum += r.loss * Double(sizes[k])
             correct += r.correct
             guard lossSum.isFinite else { return }
-            let g = shardSteps[k].step.gradients
-            if k == 0 {
-                total.u.storage = g.u.storage; total.v.storage = g.v.storage; total.b = g.b
-                total.w.storage = g.w.storage; total.c = g.c
-            } else {
-                axpy(1, g.u.storage, &total.u.storage); axpy(1, g.v.storage, &total.v.storage); axpy(1, g.b, &total.b)
-                axpy(1, g.w.storage, &total.w.storage); axpy(1, g.c, &total.c)
-            }
+            let g = gradients(k)
+            if k == 0 { total = g } else { for p in total.indices { axpy(1, g[p], &total[p]) } }
         })
-        return (lossSum / Double(batch.batchSize), correct)
+        return (lossSum / Double(batch.batchSize), correct, lossSum.isFinite ? total : nil)
     }
 }
 
