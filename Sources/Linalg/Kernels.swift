@@ -103,6 +103,16 @@ public func sumOfSquares<T: LinalgScalar>(_ x: [T]) -> Double {
     }
 }
 
+/// Whether every |x_k| ≤ limit (false for a NaN: it fails the comparison).
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+public func allWithinMagnitude<T: LinalgScalar>(_ x: [T], _ limit: T) -> Bool {
+    x.withUnsafeBufferPointer { p in
+        for v in p where !(v <= limit && v >= -limit) { return false }
+        return true
+    }
+}
+
 /// x *= s.
 @_specialize(where T == Float)
 @_specialize(where T == Double)

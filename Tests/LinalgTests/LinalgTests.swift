@@ -301,3 +301,19 @@ import Foundation
         for k in 0..<8 { #expect(abs(r1[k, k] / r2[k, k] - 1) < 1e-10, "r_kk relative agreement at k = \(k)") }
     }
 }
+
+/// `allWithinMagnitude` (the trainer's ±1e6 weight guard, run after every batch) against the
+/// plain definition |x| ≤ limit, with the edge cases a guard must not pass: NaN, ±∞, a value
+/// just past the limit on either side; the limit itself passes.
+@Suite struct MagnitudeGuardTests {
+    @Test(arguments: [Float(1e6), 2.5])
+    func matchesThePlainDefinition(_ limit: Float) {
+        let next = limit.nextUp
+        let cases: [[Float]] = [[], [0, limit, -limit], [1, next], [-next, 0], [.nan], [0, .infinity], [-.infinity], [1, 2, .nan, 3]]
+        for x in cases {
+            let plain = x.allSatisfy { !$0.isNaN && abs($0) <= limit }
+            #expect(allWithinMagnitude(x, limit) == plain, "\(x)")
+            #expect(allWithinMagnitude(x.map(Double.init), Double(limit)) == plain, "\(x) in Float64")
+        }
+    }
+}

@@ -177,7 +177,7 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
                 }
                 // NaN fails the comparison too. Beyond ±1e6 no command would read the model back.
                 let limit = T(maximumWeightMagnitude)
-                guard model.trainedParameterArrays.allSatisfy({ $0.allSatisfy { abs($0) <= limit } }) else {
+                guard model.trainedParameterArrays.allSatisfy({ allWithinMagnitude($0, limit) }) else {
                     throw TrainingError.nonFiniteWeights(epoch: position.epoch, batch: position.batch, step: optimizer.step,
                                                          checkpointKept: folder.hasCheckpoint)
                 }
