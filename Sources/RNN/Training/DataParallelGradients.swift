@@ -77,7 +77,10 @@ final class DataParallelGradients<T: LinalgScalar>: @unchecked Sendable {
 
 extension SequenceBatch {
     /// Samples `range` of the batch as a batch of their own (same steps and layout: block t
-    /// holds x_{t+1} of each of the range's samples).
+    /// holds x_{t+1} of each of the range's samples). Specialised: unspecialised, its copies went
+    /// element by element through witness tables (3–7 % of a data-parallel step at H = 64).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func samples(_ range: Range<Int>) -> SequenceBatch {
         precondition(range.lowerBound >= 0 && range.upperBound <= batchSize, "sample range out of bounds")
         let b = batchSize, n = range.count, i = inputSize
