@@ -32,8 +32,9 @@ public struct ModelSummary: Equatable, Sendable {
     public var stepOfPixel: [Int]
     public var epochsTrained: Double
     public var testAccuracy: Double?
-    /// Why `ftle train` could not continue training these weights (nil: it can), in one line:
-    /// a gated model without both biases (ftle trains GRU/LSTM with bias_ih and bias_hh, as PyTorch's default).
+    /// Why the explorer's background training (`ModelTrainer`, as `GatedModel(network:path:)`
+    /// takes the weights) cannot train these weights (nil: it can), in one line: a gated model
+    /// without both biases in every layer, or a gated stack of layers of different widths.
     public var untrainableReason: String?
 
     public init(model: RNNModel<Double>, path: String) {
@@ -56,8 +57,13 @@ public struct ModelSummary: Equatable, Sendable {
         stepOfPixel = task?.stepOfEachPixel.map { $0 + 1 } ?? []
         epochsTrained = network.metadata.epochsTrained
         testAccuracy = network.metadata.testAccuracy
-        if case let .gated(g) = network, !g.layers.allSatisfy({ $0.inputBias != nil && $0.recurrentBias != nil }) {
-            untrainableReason = "ftle trains \(g.cell.withArticle) with both biases (bias_ih and bias_hh, as PyTorch's default); this one has bias=False"
+        if case let .gated(g) = network {
+            if !g.layers.allSatisfy({ $0.inputBias != nil && $0.recurrentBias != nil }) {
+                untrainableReason = "ftle trains \(g.cell.withArticle) with both biases (bias_ih and bias_hh, as PyTorch's default); this one has bias=False"
+            } else if Set(g.layers.map(\.hidden)).count > 1 {
+                untrainableReason = "ftle trains \(g.cell.withArticle) stack of one width (as PyTorch's num_layers); this one has H "
+                    + g.layers.map { String($0.hidden) }.joined(separator: ",")
+            }
         }
     }
 

@@ -83,7 +83,8 @@ public struct TrainingPlan: Sendable, Equatable {
         config.hidden = model.layerSizes[0]
         config.cell = model.cellKind
         config.layers = model.layerSizes.count
-        config.initialization = Initialization(rawValue: model.metadata.initialization) ?? .pytorch
+        // A gated run starts from PyTorch's initialisation (its only one); the weights replace it anyway.
+        config.initialization = model.cellKind == .rnn ? Initialization(rawValue: model.metadata.initialization) ?? .pytorch : .pytorch
         config.seed = model.metadata.seed
         config.flushSubnormals = true   // as `ftle train`: a model that records false keeps it
         config.adoptRecordedSettings(from: model.metadata)

@@ -75,8 +75,12 @@ public final class TrainingWorker: Sendable {
         do {
             let trainSet = try MNISTDataset.load(directory: plan.dataDirectory, split: .train)
             let testSet = try MNISTDataset.load(directory: plan.dataDirectory, split: .test)
-            // Copy a run to continue first: its checkpoint then says which model trains.
-            if case let .continueRun(checkpoint) = plan.source { try Self.copyRun(checkpoint: checkpoint, into: plan) }
+            // Copy a run to continue first: its checkpoint then says which model trains. The
+            // folder stays locked from the copy until the trainer holds it (the lock is re-entrant
+            // within the process), so no other process takes the copied run in between.
+            var copyLock: RunLock?
+            if case let .continueRun(checkpoint) = plan.source { copyLock = try Self.copyRun(checkpoint: checkpoint, into: plan) }
+            defer { withExtendedLifetime(copyLock) {} }
             switch try Self.modelKind(of: plan) {
             case (.rnn, .f32): try train(plan, RNNModel<Float>.self, trainSet, testSet)
             case (.rnn, .f64): try train(plan, RNNModel<Double>.self, trainSet, testSet)
@@ -88,12 +92,12 @@ public final class TrainingWorker: Sendable {
         }
     }
 
-    /// The cell and precision of the run `plan` trains: a new run's from its config (in
-    /// Float32, as `ftle train` by default), a resumed one's from the checkpoint in its folder.
+    /// The cell and precision of the run `plan` trains: a new run's from its config (Float32
+    /// unless it says otherwise, as `ftle train`), a resumed one's from the checkpoint in its folder.
     static func modelKind(of plan: TrainingPlan) throws -> (cell: CellKind, precision: Precision) {
         switch plan.source {
         case let .fresh(config), let .fromWeights(config, _):
-            return (config.cell, .f32)
+            return (config.cell, config.precision)
         case .continueRun, .resume, .extend:
             let config = try RunFolder(plan.outputDirectory).readCheckpointConfig()
             return (config.cell, config.precision)
@@ -102,12 +106,12 @@ public final class TrainingWorker: Sendable {
 
     /// Copies the checkpoint and history of the run of `checkpoint` into `plan`'s folder: under
     /// the folder's lock, after the check for a run already there, so nothing is written into
-    /// a folder another process trains in, or over a run not asked for.
-    static func copyRun(checkpoint: String, into plan: TrainingPlan) throws {
+    /// a folder another process trains in, or over a run not asked for. Returns the lock,
+    /// which the caller keeps until its trainer has locked the folder itself.
+    static func copyRun(checkpoint: String, into plan: TrainingPlan) throws -> RunLock {
         let folder = RunFolder(plan.outputDirectory)
         try folder.prepare()
         let lock = try folder.lock()
-        defer { withExtendedLifetime(lock) {} }
         if folder.holdsRun {
             guard plan.replacingExistingRun else { throw RunFolderError.existingRun(folder: folder.path) }
             for name in RunFiles.all { try? FileManager.default.removeItem(atPath: folder.path + "/" + name) }
@@ -117,6 +121,7 @@ public final class TrainingWorker: Sendable {
             guard let bytes = FileManager.default.contents(atPath: source.appendingPathComponent(name).path) else { continue }
             try writeFileAtomically(plan.outputDirectory + "/" + name, [UInt8](bytes))
         }
+        return lock
     }
 
     /// The trainer of `plan` for models of type `Model`.

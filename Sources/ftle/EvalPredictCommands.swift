@@ -64,7 +64,7 @@ extension Eval {
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             return Scorer(sequences: { set, n in evaluate(m, on: set.subset(Array(0..<n))) },
                           images: { ds, n in evaluate(m, on: ds, limit: n, threads: workers) },
-                          overflowNote: " (the weights overflow in Float32 arithmetic)")
+                          overflowNote: " (Float32 arithmetic overflows)")
         case let .gated(g):
             let pool = WorkerPool(workers: workers)
             return Scorer(sequences: { set, n in g.evaluate(count: n, pool: pool) { i in (set.sequence(i), set.steps, set.labels[i]) } },

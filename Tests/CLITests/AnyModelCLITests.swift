@@ -64,6 +64,14 @@ struct AnyModelCLITests {
             write("set-y-short.npy", NPYArray(shape: [59], values: Array(ys.prefix(59))).encoded(float32: false))
             write("set-y-half.npy", NPYArray(shape: [60], values: ys.map { $0 + 0.5 }).encoded(float32: false))
             write("set-x-i5.npy", NPYArray(shape: [60, 6, 5], values: [Double](repeating: 0, count: 1800)).encoded(float32: false))
+            // A ReLU model of the largest weights a file may hold and inputs of 1e6: h grows by
+            // about 1e6 a step and passes Float32's 3.4e38 at step 6, so the loss is not finite.
+            var big = RNNModel<Double>(u: Matrix(rows: 2, cols: 3, columnMajor: [Double](repeating: 1e6, count: 6)),
+                                       v: Matrix(rows: 2, cols: 2, columnMajor: [1e6, 0, 0, 1e6]), b: [0, 0],
+                                       w: Matrix(rows: 3, cols: 2, columnMajor: [Double](repeating: 1e6, count: 6)), c: [0, 0, 0], task: nil)
+            big.nonlinearity = .relu
+            try! big.save(to: folder + "/relu-big.safetensors")
+            write("set-x-big.npy", NPYArray(shape: [60, 6, 3], values: [Double](repeating: 1e6, count: 1080)).encoded(float32: false))
         }
     }
 
@@ -168,6 +176,9 @@ struct AnyModelCLITests {
                  stderr: "ftle: --baseline applies to --inputs only\n", status: 2),
             Case(name: "116 --mode with --inputs", args: ["perturb", "--model", t, "--inputs", d + "/set-x.npy", "--labels", d + "/set-y.npy", "--mode", "up"],
                  stderr: "ftle: --inputs perturbs steps: --mode, --shared-random and --r-convention apply to MNIST images only\n", status: 2),
+            Case(name: "784 eval --inputs whose loss overflows Float32",
+                 args: ["eval", "--model", d + "/relu-big.safetensors", "--inputs", d + "/set-x-big.npy", "--labels", d + "/set-y.npy"],
+                 stderr: "ftle: \(d)/relu-big.safetensors: the loss is NaN or Inf on these sequences of \(d)/set-x-big.npy (Float32 arithmetic overflows)\n", status: 1),
             Case(name: "118 eval of a model without a task, no --inputs", args: ["eval", "--model", t],
                  stderr: "ftle: the model has no MNIST task: evaluate it on a set of sequences (--inputs X.npy --labels Y.npy)\n", status: 1),
             Case(name: "119 --nonlinearity with --resume", args: ["train", "--nonlinearity", "relu", "--resume", "--out", d + "/never"],

@@ -1,4 +1,5 @@
 import Foundation
+import RNN
 import TestSupport
 import Testing
 
@@ -205,7 +206,19 @@ struct ModelMatrixTests {
             let cell = kind.isGated ? (kind.isLSTM ? " lstm" : " gru") : ""
             #expect(r.stdout.contains("training rowwise\(cell) H=32\(kind.layers > 1 ? " L=2" : "") batch=32"), "\(r.stdout)")
             #expect(r.stdout.hasSuffix("done: \(Self.zoo.dir)/\(kind.rawValue)/model.safetensors\n"))
+            // φ took effect: the ReLU run's model says so (tanh is the files' default, unwritten).
+            let meta = try SafeTensorsFile(contentsOf: Self.zoo.models[kind]!).metadata
+            #expect(meta["nonlinearity"] == (kind == .relu ? "relu" : nil))
         }
+    }
+
+    /// `--init-from` a ReLU model (issue 27: refused before): the new run keeps φ and L of its
+    /// starting weights.
+    @Test func initFromAReLUModelKeepsItsNonlinearity() throws {
+        let out = Self.zoo.dir + "/init-from-relu"
+        let r = try CLI.run(ModelZoo.trainArguments(.tanh, out: out) + ["--init-from", Self.zoo.models[.relu]!])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try SafeTensorsFile(contentsOf: out + "/model.safetensors").metadata["nonlinearity"] == "relu")
     }
 
     /// The README's rows, in order, and the rows of this test each one stands for.

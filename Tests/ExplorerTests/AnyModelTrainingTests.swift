@@ -8,8 +8,8 @@ import TerminalUI
 
 /// The explorer trains any MNIST model in the background (issue 27): GRU, stacked LSTM and a
 /// stacked ReLU RNN, from the loaded weights. Each background run is checked against the same
-/// run made directly with `ModelTrainer` (what `ftle train --init-from` makes): the model
-/// files must be equal bit for bit, so the explorer adds nothing of its own to the training.
+/// run made directly with `ModelTrainer` and the same starting weights: the model files must be
+/// equal bit for bit, so the explorer adds nothing of its own to the training.
 /// A paused gated run resumes from its checkpoint (whose config says the cell) to the same
 /// weights as an uninterrupted one.
 @Suite("Explorer training of every model", .serialized)
@@ -127,5 +127,18 @@ struct AnyModelTrainingTests {
         #expect(app.state.training.phase == .idle)
         #expect(app.state.status?.text
                 == "ftle trains a GRU with both biases (bias_ih and bias_hh, as PyTorch's default); this one has bias=False")
+    }
+
+    /// `t` on a gated stack of two widths (PyTorch's modules have one H): the one-line reason.
+    @Test func aGatedStackOfTwoWidthsIsRefused() throws {
+        let wide = GatedModel<Double>(cell: .lstm, task: .rowwise, hidden: 8, seed: 3, layers: 1)
+        let narrow = try GatedNetwork(file: GatedModel<Double>(cell: .lstm, inputSize: 8, hidden: 6, classes: 10, seed: 4).safeTensors(), path: "n")
+        var network = try GatedNetwork(file: wide.safeTensors(), path: "w")
+        network = try GatedNetwork(layers: network.layers + narrow.layers, readoutWeights: narrow.readoutWeights, readoutBias: narrow.readoutBias)
+        network.imageTask = .rowwise
+        let app = GatedExplorerTests.settledApp(network)
+        ExplorerFixtures.press([.char("t")], on: app)
+        #expect(app.state.training.phase == .idle)
+        #expect(app.state.status?.text == "ftle trains an LSTM stack of one width (as PyTorch's num_layers); this one has H 8,6")
     }
 }

@@ -35,7 +35,7 @@ final class DataParallelGradients<T: LinalgScalar>: @unchecked Sendable {
     }
 
     /// The whole batch's gradient into `total`, and its mean loss and correct count (the loss
-    /// is not finite when any shard's is; `total` is then incomplete).
+    /// is not finite when any shard's is; `total` is then left as it was).
     func computeGradients(_ batch: SequenceBatch<T>, model: RNNModel<T>, lossScale: Double,
                    into total: inout RNNGradients<T>) -> (loss: Double, correct: Int) {
         let r = Self.sum(batch, shards: shardSteps.count, pool: pool) { k, shard in
