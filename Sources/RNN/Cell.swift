@@ -24,23 +24,38 @@ public enum Nonlinearity: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// The kind of recurrent cell a run trains (`TrainingConfig.cell`, `ftle train --cell`):
-/// the vanilla cell (`RNNModel`) or a gated one (`GatedModel`, `GatedLayer`'s equations).
-public enum CellKind: String, Sendable, CaseIterable, Codable {
-    /// h' = φ(V h + U x + b).
-    case rnn
-    /// PyTorch's `nn.GRU`.
-    case gru
-    /// PyTorch's `nn.LSTM`.
-    case lstm
+/// The cell a run trains (`TrainingConfig.cell`, `ftle train --cell`), by its registry name:
+/// the vanilla cell (`RNNModel`), a gated one (`GatedModel`, `GatedLayer`'s equations), or a
+/// cell defined outside ftle's sources that a `Network` run trains (`RegisteredCells`). Any
+/// name decodes from a checkpoint; each model kind's trainer refuses the names it cannot
+/// train, in one line, and `--cell` takes the built-in ones only.
+public struct CellKind: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
 
-    /// The gated cell (nil for the vanilla one).
+    /// h' = φ(V h + U x + b).
+    public static let rnn = CellKind(rawValue: CellRegistry.elman.name)
+    /// PyTorch's `nn.GRU`.
+    public static let gru = CellKind(rawValue: CellRegistry.gru.name)
+    /// PyTorch's `nn.LSTM`.
+    public static let lstm = CellKind(rawValue: CellRegistry.lstm.name)
+    /// The cells ftle's own sources define, in `--cell`'s order.
+    public static let builtIn: [CellKind] = [.rnn, .gru, .lstm]
+
+    public var description: String { rawValue }
+
+    /// Why the built-in trainers (`RNNModel`, `GatedModel`) cannot train this cell, in one
+    /// line (nil for a built-in cell): a foreign cell trains as a `Network`.
+    public var notBuiltIn: String? {
+        CellKind.builtIn.contains(self) ? nil
+            : "cell \(quotedForMessage(rawValue)) is not one of ftle's own (rnn, gru or lstm); a registered cell trains as a Network"
+    }
+
+    /// The gated cell (nil for the vanilla one and any other).
     public var gated: GatedLayer.Cell? {
-        switch self {
-        case .rnn: return nil
-        case .gru: return .gru
-        case .lstm: return .lstm
-        }
+        if self == .gru { return .gru }
+        if self == .lstm { return .lstm }
+        return nil
     }
 }
 

@@ -270,7 +270,14 @@ struct Train: ParsableCommand {
 }
 
 extension BiasMode: ExpressibleByArgument {}
-extension CellKind: ExpressibleByArgument {}
+extension CellKind: ExpressibleByArgument {
+    /// The built-in cells only (a foreign cell trains from a program that registers it).
+    public init?(argument: String) {
+        guard let kind = CellKind.builtIn.first(where: { $0.rawValue == argument }) else { return nil }
+        self = kind
+    }
+    public static var allValueStrings: [String] { builtIn.map(\.rawValue) }
+}
 extension Precision: ExpressibleByArgument {}
 extension SequenceTask.Kind: ExpressibleByArgument {}
 extension LossReduction: ExpressibleByArgument {}

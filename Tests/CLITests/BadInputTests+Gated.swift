@@ -58,7 +58,7 @@ extension BadInputTests {
             Case(name: "510 vanilla checkpoint whose config says gru", args: ["train", "--resume", "--out", rnnSaysGRU],
                  stderr: "ftle: \(rnnSaysGRU)/checkpoint.safetensors: \"rnn.weight_hh_l0\" is 8×8: not a GRU (3H×H) or LSTM (4H×H)\n", status: 1),
             Case(name: "511 checkpoint config with an unknown cell", args: ["train", "--resume", "--out", unknownCell],
-                 stderr: "ftle: \(unknownCell)/checkpoint.safetensors: not an ftle training checkpoint (no training_config)\n", status: 1),
+                 stderr: "ftle: \(unknownCell)/checkpoint.safetensors: training_config: cell \"tree\" is not one of ftle's own (rnn, gru or lstm); a registered cell trains as a Network\n", status: 1),
             Case(name: "512 gated checkpoint config with bias input", args: ["train", "--resume", "--out", inputBias],
                  stderr: "ftle: \(inputBias)/checkpoint.safetensors: training_config: --cell gru trains both biases (bias_ih and bias_hh, as PyTorch); --bias input applies to --cell rnn only\n", status: 1),
         ]

@@ -10,6 +10,8 @@ public struct NetworkGradient: Sendable {
     public var initialState: [Double]
     /// ℓ at the final logits.
     public var loss: Double
+    /// o_T, the final logits (C).
+    public var finalLogits: [Double]
 }
 
 extension Network {
@@ -87,7 +89,7 @@ extension Network {
         }
         named["fc.weight"] = readoutW
         named["fc.bias"] = readoutB
-        return NetworkGradient(parameters: named, initialState: delta, loss: loss)
+        return NetworkGradient(parameters: named, initialState: delta, loss: loss, finalLogits: logits(state: states[steps]))
     }
 
     /// The adjoint of one whole step s = F(s_prev, x) for δ = ∂ℓ/∂s (N): the layers from the

@@ -113,6 +113,7 @@ extension GatedModel: TrainableModel {
     /// Gated runs use PyTorch's default initialisation and both biases (bias_ih and bias_hh,
     /// trained as separate parameters); other settings are refused, in one line.
     public static func unsupportedSetting(in config: TrainingConfig) -> String? {
+        if let problem = config.cell.notBuiltIn { return problem }
         guard let cell = config.cell.gated else { return "a gated trainer needs --cell gru or lstm, not \(config.cell.rawValue)" }
         let name = "--cell \(cell.rawValue)"
         if config.bias != .pair { return "\(name) trains both biases (bias_ih and bias_hh, as PyTorch); --bias \(config.bias.rawValue) applies to --cell rnn only" }

@@ -30,7 +30,7 @@ extension RNNModel: TrainableModel {
     }
 
     public static func unsupportedSetting(in config: TrainingConfig) -> String? {
-        config.cell == .rnn ? nil : "a \(config.cell.rawValue) run trains a GatedModel, not an RNNModel"
+        config.cell.notBuiltIn ?? (config.cell == .rnn ? nil : "a \(config.cell.rawValue) run trains a GatedModel, not an RNNModel")
     }
 
     /// The weights (`RNNModel(file:path:)`), whose H, layers, biases and task (for a

@@ -59,7 +59,7 @@ extension TrainableModel {
 
     /// The engine's network of a model's file form.
     static func engineNetwork(of file: SafeTensorsFile) throws -> Network {
-        Network(try RecurrentNetwork.read(file, path: "(the model in training)"))
+        try Network.read(file, path: "(the model in training)")
     }
 
     /// The model with `delta` added to its parameters, by PyTorch name and layout (a name the

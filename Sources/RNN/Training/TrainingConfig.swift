@@ -131,7 +131,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try check(validationSplit >= 0 && validationSplit < 1, .validationSplit, "must be in [0, 1) (got \(validationSplit))")
         try check(threads >= 1 && threads <= 64, .threads, "must be in 1...64 (got \(threads))")
         try check(layers >= 1 && layers <= TrainingLimits.maximumLayers, .layers, "must be in 1...\(TrainingLimits.maximumLayers) (got \(layers))")
-        try check(layers == 1 || threads == 1, .threads, "must be 1 for a run of \(layers) layers (a stacked run trains each batch in one shard; got \(threads))")
+        // The built-in cells' stacked steps run each batch whole; a `Network` run shards any stack.
+        try check(layers == 1 || threads == 1 || !CellKind.builtIn.contains(cell), .threads, "must be 1 for a run of \(layers) layers (a stacked run trains each batch in one shard; got \(threads))")
         if let floss {
             try check(floss.k >= 1, .flossK, "must be at least 1 (got \(floss.k))")
             try check(floss.weight > 0 && floss.weight.isFinite, .flossWeight, "must be positive (got \(floss.weight))")
