@@ -47,6 +47,18 @@ public struct TrainingPlan: Sendable, Equatable {
         /// has done (after it finished): the same data order and optimizer state as one
         /// longer run.
         case extend(moreEpochs: Int)
+
+        /// The config of a new run (nil: the run continues a checkpoint, whose config, cell,
+        /// precision and position it takes).
+        public var newRunConfig: TrainingConfig? {
+            switch self {
+            case let .fresh(config), let .fromWeights(config, _): return config
+            case .continueRun, .resume, .extend: return nil
+            }
+        }
+
+        /// Whether the run continues a checkpoint rather than starting a new one.
+        public var isResume: Bool { newRunConfig == nil }
     }
 
     public var source: Source

@@ -95,13 +95,8 @@ public final class TrainingWorker: Sendable {
     /// The cell and precision of the run `plan` trains: a new run's from its config (Float32
     /// unless it says otherwise, as `ftle train`), a resumed one's from the checkpoint in its folder.
     static func modelKind(of plan: TrainingPlan) throws -> (cell: CellKind, precision: Precision) {
-        switch plan.source {
-        case let .fresh(config), let .fromWeights(config, _):
-            return (config.cell, config.precision)
-        case .continueRun, .resume, .extend:
-            let config = try RunFolder(plan.outputDirectory).readCheckpointConfig()
-            return (config.cell, config.precision)
-        }
+        let config = try plan.source.newRunConfig ?? RunFolder(plan.outputDirectory).readCheckpointConfig()
+        return (config.cell, config.precision)
     }
 
     /// Copies the checkpoint and history of the run of `checkpoint` into `plan`'s folder: under
@@ -155,13 +150,8 @@ public final class TrainingWorker: Sendable {
         let trainer = try makeTrainer(plan, type, trainSet, testSet)
         // A flossing run (ftle train --floss) flosses here as it does in ftle train.
         if trainer.config.floss != nil { trainer.flossingObjective = Network.flossingForTraining }
-        let resumed: Bool
-        switch plan.source {
-        case .fresh, .fromWeights: resumed = false
-        case .continueRun, .resume, .extend: resumed = true
-        }
         post(.started(directory: plan.outputDirectory, epochs: trainer.config.epochs,
-                      batchesPerEpoch: trainer.batchesPerEpoch, resumed: resumed))
+                      batchesPerEpoch: trainer.batchesPerEpoch, resumed: plan.source.isResume))
         // The weights as the analyses read them: the model's file form, read as any model file is.
         let weightsPath = plan.outputDirectory + "/" + RunFiles.model
         func postWeights() {

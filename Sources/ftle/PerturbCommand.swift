@@ -134,9 +134,13 @@ struct Perturb: ParsableCommand {
     /// arithmetic it trains in), a GRU's or LSTM's in Float64 (the analysis path); traces and
     /// scores in Float64 for both.
     struct Subject {
+        /// What the study scores with: a vanilla model in Float32, a gated network in Float64.
+        enum Scorer {
+            case vanilla(RNNModel<Float>)
+            case gated(GatedNetwork)
+        }
         let network: RecurrentNetwork
-        /// The vanilla model in Float32 (nil for a gated one).
-        let vanilla: RNNModel<Float>?
+        let scorer: Scorer
         /// Keys the JSON adds: the cell of a gated model.
         let extra: [String: Any]
         /// What `--score sum:n` may not exceed on images: H for a vanilla model (its scores
@@ -148,11 +152,11 @@ struct Perturb: ParsableCommand {
             switch network {
             case .vanilla:
                 let m: RNNModel<Float> = try loadModel(command.model, nonlinearity: command.modelOptions.nonlinearity)
-                vanilla = m
+                scorer = .vanilla(m)
                 extra = [:]
                 imageScoreBound = ("H", m.hidden)
             case let .gated(g):
-                vanilla = nil
+                scorer = .gated(g)
                 extra = ["cell": g.cell.rawValue]
                 imageScoreBound = ("N", g.stateSize)
             }
@@ -160,19 +164,17 @@ struct Perturb: ParsableCommand {
 
         func imageStudy(_ test: MNISTDataset, _ o: SensitivityStudy.Options, _ workers: Int,
                         _ progress: (Int, Int) -> Void) throws -> SensitivityStudy {
-            switch (vanilla, network) {
-            case let (m?, _): return try SensitivityStudy(model: m, data: test, options: o, threads: workers, progress: progress)
-            case let (nil, .gated(g)): return try SensitivityStudy(network: g, data: test, options: o, threads: workers, progress: progress)
-            case (nil, .vanilla): preconditionFailure("a vanilla subject holds its Float32 model")
+            switch scorer {
+            case let .vanilla(m): return try SensitivityStudy(model: m, data: test, options: o, threads: workers, progress: progress)
+            case let .gated(g): return try SensitivityStudy(network: g, data: test, options: o, threads: workers, progress: progress)
             }
         }
 
         func sequenceStudy(_ set: SequenceSet, _ base: StepBaseline, _ o: SensitivityStudy.Options,
                            _ progress: (Int, Int) -> Void) throws -> SensitivityStudy {
-            switch (vanilla, network) {
-            case let (m?, _): return try SensitivityStudy(model: m, sequences: set, baseline: base, options: o, progress: progress)
-            case let (nil, .gated(g)): return try SensitivityStudy(network: g, sequences: set, baseline: base, options: o, progress: progress)
-            case (nil, .vanilla): preconditionFailure("a vanilla subject holds its Float32 model")
+            switch scorer {
+            case let .vanilla(m): return try SensitivityStudy(model: m, sequences: set, baseline: base, options: o, progress: progress)
+            case let .gated(g): return try SensitivityStudy(network: g, sequences: set, baseline: base, options: o, progress: progress)
             }
         }
     }

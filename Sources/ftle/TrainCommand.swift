@@ -226,7 +226,8 @@ struct Train: ParsableCommand {
         let c = trainer.config
         if let repair = trainer.historyRepair { print("repaired \(trainer.folder.historyPath): \(repair)") }
         let data = c.sequenceData.map { "sequences of \($0.inputs)" } ?? c.task.rawValue
-        print("training \(data)\(c.cell == .rnn ? "" : " " + c.cell.rawValue) H=\(c.hidden)\(c.layers > 1 ? " L=\(c.layers)" : "") batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
+        let cell = trainer.cellLabel == CellRegistry.elman.name ? "" : " " + trainer.cellLabel   // tanh: the default, unnamed
+        print("training \(data)\(cell) H=\(c.hidden)\(c.layers > 1 ? " L=\(c.layers)" : "") batch=\(c.batchSize) lr=\(c.learningRate) \(c.optimizer.rawValue) init=\(c.initialization.rawValue) "
               + "gains=\(c.gains.recurrent)/\(c.gains.input) bias=\(c.bias.rawValue) loss=\(c.lossReduction.rawValue) "
               + "clip=\(c.clip) seed=\(c.seed) \(c.precision.rawValue) threads=\(c.threads)\(c.flushSubnormals ? " flush-subnormals" : "")"
               + (c.floss.map { " floss K=\($0.k) w=\($0.weight) every=\($0.every) T=\($0.steps.map(String.init) ?? "all")" } ?? "") + ": \(trainer.trainCount) \(c.sequenceData == nil ? "images" : "sequences"), \(trainer.batchesPerEpoch) batches/epoch, "

@@ -203,7 +203,7 @@ struct ModelMatrixTests {
     func trainOnMNIST(_ kind: ModelKind) throws {
         let r = try #require(Self.zoo.training[kind])
         try Self.expect(Self.train[ModelKind.allCases.firstIndex(of: kind)!], r, kind: kind) { kind, r in
-            let cell = kind.isGated ? (kind.isLSTM ? " lstm" : " gru") : ""
+            let cell = kind.isGated ? (kind.isLSTM ? " lstm" : " gru") : kind == .relu ? " relu" : ""
             #expect(r.stdout.contains("training rowwise\(cell) H=32\(kind.layers > 1 ? " L=2" : "") batch=32"), "\(r.stdout)")
             #expect(r.stdout.hasSuffix("done: \(Self.zoo.dir)/\(kind.rawValue)/model.safetensors\n"))
             // φ took effect: the ReLU run's model says so (tanh is the files' default, unwritten).

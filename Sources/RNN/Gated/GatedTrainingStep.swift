@@ -101,7 +101,7 @@ extension GatedModel: TrainableModel {
     public typealias Scalar = T
 
     public func evaluationLogits(_ batch: SequenceBatch<T>) -> Matrix<T> { finalLogits(batch) }
-
+    public var cellLabel: String { cell.entry.name }
 
     /// One layer: `GatedTrainingStep`'s data-parallel path; stacked: `GatedStackedTrainingStep`.
     public func makeTrainingStep(steps: Int, batchSize: Int, shards: Int) -> GatedTrainingStep<T> {

@@ -16,6 +16,12 @@ extension Network: TrainableModel {
     /// H of the first layer.
     public var hidden: Int { layers[0].hidden }
 
+    /// `cellName`, or the nonlinearity of a ReLU vanilla network (as `RNNModel`'s).
+    public var cellLabel: String {
+        if let elman = layers[0] as? Elman, elman.nonlinearity != .tanh { return elman.nonlinearity.rawValue }
+        return cellName
+    }
+
     public var trainedParameterArrays: [[Double]] { namedParameters.map(\.values) }
 
     /// o_T of every sequence of the batch (C × B), one sequence at a time from the zero state.

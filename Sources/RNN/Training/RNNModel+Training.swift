@@ -29,6 +29,8 @@ extension RNNModel: TrainableModel {
         }
     }
 
+    public var cellLabel: String { nonlinearity == .tanh ? CellRegistry.elman.name : nonlinearity.rawValue }
+
     public static func unsupportedSetting(in config: TrainingConfig) -> String? {
         config.cell.notBuiltIn ?? (config.cell == .rnn ? nil : "a \(config.cell.rawValue) run trains a GatedModel, not an RNNModel")
     }

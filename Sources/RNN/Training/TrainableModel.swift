@@ -20,6 +20,9 @@ public protocol TrainableModel: Sendable {
     var inputSize: Int { get }
     /// C.
     var classes: Int { get }
+    /// The cell as a run's banner names it: "rnn" (the tanh vanilla cell), "relu" (the ReLU
+    /// one), "gru", "lstm", or a network's `cellName`.
+    var cellLabel: String { get }
     /// The parameters the optimizer steps, one flat array each (matrices column-major), in the
     /// order of the optimizer's state slots and of a checkpoint's `optimizer.first.k`.
     var trainedParameterArrays: [[Scalar]] { get }

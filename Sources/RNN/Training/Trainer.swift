@@ -279,7 +279,11 @@ public protocol TrainingRun: AnyObject {
     var outputDirectory: String { get }
     /// The flossing gradient (a run with `config.floss` needs it).
     var flossingObjective: FlossingObjective? { get set }
+    /// The model's `TrainableModel.cellLabel`.
+    var cellLabel: String { get }
     func run(shouldStop: () -> Bool, onEvent: (TrainingEvent) -> Void) throws -> TrainingOutcome
 }
 
-extension ModelTrainer: TrainingRun {}
+extension ModelTrainer: TrainingRun {
+    public var cellLabel: String { model.cellLabel }
+}
