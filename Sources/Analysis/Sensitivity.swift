@@ -62,14 +62,14 @@ public enum Sensitivity {
     /// directions as the score needs.
     public static func trace(model: RNNModel<Double>, image: [Float], score: PixelScore,
                              jacobian: JacobianConvention = .forward) throws -> LyapunovTrace {
-        try trace(network: .vanilla(model), image: image, score: score, jacobian: jacobian)
+        try trace(network: Network(model), image: image, score: score, jacobian: jacobian)
     }
 
     /// The same for any network of an MNIST task (K at most its state size N).
-    public static func trace(network: RecurrentNetwork, image: [Float], score: PixelScore,
+    public static func trace(network: Network, image: [Float], score: PixelScore,
                              jacobian: JacobianConvention = .forward) throws -> LyapunovTrace {
         guard let task = network.imageTask else { preconditionFailure("the network has no MNIST task") }
-        return try LyapunovTrace(network: Network(network), sequence: network.sequence(ofImage: image).map(Double.init), steps: task.steps,
+        return try LyapunovTrace(network: network, sequence: network.sequence(ofImage: image).map(Double.init), steps: task.steps,
                                  k: min(score.directions, network.stateSize), jacobian: jacobian)
     }
 

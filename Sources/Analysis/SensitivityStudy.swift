@@ -121,14 +121,14 @@ public struct SensitivityStudy: Sendable {
     /// the logits of a batch of images in the model's own precision.
     struct StudiedModel: Sendable {
         let task: SequenceTask
-        let analysis: RecurrentNetwork
+        let analysis: Network
         let vanillaAnalysis: RNNModel<Double>?
         let logits: @Sendable ([[Float]]) -> [[Double]]
 
         init<T: LinalgScalar>(_ model: RNNModel<T>) {
             let analysisModel = model.converted(to: Double.self)
             task = model.task
-            analysis = .vanilla(analysisModel)
+            analysis = Network(analysisModel)
             vanillaAnalysis = analysisModel
             logits = { Sensitivity.logits(model: model, images: $0) }
         }
@@ -136,7 +136,7 @@ public struct SensitivityStudy: Sendable {
         init(_ network: GatedNetwork) {
             guard let t = network.imageTask else { preconditionFailure("the network has no MNIST task") }
             task = t
-            analysis = .gated(network)
+            analysis = Network(network)
             vanillaAnalysis = nil
             logits = { images in
                 images.map { network.finalLogits(sequence: network.sequence(ofImage: $0).map(Double.init), steps: t.steps) }

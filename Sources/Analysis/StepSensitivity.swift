@@ -21,7 +21,7 @@ extension SensitivityStudy {
     /// images; `rankedPixels` then holds 0-based steps. Sequences 0..<options.images of `set`.
     public init<T: LinalgScalar>(model: RNNModel<T>, sequences set: SequenceSet, baseline: StepBaseline, options: Options,
                                  progress: (Int, Int) -> Void = { _, _ in }) throws {
-        try self.init(analysis: .vanilla(model.converted(to: Double.self)), classes: model.classes, sequences: set, baseline: baseline,
+        try self.init(analysis: Network(model.converted(to: Double.self)), classes: model.classes, sequences: set, baseline: baseline,
                       options: options, progress: progress) { xs in
             let batch = SequenceBatch<T>(sequences: xs, labels: [Int](repeating: 0, count: xs.count), steps: set.steps, inputSize: set.inputSize)
             let o = model.finalLogits(batch)
@@ -32,7 +32,7 @@ extension SensitivityStudy {
     /// The same experiment on a GRU or LSTM (any depth): its traces, scores and logits in Float64.
     public init(network: GatedNetwork, sequences set: SequenceSet, baseline: StepBaseline, options: Options,
                 progress: (Int, Int) -> Void = { _, _ in }) throws {
-        try self.init(analysis: .gated(network), classes: network.classes, sequences: set, baseline: baseline,
+        try self.init(analysis: Network(network), classes: network.classes, sequences: set, baseline: baseline,
                       options: options, progress: progress) { xs in
             xs.map { network.finalLogits(sequence: $0, steps: set.steps) }
         }
@@ -40,7 +40,7 @@ extension SensitivityStudy {
 
     /// The experiment over `analysis` (traces and scores) with `logits` giving the final logits
     /// of a batch of sequences (T×I values each) in the model's working precision.
-    init(analysis: RecurrentNetwork, classes: Int, sequences set: SequenceSet, baseline: StepBaseline, options: Options,
+    init(analysis: Network, classes: Int, sequences set: SequenceSet, baseline: StepBaseline, options: Options,
          progress: (Int, Int) -> Void, logits: ([[Double]]) -> [[Double]]) throws {
         self.options = options
         let start = monotonicSeconds()
@@ -59,7 +59,7 @@ extension SensitivityStudy {
         }
         for n in 0..<count {
             let x = set.sequence(n), label = set.labels[n]
-            let trace = try LyapunovTrace(network: Network(analysis), sequence: x, steps: set.steps,
+            let trace = try LyapunovTrace(network: analysis, sequence: x, steps: set.steps,
                                           k: min(options.score.directions, analysis.stateSize), jacobian: options.jacobian)
             let scores = Sensitivity.stepScores(trace, score: options.score)
             // Highest score first; ties (and −∞) by step index.

@@ -17,20 +17,20 @@ public final class EngineWorker: Sendable {
     /// One analysis to start: the model and input (image or sequence), and K.
     public struct ImageRequest: Sendable {
         public var analysisID: Int
-        public var model: RecurrentNetwork
+        public var model: Network
         public var input: AnalysisInput
         /// Nil for a sequence without a label (losses are then against the predicted class).
         public var label: Int?
         public var directions: Int
         public var jacobian: JacobianConvention
 
-        public init(analysisID: Int, model: RecurrentNetwork, image: [Float], label: Int, directions: Int,
+        public init(analysisID: Int, model: Network, image: [Float], label: Int, directions: Int,
                     jacobian: JacobianConvention = .forward) {
             self.init(analysisID: analysisID, model: model, input: .image(image), label: label, directions: directions,
                       jacobian: jacobian)
         }
 
-        public init(analysisID: Int, model: RecurrentNetwork, input: AnalysisInput, label: Int?, directions: Int,
+        public init(analysisID: Int, model: Network, input: AnalysisInput, label: Int?, directions: Int,
                     jacobian: JacobianConvention = .forward) {
             self.jacobian = jacobian
             self.analysisID = analysisID

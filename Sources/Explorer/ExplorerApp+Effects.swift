@@ -86,7 +86,7 @@ extension ExplorerApp {
 
     func loadModel(from path: String, message: String) {
         do {
-            let loaded = try RecurrentNetwork.load(from: path)
+            let loaded = try Network.load(from: path)
             if let problem = ExplorerLauncher.unsupported(loaded, sequences: state.sequences) {
                 dispatch(.status("cannot open \(path): \(problem)", isWarning: true))
                 return
@@ -99,7 +99,7 @@ extension ExplorerApp {
         }
     }
 
-    func installWeights(_ weights: RecurrentNetwork, path: String, message: String) {
+    func installWeights(_ weights: Network, path: String, message: String) {
         model = weights
         dispatch(.modelLoaded(ModelSummary(network: weights, path: path), message: message))
     }

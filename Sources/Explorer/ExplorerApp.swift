@@ -50,7 +50,7 @@ public final class ExplorerApp {
     }
 
     public internal(set) var state: ExplorerState
-    public internal(set) var model: RecurrentNetwork
+    public internal(set) var model: Network
     /// The last grid flushed.
     public private(set) var screen: Grid?
     /// Frames rendered so far.
@@ -71,10 +71,10 @@ public final class ExplorerApp {
 
     /// The app on a vanilla model.
     public convenience init(terminal: any TerminalBackend, state: ExplorerState, model: RNNModel<Double>, configuration: Configuration) {
-        self.init(terminal: terminal, state: state, model: .vanilla(model), configuration: configuration)
+        self.init(terminal: terminal, state: state, model: Network(model), configuration: configuration)
     }
 
-    public init(terminal: any TerminalBackend, state: ExplorerState, model: RecurrentNetwork, configuration: Configuration) {
+    public init(terminal: any TerminalBackend, state: ExplorerState, model: Network, configuration: Configuration) {
         self.terminal = terminal
         self.state = state
         self.model = model

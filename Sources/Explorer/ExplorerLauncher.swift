@@ -38,7 +38,7 @@ public enum ExplorerLauncher {
     /// Why the explorer cannot show `model` on its input (nil when it can): MNIST images need a
     /// model of an MNIST task; sequences need the model to take their I inputs per step and
     /// to have a class for each of their labels. Any cell and any number of layers.
-    static func unsupported(_ model: RecurrentNetwork, sequences: SequenceSource? = nil) -> String? {
+    static func unsupported(_ model: Network, sequences: SequenceSource? = nil) -> String? {
         guard let sequences else {
             return model.imageTask == nil ? "the model has no MNIST task (open it with --input X.npy or --inputs X.npy --labels Y.npy)" : nil
         }
@@ -53,7 +53,7 @@ public enum ExplorerLauncher {
 
     /// The sequences of `--input` or `--inputs`/`--labels` for `model` (nil for MNIST images),
     /// checked against it; `--image` on a model without an MNIST task is refused here.
-    static func loadSequences(_ options: ExplorerOptions, model: RecurrentNetwork, path modelPath: String) throws -> SequenceSource? {
+    static func loadSequences(_ options: ExplorerOptions, model: Network, path modelPath: String) throws -> SequenceSource? {
         let classes = model.classes
         do {
             if let path = options.inputPath {
@@ -82,7 +82,7 @@ public enum ExplorerLauncher {
     /// Loads everything the explorer needs before the terminal opens.
     public static func prepare(_ options: ExplorerOptions, environment: [String: String],
                                currentDirectory: String, executableURL: URL?) throws
-        -> (state: ExplorerState, model: RecurrentNetwork, configuration: ExplorerApp.Configuration, colorMode: ColorMode?) {
+        -> (state: ExplorerState, model: Network, configuration: ExplorerApp.Configuration, colorMode: ColorMode?) {
         var colorMode: ColorMode?
         if options.colorName.lowercased() != "auto" {
             guard let mode = ColorMode(name: options.colorName) else {
@@ -111,8 +111,8 @@ public enum ExplorerLauncher {
             throw ExplorerSetupError(String(describing: error), isUsageError: true)
         }
         let modelPath = try resolveModelPath(options)
-        let model: RecurrentNetwork
-        do { model = try RecurrentNetwork.load(from: modelPath) } catch {
+        let model: Network
+        do { model = try Network.load(from: modelPath) } catch {
             throw ExplorerSetupError(String(describing: error))
         }
         let sequences = try loadSequences(options, model: model, path: modelPath)
@@ -149,7 +149,7 @@ public enum ExplorerLauncher {
     public static let dataHint = " (no bundled Samples/mnist here or beside the binary: give the MNIST folder with --data DIR)"
 
     /// The state on MNIST image `options.imageIndex` of `options.split`.
-    private static func mnistState(_ options: ExplorerOptions, model: RecurrentNetwork, modelPath: String, directions: Int,
+    private static func mnistState(_ options: ExplorerOptions, model: Network, modelPath: String, directions: Int,
                                    theme: Theme, themeDirectory: URL) throws -> ExplorerState {
         let dataset: MNISTDataset
         do { dataset = try MNISTDataset.load(directory: options.dataDirectory, split: options.split) } catch {

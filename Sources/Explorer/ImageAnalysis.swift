@@ -23,7 +23,7 @@ import RNN
 /// flips become step ablations (`ImageAnalysis+Ablation.swift`).
 struct ImageAnalysis {
     let id: Int
-    let model: RecurrentNetwork
+    let model: Network
     let input: AnalysisInput
     /// The label the losses use: the given one, else the original's predicted class.
     let label: Int
@@ -35,8 +35,16 @@ struct ImageAnalysis {
     let sequence: [Double]
     let steps: Int
     private var trace: LyapunovTrace
-    /// The model as the engine steps it.
-    let network: Network
+    /// The model as the engine steps it (the same network as `model`).
+    var network: Network { model }
+    /// How logits are computed: a vanilla model's batched forward pass, a GRU/LSTM stack's own
+    /// stepping, or any other network's cells.
+    private enum Scoring {
+        case vanilla(RNNModel<Double>)
+        case gated(GatedNetwork)
+        case cells
+    }
+    private let scoring: Scoring
     /// GRU/LSTM: each gate's mean activation at steps 1…T (T×G), and the gates' names.
     private let gateMeans: [[Double]]
     private let gateNames: [String]
@@ -44,18 +52,19 @@ struct ImageAnalysis {
     var covariant: CovariantCoefficients?
 
     /// An MNIST image of `model`'s task (which it must have).
-    init(id: Int, model: RecurrentNetwork, image: [Float], label: Int, directions: Int, jacobian: JacobianConvention = .forward) {
+    init(id: Int, model: Network, image: [Float], label: Int, directions: Int, jacobian: JacobianConvention = .forward) {
         self.init(id: id, model: model, input: .image(image), label: label, directions: directions, jacobian: jacobian)
     }
 
     /// Any input: an image needs a model of an MNIST task; a sequence's I must be the model's.
     /// A nil label (a sequence without one) becomes the original's predicted class.
-    init(id: Int, model: RecurrentNetwork, input: AnalysisInput, label: Int?, directions: Int, jacobian: JacobianConvention = .forward) {
+    init(id: Int, model: Network, input: AnalysisInput, label: Int?, directions: Int, jacobian: JacobianConvention = .forward) {
         self.id = id
         self.model = model
         self.input = input
         self.directions = min(max(directions, 1), model.stateSize)
         self.jacobian = jacobian
+        if let m = model.vanillaModel { scoring = .vanilla(m) } else if let g = model.gatedNetwork { scoring = .gated(g) } else { scoring = .cells }
         switch input {
         case let .image(image):
             guard let task = model.imageTask else { preconditionFailure("an image needs a model of an MNIST task") }
@@ -70,19 +79,18 @@ struct ImageAnalysis {
             self.label = label
             labelIsPredicted = false
         } else {
-            self.label = CrossEntropy.predictedClass(model.finalLogits(sequence: sequence, steps: steps)) ?? 0
+            self.label = CrossEntropy.predictedClass(Self.finalLogits(scoring, model: model, sequences: [sequence], steps: steps)[0]) ?? 0
             labelIsPredicted = true
         }
-        if case let .gated(g) = model {
+        if case let .gated(g) = scoring {
             gateNames = g.cell.gateNames
             gateMeans = Self.gateMeans(g, sequence: sequence, steps: steps)
         } else {
             gateNames = []
             gateMeans = []
         }
-        network = Network(model)
-        let snapshotBytes = LyapunovStepper(network: network, k: self.directions, jacobian: jacobian).snapshotBytes
-        trace = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps,
+        let snapshotBytes = LyapunovStepper(network: model, k: self.directions, jacobian: jacobian).snapshotBytes
+        trace = LyapunovTrace(notStarted: model, sequence: sequence, steps: steps,
                               k: self.directions, jacobian: jacobian,
                               snapshotInterval: LyapunovTrace.snapshotInterval(steps: steps, bytesPerSnapshot: snapshotBytes))
     }
@@ -118,20 +126,23 @@ struct ImageAnalysis {
 
     /// Logits o_T of each image (vanilla: one batched forward pass in Float64).
     private func finalLogits(_ images: [[Float]]) -> [[Double]] {
-        switch model {
-        case let .vanilla(m): return Sensitivity.logits(model: m, images: images)
-        case .gated: return finalLogits(sequences: images.map { model.sequence(ofImage: $0).map(Double.init) })
-        }
+        if case let .vanilla(m) = scoring { return Sensitivity.logits(model: m, images: images) }
+        return finalLogits(sequences: images.map { model.sequence(ofImage: $0).map(Double.init) })
     }
 
     /// Logits o_T of each sequence (T×I as the network sees it; vanilla: one batched pass).
     func finalLogits(sequences: [[Double]]) -> [[Double]] {
-        switch model {
+        Self.finalLogits(scoring, model: model, sequences: sequences, steps: steps)
+    }
+
+    private static func finalLogits(_ scoring: Scoring, model: Network, sequences: [[Double]], steps: Int) -> [[Double]] {
+        switch scoring {
         case let .vanilla(m):
             let o = m.finalLogits(SequenceBatch<Double>(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count),
                                                         steps: steps, inputSize: m.inputSize))
             return (0..<sequences.count).map { o.column($0) }
         case let .gated(g): return sequences.map { g.finalLogits(sequence: $0, steps: steps) }
+        case .cells: return sequences.map { model.finalLogits(sequence: $0, steps: steps) }
         }
     }
 
@@ -205,9 +216,9 @@ struct ImageAnalysis {
     }
 
     /// o_t for t = 1…T of each sequence (vanilla: one batched forward pass with the readout at
-    /// every step; gated: stepped from s_0 = 0).
+    /// every step; gated and other cells: stepped from s_0 = 0).
     func logitsAtEveryStep(sequences: [[Double]]) -> [[[Double]]] {
-        switch model {
+        switch scoring {
         case let .vanilla(m):
             let batch = SequenceBatch<Double>(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count),
                                               steps: steps, inputSize: m.inputSize)
@@ -220,6 +231,16 @@ struct ImageAnalysis {
                 for t in 0..<steps {
                     s = g.step(state: s, input: Array(x[(t * i)..<((t + 1) * i)])).state
                     out.append(g.logits(state: s))
+                }
+                return out
+            }
+        case .cells:
+            return sequences.map { x in
+                let i = model.inputSize
+                var s = [Double](repeating: 0, count: model.stateSize), out: [[Double]] = []
+                for t in 0..<steps {
+                    s = model.step(state: s, input: Array(x[(t * i)..<((t + 1) * i)])).state
+                    out.append(model.logits(state: s))
                 }
                 return out
             }

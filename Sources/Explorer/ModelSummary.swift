@@ -38,18 +38,18 @@ public struct ModelSummary: Equatable, Sendable {
     public var untrainableReason: String?
 
     public init(model: RNNModel<Double>, path: String) {
-        self.init(network: .vanilla(model), path: path)
+        self.init(network: Network(model), path: path)
     }
 
     /// Any network, of an MNIST task or not.
-    public init(network: RecurrentNetwork, path: String) {
+    public init(network: Network, path: String) {
         self.path = path
         fileName = URL(fileURLWithPath: path).lastPathComponent
         task = network.imageTask
         hidden = network.layerSizes[0]
         layerSizes = network.layerSizes
         cellEntry = network.cellEntry
-        nonlinearity = network.vanilla?.nonlinearity.rawValue
+        nonlinearity = (network.layers[0] as? Elman)?.nonlinearity.rawValue
         stateSize = network.stateSize
         inputSize = network.inputSize
         classNames = Self.classNames(metadata: network.metadata, classes: network.classes)
@@ -57,7 +57,7 @@ public struct ModelSummary: Equatable, Sendable {
         stepOfPixel = task?.stepOfEachPixel.map { $0 + 1 } ?? []
         epochsTrained = network.metadata.epochsTrained
         testAccuracy = network.metadata.testAccuracy
-        if case let .gated(g) = network {
+        if let g = network.gatedNetwork {
             if !g.layers.allSatisfy({ $0.inputBias != nil && $0.recurrentBias != nil }) {
                 untrainableReason = "ftle trains \(g.cell.withArticle) with both biases (bias_ih and bias_hh, as PyTorch's default); this one has bias=False"
             } else if Set(g.layers.map(\.hidden)).count > 1 {

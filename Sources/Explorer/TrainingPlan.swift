@@ -38,7 +38,7 @@ public struct TrainingPlan: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         case fresh(TrainingConfig)
         /// A new run from these weights (the model the explorer has loaded, of any cell).
-        case fromWeights(TrainingConfig, weights: RecurrentNetwork)
+        case fromWeights(TrainingConfig, weights: Network)
         /// Copy this run's checkpoint and history, then resume.
         case continueRun(checkpoint: String)
         /// Resume the checkpoint already in the output folder.
@@ -76,7 +76,7 @@ public struct TrainingPlan: Sendable, Equatable {
 
     /// The plan for training `model` loaded from `modelPath` into `outputDirectory`; `existingRun`
     /// says what becomes of a run already there (`.resume` for the explorer's own paused run).
-    public static func forModel(_ model: RecurrentNetwork, modelPath: String, outputDirectory: String,
+    public static func forModel(_ model: Network, modelPath: String, outputDirectory: String,
                                 dataDirectory: String, existingRun: ExistingRun = .refuse) -> TrainingPlan {
         let fileManager = FileManager.default
         if existingRun == .resume, fileManager.fileExists(atPath: outputDirectory + "/" + RunFiles.checkpoint) {

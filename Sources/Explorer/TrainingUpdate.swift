@@ -9,7 +9,7 @@ public enum TrainingUpdate: Sendable {
     case epochEnd(epoch: Int, testLoss: Double, testAccuracy: Double)
     case checkpoint(path: String, step: Int)
     /// The newest weights (sent when asked for with ``TrainingWorker/requestWeights()``).
-    case weights(RecurrentNetwork)
+    case weights(Network)
     case paused(step: Int)
     case finished
     case failed(String)

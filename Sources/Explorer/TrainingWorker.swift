@@ -96,6 +96,10 @@ public final class TrainingWorker: Sendable {
     /// unless it says otherwise, as `ftle train`), a resumed one's from the checkpoint in its folder.
     static func modelKind(of plan: TrainingPlan) throws -> (cell: CellKind, precision: Precision) {
         let config = try plan.source.newRunConfig ?? RunFolder(plan.outputDirectory).readCheckpointConfig()
+        if config.cell.notBuiltIn != nil {
+            throw TrainingError.checkpoint("the run's cell \(quotedForMessage(config.cell.rawValue)) is not one of ftle's own (rnn, gru or lstm), "
+                                           + "the only cells the explorer trains")
+        }
         return (config.cell, config.precision)
     }
 
@@ -155,7 +159,7 @@ public final class TrainingWorker: Sendable {
         // The weights as the analyses read them: the model's file form, read as any model file is.
         let weightsPath = plan.outputDirectory + "/" + RunFiles.model
         func postWeights() {
-            do { post(.weights(try RecurrentNetwork.read(trainer.model.safeTensors(), path: weightsPath))) }
+            do { post(.weights(try Network.read(trainer.model.safeTensors(), path: weightsPath))) }
             catch { post(.failed("weights: \(error)")) }
         }
         let outcome = try trainer.run(shouldStop: { [self] in self.stopRequested.load(ordering: .relaxed) }) { event in
@@ -186,29 +190,32 @@ public final class TrainingWorker: Sendable {
 /// The models the explorer trains in the background, and how a new run of each starts (fresh,
 /// or from the loaded weights converted to the model's type).
 protocol ExplorerTrainable: TrainableModel {
-    static func newTrainer(config: TrainingConfig, startingWeights: RecurrentNetwork?, train: MNISTDataset, test: MNISTDataset,
+    static func newTrainer(config: TrainingConfig, startingWeights: Network?, train: MNISTDataset, test: MNISTDataset,
                            outputDirectory: String, replacingExistingRun: Bool) throws -> ModelTrainer<Self, MNISTDataset>
 }
 
 extension RNNModel: ExplorerTrainable {
-    static func newTrainer(config: TrainingConfig, startingWeights: RecurrentNetwork?, train: MNISTDataset, test: MNISTDataset,
+    static func newTrainer(config: TrainingConfig, startingWeights: Network?, train: MNISTDataset, test: MNISTDataset,
                            outputDirectory: String, replacingExistingRun: Bool) throws -> ModelTrainer<Self, MNISTDataset> {
-        if let weights = startingWeights, weights.vanilla == nil {
+        let vanilla = startingWeights?.vanillaModel
+        if let weights = startingWeights, vanilla == nil {
             throw TrainingError.startingWeights("the starting weights are a \(weights.cellName.uppercased()), but the run trains a vanilla RNN")
         }
         return try ModelTrainer(config: config, train: train, test: test, outputDirectory: outputDirectory,
-                                startingWeights: startingWeights?.vanilla?.converted(to: T.self), replacingExistingRun: replacingExistingRun)
+                                startingWeights: vanilla?.converted(to: T.self), replacingExistingRun: replacingExistingRun)
     }
 }
 
 extension GatedModel: ExplorerTrainable {
-    static func newTrainer(config: TrainingConfig, startingWeights: RecurrentNetwork?, train: MNISTDataset, test: MNISTDataset,
+    static func newTrainer(config: TrainingConfig, startingWeights: Network?, train: MNISTDataset, test: MNISTDataset,
                            outputDirectory: String, replacingExistingRun: Bool) throws -> ModelTrainer<Self, MNISTDataset> {
         var start: GatedModel?
-        switch startingWeights {
-        case nil: break
-        case let .gated(network): start = try GatedModel(network: network, path: "the loaded model")
-        case .vanilla: throw TrainingError.startingWeights("the starting weights are a vanilla RNN, but the run trains \(config.cell.gated?.withArticle ?? "a gated RNN")")
+        if let weights = startingWeights {
+            guard let gated = weights.gatedNetwork else {
+                throw TrainingError.startingWeights("the starting weights are a \(weights.cellKind == .rnn ? "vanilla RNN" : weights.cellName), "
+                                                    + "but the run trains \(config.cell.gated?.withArticle ?? "a gated RNN")")
+            }
+            start = try GatedModel(network: gated, path: "the loaded model")
         }
         return try ModelTrainer(config: config, train: train, test: test, outputDirectory: outputDirectory,
                                 startingWeights: start, replacingExistingRun: replacingExistingRun)

@@ -81,9 +81,9 @@ public struct CovariantLyapunovVectors: Sendable {
 
     /// The CLVs along `sequence` (T×I values) of `network` from `initialState` (zero when nil),
     /// Q_0 = the first K columns of I, the `jacobian` convention's tangent map; V_t at `at`.
-    public init(network: RecurrentNetwork, sequence: [Double], steps: Int, k: Int, at requested: [Int], window: Int,
+    public init(network: Network, sequence: [Double], steps: Int, k: Int, at requested: [Int], window: Int,
                 initialState: [Double]? = nil, jacobian: JacobianConvention = .forward, seed: UInt64 = 0) throws {
-        var trace = LyapunovTrace(notStarted: Network(network), sequence: sequence, steps: steps, k: k, initialState: initialState,
+        var trace = LyapunovTrace(notStarted: network, sequence: sequence, steps: steps, k: k, initialState: initialState,
                                   jacobian: jacobian)
         var rFactors: [Matrix<Double>] = []
         rFactors.reserveCapacity(steps)

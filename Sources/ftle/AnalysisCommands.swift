@@ -228,7 +228,7 @@ struct Align: ParsableCommand {
         try reportingErrors {
             try refuseOutputOverInputs(out, [("--model", model), ("--inputs", inputs), ("--labels", labels)])
             let workers = threadOptions.workers()
-            let network = Network(try loadNetwork(model, nonlinearity: modelOptions.nonlinearity))
+            let network = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
             let block = try weightBlock(of: network, layer: layer, gate: gate)
             let place = try block.resolve(in: network)
             guard inputs != nil || network.imageTask != nil else {

@@ -57,15 +57,15 @@ extension Eval {
         var overflowNote: String
     }
 
-    func scorer(_ network: RecurrentNetwork) throws -> Scorer {
+    func scorer(_ network: Network) throws -> Scorer {
         let workers = threadOptions.workers()
-        switch network {
-        case .vanilla:
+        if network.vanillaModel != nil {
             let m: RNNModel<Float> = try loadModel(model, nonlinearity: modelOptions.nonlinearity)
             return Scorer(sequences: { set, n in evaluate(m, on: set.subset(Array(0..<n))) },
                           images: { ds, n in evaluate(m, on: ds, limit: n, threads: workers) },
                           overflowNote: " (Float32 arithmetic overflows)")
-        case let .gated(g):
+        }
+        if let g = network.gatedNetwork {
             let pool = WorkerPool(workers: workers)
             return Scorer(sequences: { set, n in g.evaluate(count: n, pool: pool) { i in (set.sequence(i), set.steps, set.labels[i]) } },
                           images: { ds, n in
@@ -73,6 +73,9 @@ extension Eval {
                           },
                           overflowNote: "")
         }
+        // Any other cells: the network itself, as training evaluates it.
+        return Scorer(sequences: { set, n in evaluate(network, on: set.subset(Array(0..<n))) },
+                      images: { ds, n in evaluate(network, on: ds, limit: n, threads: workers) }, overflowNote: "")
     }
 
     /// The result in the chosen format; a non-finite loss is an error naming the model.

@@ -8,7 +8,7 @@ extension Gradient {
     /// every parameter (`Network.flossingGradient`).
     func runFloss() throws {
         try reportingErrors {
-            let network = Network(try loadNetwork(model, nonlinearity: modelOptions.nonlinearity))
+            let network = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
             let n = network.stateSize, k = self.k!
             guard k <= n else { throw UsageError("--k \(k) exceeds the state size N = \(n)") }
             let input = try sequenceOptions.resolve(for: network, data: dataOptions)

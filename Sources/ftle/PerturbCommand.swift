@@ -139,7 +139,7 @@ struct Perturb: ParsableCommand {
             case vanilla(RNNModel<Float>)
             case gated(GatedNetwork)
         }
-        let network: RecurrentNetwork
+        let network: Network
         let scorer: Scorer
         /// Keys the JSON adds: the cell of a gated model.
         let extra: [String: Any]
@@ -147,18 +147,19 @@ struct Perturb: ParsableCommand {
         /// come from H directions), N for a gated one.
         let imageScoreBound: (name: String, value: Int)
 
-        init(network: RecurrentNetwork, command: Perturb) throws {
+        init(network: Network, command: Perturb) throws {
             self.network = network
-            switch network {
-            case .vanilla:
+            if network.vanillaModel != nil {
                 let m: RNNModel<Float> = try loadModel(command.model, nonlinearity: command.modelOptions.nonlinearity)
                 scorer = .vanilla(m)
                 extra = [:]
                 imageScoreBound = ("H", m.hidden)
-            case let .gated(g):
+            } else if let g = network.gatedNetwork {
                 scorer = .gated(g)
                 extra = ["cell": g.cell.rawValue]
                 imageScoreBound = ("N", g.stateSize)
+            } else {
+                throw UsageError("perturb scores vanilla, GRU and LSTM models; this is a \(network.cellName) network")
             }
         }
 

@@ -166,7 +166,7 @@ struct Report: ParsableCommand {
         try Perturb.checkImages(images, test: test)
         var models: [(name: String, network: GatedNetwork)] = []
         for path in gated {
-            guard case let .gated(g) = try loadNetwork(path) else {
+            guard let g = try loadNetwork(path).gatedNetwork else {
                 throw FileFormatError(path: path, "--gated takes GRU or LSTM models; this is a vanilla RNN (give it as --rowwise or --permuted)")
             }
             guard g.imageTask != nil else { throw FileFormatError(path: path, "report needs a model of an MNIST task; this model has none") }

@@ -149,7 +149,7 @@ extension Spectrum {
             let progress = ProgressLine(label: "spectrum: member")
             for (index, member) in sequences.enumerated() {
                 progress.update(index, members)
-                let trace = try LyapunovTrace(network: Network(m), sequence: member.values, steps: member.steps, k: kk, initialState: member.h0,
+                let trace = try LyapunovTrace(network: m, sequence: member.values, steps: member.steps, k: kk, initialState: member.h0,
                                               initialFrame: start.frame, transient: transient, jacobian: jacobian)
                 spectra.append(trace.spectrum.map { $0 * scale })
                 curves.append(trace.exponents.map { Array($0.prefix(tracked)).map { $0 * scale } })

@@ -129,10 +129,9 @@ struct Spectrum: ParsableCommand {
     }
 }
 
-/// φ of a vanilla network; "gated" for a GRU or LSTM (whose gates fix their own σ and tanh).
-func nonlinearityName(_ m: RecurrentNetwork) -> String {
-    if case let .vanilla(v) = m { return v.nonlinearity.rawValue }
-    return "gated"
+/// φ of a vanilla network; "gated" for any other (a GRU's or LSTM's gates fix their own σ and tanh).
+func nonlinearityName(_ m: Network) -> String {
+    (m.layers[0] as? Elman)?.nonlinearity.rawValue ?? "gated"
 }
 
 /// A number for CSV: shortest round-trip text, "-inf"/"inf"/"nan" spelled out.
@@ -203,7 +202,7 @@ struct Gradient: ParsableCommand {
         if objective == .floss { return try runFloss() }
         let loss = self.loss ?? .last
         try reportingErrors {
-            let network = Network(try loadNetwork(model, nonlinearity: modelOptions.nonlinearity))
+            let network = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
             let block = try weightBlock(of: network, layer: layer, gate: gate)
             let k = block.layer, cell = network.layers[k], name = block.parameterName
             let rows = try block.resolve(in: network).rows

@@ -10,9 +10,9 @@ extension Spectrum {
     /// memory is the stepper's (≈ 6 H×K doubles) plus T participation ratios, whatever T·K is.
     /// The text is byte for byte what building the whole result in memory gave (a test holds
     /// the two together). `header` holds the JSON keys that do not depend on the trace.
-    func streamSpectrum(model m: RecurrentNetwork, sequence: [Double], steps: Int, k kk: Int,
+    func streamSpectrum(model m: Network, sequence: [Double], steps: Int, k kk: Int,
                         header: [String: Any], to sink: OutputSink) throws {
-        var trace = LyapunovTrace(notStarted: Network(m), sequence: sequence, steps: steps, k: kk,
+        var trace = LyapunovTrace(notStarted: m, sequence: sequence, steps: steps, k: kk,
                                   initialState: start.initialState(hidden: m.stateSize), initialFrame: start.frame,
                                   transient: transient, jacobian: jacobian, rows: .streamed)
         let scale = log2 ? 1 / Foundation.log(2.0) : 1

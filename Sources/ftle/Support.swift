@@ -171,7 +171,6 @@ protocol SequenceModel {
 }
 
 extension RNNModel: SequenceModel {}
-extension RecurrentNetwork: SequenceModel {}
 extension Network: SequenceModel {}
 
 struct SequenceOptions: ParsableArguments {
@@ -251,8 +250,8 @@ func weightBlock(of network: Network, layer: Int?, gate: String?) throws -> Weig
     return WeightBlock(layer: k, gate: g)
 }
 
-func loadNetwork(_ path: String, nonlinearity: Nonlinearity? = nil) throws -> RecurrentNetwork {
-    try RecurrentNetwork.load(from: path, nonlinearity: nonlinearity)
+func loadNetwork(_ path: String, nonlinearity: Nonlinearity? = nil) throws -> Network {
+    try Network.load(from: path, nonlinearity: nonlinearity)
 }
 
 /// Loads a vanilla model of an MNIST task (any depth and φ; `report`): one line naming what is

@@ -278,6 +278,7 @@ extension CellKind: ExpressibleByArgument {
         self = kind
     }
     public static var allValueStrings: [String] { builtIn.map(\.rawValue) }
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }
 extension Precision: ExpressibleByArgument {}
 extension SequenceTask.Kind: ExpressibleByArgument {}

@@ -30,7 +30,7 @@ import TestSupport
     func clvFrameCosinesEqualTheHandComputation(jacobian: JacobianConvention) throws {
         let steps = 28, window = 7, seed: UInt64 = 12
         let compared = Array((window + 1)...(steps - window))
-        let reference = try CovariantLyapunovVectors(network: .vanilla(Self.model), sequence: Self.sequence, steps: steps, k: Self.n,
+        let reference = try CovariantLyapunovVectors(network: Network(Self.model), sequence: Self.sequence, steps: steps, k: Self.n,
                                                      at: compared, window: window, initialState: Self.h0, jacobian: jacobian, seed: seed)
         let prefix = try BlockPrefixGradients(network: Network(Self.model), block: WeightBlock(layer: 0), sequence: Self.sequence,
                                               steps: steps, label: testImages.label(Self.image), initialState: Self.h0)

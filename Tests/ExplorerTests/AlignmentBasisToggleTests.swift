@@ -36,7 +36,7 @@ struct AlignmentBasisToggleTests {
 
         let k = app.state.directions
         let sequence = model.sequence(ofImage: app.state.image).map(Double.init)
-        let clv = try CovariantLyapunovVectors(network: .vanilla(model), sequence: sequence, steps: 28, k: k, at: [11], window: 7, seed: 1)
+        let clv = try CovariantLyapunovVectors(network: Network(model), sequence: sequence, steps: 28, k: k, at: [11], window: 7, seed: 1)
         let prefix = try BlockPrefixGradients(network: Network(model), block: WeightBlock(layer: 0), sequence: Array(sequence[0..<(11 * 28)]),
                                               steps: 11, label: app.state.label, initialState: nil)
         let f = try svd(prefix.gradient(atStep: 11), mode: .thin)

@@ -22,7 +22,7 @@ struct AnyModelTrainingTests {
 
     /// The plan `t` makes for `network` (a bare file: a new run from its weights), made small:
     /// one epoch of 4 batches of 16 images, a report every batch.
-    static func smallPlan(_ network: RecurrentNetwork, output: String) throws -> (TrainingPlan, TrainingConfig) {
+    static func smallPlan(_ network: Network, output: String) throws -> (TrainingPlan, TrainingConfig) {
         let plan = TrainingPlan.forModel(network, modelPath: "/elsewhere/m.safetensors", outputDirectory: output,
                                          dataDirectory: ExplorerFixtures.mnistDirectory)
         guard case .fromWeights(var config, let weights) = plan.source else { throw TestFailure("expected a run from the weights") }
@@ -55,11 +55,11 @@ struct AnyModelTrainingTests {
 
     @Test(arguments: ["gru", "lstm-stacked", "relu-stacked"])
     func backgroundRunEqualsTheDirectRun(_ kind: String) throws {
-        let network: RecurrentNetwork
+        let network: Network
         switch kind {
-        case "gru": network = .gated(try GatedExplorerTests.network(.gru))
-        case "lstm-stacked": network = .gated(try Self.stackedLSTM())
-        default: network = .vanilla(StackedMNISTExplorerTests.model())
+        case "gru": network = Network(try GatedExplorerTests.network(.gru))
+        case "lstm-stacked": network = Network(try Self.stackedLSTM())
+        default: network = Network(StackedMNISTExplorerTests.model())
         }
         let output = ExplorerFixtures.temporaryDirectory() + "/run"
         let (plan, config) = try Self.smallPlan(network, output: output)
@@ -76,12 +76,12 @@ struct AnyModelTrainingTests {
         let direct = ExplorerFixtures.temporaryDirectory() + "/direct"
         let train = try MNISTDataset.load(directory: ExplorerFixtures.mnistDirectory, split: .train)
         let test = ExplorerFixtures.testSet
-        switch network {
-        case let .vanilla(m):
+        if let m = network.vanillaModel {
             let trainer = try Trainer<Float>(config: config, train: train, test: test, outputDirectory: direct,
                                              startingWeights: m.converted(to: Float.self))
             #expect(try trainer.run() == .finished)
-        case let .gated(g):
+        } else {
+            let g = try #require(network.gatedNetwork)
             let trainer = try GatedTrainer<Float>(config: config, train: train, test: test, outputDirectory: direct,
                                                   startingWeights: try GatedModel<Float>(network: g, path: "start"))
             #expect(try trainer.run() == .finished)
@@ -93,7 +93,7 @@ struct AnyModelTrainingTests {
     /// Paused after its first batch and resumed (`TrainingPlan.resume`: the checkpoint's config
     /// says GRU), a run ends with the weights of the uninterrupted run.
     @Test func aPausedGRURunResumesExactly() throws {
-        let network = RecurrentNetwork.gated(try GatedExplorerTests.network(.gru))
+        let network = Network(try GatedExplorerTests.network(.gru))
         let whole = ExplorerFixtures.temporaryDirectory() + "/whole"
         #expect(Self.failures(Self.run(try Self.smallPlan(network, output: whole).0)).isEmpty)
 

@@ -86,7 +86,7 @@ struct FollowLockTests {
         #expect(app.state.training.phase == .following)
         #expect(app.state.training.history.progressRows.map(\.step) == [10, 20])
         #expect(statuses.contains("the followed run wrote new weights: reloaded"), "statuses: \(statuses)")
-        #expect(app.model.vanilla?.v == second.v)
+        #expect(app.model.vanillaModel?.v == second.v)
         // `t` was refused: training belongs to the lock holder.
         #expect(statuses.contains("following \(run): its own process trains"), "statuses: \(statuses)")
         #expect(phases.isSubset(of: [.idle, .following]), "training phases seen: \(phases)")

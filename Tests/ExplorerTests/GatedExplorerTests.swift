@@ -32,10 +32,10 @@ struct GatedExplorerTests {
     static func settledApp(_ network: GatedNetwork, directions: Int = 32) -> ExplorerApp {
         let scratch = ExplorerFixtures.temporaryDirectory()
         let size = TerminalSize(width: 120, height: 40)
-        let state = ExplorerState(model: ModelSummary(network: .gated(network), path: "gated.safetensors"), dataset: ExplorerFixtures.testSet,
+        let state = ExplorerState(model: ModelSummary(network: Network(network), path: "gated.safetensors"), dataset: ExplorerFixtures.testSet,
                                   imageIndex: 0, directions: directions, context: RenderContext(theme: .default),
                                   themeNames: ["dark"], size: size)
-        let app = ExplorerApp(terminal: MemoryTerminal(size: size), state: state, model: .gated(network),
+        let app = ExplorerApp(terminal: MemoryTerminal(size: size), state: state, model: Network(network),
                               configuration: .init(modelPath: scratch + "/model.safetensors", dataDirectory: ExplorerFixtures.mnistDirectory,
                                                    trainingDirectory: scratch + "/run", exportDirectory: scratch,
                                                    themeDirectory: ExplorerFixtures.themesDirectory))

@@ -54,23 +54,23 @@ struct TrainingFollowTests {
 
     @Test func trainingPlanContinuesARunOrStartsFromTheWeights() throws {
         let model = ExplorerFixtures.rowwiseModel
-        let fresh = TrainingPlan.forModel(.vanilla(model), modelPath: "/x/m.safetensors", outputDirectory: "/tmp/none-\(UUID())",
+        let fresh = TrainingPlan.forModel(Network(model), modelPath: "/x/m.safetensors", outputDirectory: "/tmp/none-\(UUID())",
                                           dataDirectory: "d")
         guard case let .fromWeights(config, weights) = fresh.source else { Issue.record("expected a run from the weights"); return }
-        #expect(weights == .vanilla(model))
+        #expect(weights == Network(model))
         #expect(config.task == .rowwise && config.hidden == 16 && config.initialization == .pytorch && config.seed == 1)
         #expect(config.learningRate == 1e-3 && config.batchSize == 64 && config.clip == 1)
         // The hyper-parameters a file records are the ones a run from its weights uses.
         var recorded = model
         recorded.metadata.extra = ["lr": "0.0001", "optimizer": "sgd", "batch_size": "32", "clip": "0.5", "momentum": "0.9"]
-        guard case let .fromWeights(c2, _) = TrainingPlan.forModel(.vanilla(recorded), modelPath: "/x/m.safetensors",
+        guard case let .fromWeights(c2, _) = TrainingPlan.forModel(Network(recorded), modelPath: "/x/m.safetensors",
                                                                     outputDirectory: "/tmp/none-\(UUID())", dataDirectory: "d").source
         else { Issue.record("expected a run from the weights"); return }
         #expect(c2.learningRate == 1e-4 && c2.optimizer == .sgd && c2.batchSize == 32 && c2.clip == 0.5 && c2.momentum == 0.9)
         let run = ExplorerFixtures.temporaryDirectory()
         try model.save(to: run + "/" + RunFiles.model)
         try writeFileAtomically(run + "/" + RunFiles.checkpoint, text: "x")
-        let continued = TrainingPlan.forModel(.vanilla(model), modelPath: run + "/" + RunFiles.model,
+        let continued = TrainingPlan.forModel(Network(model), modelPath: run + "/" + RunFiles.model,
                                               outputDirectory: "/tmp/none-\(UUID())", dataDirectory: "d")
         #expect(continued.source == .continueRun(checkpoint: run + "/" + RunFiles.checkpoint))
     }
@@ -117,7 +117,7 @@ struct AppTrainingTests {
     @Test func trainsFromTheLoadedWeightsAndReloadsEveryNBatches() throws {
         let (app, _) = ExplorerFixtures.settledApp()
         app.configuration.reloadEveryBatches = 20
-        let before = try #require(app.model.vanilla)
+        let before = try #require(app.model.vanillaModel)
         app.handle(.char("t"))
         let deadline = Date().addingTimeInterval(120)
         func reloaded() -> Bool { app.state.status?.text.hasPrefix("loaded the training weights") == true }
@@ -126,7 +126,7 @@ struct AppTrainingTests {
             usleep(20_000)
         }
         #expect(reloaded(), "status: \(app.state.status?.text ?? "none")")
-        #expect(app.model.vanilla?.v != before.v)
+        #expect(app.model.vanillaModel?.v != before.v)
         #expect(app.state.training.step >= 20)
         let output = app.configuration.trainingDirectory
         let initial = try RNNModel<Double>.load(from: output + "/" + RunFiles.initialModel)

@@ -50,7 +50,7 @@ struct TrainingResumeTests {
 
         // Paused twice mid-epoch, then run to the end: always 2 epochs.
         let model = try RNNModel<Double>.load(from: output + "/" + RunFiles.model)
-        let plan = TrainingPlan.forModel(.vanilla(model), modelPath: "/elsewhere/m.safetensors", outputDirectory: output, dataDirectory: data,
+        let plan = TrainingPlan.forModel(Network(model), modelPath: "/elsewhere/m.safetensors", outputDirectory: output, dataDirectory: data,
                                          existingRun: .resume)
         #expect(plan.source == .resume)
         #expect(Self.startedEpochs(Self.run(plan, pauseAtOnce: true)) == 2)
@@ -73,7 +73,7 @@ struct TrainingResumeTests {
         let modelPath = output + "/" + RunFiles.model
         let model = try RNNModel<Double>.load(from: modelPath)
         let elsewhere = ExplorerFixtures.temporaryDirectory() + "/continued"
-        let plan = TrainingPlan.forModel(.vanilla(model), modelPath: modelPath, outputDirectory: elsewhere, dataDirectory: data)
+        let plan = TrainingPlan.forModel(Network(model), modelPath: modelPath, outputDirectory: elsewhere, dataDirectory: data)
         #expect(plan.source == .continueRun(checkpoint: checkpoint))
         let updates = Self.run(plan, pauseAtOnce: false)
         #expect(Self.startedEpochs(updates) == 2)
@@ -158,13 +158,13 @@ struct TrainingResumeTests {
         try FileManager.default.removeItem(atPath: y + "/" + RunFiles.checkpoint)
         let before = Self.snapshot(y)
         #expect(before.keys.contains(RunFiles.bestModel) && before.keys.contains(RunFiles.model))
-        let refused = TrainingPlan.forModel(.vanilla(model), modelPath: modelPath, outputDirectory: y, dataDirectory: data)
+        let refused = TrainingPlan.forModel(Network(model), modelPath: modelPath, outputDirectory: y, dataDirectory: data)
         #expect(refused.source == .continueRun(checkpoint: source + "/" + RunFiles.checkpoint))
         #expect(Self.failure(Self.run(refused, pauseAtOnce: false))
                 == "\(y) already holds a training run; continue it with --resume or replace it with --force")
         #expect(Self.snapshot(y) == before)
         // A bare model (no sibling checkpoint): a new run from its weights, refused the same way.
-        let bare = TrainingPlan.forModel(.vanilla(model), modelPath: "/elsewhere/m.safetensors", outputDirectory: y, dataDirectory: data)
+        let bare = TrainingPlan.forModel(Network(model), modelPath: "/elsewhere/m.safetensors", outputDirectory: y, dataDirectory: data)
         #expect(Self.failure(Self.run(bare, pauseAtOnce: false))
                 == "\(y) already holds a training run; continue it with --resume or replace it with --force")
         #expect(Self.snapshot(y) == before)
@@ -173,15 +173,15 @@ struct TrainingResumeTests {
         let z = ExplorerFixtures.temporaryDirectory() + "/z"
         _ = Self.run(TrainingPlan(source: .fresh(config), outputDirectory: z, dataDirectory: data), pauseAtOnce: true)
         let zBefore = Self.snapshot(z)
-        let notResumed = TrainingPlan.forModel(.vanilla(model), modelPath: "/elsewhere/m.safetensors", outputDirectory: z, dataDirectory: data)
+        let notResumed = TrainingPlan.forModel(Network(model), modelPath: "/elsewhere/m.safetensors", outputDirectory: z, dataDirectory: data)
         #expect(notResumed.source != .resume)
         #expect(Self.failure(Self.run(notResumed, pauseAtOnce: false)) != nil)
         #expect(Self.snapshot(z) == zBefore)
-        #expect(TrainingPlan.forModel(.vanilla(model), modelPath: "/elsewhere/m.safetensors", outputDirectory: z, dataDirectory: data,
+        #expect(TrainingPlan.forModel(Network(model), modelPath: "/elsewhere/m.safetensors", outputDirectory: z, dataDirectory: data,
                                       existingRun: .resume).source == .resume)
 
         // --force: the copied run replaces Y's; no file of the old run is left.
-        let replaced = TrainingPlan.forModel(.vanilla(model), modelPath: modelPath, outputDirectory: y, dataDirectory: data, existingRun: .replace)
+        let replaced = TrainingPlan.forModel(Network(model), modelPath: modelPath, outputDirectory: y, dataDirectory: data, existingRun: .replace)
         #expect(replaced.replacingExistingRun)
         let updates = Self.run(replaced, pauseAtOnce: false)
         #expect(Self.failure(updates) == nil)
@@ -216,7 +216,7 @@ struct TrainingResumeTests {
             if pid == nil { usleep(10_000) }
         }
         let holderPid = try #require(pid)
-        let plan = TrainingPlan.forModel(.vanilla(model), modelPath: modelPath, outputDirectory: y, dataDirectory: data, existingRun: .replace)
+        let plan = TrainingPlan.forModel(Network(model), modelPath: modelPath, outputDirectory: y, dataDirectory: data, existingRun: .replace)
         #expect(Self.failure(Self.run(plan, pauseAtOnce: false))
                 == "\(y) is in use by another ftle process (pid \(holderPid)); wait for it to finish or stop it")
         #expect(Self.snapshot(y) == before)

@@ -73,7 +73,7 @@ import Testing
         let model = RNNModel<Double>(u: u, v: v, b: [Double](repeating: 0, count: n), w: Matrix(rows: 2, cols: n), c: [0, 0], task: nil)
         let sequence = (0..<(steps * inputs)).map { _ in 0.5 * rng.nextNormal() }
         let at = [window, 200, 201, 250, 251, steps - window]
-        let clv = try CovariantLyapunovVectors(network: .vanilla(model), sequence: sequence, steps: steps, k: k, at: at, window: window)
+        let clv = try CovariantLyapunovVectors(network: Network(model), sequence: sequence, steps: steps, k: k, at: at, window: window)
         let trace = try LyapunovTrace(model: model, sequence: sequence, steps: steps, k: k)
         for t in [200, 250] {
             let next = trace.states[t + 1]

@@ -56,7 +56,7 @@ import Testing
     }
 
     /// The reference step and each built-in cell's batched step, from the same weights on the
-    /// same batch, 4 Adam steps with clipping that bites (0.5): every parameter, matched by
+    /// same batch, 4 Adam steps with clipping that bites (0.25): every parameter, matched by
     /// PyTorch name, agrees to 1e-11 relative, and so do the losses (to 1e-12). Vanilla (two
     /// layers, one bias; ReLU one layer, bias-free), GRU, and a two-layer LSTM.
     @Test(arguments: ["tanh-2", "relu-none", "gru-1", "lstm-2"])
@@ -67,9 +67,12 @@ import Testing
             var fastStep = fast.makeTrainingStep(steps: 5, batchSize: 12, shards: 1), referenceStep = NetworkTrainingStep()
             var config = TrainingConfig(); config.optimizer = .adam; config.learningRate = 0.02
             var fastOptimizer = fast.makeOptimizer(config), referenceOptimizer = reference.makeOptimizer(config)
+            var firstGradient = reference.batchGradient(batch, lossScale: 1.0 / 12).gradients
+            let firstNorm = clipGradientNorm(arrays: &firstGradient, maxNorm: 0)
+            #expect(firstNorm > 0.25, "\(kind): the clip must bite (first gradient norm \(firstNorm))")
             for _ in 0..<4 {
-                let a = fastStep.run(batch, model: &fast, optimizer: &fastOptimizer, clip: 0.5, lossReduction: .mean)
-                let b = referenceStep.run(batch, model: &reference, optimizer: &referenceOptimizer, clip: 0.5, lossReduction: .mean)
+                let a = fastStep.run(batch, model: &fast, optimizer: &fastOptimizer, clip: 0.25, lossReduction: .mean)
+                let b = referenceStep.run(batch, model: &reference, optimizer: &referenceOptimizer, clip: 0.25, lossReduction: .mean)
                 #expect(abs(a.loss - b.loss) < 1e-12 && a.correct == b.correct, "\(kind): loss \(a.loss) vs \(b.loss)")
             }
             let moved = try fast.engineNetwork().namedParameters
@@ -85,6 +88,45 @@ import Testing
         case "gru-1": try compare(GatedModel<Double>(cell: .gru, inputSize: 3, hidden: 4, classes: 3, seed: 3))
         default: try compare(GatedModel<Double>(cell: .lstm, inputSize: 3, hidden: 4, classes: 3, seed: 4, layers: 2))
         }
+    }
+
+    /// One shard and three give the same step to rounding (the shards' sums are split: 1e-12
+    /// relative), under the mean and the sum of the losses, for a two-layer linear network.
+    @Test(arguments: [LossReduction.mean, .sum])
+    func shardsGiveTheSameStep(_ reduction: LossReduction) throws {
+        let start = try Self.linearNetwork(layers: 2), batch = Self.ruleSet(count: 10).batch(Array(0..<10), as: Double.self)
+        var config = TrainingConfig(); config.optimizer = .sgd; config.learningRate = 0.01
+        var one = start, three = start
+        var oneStep = NetworkTrainingStep(shards: 1), threeStep = NetworkTrainingStep(shards: 3)
+        var oneOptimizer = one.makeOptimizer(config), threeOptimizer = three.makeOptimizer(config)
+        let a = oneStep.run(batch, model: &one, optimizer: &oneOptimizer, clip: 0, lossReduction: reduction)
+        let b = threeStep.run(batch, model: &three, optimizer: &threeOptimizer, clip: 0, lossReduction: reduction)
+        #expect(abs(a.loss - b.loss) < 1e-12 * abs(a.loss) && a.correct == b.correct)
+        let moved = zip(one.trainedParameterArrays, start.trainedParameterArrays).map { zip($0, $1).map { $0 - $1 } }.flatMap { $0 }
+        let movedThree = zip(three.trainedParameterArrays, start.trainedParameterArrays).map { zip($0, $1).map { $0 - $1 } }.flatMap { $0 }
+        #expect(relativeError(moved, movedThree) < 1e-12, "\(reduction): \(relativeError(moved, movedThree))")
+        // The sum's step is B = 10 times the mean's (SGD is linear in the gradient).
+        if reduction == .sum {
+            var mean = start, meanStep = NetworkTrainingStep(shards: 1), meanOptimizer = start.makeOptimizer(config)
+            _ = meanStep.run(batch, model: &mean, optimizer: &meanOptimizer, clip: 0, lossReduction: .mean)
+            let meanMoved = zip(mean.trainedParameterArrays, start.trainedParameterArrays).map { zip($0, $1).map { 10 * ($0 - $1) } }.flatMap { $0 }
+            #expect(relativeError(moved, meanMoved) < 1e-9, "sum vs 10 × mean: \(relativeError(moved, meanMoved))")
+        }
+    }
+
+    /// A network of built-in cells gives back exactly the model it was made from
+    /// (`vanillaModel`, `gatedNetwork`), and its file form reads back as the same network.
+    @Test func builtInModelsRoundTrip() throws {
+        let vanilla = RNNModel<Double>(inputSize: 3, hidden: 5, classes: 3, initialization: .xavierNormal, seed: 1, biasMode: .input,
+                                       nonlinearity: .relu, layers: 2)
+        #expect(Network(vanilla).vanillaModel == vanilla && Network(vanilla).gatedNetwork == nil)
+        let gated = try GatedModel<Double>(cell: .lstm, inputSize: 3, hidden: 4, classes: 3, seed: 4, layers: 2).engineNetwork()
+        let g = try #require(gated.gatedNetwork)
+        #expect(Network(g) == gated && gated.vanillaModel == nil)
+        for network in [Network(vanilla), gated] {
+            #expect(try Network.read(network.safeTensors(), path: "m") == network)
+        }
+        #expect(Network(vanilla) != gated)
     }
 
     /// `batchGradient` against central differences of the batch's mean loss along random
@@ -148,14 +190,35 @@ import Testing
         #expect(after == evaluate(a.model, on: test).accuracy)
     }
 
-    /// A network run refuses f32 (its cells are Float64), in one line, before touching the folder.
-    @Test func networkRunRefusesSinglePrecision() throws {
-        var config = Self.config(layers: 1); config.precision = .f32
+    /// A network run refuses f32 (its cells are Float64) and an unregistered foreign cell (its
+    /// checkpoints could not be read back), in one line, before writing anything; a fresh run
+    /// whose model does not fit its config is refused at the start, not at its first resume;
+    /// and a network checkpoint is not resumed as a vanilla run, nor a vanilla one as a network
+    /// run (their optimizer slots differ in order).
+    @Test func networkRunsRefuseWhatCouldNotResume() throws {
+        try Self.registerLinearCell()
         let set = Self.ruleSet(count: 20), start = try Self.linearNetwork(layers: 1)
-        #expect(throws: (any Error).self) {
-            _ = try ModelTrainer<Network, SequenceSet>(config: config, train: set, test: nil, outputDirectory: makeTemporaryDirectory("f32")) { _ in start }
+        func refusal(_ config: TrainingConfig, _ model: Network) -> (String, [String]) {
+            let dir = makeTemporaryDirectory("refused")
+            do { _ = try ModelTrainer<Network, SequenceSet>(config: config, train: set, test: nil, outputDirectory: dir) { _ in model }; return ("trained", []) }
+            catch { return ("\(error)", (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? ["?"]) }
         }
-        #expect(Network.unsupportedSetting(in: config) == "a network of any cell trains in f64, not f32")
+        var f32 = Self.config(layers: 1); f32.precision = .f32
+        #expect(refusal(f32, start) == ("a network of any cell trains in f64, not f32", []))
+        var unregistered = Self.config(layers: 1); unregistered.cell = CellKind(rawValue: "tree")
+        #expect(refusal(unregistered, start)
+                == ("cell \"tree\" is not registered (RegisteredCells.register), so its checkpoints could not be read", []))
+        let wide = Self.config(layers: 1, hidden: 8)
+        #expect(refusal(wide, start).0 == "(the new run's model): training_config says hidden 8, layers 1 but the weights have H = 6, 1 layers")
+
+        let vanilla = RNNModel<Double>(inputSize: 3, hidden: 6, classes: 3, initialization: .xavierNormal, seed: 1, biasMode: .input)
+        #expect(throws: FileFormatError(path: "c", "a network run's checkpoint (ftle-network-1): its optimizer state is in another order; resume it as a Network run")) {
+            _ = try RNNModel<Double>.checkpointModel(in: Network(vanilla).safeTensors(), path: "c", config: TrainingConfig())
+        }
+        var rnn = Self.config(layers: 1); rnn.cell = .rnn
+        #expect(throws: FileFormatError(path: "c", "the weights are format \"ftle-rnn-1\", not a network run's (ftle-network-1): resume it with the trainer that wrote it")) {
+            _ = try Network.checkpointModel(in: vanilla.safeTensors(), path: "c", config: rnn)
+        }
     }
 
     /// A registered cell's file that does not fit gets one line naming the file and the problem:
@@ -179,6 +242,16 @@ import Testing
         #expect(problem { $0.tensors["fc.weight"] = Tensor(float64: [Double](repeating: 0, count: 15), shape: [3, 5]) }
                 == "m.safetensors: fc.weight is 3×5; expected C×6 with C ≥ 1")
         #expect(problem { $0.metadata["hidden"] = "7" } == "m.safetensors: metadata says hidden size \"7\" but layer 0 has H = 6")
+        #expect(problem { $0.tensors["rnn.weight_ih_l2"] = Tensor(float64: [0], shape: [1, 1]) }
+                == "m.safetensors: tensor \"rnn.weight_ih_l2\" is not part of a 1-layer linear network")
+        #expect(problem { $0.tensors["fc.bias"] = Tensor(int64: [0, 0, 0], shape: [3]) } == "m.safetensors: tensor \"fc.bias\" is I64; expected F32 or F64")
+        #expect(problem { $0.tensors["fc.bias"] = Tensor(float64: [0, 0, 0], shape: [3, 1]) } == "m.safetensors: fc.weight must be a matrix and fc.bias a vector")
+        #expect(problem { $0.tensors["fc.bias"] = Tensor(float64: [2e6, 0, 0], shape: [3]) }
+                == "m.safetensors: tensor \"fc.bias\" holds a value of magnitude 2000000.0, beyond ±1e6: the logits' differences would be lost in rounding")
+        #expect(problem {
+            $0.tensors["rnn.weight_ih_l0"] = Tensor(float64: [], shape: [0, 3]); $0.tensors["rnn.weight_hh_l0"] = Tensor(float64: [], shape: [0, 0])
+            $0.tensors["fc.weight"] = Tensor(float64: [], shape: [3, 0])
+        } == "m.safetensors: layer 0 has H = 0, I = 3, S = 0; expected H ≥ 1, I ≥ 1, S ≥ H")
         #expect(problem { _ in } == "read")
         #expect(throws: CellError("cell gru is built in")) { try RegisteredCells.register("gru") { _, _ in try Self.linearNetwork(layers: 1).layers[0] } }
     }

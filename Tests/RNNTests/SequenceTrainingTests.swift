@@ -21,6 +21,8 @@ import TestSupport
         let train = all.subset(Array(0..<270)), test = all.subset(Array(270..<300))
         var config = TrainingConfig()
         config.hidden = 16; config.epochs = 10; config.batchSize = 16; config.learningRate = 0.01; config.seed = 1
+        config.sequenceData = SequenceDataRecord(inputs: "x.npy", labels: "y.npy", testInputs: nil, testLabels: nil, count: 270, steps: 5,
+                                                 inputSize: 3, classes: 3, nonlinearity: .tanh)
         let run = try SequenceSetTrainer<Float>(config: config, train: train, test: test, classes: 3, nonlinearity: .tanh,
                                                 outputDirectory: makeTemporaryDirectory("sequence-training"))
         var last: (epoch: Int, accuracy: Double)?

@@ -163,6 +163,8 @@ import TestSupport
         let train = all.subset(Array(0..<1800)), test = all.subset(Array(1800..<2000))
         var config = TrainingConfig()
         config.hidden = 32; config.epochs = 4; config.batchSize = 20; config.learningRate = 0.003; config.seed = 1
+        config.sequenceData = SequenceDataRecord(inputs: "x.npy", labels: "y.npy", testInputs: nil, testLabels: nil, count: 1800, steps: 6,
+                                                 inputSize: train.inputSize, classes: 4, nonlinearity: .tanh)
         let run = try SequenceSetTrainer<Float>(config: config, train: train, test: test, classes: 4, nonlinearity: .tanh,
                                                 outputDirectory: makeTemporaryDirectory("short-copy"))
         var accuracy: Double?

@@ -3,9 +3,12 @@ import Linalg
 import MNIST
 
 extension Network {
+    /// Metadata `format` of a network's file (a run of `Network` checkpoints in this format only).
+    public static let fileFormat = "ftle-network-1"
+
     /// The network as safetensors, in Float64: every block of `namedParameters` under its
     /// PyTorch name and layout, `task.permutation` (I64) for a permuted task, and metadata —
-    /// `cell` (`cellName`), task, hidden (layer 0's H), input size, layers (when L > 1), init,
+    /// `cell` (`cellName`; none for vanilla layers, as `RNNModel` writes them), task, hidden (layer 0's H), input size, layers (when L > 1), init,
     /// seed, epochs trained, test accuracy, the input standardization, and for vanilla layers
     /// their nonlinearity and bias mode as `RNNModel` writes them — so that `Network.read` (and
     /// PyTorch, for the built-in cells) reads the same network back.
@@ -14,8 +17,9 @@ extension Network {
         for block in namedParameters { tensors[block.name] = Tensor(float64: block.values, shape: block.shape) }
         if case let .permuted(p) = imageTask { tensors[TensorName.permutation] = Tensor(int64: p.map(Int64.init), shape: [p.count]) }
         var meta = metadata.extra
-        meta["format"] = "ftle-network-1"
-        meta["cell"] = cellName
+        meta["format"] = Network.fileFormat
+        // A vanilla file names no cell (as `RNNModel` writes it: its weights' shapes say so).
+        meta["cell"] = layers[0] is Elman ? nil : cellName
         meta["task"] = imageTask?.name ?? SequenceTask.noTaskName   // "none": array sequences, never guessed as MNIST
         meta["hidden"] = String(layers[0].hidden)
         meta["input_size"] = String(inputSize)
@@ -34,8 +38,8 @@ extension Network {
     }
 
     /// Reads a model file of any cell (`read`).
-    public static func load(from path: String) throws -> Network {
-        try read(try SafeTensorsFile(contentsOf: path), path: path)
+    public static func load(from path: String, nonlinearity: Nonlinearity? = nil) throws -> Network {
+        try read(try SafeTensorsFile(contentsOf: path), path: path, nonlinearity: nonlinearity)
     }
 
     /// The network of a model file: a file whose `cell` metadata names a registered cell
@@ -43,12 +47,13 @@ extension Network {
     /// `rnn.<block>_l{k}` for k = 0, 1, … while any exist, with the readout `fc.weight` (C×H_L)
     /// and `fc.bias` (C), every value finite and within ±1e6, no tensor left unread, and the
     /// task, standardization and metadata read by the rules of every cell's loader
-    /// (`RecordedModelFacts`). Any other file goes to the built-in loaders
-    /// (`RecurrentNetwork.read`). Each failure is one line naming `path`.
-    public static func read(_ file: SafeTensorsFile, path: String) throws -> Network {
+    /// (`RecordedModelFacts`). Any other file goes to the built-in loaders (`readBuiltIn`).
+    /// Each failure is one line naming `path`.
+    public static func read(_ file: SafeTensorsFile, path: String, nonlinearity: Nonlinearity? = nil) throws -> Network {
         guard let name = file.metadata["cell"], let loader = RegisteredCells.loader(name) else {
-            return Network(try RecurrentNetwork.read(file, path: path))
+            return try readBuiltIn(file, path: path, nonlinearity: nonlinearity)
         }
+        if let n = nonlinearity { throw FileFormatError(path: path, "--nonlinearity \(n.rawValue) applies to vanilla RNN models; this one is a \(name) network") }
         func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
         func block(_ tensorName: String, as blockName: String) throws -> ParameterBlock {
             let t = file.tensors[tensorName]!
@@ -92,5 +97,24 @@ extension Network {
         network.inputStandardization = facts.standardization
         network.metadata = facts.metadata
         return network
+    }
+
+    /// A file of a built-in cell. The cell is told by `rnn.weight_hh_l0`'s shape: H×H is a
+    /// vanilla layer (`RNNModel(file:path:nonlinearity:)`), 3H×H a GRU and 4H×H an LSTM
+    /// (`GatedNetwork(file:path:)`); metadata key `cell`, when present, must agree.
+    /// `nonlinearity` is for vanilla files that do not record theirs; a gated file refuses it.
+    static func readBuiltIn(_ file: SafeTensorsFile, path: String, nonlinearity: Nonlinearity?) throws -> Network {
+        let shape = file.tensors[TensorName.recurrentWeights]?.shape ?? []
+        let gated = shape.count == 2 && shape[1] > 0 && shape[0] != shape[1]
+        if gated {
+            if let n = nonlinearity, n != .tanh {
+                throw FileFormatError(path: path, "--nonlinearity \(n.rawValue) applies to vanilla RNN models; this one is gated")
+            }
+            return Network(try GatedNetwork(file: file, path: path))
+        }
+        if let stated = file.metadata["cell"], !CellRegistry.elman.isNamed(stated) {
+            throw FileFormatError(path: path, "metadata says cell \(quotedForMessage(stated)) but the weights are a vanilla RNN's (weight_hh is H×H)")
+        }
+        return Network(try RNNModel<Double>(file: file, path: path, nonlinearity: nonlinearity))
     }
 }

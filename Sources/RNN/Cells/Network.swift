@@ -28,6 +28,9 @@ public struct Network: Sendable {
     /// C×H_L with C ≥ 1 and C biases.
     public init(layers: [any RecurrentCell], readoutWeights: Matrix<Double>, readoutBias: [Double]) throws {
         guard let last = layers.last else { throw CellError("a network needs at least one layer") }
+        for (k, cell) in layers.enumerated() where cell.hidden < 1 || cell.inputSize < 1 || cell.stateSize < cell.hidden {
+            throw CellError("layer \(k) has H = \(cell.hidden), I = \(cell.inputSize), S = \(cell.stateSize); expected H ≥ 1, I ≥ 1, S ≥ H")
+        }
         for k in layers.indices.dropFirst() where layers[k].inputSize != layers[k - 1].hidden {
             throw CellError("layer \(k) takes \(layers[k].inputSize) inputs but layer \(k - 1) has H = \(layers[k - 1].hidden)")
         }

@@ -124,6 +124,7 @@ extension GatedModel: TrainableModel {
     /// The weights (`GatedModel(file:path:)`), whose cell, H and task must be the config's.
     public static func checkpointModel(in file: SafeTensorsFile, path: String, config: TrainingConfig) throws -> GatedModel {
         func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
+        if file.metadata["format"] == Network.fileFormat { throw fail(Network.foreignCheckpoint) }
         let model = try GatedModel(file: file, path: path)
         guard config.cell.gated == model.cell else {
             throw fail("training_config says cell \(config.cell.rawValue) but the weights are a \(model.cell.rawValue.uppercased())'s")

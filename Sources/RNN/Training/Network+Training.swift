@@ -9,7 +9,8 @@ import MNIST
 /// are the fast paths; the tests hold each to this one on the same batch.
 ///
 /// The optimizer's parameter arrays are `namedParameters` in order, each in PyTorch's layout
-/// (row-major), so a checkpoint's `optimizer.first.k` is block k of that list.
+/// (row-major), so a checkpoint's `optimizer.first.k` is block k of that list — another order
+/// than `RNNModel`'s, which is why each reads only checkpoints of its own `format`.
 extension Network: TrainableModel {
     public typealias Scalar = Double
 
@@ -21,6 +22,10 @@ extension Network: TrainableModel {
         if let elman = layers[0] as? Elman, elman.nonlinearity != .tanh { return elman.nonlinearity.rawValue }
         return cellName
     }
+
+    /// What the built-in trainers say of a network run's checkpoint (its optimizer slots are
+    /// in `namedParameters` order, not theirs).
+    static let foreignCheckpoint = "a network run's checkpoint (\(fileFormat)): its optimizer state is in another order; resume it as a Network run"
 
     public var trainedParameterArrays: [[Double]] { namedParameters.map(\.values) }
 
@@ -38,9 +43,14 @@ extension Network: TrainableModel {
         NetworkTrainingStep(shards: shards)
     }
 
-    /// A network trains in Float64 (its cells' precision).
+    /// A network trains in Float64 (its cells' precision), and a cell outside ftle's own only
+    /// when registered (`RegisteredCells`): its checkpoints must read back.
     public static func unsupportedSetting(in config: TrainingConfig) -> String? {
-        config.precision == .f64 ? nil : "a network of any cell trains in f64, not \(config.precision.rawValue)"
+        if config.precision != .f64 { return "a network of any cell trains in f64, not \(config.precision.rawValue)" }
+        if config.cell.notBuiltIn != nil && RegisteredCells.loader(config.cell.rawValue) == nil {
+            return "cell \(quotedForMessage(config.cell.rawValue)) is not registered (RegisteredCells.register), so its checkpoints could not be read"
+        }
+        return nil
     }
 
     /// The network of the checkpoint's weights (`Network.read` of its tensors but the
@@ -48,6 +58,11 @@ extension Network: TrainableModel {
     /// task (for a sequence-set run: I and C) must be the config's.
     public static func checkpointModel(in file: SafeTensorsFile, path: String, config: TrainingConfig) throws -> Network {
         func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
+        // Another model kind's checkpoint holds its optimizer slots in its own order and layout.
+        guard file.metadata["format"] == Network.fileFormat else {
+            throw fail("the weights are \(file.metadata["format"].map { "format \(quotedForMessage($0))" } ?? "of no stated format"), "
+                       + "not a network run's (\(Network.fileFormat)): resume it with the trainer that wrote it")
+        }
         var weights = file   // a checkpoint: its optimizer state is the trainer's to read
         weights.tensors = weights.tensors.filter { !$0.key.hasPrefix("optimizer.") }
         var network = try Network.read(weights, path: path)

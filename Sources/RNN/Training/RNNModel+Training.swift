@@ -39,6 +39,7 @@ extension RNNModel: TrainableModel {
     /// sequence-set run: I, C and φ) must be the config's.
     public static func checkpointModel(in file: SafeTensorsFile, path: String, config: TrainingConfig) throws -> RNNModel {
         func fail(_ s: String) -> FileFormatError { FileFormatError(path: path, s) }
+        if file.metadata["format"] == Network.fileFormat { throw fail(Network.foreignCheckpoint) }
         var model = try RNNModel(file: file, path: path)
         guard config.hidden == model.hidden else {
             throw fail("training_config says hidden \(config.hidden) but the weights have H = \(model.hidden)")

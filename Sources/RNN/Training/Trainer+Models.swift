@@ -81,7 +81,9 @@ extension TrainableModel {
 extension ModelTrainer where Data == SequenceSet {
     /// A new vanilla-cell run on `train` (`ftle train --inputs`): a fresh model of the set's I,
     /// `config.layers` layers, `classes` classes and φ = `nonlinearity`, evaluated on `test`
-    /// after every epoch. The config's MNIST fields (task, limits, split) are not read.
+    /// after every epoch. The config's MNIST fields (task, limits, split) are not read; its
+    /// `sequenceData` must describe the set (as `ftle train --inputs` writes it), or the run is
+    /// refused at its start, since its checkpoint could not be read back as this set's model.
     public convenience init<S>(config: TrainingConfig, train: SequenceSet, test: SequenceSet?, classes: Int, nonlinearity: Nonlinearity,
                                outputDirectory: String, replacingExistingRun: Bool = false) throws
     where Model == RNNModel<S> {

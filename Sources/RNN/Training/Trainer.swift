@@ -40,9 +40,11 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
     public static func unsupportedSetting(in config: TrainingConfig) -> String? { Model.unsupportedSetting(in: config) }
 
     /// A new run whose untrained model `initialModel(config)` makes once the folder is locked
-    /// (it may throw, e.g. for starting weights that do not fit). A folder that already holds a
-    /// run (its model or checkpoint) is refused unless `replacingExistingRun`; another process
-    /// writing the folder is always refused.
+    /// (it may throw, e.g. for starting weights that do not fit); a model whose file form
+    /// `Model.checkpointModel` would not read back under `config` is refused before anything is
+    /// written (the run could never resume). A folder that already holds a run (its model or
+    /// checkpoint) is refused unless `replacingExistingRun`; another process writing the folder
+    /// is always refused.
     public init(config: TrainingConfig, train: Data, test: Data?, outputDirectory: String, replacingExistingRun: Bool = false,
                 initialModel: (TrainingConfig) throws -> Model) throws {
         if let problem = Model.unsupportedSetting(in: config) { throw TrainingError.checkpoint(problem) }
@@ -57,6 +59,8 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
         try folder.checkBestModelDestination()
         if !replacingExistingRun && folder.holdsRun { throw RunFolderError.existingRun(folder: folder.path) }
         model = try initialModel(config)
+        // A run whose checkpoint could not be read back would train to the end and never resume.
+        _ = try Model.checkpointModel(in: model.safeTensors(), path: "(the new run's model)", config: config)
         if let floss = config.floss { try Self.checkFlossingSize(floss, of: model) }
         optimizer = model.makeOptimizer(config)
         position = TrainingPosition()
