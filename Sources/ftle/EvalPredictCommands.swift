@@ -102,7 +102,11 @@ struct Predict: ParsableCommand {
         try reportingErrors {
             let m = try loadNetwork(model, nonlinearity: modelOptions.nonlinearity)
             let input = try sequenceOptions.resolve(for: m, data: dataOptions)
-            let logits = m.finalLogits(sequence: input.sequence, steps: input.steps)
+            // A vanilla model through its batched forward pass (predict's arithmetic since it
+            // began: the cells' per-step products round differently in the last bits).
+            let logits = m.vanillaModel.map {
+                $0.finalLogits(SequenceBatch<Double>(sequences: [input.sequence], labels: [0], steps: input.steps, inputSize: $0.inputSize)).column(0)
+            } ?? m.finalLogits(sequence: input.sequence, steps: input.steps)
             guard logits.allSatisfy(\.isFinite) else {
                 throw FileFormatError(path: model, "the logits are NaN or Inf for \(input.description) (the weights or the input overflow)")
             }
