@@ -37,11 +37,11 @@ struct ImageAnalysis {
     private var trace: LyapunovTrace
     /// The model as the engine steps it (the same network as `model`).
     var network: Network { model }
-    /// How logits are computed: a vanilla model's batched forward pass, a GRU/LSTM stack's own
-    /// stepping, or any other network's cells.
+    /// How logits are computed: a vanilla model's batched forward pass (its arithmetic since the
+    /// explorer began), or any other network stepped through its cells (for a GRU or LSTM the
+    /// same arithmetic as `GatedNetwork`'s own stepping).
     private enum Scoring {
         case vanilla(RNNModel<Double>)
-        case gated(GatedNetwork)
         case cells
     }
     private let scoring: Scoring
@@ -64,7 +64,7 @@ struct ImageAnalysis {
         self.input = input
         self.directions = min(max(directions, 1), model.stateSize)
         self.jacobian = jacobian
-        if let m = model.vanillaModel { scoring = .vanilla(m) } else if let g = model.gatedNetwork { scoring = .gated(g) } else { scoring = .cells }
+        scoring = model.vanillaModel.map { .vanilla($0) } ?? .cells
         switch input {
         case let .image(image):
             guard let task = model.imageTask else { preconditionFailure("an image needs a model of an MNIST task") }
@@ -82,7 +82,7 @@ struct ImageAnalysis {
             self.label = CrossEntropy.predictedClass(Self.finalLogits(scoring, model: model, sequences: [sequence], steps: steps)[0]) ?? 0
             labelIsPredicted = true
         }
-        if case let .gated(g) = scoring {
+        if let g = model.gatedNetwork {
             gateNames = g.cell.gateNames
             gateMeans = Self.gateMeans(g, sequence: sequence, steps: steps)
         } else {
@@ -141,7 +141,6 @@ struct ImageAnalysis {
             let o = m.finalLogits(SequenceBatch<Double>(sequences: sequences, labels: [Int](repeating: 0, count: sequences.count),
                                                         steps: steps, inputSize: m.inputSize))
             return (0..<sequences.count).map { o.column($0) }
-        case let .gated(g): return sequences.map { g.finalLogits(sequence: $0, steps: steps) }
         case .cells: return sequences.map { model.finalLogits(sequence: $0, steps: steps) }
         }
     }
@@ -224,16 +223,6 @@ struct ImageAnalysis {
                                               steps: steps, inputSize: m.inputSize)
             let trace = m.forward(batch, logitsAtEveryStep: true)
             return (0..<sequences.count).map { n in (1...steps).map { trace.logit($0, sample: n) } }
-        case let .gated(g):
-            return sequences.map { x in
-                let i = g.inputSize
-                var s = [Double](repeating: 0, count: g.stateSize), out: [[Double]] = []
-                for t in 0..<steps {
-                    s = g.step(state: s, input: Array(x[(t * i)..<((t + 1) * i)])).state
-                    out.append(g.logits(state: s))
-                }
-                return out
-            }
         case .cells:
             return sequences.map { x in
                 let i = model.inputSize

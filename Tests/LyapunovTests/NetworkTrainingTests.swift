@@ -25,13 +25,7 @@ import Testing
     /// 120 sequences (T = 5, I = 3) labelled by the input with the largest sum over time:
     /// the linear cell with V = I and U = I solves it exactly.
     static func ruleSet(count: Int, seed: UInt64 = 2) -> SequenceSet {
-        var rng = SeededRandom(seed: seed)
-        var values: [Double] = [], labels: [Int] = []
-        for _ in 0..<count {
-            let x = (0..<15).map { _ in rng.nextNormal() }
-            let sums = (0..<3).map { i in stride(from: i, to: 15, by: 3).map { x[$0] }.reduce(0, +) }
-            values += x; labels.append(sums.indices.max { sums[$0] < sums[$1] }!)
-        }
+        let (values, labels) = largestSumSequences(count: count, seed: seed)
         return SequenceSet(count: count, steps: 5, inputSize: 3, values: values, labels: labels)
     }
 

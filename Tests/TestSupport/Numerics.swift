@@ -57,3 +57,17 @@ import Foundation
 /// The bundled MNIST folder (Samples/mnist of this checkout), found from this file's path.
 public let samplesMNIST: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Samples/mnist").path
+
+/// `count` seeded sequences of T = 5 steps of I = 3 standard normal inputs (step-major, as a
+/// sequence set holds them), each labelled by the input whose sum over the steps is largest:
+/// a rule a small network learns, and a linear recurrent cell with V = U = I solves exactly.
+public func largestSumSequences(count: Int, seed: UInt64 = 2) -> (values: [Double], labels: [Int]) {
+    var rng = SeededRandom(seed: seed)
+    var values: [Double] = [], labels: [Int] = []
+    for _ in 0..<count {
+        let x = (0..<15).map { _ in rng.nextNormal() }
+        let sums = (0..<3).map { i in stride(from: i, to: 15, by: 3).map { x[$0] }.reduce(0, +) }
+        values += x; labels.append(sums.indices.max { sums[$0] < sums[$1] }!)
+    }
+    return (values, labels)
+}

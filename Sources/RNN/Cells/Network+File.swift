@@ -28,12 +28,7 @@ extension Network {
             meta["nonlinearity"] = elman.nonlinearity == .tanh ? nil : elman.nonlinearity.rawValue
             meta["bias"] = elman.biasMode.rawValue
         }
-        meta["init"] = metadata.initialization
-        meta["seed"] = String(metadata.seed)
-        meta["epochs_trained"] = String(metadata.epochsTrained)
-        meta["test_accuracy"] = metadata.testAccuracy.map { String($0) }
-        meta["input_mean"] = inputStandardization.map { String($0.mean) }
-        meta["input_std"] = inputStandardization.map { String($0.std) }
+        metadata.record(into: &meta, standardization: inputStandardization)
         return SafeTensorsFile(tensors: tensors, metadata: meta)
     }
 

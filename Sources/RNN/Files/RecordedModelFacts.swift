@@ -2,6 +2,20 @@ import Foundation
 import Linalg
 import MNIST
 
+extension ModelMetadata {
+    /// Writes the run's record every cell's file carries, as `RecordedModelFacts` reads it back:
+    /// init, seed, epochs trained, test accuracy (removed when unknown) and the input
+    /// standardization (`input_mean`/`input_std`, removed when none).
+    func record(into meta: inout [String: String], standardization: InputStandardization?) {
+        meta["init"] = initialization
+        meta["seed"] = String(seed)
+        meta["epochs_trained"] = String(epochsTrained)
+        meta["test_accuracy"] = testAccuracy.map { String($0) }
+        meta["input_mean"] = standardization.map { String($0.mean) }
+        meta["input_std"] = standardization.map { String($0.std) }
+    }
+}
+
 /// What a model file says besides its weights, read the same way for every cell (vanilla,
 /// GRU, LSTM): the MNIST task (metadata key `task`, with `task.permutation` for the permuted
 /// task; `none` for a model of array sequences (ftle writes it for `train --inputs`, so such a

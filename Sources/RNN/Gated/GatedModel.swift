@@ -157,12 +157,7 @@ extension GatedModel {
         meta["task"] = imageTask?.name ?? SequenceTask.noTaskName   // "none": array sequences, never guessed as MNIST
         meta["hidden"] = String(h)
         meta["input_size"] = String(inputSize)
-        meta["init"] = metadata.initialization
-        meta["seed"] = String(metadata.seed)
-        meta["epochs_trained"] = String(metadata.epochsTrained)
-        meta["test_accuracy"] = metadata.testAccuracy.map { String($0) }
-        meta["input_mean"] = inputStandardization.map { String($0.mean) }
-        meta["input_std"] = inputStandardization.map { String($0.std) }
+        metadata.record(into: &meta, standardization: inputStandardization)
         return SafeTensorsFile(tensors: tensors, metadata: meta)
     }
 
