@@ -79,7 +79,10 @@ public final class TrainingWorker: Sendable {
             // folder stays locked from the copy until the trainer holds it (the lock is re-entrant
             // within the process), so no other process takes the copied run in between.
             var copyLock: RunLock?
-            if case let .continueRun(checkpoint) = plan.source { copyLock = try Self.copyRun(checkpoint: checkpoint, into: plan) }
+            if case let .continueRun(checkpoint) = plan.source {
+                try Self.checkTrainable(checkpoint: checkpoint)   // before anything is copied
+                copyLock = try Self.copyRun(checkpoint: checkpoint, into: plan)
+            }
             defer { withExtendedLifetime(copyLock) {} }
             switch try Self.modelKind(of: plan) {
             case (.rnn, .f32): try train(plan, RNNModel<Float>.self, trainSet, testSet)
@@ -96,11 +99,28 @@ public final class TrainingWorker: Sendable {
     /// unless it says otherwise, as `ftle train`), a resumed one's from the checkpoint in its folder.
     static func modelKind(of plan: TrainingPlan) throws -> (cell: CellKind, precision: Precision) {
         let config = try plan.source.newRunConfig ?? RunFolder(plan.outputDirectory).readCheckpointConfig()
+        try refuseForeignCell(config)
+        return (config.cell, config.precision)
+    }
+
+    /// Refuses, in one line, a checkpoint the explorer's trainers cannot continue: one whose
+    /// config names a cell outside ftle's own, or a network run's (its optimizer slots are in
+    /// another order).
+    static func checkTrainable(checkpoint: String) throws {
+        let file = try SafeTensorsFile(contentsOf: checkpoint)
+        if file.metadata["format"] == Network.fileFormat {
+            throw TrainingError.checkpoint("\(checkpoint): a network run's checkpoint (written by a program training a Network); "
+                                           + "the explorer continues runs of ftle train and its own")
+        }
+        let config = try RunFolder(URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path).readCheckpointConfig()
+        try refuseForeignCell(config)
+    }
+
+    static func refuseForeignCell(_ config: TrainingConfig) throws {
         if config.cell.notBuiltIn != nil {
             throw TrainingError.checkpoint("the run's cell \(quotedForMessage(config.cell.rawValue)) is not one of ftle's own (rnn, gru or lstm), "
                                            + "the only cells the explorer trains")
         }
-        return (config.cell, config.precision)
     }
 
     /// Copies the checkpoint and history of the run of `checkpoint` into `plan`'s folder: under

@@ -141,4 +141,27 @@ struct AnyModelTrainingTests {
         #expect(app.state.training.phase == .idle)
         #expect(app.state.status?.text == "ftle trains an LSTM stack of one width (as PyTorch's num_layers); this one has H 8,6")
     }
+
+    /// A run whose config (a checkpoint's, when resumed or continued) names a cell outside
+    /// ftle's own is refused by the worker in one line before any trainer is made (a network of
+    /// such cells trains through the library only).
+    @Test func aForeignCellRunIsRefusedInOneLine() throws {
+        var config = TrainingConfig()
+        config.cell = CellKind(rawValue: "tree")
+        let plan = TrainingPlan(source: .fresh(config), outputDirectory: ExplorerFixtures.temporaryDirectory() + "/never",
+                                dataDirectory: ExplorerFixtures.mnistDirectory)
+        #expect(throws: TrainingError.checkpoint("the run's cell \"tree\" is not one of ftle's own (rnn, gru or lstm), the only cells the explorer trains")) {
+            _ = try TrainingWorker.modelKind(of: plan)
+        }
+        #expect(try TrainingWorker.modelKind(of: TrainingPlan(source: .fresh(TrainingConfig()), outputDirectory: "/never",
+                                                              dataDirectory: ExplorerFixtures.mnistDirectory)) == (.rnn, .f32))
+        // Continuing a network run's checkpoint is refused before anything is copied.
+        let run = ExplorerFixtures.temporaryDirectory() + "/network-run"
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        try SafeTensorsFile(tensors: [:], metadata: ["format": Network.fileFormat]).write(to: run + "/checkpoint.safetensors")
+        #expect(throws: TrainingError.checkpoint("\(run)/checkpoint.safetensors: a network run's checkpoint (written by a program training a Network); "
+                                                 + "the explorer continues runs of ftle train and its own")) {
+            try TrainingWorker.checkTrainable(checkpoint: run + "/checkpoint.safetensors")
+        }
+    }
 }

@@ -206,7 +206,7 @@ import Testing
         #expect(refusal(wide, start).0 == "(the new run's model): training_config says hidden 8, layers 1 but the weights have H = 6, 1 layers")
 
         let vanilla = RNNModel<Double>(inputSize: 3, hidden: 6, classes: 3, initialization: .xavierNormal, seed: 1, biasMode: .input)
-        #expect(throws: FileFormatError(path: "c", "a network run's checkpoint (ftle-network-1): its optimizer state is in another order; resume it as a Network run")) {
+        #expect(throws: FileFormatError(path: "c", "a network run's checkpoint (ftle-network-1, written by a program training a Network): its optimizer state is in another order than ftle train's")) {
             _ = try RNNModel<Double>.checkpointModel(in: Network(vanilla).safeTensors(), path: "c", config: TrainingConfig())
         }
         var rnn = Self.config(layers: 1); rnn.cell = .rnn

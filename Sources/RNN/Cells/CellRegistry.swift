@@ -1,8 +1,8 @@
 import Foundation
 
 /// The built-in cells' names, gates and state sizes, written down once: each cell type reads
-/// its own entry. (The model-file loaders still tell the cell by their own shape rules; they
-/// move here when they build a `Network` directly.)
+/// its own entry. (`Network.read` tells a built-in cell's file by its weights' shapes, as
+/// PyTorch's files name no cell, and checks a stated `cell` against them.)
 public struct CellRegistry: Sendable, Equatable {
     /// The name model files (`__metadata__` `cell`) and `--cell` use.
     public var name: String

@@ -11,7 +11,9 @@ extension Network {
     /// `cell` (`cellName`; none for vanilla layers, as `RNNModel` writes them), task, hidden (layer 0's H), input size, layers (when L > 1), init,
     /// seed, epochs trained, test accuracy, the input standardization, and for vanilla layers
     /// their nonlinearity and bias mode as `RNNModel` writes them — so that `Network.read` (and
-    /// PyTorch, for the built-in cells) reads the same network back.
+    /// PyTorch, for the built-in cells) reads the same network back. (The vanilla format has one
+    /// φ and one bias mode, layer 0's: a vanilla stack mixing them does not read back as itself,
+    /// and a run of one is refused at its start.)
     public func safeTensors() -> SafeTensorsFile {
         var tensors = [String: Tensor]()
         for block in namedParameters { tensors[block.name] = Tensor(float64: block.values, shape: block.shape) }

@@ -21,13 +21,14 @@ extension Network {
     }
 
     /// The vanilla model of a network whose layers are all `Elman` cells of one nonlinearity
-    /// and bias mode (nil otherwise): what the vanilla fast paths and Float32 scoring take.
+    /// and bias mode (a bias-free one with b = 0; nil otherwise): what the vanilla fast paths and Float32 scoring take.
     /// Exact: the cells' own matrices, readout, task and metadata (`Network(model).vanillaModel
     /// == model`, tested).
     public var vanillaModel: RNNModel<Double>? {
         let cells = layers.compactMap { $0 as? Elman }
         guard cells.count == layers.count, let first = cells.first,
-              cells.allSatisfy({ $0.nonlinearity == first.nonlinearity && $0.biasMode == first.biasMode }) else { return nil }
+              cells.allSatisfy({ $0.nonlinearity == first.nonlinearity && $0.biasMode == first.biasMode }),
+              first.biasMode != .none || cells.allSatisfy({ $0.b.allSatisfy { $0 == 0 } }) else { return nil }
         return RNNModel(u: first.u, v: first.v, b: first.b, w: readoutWeights, c: readoutBias, task: imageTask, metadata: metadata,
                         biasMode: first.biasMode, inputStandardization: inputStandardization,
                         upperLayers: cells.dropFirst().map { RecurrentLayer(u: $0.u, v: $0.v, b: $0.b) }, nonlinearity: first.nonlinearity)

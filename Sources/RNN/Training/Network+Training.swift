@@ -25,7 +25,8 @@ extension Network: TrainableModel {
 
     /// What the built-in trainers say of a network run's checkpoint (its optimizer slots are
     /// in `namedParameters` order, not theirs).
-    static let foreignCheckpoint = "a network run's checkpoint (\(fileFormat)): its optimizer state is in another order; resume it as a Network run"
+    static let foreignCheckpoint = "a network run's checkpoint (\(fileFormat), written by a program training a Network): "
+        + "its optimizer state is in another order than ftle train's"
 
     public var trainedParameterArrays: [[Double]] { namedParameters.map(\.values) }
 

@@ -60,7 +60,10 @@ public final class ModelTrainer<Model: TrainableModel, Data: TrainingData> {
         if !replacingExistingRun && folder.holdsRun { throw RunFolderError.existingRun(folder: folder.path) }
         model = try initialModel(config)
         // A run whose checkpoint could not be read back would train to the end and never resume.
-        _ = try Model.checkpointModel(in: model.safeTensors(), path: "(the new run's model)", config: config)
+        let readBack = try Model.checkpointModel(in: model.safeTensors(), path: "(the new run's model)", config: config)
+        guard readBack.trainedParameterArrays == model.trainedParameterArrays, readBack.cellLabel == model.cellLabel else {
+            throw TrainingError.checkpoint("the new run's model does not read back from its own file as itself, so it could not resume")
+        }
         if let floss = config.floss { try Self.checkFlossingSize(floss, of: model) }
         optimizer = model.makeOptimizer(config)
         position = TrainingPosition()
